@@ -1,0 +1,71 @@
+//===- Codegen.h - LLVM dialect → object code → model library ---*- C++ -*-===//
+//
+// The back half of xfmrc: translate the lowered module to LLVM IR, add what
+// the runtime expects of a model library (docs/abi.md: the packed entry
+// point and the manifest), optimize and emit object code for the host CPU
+// with LLVM's TargetMachine, and link it with the runtime into OUT.so.
+//
+//===----------------------------------------------------------------------===//
+#ifndef XFMR_COMPILER_CODEGEN_CODEGEN_H
+#define XFMR_COMPILER_CODEGEN_CODEGEN_H
+
+#include "compiler/import/ModelSpec.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <memory>
+
+namespace mlir {
+class DialectRegistry;
+} // namespace mlir
+
+namespace xfmr {
+
+/// A weight as the manifest lists it: its key in the weights file and shape.
+struct ManifestWeight {
+  std::string key;
+  llvm::SmallVector<int64_t> shape;
+};
+
+/// Collects the weights declared in an imported (xfmr-level) module, in
+/// declaration order, which is the order of the entry point's arguments.
+std::vector<ManifestWeight> collectWeights(mlir::ModuleOp module);
+
+/// The JSON manifest embedded in the library (docs/abi.md).
+std::string buildManifest(const ModelSpec &spec,
+                          llvm::ArrayRef<ManifestWeight> weights);
+
+/// Registers the translations from the dialects that reach LLVM IR.
+void registerLLVMTranslations(mlir::DialectRegistry &registry);
+
+/// A TargetMachine for the host CPU (its features included), PIC.
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createHostTargetMachine();
+
+/// Translates a module in the LLVM dialect to LLVM IR and adds the packed
+/// entry point `xfmr_entry_<entry>` and the `xfmr_manifest` string, then runs
+/// LLVM's O3 pipeline for `machine`.
+llvm::Expected<std::unique_ptr<llvm::Module>>
+translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
+                  llvm::TargetMachine &machine, llvm::StringRef entry,
+                  llvm::StringRef manifest);
+
+/// Writes assembly or object code of `module` to `path`.
+llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,
+                            llvm::CodeGenFileType kind, llvm::StringRef path);
+
+/// Links `objectPath` with the runtime archive into the shared library
+/// `outputPath`, using the system C++ compiler driver.
+llvm::Error linkSharedLibrary(llvm::StringRef objectPath,
+                              llvm::StringRef runtimeArchive,
+                              llvm::StringRef outputPath);
+
+/// Writes the C header of a compiled model: its dimensions as macros and the
+/// runtime API it exports.
+llvm::Error writeModelHeader(const ModelSpec &spec, llvm::StringRef path);
+
+} // namespace xfmr
+
+#endif // XFMR_COMPILER_CODEGEN_CODEGEN_H

@@ -1,0 +1,24 @@
+//===- Passes.td - xfmr lowering passes --------------------*- tablegen -*-===//
+#ifndef XFMR_CONVERSION_PASSES_TD
+#define XFMR_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertXfmrToLinalg : Pass<"convert-xfmr-to-linalg", "mlir::ModuleOp"> {
+  let summary = "lower xfmr primitives to linalg, tensor, arith and math";
+  let description = [{
+    Every xfmr primitive becomes destination-style linalg on tensors, with
+    dynamic batch and sequence sizes taken from the operands. Block-level ops
+    and dropout must have been removed first (`xfmr-decompose`,
+    `xfmr-strip-dropout`), weights bound (`xfmr-bind-weights`); what remains
+    of the dialect afterwards is an error.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
+#endif // XFMR_CONVERSION_PASSES_TD

@@ -1,0 +1,45 @@
+//===- XfmrToLinalg.cpp - the convert-xfmr-to-linalg pass -----------------===//
+#include "compiler/conversion/XfmrToLinalg/XfmrToLinalg.h"
+#include "compiler/conversion/Passes.h"
+#include "dialect/XfmrOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace xfmr {
+#define GEN_PASS_DEF_CONVERTXFMRTOLINALG
+#include "compiler/conversion/Passes.h.inc"
+} // namespace xfmr
+
+using namespace mlir;
+using namespace xfmr;
+
+void xfmr::populateXfmrToLinalgPatterns(RewritePatternSet &patterns) {
+  populateContractionToLinalgPatterns(patterns);
+  populateElementwiseToLinalgPatterns(patterns);
+  populateEmbeddingToLinalgPatterns(patterns);
+  populateLayoutToLinalgPatterns(patterns);
+  populateNormalizationToLinalgPatterns(patterns);
+}
+
+namespace {
+struct ConvertXfmrToLinalgPass
+    : xfmr::impl::ConvertXfmrToLinalgBase<ConvertXfmrToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    // Full conversion: anything of xfmr left over means an earlier pass did
+    // not run, and silently keeping it would fail much later, in LLVM.
+    ConversionTarget target(*ctx);
+    target.addIllegalDialect<XfmrDialect>();
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                           math::MathDialect, tensor::TensorDialect,
+                           func::FuncDialect>();
+    target.addLegalOp<ModuleOp>();
+    RewritePatternSet patterns(ctx);
+    populateXfmrToLinalgPatterns(patterns);
+    if (failed(applyFullConversion(getOperation(), target,
+                                   std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,21 @@
+//===- XfmrToLinalg.h - xfmr → linalg patterns ------------------*- C++ -*-===//
+#ifndef XFMR_COMPILER_CONVERSION_XFMRTOLINALG_XFMRTOLINALG_H
+#define XFMR_COMPILER_CONVERSION_XFMRTOLINALG_XFMRTOLINALG_H
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace xfmr {
+
+/// Patterns lowering xfmr primitives to linalg on tensors, by op family.
+void populateElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateContractionToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateNormalizationToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateEmbeddingToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateLayoutToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+/// All of the above.
+void populateXfmrToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+} // namespace xfmr
+
+#endif // XFMR_COMPILER_CONVERSION_XFMRTOLINALG_XFMRTOLINALG_H

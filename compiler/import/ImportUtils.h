@@ -1,0 +1,58 @@
+//===- ImportUtils.h - Helpers shared by the model front ends ---*- C++ -*-===//
+//
+// Private to compiler/import: reading hostile JSON files, rendering values in
+// one-line error messages, and checking a safetensors header against a spec.
+//
+//===----------------------------------------------------------------------===//
+#ifndef XFMR_COMPILER_IMPORT_IMPORTUTILS_H
+#define XFMR_COMPILER_IMPORT_IMPORTUTILS_H
+
+#include "compiler/import/ModelSpec.h"
+#include "runtime/lib/Safetensors.h"
+
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/JSON.h"
+
+#include <cstdint>
+#include <string>
+
+namespace xfmr::detail {
+
+/// Limits that keep a hostile file from exhausting memory or the stack.
+constexpr uint64_t kMaxJSONFileBytes = 64ull << 20;
+constexpr unsigned kMaxJSONNesting = 64;
+/// Largest accepted model dimension (vocabulary, width, heads, positions...).
+constexpr int64_t kMaxDimension = (int64_t(1) << 31) - 1;
+/// Largest accepted number of layers.
+constexpr int64_t kMaxLayers = 1000;
+
+/// A one-line error carrying `message`.
+llvm::Error makeError(const llvm::Twine &message);
+
+/// Reads and parses the JSON file at `path`: a regular file of at most
+/// kMaxJSONFileBytes, nested at most kMaxJSONNesting deep. Syntax errors name
+/// the line and column: `PATH:3:7: invalid JSON: Expected , or }`.
+llvm::Expected<llvm::json::Value> readJSONFile(llvm::StringRef path);
+
+/// A short, single-line rendering of `value` for "got ..." in messages:
+/// strings quoted (long ones truncated), numbers and literals as written,
+/// "an object" / "an array" for containers.
+std::string describe(const llvm::json::Value &value);
+
+/// The shortest decimal spelling of `x` that reads back as `x` ("0.1").
+std::string formatNumber(double x);
+
+/// The prefix ("" or "bert.") under which `header` stores the encoder weights.
+std::string detectWeightPrefix(const safetensors::Header &header);
+
+/// Reads the header of `path`; errors are prefixed with the path once.
+llvm::Error readWeightsHeader(llvm::StringRef path, safetensors::Header &out);
+
+/// Checks `header` (read from spec.weightsPath) against requiredWeights(spec).
+llvm::Error checkWeights(const ModelSpec &spec,
+                         const safetensors::Header &header);
+
+} // namespace xfmr::detail
+
+#endif // XFMR_COMPILER_IMPORT_IMPORTUTILS_H

@@ -1,0 +1,217 @@
+//===- Importer.cpp - ModelSpec → xfmr IR ---------------------------------===//
+//
+// The importer speaks in blocks (embedding, attention, FFN, norms) and keeps
+// dropout in the IR: what they mean at inference is for the passes to decide.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/import/Importer.h"
+#include "dialect/XfmrOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <cmath>
+
+using namespace mlir;
+
+namespace xfmr {
+namespace {
+/// The per-layer tensors, in the order the layer function takes them.
+constexpr llvm::StringLiteral kLayerParts[] = {
+    "attention.self.query.weight",       "attention.self.query.bias",
+    "attention.self.key.weight",         "attention.self.key.bias",
+    "attention.self.value.weight",       "attention.self.value.bias",
+    "attention.output.dense.weight",     "attention.output.dense.bias",
+    "attention.output.LayerNorm.weight", "attention.output.LayerNorm.bias",
+    "intermediate.dense.weight",         "intermediate.dense.bias",
+    "output.dense.weight",               "output.dense.bias",
+    "output.LayerNorm.weight",           "output.LayerNorm.bias"};
+
+enum LayerArg : unsigned {
+  kWq, kBq, kWk, kBk, kWv, kBv, kWo, kBo, kLn1G, kLn1B,
+  kW1, kB1, kW2, kB2, kLn2G, kLn2B, kNumLayerArgs
+};
+static_assert(kNumLayerArgs == std::size(kLayerParts));
+
+ActivationKind toIR(Activation act) {
+  switch (act) {
+  case Activation::Gelu:
+    return ActivationKind::gelu;
+  case Activation::GeluTanh:
+    return ActivationKind::gelu_tanh;
+  case Activation::Relu:
+    return ActivationKind::relu;
+  }
+  llvm_unreachable("unknown activation");
+}
+
+DropoutKind toIR(DropoutMode mode) {
+  return mode == DropoutMode::Classic ? DropoutKind::classic
+                                      : DropoutKind::inverted;
+}
+
+class EncoderImporter {
+public:
+  EncoderImporter(const ModelSpec &spec, MLIRContext &context)
+      : spec(spec), builder(&context),
+        loc(NameLoc::get(builder.getStringAttr(spec.name))) {}
+
+  OwningOpRef<ModuleOp> run() {
+    OwningOpRef<ModuleOp> module = ModuleOp::create(loc, spec.name);
+    builder.setInsertionPointToEnd(module->getBody());
+    declareWeights();
+    func::FuncOp layer = buildLayerFunction();
+    buildEntry(layer);
+    return module;
+  }
+
+private:
+  Type f32() { return builder.getF32Type(); }
+  RankedTensorType tensor(ArrayRef<int64_t> shape, Type element = {}) {
+    return RankedTensorType::get(shape, element ? element : f32());
+  }
+  /// [batch, seq, d] activations.
+  RankedTensorType activations() {
+    return tensor({ShapedType::kDynamic, ShapedType::kDynamic, spec.dModel});
+  }
+  RankedTensorType additiveMask() {
+    return tensor({ShapedType::kDynamic, 1, 1, ShapedType::kDynamic});
+  }
+
+  void declareWeights() {
+    for (const WeightRef &ref : requiredWeights(spec)) {
+      StringRef name = StringRef(ref.key).drop_front(spec.weightPrefix.size());
+      auto type = tensor(ref.shape);
+      WeightDeclOp::create(builder, loc, name, ref.key, type);
+      declared[name] = type;
+    }
+  }
+
+  /// Reads weight `name` (unprefixed) in the current function.
+  Value readWeight(StringRef name) {
+    RankedTensorType type = declared.lookup(name);
+    assert(type && "weight not declared by requiredWeights");
+    return WeightOp::create(builder, loc, type, name);
+  }
+
+  Value dropout(Value x, double rate) {
+    if (rate == 0.0)
+      return x;
+    return DropoutOp::create(
+        builder, loc, x, builder.getF32FloatAttr(rate),
+        DropoutKindAttr::get(builder.getContext(), toIR(spec.dropoutMode)));
+  }
+
+  Value layerNorm(Value x, Value gamma, Value beta) {
+    return LayerNormOp::create(builder, loc, x, gamma, beta,
+                               builder.getF32FloatAttr(spec.normEps));
+  }
+
+  Value residual(Value x, Value y) {
+    return AddOp::create(builder, loc, activations(), x, y);
+  }
+
+  /// One post-LN encoder layer (BERT, Vaswani et al.).
+  func::FuncOp buildLayerFunction() {
+    SmallVector<Type> inputs = {activations(), additiveMask()};
+    for (StringRef part : kLayerParts)
+      inputs.push_back(declared.lookup(weight_names::layer(0, part)));
+    auto type = builder.getFunctionType(inputs, {activations()});
+    auto func = func::FuncOp::create(builder, loc, "encoder_layer", type);
+    func.setPrivate();
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToStart(func.addEntryBlock());
+    ValueRange args = func.getArguments();
+    Value x = args[0], mask = args[1];
+    ValueRange w = args.drop_front(2);
+
+    double scale = 1.0 / std::sqrt(static_cast<double>(spec.headDim()));
+    Value attn = AttentionOp::create(
+        builder, loc, activations(), x, mask, w[kWq], w[kBq], w[kWk], w[kBk],
+        w[kWv], w[kBv], w[kWo], w[kBo],
+        builder.getI64IntegerAttr(spec.numHeads),
+        builder.getF32FloatAttr(scale),
+        builder.getF32FloatAttr(spec.attentionDropout),
+        DropoutKindAttr::get(builder.getContext(), toIR(spec.dropoutMode)));
+    attn = dropout(attn, spec.hiddenDropout);
+    Value h = layerNorm(residual(x, attn), w[kLn1G], w[kLn1B]);
+
+    Value ffn = FFNOp::create(builder, loc, activations(),
+                              toIR(spec.activation), h, w[kW1], w[kB1],
+                              w[kW2], w[kB2]);
+    ffn = dropout(ffn, spec.hiddenDropout);
+    Value out = layerNorm(residual(h, ffn), w[kLn2G], w[kLn2B]);
+    func::ReturnOp::create(builder, loc, out);
+    return func;
+  }
+
+  void buildEntry(func::FuncOp layer) {
+    auto ids = tensor({ShapedType::kDynamic, ShapedType::kDynamic},
+                      builder.getI64Type());
+    SmallVector<Type> inputs = {ids, ids};
+    if (spec.typeVocabSize > 0)
+      inputs.push_back(ids);
+    auto type = builder.getFunctionType(inputs, {activations()});
+    auto func = func::FuncOp::create(builder, loc, kEncodeEntry, type);
+    // The C-compatible wrapper is what the packed entry point calls.
+    func->setAttr("llvm.emit_c_interface", builder.getUnitAttr());
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToStart(func.addEntryBlock());
+    Value inputIds = func.getArgument(0), attentionMask = func.getArgument(1);
+
+    FloatAttr embScale;
+    if (spec.embeddingScale)
+      embScale = builder.getF32FloatAttr(
+          std::sqrt(static_cast<double>(spec.dModel)));
+    Value h = EmbeddingOp::create(builder, loc, activations(), inputIds,
+                                  readWeight(weight_names::wordEmbeddings()),
+                                  embScale);
+    if (spec.positions == PositionKind::Learned)
+      h = AddPositionsOp::create(
+          builder, loc, PositionEncoding::learned, h,
+          readWeight(weight_names::positionEmbeddings()));
+    else
+      h = AddPositionsOp::create(builder, loc, PositionEncoding::sinusoidal, h,
+                                 Value());
+    if (spec.typeVocabSize > 0) {
+      Value types = EmbeddingOp::create(
+          builder, loc, activations(), func.getArgument(2),
+          readWeight(weight_names::tokenTypeEmbeddings()), FloatAttr());
+      h = residual(h, types);
+    }
+    if (spec.embeddingLayerNorm)
+      h = layerNorm(h, readWeight(weight_names::embeddingNorm("weight")),
+                    readWeight(weight_names::embeddingNorm("bias")));
+    h = dropout(h, spec.hiddenDropout);
+
+    MaskFillKind fill = spec.maskFill == MaskFill::Lowest
+                            ? MaskFillKind::lowest
+                            : MaskFillKind::neg_inf;
+    Value mask = PaddingMaskOp::create(builder, loc, additiveMask(),
+                                       attentionMask, fill);
+    for (int64_t i = 0; i < spec.numLayers; ++i) {
+      SmallVector<Value> operands = {h, mask};
+      for (StringRef part : kLayerParts)
+        operands.push_back(readWeight(weight_names::layer(i, part)));
+      Location layerLoc = NameLoc::get(
+          builder.getStringAttr("encoder.layer." + std::to_string(i)));
+      h = func::CallOp::create(builder, layerLoc, layer, operands).getResult(0);
+    }
+    func::ReturnOp::create(builder, loc, h);
+  }
+
+  const ModelSpec &spec;
+  OpBuilder builder;
+  Location loc;
+  llvm::StringMap<RankedTensorType> declared;
+};
+} // namespace
+
+OwningOpRef<ModuleOp> importModel(const ModelSpec &spec,
+                                  MLIRContext &context) {
+  context.loadDialect<XfmrDialect, func::FuncDialect>();
+  return EncoderImporter(spec, context).run();
+}
+
+} // namespace xfmr

@@ -1,0 +1,119 @@
+//===- Pipelines.cpp - the xfmr pass pipelines ----------------------------===//
+#include "compiler/pipelines/Pipelines.h"
+#include "compiler/conversion/Passes.h"
+#include "compiler/transforms/Passes.h"
+#include "dialect/XfmrDialect.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace xfmr {
+
+void buildXfmrOptimizationPipeline(OpPassManager &pm) {
+  pm.addPass(createXfmrDecompose());
+  pm.addPass(createXfmrStripDropout());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void buildXfmrToLinalgPipeline(OpPassManager &pm) {
+  pm.addPass(createXfmrBindWeights());
+  pm.addPass(createConvertXfmrToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void buildLinalgToLLVMPipeline(OpPassManager &pm) {
+  // Fusing producers into consumers saves whole passes over the activations
+  // (bias broadcast into its matmul, the elementwise chains of GELU).
+  pm.addPass(createLinalgElementwiseOpFusionPass());
+
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::buildBufferDeallocationPipeline(pm);
+
+  pm.addPass(createConvertLinalgToLoopsPass());
+  pm.addPass(createLoopInvariantCodeMotionPass());
+  pm.addPass(createCanonicalizerPass());
+
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // Intrinsics first (exp, sqrt, sin, cos vectorize in LLVM); what has no
+  // intrinsic (erf, tanh) becomes a libm call.
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void buildXfmrCpuPipeline(OpPassManager &pm) {
+  buildXfmrOptimizationPipeline(pm);
+  buildXfmrToLinalgPipeline(pm);
+  buildLinalgToLLVMPipeline(pm);
+}
+
+void registerXfmrPassesAndPipelines() {
+  registerXfmrTransformsPasses();
+  registerXfmrConversionPasses();
+  PassPipelineRegistration<>(
+      "xfmr-optimize-pipeline",
+      "xfmr → xfmr: dropout for inference, blocks into primitives",
+      buildXfmrOptimizationPipeline);
+  PassPipelineRegistration<>("xfmr-to-linalg-pipeline",
+                             "xfmr primitives → linalg on tensors",
+                             buildXfmrToLinalgPipeline);
+  PassPipelineRegistration<>("xfmr-linalg-to-llvm-pipeline",
+                             "linalg on tensors → the LLVM dialect",
+                             buildLinalgToLLVMPipeline);
+  PassPipelineRegistration<>(
+      "xfmr-cpu-pipeline",
+      "an imported model to the LLVM dialect for the host CPU (what xfmrc "
+      "runs)",
+      buildXfmrCpuPipeline);
+}
+
+void registerXfmrDialects(DialectRegistry &registry) {
+  registry.insert<XfmrDialect, arith::ArithDialect,
+                  bufferization::BufferizationDialect, cf::ControlFlowDialect,
+                  func::FuncDialect, linalg::LinalgDialect, LLVM::LLVMDialect,
+                  math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
+                  tensor::TensorDialect>();
+  arith::registerBufferizableOpInterfaceExternalModels(registry);
+  bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
+      registry);
+  linalg::registerBufferizableOpInterfaceExternalModels(registry);
+  scf::registerBufferizableOpInterfaceExternalModels(registry);
+  tensor::registerBufferizableOpInterfaceExternalModels(registry);
+}
+
+} // namespace xfmr

@@ -1,0 +1,40 @@
+//===- Pipelines.h - the xfmr pass pipelines --------------------*- C++ -*-===//
+//
+// The pipelines xfmrc runs, registered by name so xfmr-opt (and lit tests)
+// run exactly what users get. The CPU pipeline is the composition of three
+// stages, each of which ends at a level `xfmrc --emit` can stop at:
+//
+//   xfmr (import)  --buildXfmrOptimizationPipeline-->  fused
+//   fused          --buildXfmrToLinalgPipeline------>  linalg
+//   linalg         --buildLinalgToLLVMPipeline------>  llvm
+//
+//===----------------------------------------------------------------------===//
+#ifndef XFMR_COMPILER_PIPELINES_PIPELINES_H
+#define XFMR_COMPILER_PIPELINES_PIPELINES_H
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassManager.h"
+
+namespace xfmr {
+
+/// xfmr → xfmr: inference semantics and decomposition into primitives.
+void buildXfmrOptimizationPipeline(mlir::OpPassManager &pm);
+/// xfmr primitives → linalg on tensors, weights bound to arguments.
+void buildXfmrToLinalgPipeline(mlir::OpPassManager &pm);
+/// linalg on tensors → bufferized loops → the LLVM dialect.
+void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm);
+/// All three: an imported model to the LLVM dialect, for the host CPU.
+void buildXfmrCpuPipeline(mlir::OpPassManager &pm);
+
+/// Registers the pipelines above with the pass registry
+/// (--xfmr-cpu-pipeline, --xfmr-optimize-pipeline, --xfmr-to-linalg-pipeline,
+/// --xfmr-linalg-to-llvm-pipeline) and every xfmr pass.
+void registerXfmrPassesAndPipelines();
+
+/// The dialects and interface models the pipelines need: what a tool that
+/// parses xfmr IR or runs these pipelines must register, and no more.
+void registerXfmrDialects(mlir::DialectRegistry &registry);
+
+} // namespace xfmr
+
+#endif // XFMR_COMPILER_PIPELINES_PIPELINES_H

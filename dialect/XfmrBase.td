@@ -1,0 +1,69 @@
+//===- XfmrBase.td - xfmr dialect, enums and attributes ----*- tablegen -*-===//
+//
+// The xfmr dialect: Transformer building blocks as MLIR operations, from block
+// level (attention, feed-forward) down to the primitives the fusions and the
+// lowerings work on.
+//
+//===----------------------------------------------------------------------===//
+#ifndef XFMR_BASE_TD
+#define XFMR_BASE_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+
+def Xfmr_Dialect : Dialect {
+  let name = "xfmr";
+  let cppNamespace = "::xfmr";
+  let summary = "Transformer models as MLIR operations";
+  let description = [{
+    The `xfmr` dialect describes Transformer models on builtin ranked tensors.
+    Model dimensions (width, heads, vocabulary) are static; batch and sequence
+    length are dynamic. Weights are not stored in the IR: `xfmr.weight_decl`
+    declares a named tensor that the runtime binds to a safetensors entry, and
+    `xfmr.weight` reads it.
+
+    Block-level operations (`xfmr.attention`, `xfmr.ffn`) are what the
+    importers emit; `xfmr-decompose` rewrites them into primitives
+    (`xfmr.linear`, `xfmr.split_heads`, `xfmr.matmul`, `xfmr.softmax`, ...),
+    which the conversion to linalg understands.
+  }];
+}
+
+class Xfmr_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Xfmr_Dialect, mnemonic, traits>;
+
+def Xfmr_PositionKind : I32EnumAttr<"PositionEncoding",
+    "absolute position terms added to the embeddings", [
+      I32EnumAttrCase<"learned", 0>,
+      I32EnumAttrCase<"sinusoidal", 1>
+    ]> {
+  let cppNamespace = "::xfmr";
+}
+
+def Xfmr_Activation : I32EnumAttr<"ActivationKind",
+    "activation function of a feed-forward block", [
+      I32EnumAttrCase<"gelu", 0>,
+      I32EnumAttrCase<"gelu_tanh", 1>,
+      I32EnumAttrCase<"relu", 2>
+    ]> {
+  let cppNamespace = "::xfmr";
+}
+
+def Xfmr_MaskFill : I32EnumAttr<"MaskFillKind",
+    "value added to the scores of masked positions", [
+      I32EnumAttrCase<"neg_inf", 0>,
+      I32EnumAttrCase<"lowest", 1>
+    ]> {
+  let cppNamespace = "::xfmr";
+}
+
+def Xfmr_DropoutMode : I32EnumAttr<"DropoutKind",
+    "how a dropout layer was trained", [
+      I32EnumAttrCase<"inverted", 0>,
+      I32EnumAttrCase<"classic", 1>
+    ]> {
+  let cppNamespace = "::xfmr";
+}
+
+#endif // XFMR_BASE_TD

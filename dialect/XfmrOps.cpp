@@ -1,0 +1,363 @@
+//===- XfmrOps.cpp - xfmr operations and their verifiers -----------------===//
+//
+// Verifiers name the offending operand and dimension, so a malformed model or
+// a bad hand-written test fails with a message a user can act on.
+//
+//===----------------------------------------------------------------------===//
+#include "dialect/XfmrOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace xfmr;
+
+#include "dialect/XfmrEnums.cpp.inc"
+
+#define GET_OP_CLASSES
+#include "dialect/XfmrOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Prints a dimension the way MLIR types spell it.
+std::string dimStr(int64_t dim) {
+  return ShapedType::isDynamic(dim) ? std::string("?") : std::to_string(dim);
+}
+
+/// Two dimensions agree when equal or when either is only known at run time.
+bool dimsAgree(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+RankedTensorType tensorType(Value value) {
+  return cast<RankedTensorType>(value.getType());
+}
+
+/// Checks that `type` is `[expected...]`, naming `what` in the message.
+LogicalResult expectShape(Operation *op, StringRef what, RankedTensorType type,
+                          ArrayRef<int64_t> expected,
+                          ArrayRef<StringRef> dimNames) {
+  if (type.getRank() != static_cast<int64_t>(expected.size()))
+    return op->emitOpError() << what << " must have rank " << expected.size()
+                             << ", got " << type;
+  for (auto [i, dim] : llvm::enumerate(type.getShape())) {
+    if (dimsAgree(dim, expected[i]))
+      continue;
+    return op->emitOpError()
+           << what << " dimension " << i << " (" << dimNames[i] << ") is "
+           << dimStr(dim) << ", expected " << dimStr(expected[i]);
+  }
+  return success();
+}
+
+/// Verifies a projection weight `[out, in]` and its optional bias `[out]`.
+LogicalResult verifyProjection(Operation *op, StringRef name, Value weight,
+                               Value bias, int64_t in, int64_t out) {
+  std::string weightName = (name + " weight").str();
+  if (failed(expectShape(op, weightName, tensorType(weight), {out, in},
+                         {"out_features", "in_features"})))
+    return failure();
+  if (!bias)
+    return success();
+  std::string biasName = (name + " bias").str();
+  return expectShape(op, biasName, tensorType(bias), {out}, {"out_features"});
+}
+
+/// The model width: the static last dimension of a [..., d] activation.
+FailureOr<int64_t> staticWidth(Operation *op, Value input) {
+  RankedTensorType type = tensorType(input);
+  if (type.getRank() == 0 || ShapedType::isDynamic(type.getShape().back())) {
+    op->emitOpError() << "input must have a static last dimension, got "
+                      << type;
+    return failure();
+  }
+  return type.getShape().back();
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Weights
+//===----------------------------------------------------------------------===//
+
+LogicalResult WeightDeclOp::verify() {
+  if (!getTensorType().hasStaticShape())
+    return emitOpError() << "declared type must have a static shape, got "
+                         << getType();
+  if (getKey().empty())
+    return emitOpError() << "key must not be empty";
+  return success();
+}
+
+LogicalResult
+WeightOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  auto decl =
+      symbolTable.lookupNearestSymbolFrom<WeightDeclOp>(*this, getNameAttr());
+  if (!decl)
+    return emitOpError() << "'" << getName()
+                         << "' does not name an xfmr.weight_decl";
+  if (decl.getType() != getType())
+    return emitOpError() << "result type " << getType()
+                         << " differs from the declared type "
+                         << decl.getType();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Embeddings, positions, masks
+//===----------------------------------------------------------------------===//
+
+LogicalResult EmbeddingOp::verify() {
+  RankedTensorType ids = getIds().getType();
+  RankedTensorType table = getTable().getType();
+  RankedTensorType result = getType();
+  if (table.getRank() != 2)
+    return emitOpError() << "table must be [rows, width], got " << table;
+  if (result.getRank() != ids.getRank() + 1)
+    return emitOpError() << "result must have rank " << ids.getRank() + 1
+                         << " (ids rank + 1), got " << result;
+  for (auto [i, dim] : llvm::enumerate(ids.getShape()))
+    if (!dimsAgree(dim, result.getDimSize(i)))
+      return emitOpError() << "result dimension " << i << " is "
+                           << dimStr(result.getDimSize(i))
+                           << ", expected ids dimension " << i << " ("
+                           << dimStr(dim) << ")";
+  if (!dimsAgree(result.getShape().back(), table.getDimSize(1)))
+    return emitOpError() << "result width "
+                         << dimStr(result.getShape().back())
+                         << " differs from the table width "
+                         << dimStr(table.getDimSize(1));
+  return success();
+}
+
+LogicalResult AddPositionsOp::verify() {
+  RankedTensorType input = getInput().getType();
+  if (input.getRank() != 3)
+    return emitOpError() << "input must be [batch, seq, d], got " << input;
+  bool learned = getKind() == PositionEncoding::learned;
+  if (!learned) {
+    if (getTable())
+      return emitOpError() << "sinusoidal positions take no table";
+    return success();
+  }
+  if (!getTable())
+    return emitOpError() << "learned positions need a table operand";
+  RankedTensorType table = getTable().getType();
+  if (failed(expectShape(*this, "table", table,
+                         {table.getDimSize(0), input.getDimSize(2)},
+                         {"positions", "d"})))
+    return failure();
+  int64_t seq = input.getDimSize(1), rows = table.getDimSize(0);
+  if (!ShapedType::isDynamic(seq) && !ShapedType::isDynamic(rows) &&
+      seq > rows)
+    return emitOpError() << "sequence length " << seq << " exceeds the "
+                         << rows << " positions of the table";
+  return success();
+}
+
+LogicalResult PaddingMaskOp::verify() {
+  RankedTensorType mask = getMask().getType();
+  if (mask.getRank() != 2)
+    return emitOpError() << "mask must be [batch, seq], got " << mask;
+  return expectShape(*this, "result", getType(),
+                     {mask.getDimSize(0), 1, 1, mask.getDimSize(1)},
+                     {"batch", "heads", "queries", "keys"});
+}
+
+//===----------------------------------------------------------------------===//
+// Block-level operations
+//===----------------------------------------------------------------------===//
+
+LogicalResult AttentionOp::verify() {
+  RankedTensorType input = getInput().getType();
+  if (input.getRank() != 3)
+    return emitOpError() << "input must be [batch, seq, d], got " << input;
+  FailureOr<int64_t> width = staticWidth(*this, getInput());
+  if (failed(width))
+    return failure();
+  int64_t d = *width, heads = getNumHeads();
+  if (heads <= 0 || d % heads != 0)
+    return emitOpError() << "num_heads (" << heads
+                         << ") must be positive and divide the model width ("
+                         << d << ")";
+  bool anyBias = getBq() || getBk() || getBv() || getBo();
+  bool allBias = getBq() && getBk() && getBv() && getBo();
+  if (anyBias && !allBias)
+    return emitOpError() << "biases must be given for all four projections "
+                            "or for none";
+  if (failed(verifyProjection(*this, "query", getWq(), getBq(), d, d)) ||
+      failed(verifyProjection(*this, "key", getWk(), getBk(), d, d)) ||
+      failed(verifyProjection(*this, "value", getWv(), getBv(), d, d)) ||
+      failed(verifyProjection(*this, "output", getWo(), getBo(), d, d)))
+    return failure();
+  if (Value mask = getMask()) {
+    RankedTensorType maskType = tensorType(mask);
+    if (maskType.getRank() != 4)
+      return emitOpError() << "mask must be [batch, heads, queries, keys] "
+                              "(size-1 dimensions broadcast), got "
+                           << maskType;
+    int64_t full[] = {input.getDimSize(0), heads, input.getDimSize(1),
+                      input.getDimSize(1)};
+    StringRef names[] = {"batch", "heads", "queries", "keys"};
+    for (unsigned i = 0; i < 4; ++i) {
+      int64_t dim = maskType.getDimSize(i);
+      if (dim != 1 && !dimsAgree(dim, full[i]))
+        return emitOpError() << "mask dimension " << i << " (" << names[i]
+                             << ") is " << dim << ", expected 1 or "
+                             << dimStr(full[i]);
+    }
+  }
+  float rate = getDropoutRate().convertToFloat();
+  if (!(rate >= 0.0f && rate < 1.0f))
+    return emitOpError() << "dropout_rate must be in [0, 1), got " << rate;
+  if (getType() != input)
+    return emitOpError() << "result type " << getType()
+                         << " must equal the input type " << input;
+  return success();
+}
+
+LogicalResult FFNOp::verify() {
+  FailureOr<int64_t> width = staticWidth(*this, getInput());
+  if (failed(width))
+    return failure();
+  int64_t d = *width;
+  RankedTensorType w1 = getW1().getType();
+  if (w1.getRank() != 2 || ShapedType::isDynamic(w1.getDimSize(0)))
+    return emitOpError() << "up weight must be a static [ffn, d] matrix, got "
+                         << w1;
+  int64_t ffn = w1.getDimSize(0);
+  if (failed(verifyProjection(*this, "up", getW1(), getB1(), d, ffn)) ||
+      failed(verifyProjection(*this, "down", getW2(), getB2(), ffn, d)))
+    return failure();
+  if (getType() != getInput().getType())
+    return emitOpError() << "result type " << getType()
+                         << " must equal the input type "
+                         << getInput().getType();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Primitives
+//===----------------------------------------------------------------------===//
+
+LogicalResult LinearOp::verify() {
+  FailureOr<int64_t> width = staticWidth(*this, getInput());
+  if (failed(width))
+    return failure();
+  RankedTensorType weight = getWeight().getType();
+  if (weight.getRank() != 2)
+    return emitOpError() << "weight must be [out_features, in_features], got "
+                         << weight;
+  int64_t out = weight.getDimSize(0);
+  if (failed(verifyProjection(*this, "linear", getWeight(), getBias(), *width,
+                              out)))
+    return failure();
+  SmallVector<int64_t> expected(getInput().getType().getShape());
+  expected.back() = out;
+  SmallVector<StringRef> names(expected.size(), "leading");
+  names.back() = "out_features";
+  return expectShape(*this, "result", getType(), expected, names);
+}
+
+LogicalResult SplitHeadsOp::verify() {
+  RankedTensorType input = getInput().getType();
+  if (input.getRank() != 3)
+    return emitOpError() << "input must be [batch, seq, d], got " << input;
+  FailureOr<int64_t> width = staticWidth(*this, getInput());
+  if (failed(width))
+    return failure();
+  int64_t heads = getNumHeads();
+  if (heads <= 0 || *width % heads != 0)
+    return emitOpError() << "num_heads (" << heads
+                         << ") must be positive and divide the width ("
+                         << *width << ")";
+  return expectShape(
+      *this, "result", getType(),
+      {input.getDimSize(0), heads, input.getDimSize(1), *width / heads},
+      {"batch", "heads", "seq", "head_dim"});
+}
+
+LogicalResult MergeHeadsOp::verify() {
+  RankedTensorType input = getInput().getType();
+  if (input.getRank() != 4 || ShapedType::isDynamic(input.getDimSize(1)) ||
+      ShapedType::isDynamic(input.getDimSize(3)))
+    return emitOpError() << "input must be [batch, heads, seq, head_dim] with "
+                            "static heads and head_dim, got "
+                         << input;
+  return expectShape(*this, "result", getType(),
+                     {input.getDimSize(0), input.getDimSize(2),
+                      input.getDimSize(1) * input.getDimSize(3)},
+                     {"batch", "seq", "d"});
+}
+
+LogicalResult MatmulOp::verify() {
+  RankedTensorType lhs = getLhs().getType(), rhs = getRhs().getType();
+  int64_t rank = lhs.getRank();
+  if (rank < 2 || rhs.getRank() != rank)
+    return emitOpError() << "operands must have the same rank (at least 2), "
+                            "got "
+                         << lhs << " and " << rhs;
+  for (int64_t i = 0; i < rank - 2; ++i)
+    if (!dimsAgree(lhs.getDimSize(i), rhs.getDimSize(i)))
+      return emitOpError() << "batch dimension " << i << " differs: "
+                           << dimStr(lhs.getDimSize(i)) << " vs "
+                           << dimStr(rhs.getDimSize(i));
+  bool transposed = getTransposeRhs();
+  int64_t k = lhs.getDimSize(rank - 1);
+  int64_t rhsK = rhs.getDimSize(transposed ? rank - 1 : rank - 2);
+  int64_t n = rhs.getDimSize(transposed ? rank - 2 : rank - 1);
+  if (!dimsAgree(k, rhsK))
+    return emitOpError() << "contraction dimension differs: lhs has "
+                         << dimStr(k) << ", rhs has " << dimStr(rhsK);
+  SmallVector<int64_t> expected(lhs.getShape());
+  expected.back() = n;
+  SmallVector<StringRef> names(rank, "batch");
+  names[rank - 2] = "m";
+  names[rank - 1] = "n";
+  return expectShape(*this, "result", getType(), expected, names);
+}
+
+LogicalResult AddOp::verify() {
+  RankedTensorType result = getType();
+  for (auto [name, operand] :
+       {std::pair<StringRef, Value>{"lhs", getLhs()}, {"rhs", getRhs()}}) {
+    RankedTensorType type = tensorType(operand);
+    if (type.getRank() != result.getRank())
+      return emitOpError() << name << " must have the result's rank ("
+                           << result.getRank() << "), got " << type;
+    for (auto [i, dim] : llvm::enumerate(type.getShape())) {
+      if (dim == 1 || dimsAgree(dim, result.getDimSize(i)))
+        continue;
+      return emitOpError() << name << " dimension " << i << " is "
+                           << dimStr(dim) << ", expected 1 or "
+                           << dimStr(result.getDimSize(i));
+    }
+  }
+  return success();
+}
+
+LogicalResult LayerNormOp::verify() {
+  FailureOr<int64_t> width = staticWidth(*this, getInput());
+  if (failed(width))
+    return failure();
+  if (failed(expectShape(*this, "gamma", getGamma().getType(), {*width},
+                         {"d"})) ||
+      failed(
+          expectShape(*this, "beta", getBeta().getType(), {*width}, {"d"})))
+    return failure();
+  if (!(getEps().convertToFloat() > 0.0f))
+    return emitOpError() << "eps must be positive, got "
+                         << getEps().convertToFloat();
+  return success();
+}
+
+LogicalResult DropoutOp::verify() {
+  float rate = getRate().convertToFloat();
+  if (!(rate >= 0.0f && rate < 1.0f))
+    return emitOpError() << "rate must be in [0, 1), got " << rate;
+  return success();
+}

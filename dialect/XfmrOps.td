@@ -1,0 +1,436 @@
+//===- XfmrOps.td - xfmr operations ------------------------*- tablegen -*-===//
+//
+// Operations of the xfmr dialect: weights, embeddings and positions, the
+// block-level attention and feed-forward ops, and the primitives they
+// decompose into.
+//
+//===----------------------------------------------------------------------===//
+#ifndef XFMR_OPS_TD
+#define XFMR_OPS_TD
+
+include "dialect/XfmrBase.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+
+def Xfmr_F32Tensor : RankedTensorOf<[F32]>;
+def Xfmr_I64Tensor : RankedTensorOf<[I64]>;
+
+//===----------------------------------------------------------------------===//
+// Weights
+//===----------------------------------------------------------------------===//
+
+def Xfmr_WeightDeclOp : Xfmr_Op<"weight_decl", [Symbol]> {
+  let summary = "declares a weight tensor bound at run time";
+  let description = [{
+    Declares a named, statically shaped f32 tensor whose data is not part of
+    the IR: the runtime binds it to the safetensors entry named `key` when a
+    compiled model is opened. Keeping weights out of the IR keeps it small and
+    compiles fast, and lets one library run many checkpoints of one shape.
+
+    Example:
+
+    ```mlir
+    xfmr.weight_decl @wte key("embeddings.word_embeddings.weight") : tensor<30522x768xf32>
+    ```
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, StrAttr:$key,
+                       TypeAttrOf<Xfmr_F32Tensor>:$type);
+  let assemblyFormat = "$sym_name `key` `(` $key `)` attr-dict `:` $type";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::RankedTensorType getTensorType() {
+      return ::llvm::cast<::mlir::RankedTensorType>(getType());
+    }
+  }];
+}
+
+def Xfmr_WeightOp : Xfmr_Op<"weight",
+    [Pure, DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "reads a declared weight";
+  let description = [{
+    Yields the tensor declared by the `xfmr.weight_decl` named `name`; the
+    result type must equal the declared type.
+
+    Example:
+
+    ```mlir
+    %w = xfmr.weight @wte : tensor<30522x768xf32>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$name);
+  let results = (outs Xfmr_F32Tensor:$result);
+  let assemblyFormat = "$name attr-dict `:` type($result)";
+}
+
+//===----------------------------------------------------------------------===//
+// Embeddings, positions, masks
+//===----------------------------------------------------------------------===//
+
+def Xfmr_EmbeddingOp : Xfmr_Op<"embedding", [Pure]> {
+  let summary = "looks up rows of an embedding table";
+  let description = [{
+    `result[i..., d] = table[ids[i...], d] * scale`. `scale` is optional
+    (absent means 1); Vaswani et al. scale token embeddings by sqrt(d_model),
+    BERT does not. Ids must lie in `[0, rows)`: the runtime checks them before
+    the compiled code runs.
+
+    Example:
+
+    ```mlir
+    %e = xfmr.embedding %ids, %table {scale = 8.0 : f32}
+        : tensor<?x?xi64>, tensor<100x64xf32> -> tensor<?x?x64xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_I64Tensor:$ids, Xfmr_F32Tensor:$table,
+                       OptionalAttr<F32Attr>:$scale);
+  let results = (outs Xfmr_F32Tensor:$result);
+  let assemblyFormat = [{
+    $ids `,` $table attr-dict `:` type($ids) `,` type($table) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Xfmr_AddPositionsOp : Xfmr_Op<"add_positions",
+    [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "adds absolute position terms to [batch, seq, d] activations";
+  let description = [{
+    `result[b, s, d] = input[b, s, d] + P[s, d]`, where `P` is either the
+    learned table operand (`learned`, shape `[max_positions, d]`) or the
+    sinusoidal encoding of Vaswani et al. (`sinusoidal`, no operand):
+    `P[s, 2i] = sin(s / 10000^(2i/d))`, `P[s, 2i+1] = cos(s / 10000^(2i/d))`,
+    computed by the compiled code.
+
+    Example:
+
+    ```mlir
+    %y = xfmr.add_positions learned %x, %table
+        : tensor<?x?x64xf32>, tensor<512x64xf32>
+    %z = xfmr.add_positions sinusoidal %x : tensor<?x?x64xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_PositionKind:$kind, Xfmr_F32Tensor:$input,
+                       Optional<Xfmr_F32Tensor>:$table);
+  let results = (outs Xfmr_F32Tensor:$result);
+  let assemblyFormat = [{
+    $kind $input (`,` $table^)? attr-dict `:` type($input) (`,` type($table)^)?
+  }];
+  let hasVerifier = 1;
+}
+
+def Xfmr_PaddingMaskOp : Xfmr_Op<"padding_mask", [Pure]> {
+  let summary = "builds an additive attention mask from a 0/1 padding mask";
+  let description = [{
+    Turns `mask : [batch, seq]` (1 = token, 0 = padding) into the additive
+    mask `[batch, 1, 1, seq]` that broadcasts over heads and queries: 0 where
+    the key is a token, the `fill` value where it is padding (`neg_inf`, or
+    `lowest`, the most negative finite f32, which is what BERT's reference
+    implementation adds).
+
+    Example:
+
+    ```mlir
+    %m = xfmr.padding_mask %mask fill(neg_inf)
+        : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_I64Tensor:$mask, Xfmr_MaskFill:$fill);
+  let results = (outs Xfmr_F32Tensor:$result);
+  let assemblyFormat = [{
+    $mask `fill` `(` $fill `)` attr-dict `:` type($mask) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Block-level operations
+//===----------------------------------------------------------------------===//
+
+def Xfmr_AttentionOp : Xfmr_Op<"attention",
+    [Pure, AttrSizedOperandSegments]> {
+  let summary = "multi-head self-attention with separate Q, K, V projections";
+  let description = [{
+    For `input : [batch, seq, d]` and `num_heads` heads of `d / num_heads`:
+    `Q = input·Wqᵀ + bq` (likewise K, V), split into heads,
+    `P = softmax(scale · Q·Kᵀ + mask)` over keys, `ctx = P·V`, heads merged,
+    `result = ctx·Woᵀ + bo`. Weights are `[d_out, d_in]`; biases are optional
+    (all four or none). `mask` is additive and broadcasts to
+    `[batch, heads, seq, seq]`; a row whose every key is `-inf` yields zeros.
+    `scale` is usually `1/sqrt(d / num_heads)`. `dropout_rate` and
+    `dropout_mode` describe the training-time dropout on `P`.
+
+    Example:
+
+    ```mlir
+    %a = xfmr.attention %x mask(%m) q(%wq, %bq) k(%wk, %bk) v(%wv, %bv)
+        o(%wo, %bo) {num_heads = 4 : i64, scale = 0.353553385 : f32}
+        : (tensor<?x?x32xf32>, tensor<?x1x1x?xf32>,
+           tensor<32x32xf32>, tensor<32xf32>, tensor<32x32xf32>, tensor<32xf32>,
+           tensor<32x32xf32>, tensor<32xf32>, tensor<32x32xf32>, tensor<32xf32>)
+        -> tensor<?x?x32xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_F32Tensor:$input, Optional<Xfmr_F32Tensor>:$mask,
+                       Xfmr_F32Tensor:$wq, Optional<Xfmr_F32Tensor>:$bq,
+                       Xfmr_F32Tensor:$wk, Optional<Xfmr_F32Tensor>:$bk,
+                       Xfmr_F32Tensor:$wv, Optional<Xfmr_F32Tensor>:$bv,
+                       Xfmr_F32Tensor:$wo, Optional<Xfmr_F32Tensor>:$bo,
+                       I64Attr:$num_heads, F32Attr:$scale,
+                       DefaultValuedAttr<F32Attr, "0.0f">:$dropout_rate,
+                       DefaultValuedAttr<Xfmr_DropoutMode,
+                           "::xfmr::DropoutKind::inverted">:$dropout_mode);
+  let results = (outs Xfmr_F32Tensor:$result);
+  let assemblyFormat = [{
+    $input (`mask` `(` $mask^ `)`)?
+    `q` `(` $wq (`,` $bq^)? `)` `k` `(` $wk (`,` $bk^)? `)`
+    `v` `(` $wv (`,` $bv^)? `)` `o` `(` $wo (`,` $bo^)? `)`
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Xfmr_FFNOp : Xfmr_Op<"ffn", [Pure, AttrSizedOperandSegments]> {
+  let summary = "position-wise feed-forward block";
+  let description = [{
+    `result = act(input·W1ᵀ + b1)·W2ᵀ + b2` with `W1 : [ffn, d]`,
+    `W2 : [d, ffn]` and optional biases.
+
+    Example:
+
+    ```mlir
+    %f = xfmr.ffn gelu %x up(%w1, %b1 : tensor<64xf32>)
+        down(%w2, %b2 : tensor<32xf32>)
+        : tensor<?x?x32xf32>, tensor<64x32xf32>, tensor<32x64xf32> -> tensor<?x?x32xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_Activation:$activation, Xfmr_F32Tensor:$input,
+                       Xfmr_F32Tensor:$w1, Optional<Xfmr_F32Tensor>:$b1,
+                       Xfmr_F32Tensor:$w2, Optional<Xfmr_F32Tensor>:$b2);
+  let results = (outs Xfmr_F32Tensor:$result);
+  let assemblyFormat = [{
+    $activation $input `up` `(` $w1 (`,` $b1^ `:` type($b1))? `)`
+    `down` `(` $w2 (`,` $b2^ `:` type($b2))? `)`
+    attr-dict `:` type($input) `,` type($w1) `,` type($w2) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Primitives
+//===----------------------------------------------------------------------===//
+
+def Xfmr_LinearOp : Xfmr_Op<"linear", [Pure]> {
+  let summary = "affine map of the last dimension: input·Wᵀ + b";
+  let description = [{
+    `result[i..., n] = sum_k input[i..., k] * weight[n, k] + bias[n]`, with
+    `weight : [out_features, in_features]` as PyTorch stores it and an
+    optional `bias : [out_features]`.
+
+    Example:
+
+    ```mlir
+    %y = xfmr.linear %x, %w, %b
+        : tensor<?x?x32xf32>, tensor<64x32xf32>, tensor<64xf32> -> tensor<?x?x64xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_F32Tensor:$input, Xfmr_F32Tensor:$weight,
+                       Optional<Xfmr_F32Tensor>:$bias);
+  let results = (outs Xfmr_F32Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` type($input) `,`
+    type($weight) (`,` type($bias)^)? `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Xfmr_SplitHeadsOp : Xfmr_Op<"split_heads", [Pure]> {
+  let summary = "[batch, seq, heads·dh] → [batch, heads, seq, dh]";
+  let description = [{
+    Example:
+
+    ```mlir
+    %h = xfmr.split_heads %q heads(4) : tensor<?x?x32xf32> -> tensor<?x4x?x8xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_F32Tensor:$input, I64Attr:$num_heads);
+  let results = (outs Xfmr_F32Tensor:$result);
+  let assemblyFormat = [{
+    $input `heads` `(` $num_heads `)` attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Xfmr_MergeHeadsOp : Xfmr_Op<"merge_heads", [Pure]> {
+  let summary = "[batch, heads, seq, dh] → [batch, seq, heads·dh]";
+  let description = [{
+    The inverse of `xfmr.split_heads`.
+
+    Example:
+
+    ```mlir
+    %m = xfmr.merge_heads %ctx : tensor<?x4x?x8xf32> -> tensor<?x?x32xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_F32Tensor:$input);
+  let results = (outs Xfmr_F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Xfmr_MatmulOp : Xfmr_Op<"matmul", [Pure]> {
+  let summary = "batched matrix product over the last two dimensions";
+  let description = [{
+    `result[b..., m, n] = sum_k lhs[b..., m, k] * rhs[b..., k, n]`, or with
+    `transpose_rhs`, `rhs[b..., n, k]` (attention scores Q·Kᵀ). Both operands
+    have the same rank (≥ 2) and the same batch dimensions.
+
+    Example:
+
+    ```mlir
+    %s = xfmr.matmul %q, %k transpose_rhs
+        : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x?xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_F32Tensor:$lhs, Xfmr_F32Tensor:$rhs, UnitAttr:$transpose_rhs);
+  let results = (outs Xfmr_F32Tensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs (`transpose_rhs` $transpose_rhs^)? attr-dict `:`
+    type($lhs) `,` type($rhs) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Xfmr_ScaleOp : Xfmr_Op<"scale", [Pure, SameOperandsAndResultType]> {
+  let summary = "multiplies every element by a constant";
+  let description = [{
+    Example:
+
+    ```mlir
+    %y = xfmr.scale %x by 0.125 : tensor<?x4x?x?xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_F32Tensor:$input, F32Attr:$factor);
+  let results = (outs Xfmr_F32Tensor:$result);
+  let assemblyFormat = "$input `by` $factor attr-dict `:` type($input)";
+}
+
+def Xfmr_AddOp : Xfmr_Op<"add", [Pure]> {
+  let summary = "elementwise sum with broadcasting of size-1 dimensions";
+  let description = [{
+    Operands have the result's rank; a static size-1 dimension of an operand
+    broadcasts along the result (an additive mask `[b, 1, 1, s]` over scores
+    `[b, h, s, s]`, a residual, a bias). Other dimensions must agree.
+
+    Example:
+
+    ```mlir
+    %y = xfmr.add %s, %m : tensor<?x4x?x?xf32>, tensor<?x1x1x?xf32> -> tensor<?x4x?x?xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_F32Tensor:$lhs, Xfmr_F32Tensor:$rhs);
+  let results = (outs Xfmr_F32Tensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Xfmr_SoftmaxOp : Xfmr_Op<"softmax", [Pure, SameOperandsAndResultType]> {
+  let summary = "numerically safe softmax over the last dimension";
+  let description = [{
+    `exp(x - max) / sum(exp(x - max))` along the last dimension. A row whose
+    every element is `-inf` (every key masked) yields zeros, never NaN, as
+    PyTorch's safe softmax does.
+
+    Example:
+
+    ```mlir
+    %p = xfmr.softmax %s : tensor<?x4x?x?xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_F32Tensor:$input);
+  let results = (outs Xfmr_F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Xfmr_LayerNormOp : Xfmr_Op<"layer_norm",
+    [Pure, AllTypesMatch<["input", "result"]>,
+     AllTypesMatch<["gamma", "beta"]>]> {
+  let summary = "layer normalisation over the last dimension";
+  let description = [{
+    `(x - mean) / sqrt(var + eps) * gamma + beta` with mean and (biased)
+    variance over the last dimension, accumulated in f32; `gamma` and `beta`
+    are `[d]`.
+
+    Example:
+
+    ```mlir
+    %y = xfmr.layer_norm %x, %g, %b eps(1.0e-12)
+        : tensor<?x?x32xf32>, tensor<32xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_F32Tensor:$input, Xfmr_F32Tensor:$gamma, Xfmr_F32Tensor:$beta,
+                       F32Attr:$eps);
+  let results = (outs Xfmr_F32Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $gamma `,` $beta `eps` `(` $eps `)` attr-dict `:`
+    type($input) `,` type($gamma)
+  }];
+  let hasVerifier = 1;
+}
+
+def Xfmr_GeluOp : Xfmr_Op<"gelu", [Pure, SameOperandsAndResultType]> {
+  let summary = "Gaussian error linear unit";
+  let description = [{
+    `0.5·x·(1 + erf(x/√2))`, or with `tanh` the approximation
+    `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))` (GPT-2's `gelu_new`).
+
+    Example:
+
+    ```mlir
+    %y = xfmr.gelu %x : tensor<?x?x64xf32>
+    %z = xfmr.gelu %x tanh : tensor<?x?x64xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_F32Tensor:$input, UnitAttr:$tanh);
+  let results = (outs Xfmr_F32Tensor:$result);
+  let assemblyFormat = "$input (`tanh` $tanh^)? attr-dict `:` type($input)";
+}
+
+def Xfmr_ReluOp : Xfmr_Op<"relu", [Pure, SameOperandsAndResultType]> {
+  let summary = "max(x, 0)";
+  let description = [{
+    Example:
+
+    ```mlir
+    %y = xfmr.relu %x : tensor<?x?x64xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_F32Tensor:$input);
+  let results = (outs Xfmr_F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Xfmr_DropoutOp : Xfmr_Op<"dropout", [Pure, SameOperandsAndResultType]> {
+  let summary = "training-time dropout, kept to record its inference meaning";
+  let description = [{
+    Dropout with rate `rate` in `[0, 1)`. At inference an `inverted` dropout
+    (scaled by 1/(1-p) while training, as PyTorch does) is the identity, and a
+    `classic` one (not rescaled while training) is a scale by `1 - p`;
+    `xfmr-strip-dropout` rewrites it accordingly.
+
+    Example:
+
+    ```mlir
+    %y = xfmr.dropout %x rate(0.1) inverted : tensor<?x?x32xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_F32Tensor:$input, F32Attr:$rate, Xfmr_DropoutMode:$mode);
+  let results = (outs Xfmr_F32Tensor:$result);
+  let assemblyFormat = [{
+    $input `rate` `(` $rate `)` $mode attr-dict `:` type($input)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // XFMR_OPS_TD

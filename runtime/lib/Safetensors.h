@@ -1,0 +1,75 @@
+//===- Safetensors.h - strict safetensors parsing ---------------*- C++ -*-===//
+//
+// The safetensors reader shared by the runtime (which maps and validates the
+// weights a model library runs on) and the compiler (which checks a
+// checkpoint against its config before building any IR). Every input is
+// treated as hostile; see RELIABILITY.md for the checks. No exceptions, no
+// MLIR or LLVM dependency.
+//
+//===----------------------------------------------------------------------===//
+#ifndef XFMR_RUNTIME_SAFETENSORS_H
+#define XFMR_RUNTIME_SAFETENSORS_H
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace xfmr::safetensors {
+
+enum class DType { F64, F32, F16, BF16, I64, I32, I16, I8, U8, Bool };
+
+/// "F32", "BF16", ... as spelled in safetensors headers.
+const char *dtypeName(DType dtype);
+/// Size of one element in bytes.
+size_t dtypeSize(DType dtype);
+
+struct TensorInfo {
+  std::string name;
+  DType dtype;
+  std::vector<int64_t> shape;
+  /// Byte range [begin, end) relative to the start of the data section.
+  uint64_t begin = 0;
+  uint64_t end = 0;
+};
+
+struct Header {
+  /// Tensors in ascending order of their data offsets.
+  std::vector<TensorInfo> tensors;
+  /// Offset of the data section from the start of the file (8 + N).
+  uint64_t dataOffset = 0;
+
+  /// The tensor named `name`, or nullptr.
+  const TensorInfo *find(const std::string &name) const;
+};
+
+/// Parses and validates a complete safetensors file held in memory (e.g. a
+/// mapping). On failure returns false and sets `error` to a one-line message.
+bool parse(const uint8_t *bytes, uint64_t size, Header &out,
+           std::string &error);
+
+/// Reads and validates the header of the safetensors file at `path` without
+/// reading the tensor data (the data size is taken from the file size).
+bool readHeader(const std::string &path, Header &out, std::string &error);
+
+/// A read-only memory mapping of a whole file.
+class MappedFile {
+public:
+  MappedFile() = default;
+  MappedFile(const MappedFile &) = delete;
+  MappedFile &operator=(const MappedFile &) = delete;
+  ~MappedFile();
+
+  /// Maps `path`; on failure returns false and sets `error`.
+  bool open(const std::string &path, std::string &error);
+  const uint8_t *data() const { return mapData; }
+  uint64_t size() const { return mapSize; }
+
+private:
+  const uint8_t *mapData = nullptr;
+  uint64_t mapSize = 0;
+};
+
+} // namespace xfmr::safetensors
+
+#endif // XFMR_RUNTIME_SAFETENSORS_H

@@ -1,0 +1,232 @@
+//===- XfmrRunTest.cpp - xfmr-run against a stub model library ------------===//
+//
+// Runs the real xfmr-run binary on a shared library built from StubModel.cpp
+// and the runtime archive, linked the way xfmrc links a model, so the CLI,
+// dlopen/dlsym and the exported C API are tested together.
+//
+//===----------------------------------------------------------------------===//
+
+#include "test/runtime/TestUtil.h"
+#include "tools/xfmr-run/Npy.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <regex>
+#include <sys/wait.h>
+
+using xfmr::test::bytesOf;
+using xfmr::test::makeNpy;
+using xfmr::test::makeSafetensors;
+using xfmr::test::TempDir;
+
+namespace {
+
+struct ToolRun {
+  int status;
+  std::string output; // stdout and stderr together
+};
+
+ToolRun runTool(const std::string &args) {
+  std::string command =
+      std::string("'") + XFMR_RUN_PATH + "' " + args + " 2>&1";
+  ToolRun run{-1, ""};
+  FILE *pipe = popen(command.c_str(), "r");
+  if (!pipe)
+    return run;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0)
+    run.output.append(buffer, n);
+  int raw = pclose(pipe);
+  run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+  return run;
+}
+
+std::string ids2d(const std::vector<int64_t> &values, int rows, int cols) {
+  return "{'descr': '<i8', 'fortran_order': False, 'shape': (" +
+         std::to_string(rows) + ", " + std::to_string(cols) + "), }";
+}
+
+class XfmrRun : public ::testing::Test {
+protected:
+  void SetUp() override {
+    // emb[i][d] = 4 i + d, bias = 0.5, as in RuntimeApiTest.
+    std::vector<float> emb(40);
+    for (int i = 0; i < 40; ++i)
+      emb[i] = static_cast<float>(i);
+    std::vector<uint8_t> data = bytesOf(emb);
+    float bias = 0.5f;
+    std::vector<uint8_t> b = bytesOf(std::vector<float>{bias});
+    data.insert(data.end(), b.begin(), b.end());
+    weights = dir.write(
+        "model.safetensors",
+        makeSafetensors(
+            R"({"emb":{"dtype":"F32","shape":[10,4],"data_offsets":[0,160]},)"
+            R"("bias":{"dtype":"F32","shape":[],"data_offsets":[160,164]}})",
+            data));
+    ids = writeIds("ids.npy", {1, 2, 3, 4, 5, 6}, 2, 3);
+    lib = std::string("'") + XFMR_STUB_MODEL_PATH + "'";
+  }
+
+  std::string writeIds(const std::string &name,
+                       const std::vector<int64_t> &values, int rows, int cols) {
+    return dir.write(name, makeNpy(ids2d(values, rows, cols), bytesOf(values)));
+  }
+
+  void expectError(const std::string &args, const std::string &message) {
+    ToolRun run = runTool(args);
+    EXPECT_EQ(run.status, 1) << run.output;
+    EXPECT_EQ(run.output, "xfmr-run: error: " + message + "\n");
+  }
+
+  TempDir dir;
+  std::string weights, ids, lib;
+};
+
+TEST_F(XfmrRun, Help) {
+  ToolRun run = runTool("--help");
+  EXPECT_EQ(run.status, 0);
+  EXPECT_NE(run.output.find("usage: xfmr-run LIB.so"), std::string::npos);
+}
+
+TEST_F(XfmrRun, PrintsSummary) {
+  ToolRun run = runTool(lib + " --weights " + weights + " --input-ids " + ids);
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_EQ(run.output.rfind("last_hidden_state: shape [2, 3, 4] float32\n"
+                             "  [0, 0, :4] = 14.500000 15.500000 16.500000 "
+                             "17.500000\n"
+                             "  [1, 0, :4] = 26.500000 27.500000",
+                             0),
+            0u)
+      << run.output;
+  EXPECT_NE(run.output.find("  mean "), std::string::npos) << run.output;
+}
+
+TEST_F(XfmrRun, WritesOutput) {
+  std::string out = dir.path() + "/out.npy";
+  std::vector<int64_t> mask = {1, 1, 0, 1, 0, 0};
+  std::string maskPath = writeIds("mask.npy", mask, 2, 3);
+  std::vector<int32_t> types = {0, 1, 0, 0, 0, 1};
+  std::string typesPath = dir.write(
+      "types.npy",
+      makeNpy("{'descr': '<i4', 'fortran_order': False, 'shape': (2, 3), }",
+              bytesOf(types)));
+  // --flag=value form as well.
+  ToolRun run = runTool(lib + " --weights=" + weights + " --input-ids=" + ids +
+                        " --attention-mask " + maskPath +
+                        " --token-type-ids=" + typesPath + " --output " + out);
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_EQ(run.output, "");
+  FILE *f = fopen(out.c_str(), "rb");
+  ASSERT_NE(f, nullptr);
+  std::vector<uint8_t> bytes(1 << 12);
+  bytes.resize(fread(bytes.data(), 1, bytes.size(), f));
+  fclose(f);
+  size_t headerLength = bytes[8] | (bytes[9] << 8);
+  std::string header(bytes.begin() + 10, bytes.begin() + 10 + headerLength);
+  EXPECT_NE(header.find("'descr': '<f4'"), std::string::npos);
+  EXPECT_NE(header.find("'shape': (2, 3, 4)"), std::string::npos);
+  ASSERT_EQ(bytes.size(), 10 + headerLength + 24 * 4);
+  const uint8_t *data = bytes.data() + 10 + headerLength;
+  std::vector<int64_t> idValues = {1, 2, 3, 4, 5, 6};
+  for (int t = 0; t < 6; ++t) {
+    for (int d = 0; d < 4; ++d) {
+      float v;
+      std::memcpy(&v, data + 4 * (t * 4 + d), 4);
+      EXPECT_EQ(v, 4 * idValues[t] + d + 0.5f + 10 * mask[t] + 100 * types[t]);
+    }
+  }
+}
+
+TEST_F(XfmrRun, Bench) {
+  ToolRun run = runTool(lib + " --weights " + weights +
+                        " --bench --batch 2 --seq=4 --repeat 3");
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_TRUE(std::regex_match(
+      run.output,
+      std::regex(
+          R"(median latency: [0-9]+\.[0-9]{3} ms \(batch 2, seq 4, 3 repeats\)
+)"))) << run.output;
+  expectError(lib + " --weights " + weights + " --bench --threads 2",
+              "--threads 2 is not supported yet (generated code is "
+              "single-threaded)");
+  expectError(lib + " --weights " + weights + " --bench --seq 9",
+              "--seq 9 exceeds the model's maximum of 8 positions");
+  expectError(lib + " --weights " + weights + " --bench --repeat 0",
+              "--repeat expects a positive integer, got '0'");
+}
+
+TEST_F(XfmrRun, UsageErrors) {
+  expectError("", "no model library given (see --help)");
+  expectError(lib, "missing --input-ids IDS.npy (or --bench)");
+  expectError(lib + " --frobnicate",
+              "unknown option '--frobnicate' (see --help)");
+  expectError(lib + " --input-ids", "--input-ids needs a value");
+  for (const char *flag :
+       {"--text", "--generate", "--decoder-input-ids", "--max-new-tokens",
+        "--greedy", "--temperature", "--top-k", "--seed"})
+    expectError(lib + " " + flag + " x",
+                std::string(flag) + " is not supported yet");
+  expectError(lib + " --text=hello", "--text is not supported yet");
+}
+
+TEST_F(XfmrRun, LoadErrors) {
+  ToolRun run = runTool(dir.path() + "/missing.so --input-ids " + ids);
+  EXPECT_EQ(run.status, 1);
+  EXPECT_EQ(run.output.rfind("xfmr-run: error: cannot load '" + dir.path() +
+                                 "/missing.so': ",
+                             0),
+            0u)
+      << run.output;
+  std::string notElf = dir.write("garbage.so", {'n', 'o', 'p', 'e'});
+  run = runTool(notElf + " --input-ids " + ids);
+  EXPECT_EQ(run.status, 1);
+  EXPECT_EQ(run.output.rfind("xfmr-run: error: cannot load", 0), 0u)
+      << run.output;
+
+  expectError(lib + " --input-ids " + ids,
+              "no weights: the library was compiled without weights; pass "
+              "--weights FILE_OR_DIR");
+  std::string pickle = dir.write("pytorch_model.bin", {0x80});
+  expectError(lib + " --weights " + pickle + " --input-ids " + ids,
+              pickle + ": pickle checkpoints (.bin, .pt, .pth) are not loaded "
+                       "because unpickling runs arbitrary code; convert the "
+                       "checkpoint to safetensors");
+  // A folder holding model.safetensors works.
+  run = runTool(lib + " --weights " + dir.path() + " --input-ids " + ids);
+  EXPECT_EQ(run.status, 0) << run.output;
+}
+
+TEST_F(XfmrRun, InputErrors) {
+  std::string w = lib + " --weights " + weights;
+  std::string bad = writeIds("bad.npy", {1, 10, 3}, 1, 3);
+  expectError(w + " --input-ids " + bad,
+              "input_ids[0][1] = 10 is outside the vocabulary [0, 10)");
+  std::string longer = writeIds("long.npy", std::vector<int64_t>(9, 1), 1, 9);
+  expectError(w + " --input-ids " + longer,
+              "sequence length 9 exceeds the model's maximum of 8 positions");
+  std::string floats = dir.write(
+      "f.npy",
+      makeNpy("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2), }",
+              bytesOf(std::vector<float>{1, 2})));
+  expectError(w + " --input-ids " + floats,
+              floats + ": expected int64 or int32, got '<f4'");
+  std::string flat = dir.write(
+      "flat.npy",
+      makeNpy("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }",
+              bytesOf(std::vector<int64_t>{1, 2})));
+  expectError(w + " --input-ids " + flat,
+              flat + ": expected a rank-2 array, got shape [2]");
+  std::string mask = writeIds("mask.npy", {1, 1, 1}, 1, 3);
+  expectError(w + " --input-ids " + ids + " --attention-mask " + mask,
+              mask + ": --attention-mask has shape [1, 3], but --input-ids "
+                     "has shape [2, 3]");
+  std::string twos = writeIds("twos.npy", {1, 1, 2, 1, 1, 1}, 2, 3);
+  expectError(w + " --input-ids " + ids + " --attention-mask " + twos,
+              "attention_mask[0][2] = 2 is not 0 or 1");
+  expectError(w + " --input-ids " + dir.path() + "/nope.npy",
+              dir.path() + "/nope.npy: No such file or directory");
+}
+
+} // namespace

@@ -1,0 +1,332 @@
+//===- xfmr-run.cpp - run a compiled xfmr model library -------------------===//
+//
+// Loads a model library with dlopen and drives it through the C API of
+// runtime.h only (the header is included for its types), so this tool works
+// with any library xfmrc builds and links nothing of the compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tools/xfmr-run/Npy.h"
+#include "xfmr/runtime.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cinttypes>
+#include <cmath>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+const char *kUsage =
+    "usage: xfmr-run LIB.so [--weights FILE_OR_DIR] --input-ids IDS.npy\n"
+    "                [--attention-mask M.npy] [--token-type-ids T.npy]\n"
+    "                [--output OUT.npy]\n"
+    "       xfmr-run LIB.so [--weights FILE_OR_DIR] --bench [--batch B]\n"
+    "                [--seq S] [--repeat N] [--threads T]\n"
+    "\n"
+    "Runs a model library compiled by xfmrc. Inputs are .npy files of int64\n"
+    "(or int32) of shape [batch, seq]; the output is float32. Without\n"
+    "--output, prints a summary of the output. --bench times the model on\n"
+    "random ids and prints the median latency.\n";
+
+[[noreturn]] void die(const char *format, ...) {
+  std::fputs("xfmr-run: error: ", stderr);
+  va_list args;
+  va_start(args, format);
+  std::vfprintf(stderr, format, args);
+  va_end(args);
+  std::fputc('\n', stderr);
+  std::exit(1);
+}
+
+/// The runtime.h entry points, resolved from the library.
+struct Api {
+  const char *(*statusString)(xfmr_status);
+  const char *(*lastError)(void);
+  xfmr_status (*modelOpen)(const char *, xfmr_model **);
+  void (*modelClose)(xfmr_model *);
+  xfmr_status (*modelGetInfo)(const xfmr_model *, xfmr_model_info *);
+  xfmr_status (*encode)(const xfmr_model *, int64_t, int64_t, const int64_t *,
+                        const int64_t *, const int64_t *, float *);
+
+  void check(xfmr_status status) const {
+    if (status != XFMR_OK)
+      die("%s", lastError()[0] ? lastError() : statusString(status));
+  }
+};
+
+template <typename Fn>
+void resolve(void *handle, const std::string &lib, const char *name, Fn &fn) {
+  void *symbol = dlsym(handle, name);
+  if (!symbol)
+    die("'%s' is not an xfmr model library (no symbol '%s')", lib.c_str(),
+        name);
+  fn = reinterpret_cast<Fn>(symbol);
+}
+
+Api loadLibrary(const std::string &path) {
+  // dlopen searches the library path for a name without '/'; the user
+  // means the file in the current folder.
+  std::string name = path.find('/') == std::string::npos ? "./" + path : path;
+  void *handle = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    const char *why = dlerror();
+    die("cannot load '%s': %s", path.c_str(), why ? why : "unknown error");
+  }
+  Api api;
+  resolve(handle, path, "xfmr_status_string", api.statusString);
+  resolve(handle, path, "xfmr_last_error", api.lastError);
+  resolve(handle, path, "xfmr_model_open", api.modelOpen);
+  resolve(handle, path, "xfmr_model_close", api.modelClose);
+  resolve(handle, path, "xfmr_model_get_info", api.modelGetInfo);
+  resolve(handle, path, "xfmr_encode", api.encode);
+  // The handle stays open for the life of the process.
+  return api;
+}
+
+struct Options {
+  std::string library;
+  const char *weights = nullptr;
+  std::string weightsStorage;
+  std::string inputIds, attentionMask, tokenTypeIds, output;
+  bool bench = false;
+  int64_t batch = -1, seq = -1, repeat = -1, threads = 1;
+};
+
+int64_t parsePositive(const std::string &flag, const std::string &text) {
+  errno = 0;
+  char *end = nullptr;
+  long long value = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || errno == ERANGE || value <= 0)
+    die("%s expects a positive integer, got '%s'", flag.c_str(), text.c_str());
+  return value;
+}
+
+Options parseArgs(int argc, char **argv) {
+  static const char *kNotYet[] = {
+      "--text",           "--generate", "--decoder-input-ids",
+      "--max-new-tokens", "--greedy",   "--temperature",
+      "--top-k",          "--seed"};
+  Options opts;
+  bool hasWeights = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "-h" || arg == "--help") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    }
+    if (arg.size() < 2 || arg[0] != '-' || arg == "--") {
+      if (!opts.library.empty())
+        die("unexpected argument '%s' (the library is '%s')", arg.c_str(),
+            opts.library.c_str());
+      opts.library = arg;
+      continue;
+    }
+    std::string flag = arg, value;
+    bool hasValue = false;
+    size_t eq = arg.find('=');
+    if (arg.compare(0, 2, "--") == 0 && eq != std::string::npos) {
+      flag = arg.substr(0, eq);
+      value = arg.substr(eq + 1);
+      hasValue = true;
+    }
+    for (const char *unsupported : kNotYet)
+      if (flag == unsupported)
+        die("%s is not supported yet", flag.c_str());
+    if (flag == "--bench") {
+      if (hasValue)
+        die("--bench takes no value");
+      opts.bench = true;
+      continue;
+    }
+    auto takeValue = [&]() -> std::string {
+      if (hasValue)
+        return value;
+      if (i + 1 >= argc)
+        die("%s needs a value", flag.c_str());
+      return argv[++i];
+    };
+    if (flag == "--weights") {
+      opts.weightsStorage = takeValue();
+      hasWeights = true;
+    } else if (flag == "--input-ids") {
+      opts.inputIds = takeValue();
+    } else if (flag == "--attention-mask") {
+      opts.attentionMask = takeValue();
+    } else if (flag == "--token-type-ids") {
+      opts.tokenTypeIds = takeValue();
+    } else if (flag == "--output") {
+      opts.output = takeValue();
+    } else if (flag == "--batch") {
+      opts.batch = parsePositive(flag, takeValue());
+    } else if (flag == "--seq") {
+      opts.seq = parsePositive(flag, takeValue());
+    } else if (flag == "--repeat") {
+      opts.repeat = parsePositive(flag, takeValue());
+    } else if (flag == "--threads") {
+      opts.threads = parsePositive(flag, takeValue());
+    } else {
+      die("unknown option '%s' (see --help)", flag.c_str());
+    }
+  }
+  if (hasWeights)
+    opts.weights = opts.weightsStorage.c_str();
+  if (opts.library.empty())
+    die("no model library given (see --help)");
+  if (!opts.bench && opts.inputIds.empty())
+    die("missing --input-ids IDS.npy (or --bench)");
+  if (!opts.bench &&
+      (opts.batch > 0 || opts.seq > 0 || opts.repeat > 0 || opts.threads != 1))
+    die("--batch, --seq, --repeat and --threads need --bench");
+  if (opts.bench && !opts.output.empty())
+    die("--output is not used with --bench");
+  if (opts.bench && !opts.inputIds.empty())
+    die("--bench runs on random ids; it takes no --input-ids");
+  if (opts.threads != 1)
+    die("--threads %" PRId64 " is not supported yet (generated code is "
+        "single-threaded)",
+        opts.threads);
+  return opts;
+}
+
+/// Reads an optional [batch, seq] companion array of the ids.
+std::vector<int64_t> readCompanion(const std::string &flag,
+                                   const std::string &path,
+                                   const xfmr::npy::Int64Array &ids) {
+  if (path.empty())
+    return {};
+  xfmr::npy::Int64Array array;
+  std::string error;
+  if (!xfmr::npy::readInt64(path, 2, array, error))
+    die("%s", error.c_str());
+  if (array.shape != ids.shape)
+    die("%s: %s has shape %s, but --input-ids has shape %s", path.c_str(),
+        flag.c_str(), xfmr::npy::formatShape(array.shape).c_str(),
+        xfmr::npy::formatShape(ids.shape).c_str());
+  return std::move(array.data);
+}
+
+void printSummary(const char *name, const std::vector<int64_t> &shape,
+                  const std::vector<float> &out) {
+  std::printf("%s: shape %s float32\n", name,
+              xfmr::npy::formatShape(shape).c_str());
+  int64_t rowSize = shape[1] * shape[2];
+  for (int64_t b = 0; b < shape[0]; ++b) {
+    std::printf("  [%" PRId64 ", 0, :%d] =", b,
+                static_cast<int>(std::min<int64_t>(6, shape[2])));
+    for (int64_t d = 0; d < std::min<int64_t>(6, shape[2]); ++d)
+      std::printf(" %.6f", out[b * rowSize + d]);
+    std::printf("\n");
+  }
+  double sum = 0, sumSq = 0;
+  for (float v : out)
+    sum += v;
+  double mean = out.empty() ? 0 : sum / out.size();
+  for (float v : out)
+    sumSq += (v - mean) * (v - mean);
+  double std = out.empty() ? 0 : std::sqrt(sumSq / out.size());
+  std::printf("  mean %.6f, std %.6f\n", mean, std);
+}
+
+int runOnce(const Api &api, xfmr_model *model, const xfmr_model_info &info,
+            const Options &opts) {
+  xfmr::npy::Int64Array ids;
+  std::string error;
+  if (!xfmr::npy::readInt64(opts.inputIds, 2, ids, error))
+    die("%s", error.c_str());
+  std::vector<int64_t> mask =
+      readCompanion("--attention-mask", opts.attentionMask, ids);
+  std::vector<int64_t> types =
+      readCompanion("--token-type-ids", opts.tokenTypeIds, ids);
+  int64_t batch = ids.shape[0], seq = ids.shape[1];
+  if (batch == 0 || seq == 0)
+    die("%s: empty input of shape %s", opts.inputIds.c_str(),
+        xfmr::npy::formatShape(ids.shape).c_str());
+  // Overflow of batch * seq * d_model is ruled out by the runtime before it
+  // writes anything, but the buffer is sized here; check first.
+  uint64_t count = 0;
+  if (__builtin_mul_overflow(static_cast<uint64_t>(batch) * seq,
+                             static_cast<uint64_t>(info.d_model), &count) ||
+      count > (1ull << 40))
+    die("output of shape [%" PRId64 ", %" PRId64 ", %" PRId64 "] is too large",
+        batch, seq, info.d_model);
+  std::vector<float> out(count);
+  api.check(api.encode(model, batch, seq, ids.data.data(),
+                       mask.empty() ? nullptr : mask.data(),
+                       types.empty() ? nullptr : types.data(), out.data()));
+  std::vector<int64_t> shape = {batch, seq, info.d_model};
+  if (!opts.output.empty()) {
+    if (!xfmr::npy::writeFloat32(opts.output, shape, out.data(), error))
+      die("%s", error.c_str());
+    return 0;
+  }
+  printSummary("last_hidden_state", shape, out);
+  return 0;
+}
+
+int runBench(const Api &api, xfmr_model *model, const xfmr_model_info &info,
+             const Options &opts) {
+  int64_t batch = opts.batch > 0 ? opts.batch : 1;
+  int64_t seq =
+      opts.seq > 0 ? opts.seq : std::min<int64_t>(128, info.max_positions);
+  int64_t repeat = opts.repeat > 0 ? opts.repeat : 10;
+  if (seq > info.max_positions)
+    die("--seq %" PRId64 " exceeds the model's maximum of %" PRId64
+        " positions",
+        seq, info.max_positions);
+  if (batch > (1 << 20) || seq * info.d_model > (1ll << 30) / batch)
+    die("--batch %" PRId64 " x --seq %" PRId64 " is too large", batch, seq);
+  // A fixed seed: every run times the same inputs.
+  std::mt19937_64 rng(0x786d6672);
+  std::uniform_int_distribution<int64_t> token(0, info.vocab_size - 1);
+  std::vector<int64_t> ids(batch * seq);
+  for (int64_t &id : ids)
+    id = token(rng);
+  std::vector<float> out(batch * seq * info.d_model);
+  auto run = [&] {
+    api.check(api.encode(model, batch, seq, ids.data(), nullptr, nullptr,
+                         out.data()));
+  };
+  run(); // warm-up: page in the weights, fault in the allocator
+  std::vector<double> times;
+  for (int64_t i = 0; i < repeat; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    run();
+    auto stop = std::chrono::steady_clock::now();
+    times.push_back(
+        std::chrono::duration<double, std::milli>(stop - start).count());
+  }
+  std::sort(times.begin(), times.end());
+  size_t n = times.size();
+  double median = n % 2 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2;
+  std::printf("median latency: %.3f ms (batch %" PRId64 ", seq %" PRId64
+              ", %" PRId64 " repeats)\n",
+              median, batch, seq, repeat);
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Options opts = parseArgs(argc, argv);
+  Api api = loadLibrary(opts.library);
+  xfmr_model *model = nullptr;
+  api.check(api.modelOpen(opts.weights, &model));
+  xfmr_model_info info;
+  api.check(api.modelGetInfo(model, &info));
+  if (info.abi_version != XFMR_ABI_VERSION)
+    die("'%s' uses ABI version %d; this xfmr-run supports version %d",
+        opts.library.c_str(), info.abi_version, XFMR_ABI_VERSION);
+  int rc = opts.bench ? runBench(api, model, info, opts)
+                      : runOnce(api, model, info, opts);
+  api.modelClose(model);
+  return rc;
+}
