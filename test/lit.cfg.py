@@ -23,6 +23,7 @@ config.substitutions.append(("%xfmrc", os.path.join(tools_dir, "xfmrc")))
 config.substitutions.append(("%xfmr-run", os.path.join(tools_dir, "xfmr-run")))
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%xfmr_src", config.xfmr_src_root))
+config.substitutions.append(("%xfmr_obj", config.xfmr_obj_root))
 
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", tools_dir, append_path=True)
