@@ -1,6 +1,7 @@
 # -*- Python -*-
 # lit configuration of the xfmr test suite.
 import os
+import shutil
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -29,3 +30,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(["xfmr-opt", "xfmrc", "xfmr-run"],
                                    [tools_dir])
+
+# Memory checks of generated code and runtime run where valgrind is installed.
+if shutil.which("valgrind"):
+    config.available_features.add("valgrind")

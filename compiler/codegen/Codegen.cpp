@@ -9,6 +9,7 @@
 
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
@@ -75,7 +76,7 @@ void registerLLVMTranslations(mlir::DialectRegistry &registry) {
   mlir::registerLLVMDialectTranslation(registry);
 }
 
-Expected<std::unique_ptr<TargetMachine>> createHostTargetMachine() {
+Expected<std::unique_ptr<TargetMachine>> createHostTargetMachine(StringRef cpu) {
   InitializeNativeTarget();
   InitializeNativeTargetAsmPrinter();
   Triple triple(sys::getProcessTriple());
@@ -86,10 +87,20 @@ Expected<std::unique_ptr<TargetMachine>> createHostTargetMachine() {
                              "no LLVM target for " + triple.str() + ": " +
                                  error);
   SubtargetFeatures features;
-  for (const auto &[name, enabled] : sys::getHostCPUFeatures())
-    features.AddFeature(name, enabled);
+  std::string cpuName = cpu.str();
+  if (cpu == "host") {
+    cpuName = sys::getHostCPUName().str();
+    for (const auto &[name, enabled] : sys::getHostCPUFeatures())
+      features.AddFeature(name, enabled);
+  } else if (std::unique_ptr<MCSubtargetInfo> info(
+                 target->createMCSubtargetInfo(triple, "", ""));
+             !info || !info->isCPUStringValid(cpuName)) {
+    return createStringError(inconvertibleErrorCode(),
+                             "unknown --mcpu '" + cpuName + "' for " +
+                                 triple.str());
+  }
   std::unique_ptr<TargetMachine> machine(target->createTargetMachine(
-      triple, sys::getHostCPUName(), features.getString(), TargetOptions(),
+      triple, cpuName, features.getString(), TargetOptions(),
       Reloc::PIC_, std::nullopt, CodeGenOptLevel::Aggressive));
   if (!machine)
     return createStringError(inconvertibleErrorCode(),

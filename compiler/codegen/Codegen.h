@@ -41,8 +41,11 @@ std::string buildManifest(const ModelSpec &spec,
 /// Registers the translations from the dialects that reach LLVM IR.
 void registerLLVMTranslations(mlir::DialectRegistry &registry);
 
-/// A TargetMachine for the host CPU (its features included), PIC.
-llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createHostTargetMachine();
+/// A TargetMachine for the host's architecture, PIC. `cpu` is "host" (this
+/// machine's CPU and every feature it has) or an LLVM CPU name such as
+/// "x86-64-v3" for a library that must run on other machines too.
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+createHostTargetMachine(llvm::StringRef cpu = "host");
 
 /// Translates a module in the LLVM dialect to LLVM IR and adds the packed
 /// entry point `xfmr_entry_<entry>` and the `xfmr_manifest` string, then runs

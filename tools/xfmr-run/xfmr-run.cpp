@@ -94,8 +94,8 @@ Api loadLibrary(const std::string &path) {
 
 struct Options {
   std::string library;
-  const char *weights = nullptr;
-  std::string weightsStorage;
+  bool hasWeights = false;
+  std::string weights;
   std::string inputIds, attentionMask, tokenTypeIds, output;
   bool bench = false;
   int64_t batch = -1, seq = -1, repeat = -1, threads = 1;
@@ -116,7 +116,6 @@ Options parseArgs(int argc, char **argv) {
       "--max-new-tokens", "--greedy",   "--temperature",
       "--top-k",          "--seed"};
   Options opts;
-  bool hasWeights = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "-h" || arg == "--help") {
@@ -155,8 +154,8 @@ Options parseArgs(int argc, char **argv) {
       return argv[++i];
     };
     if (flag == "--weights") {
-      opts.weightsStorage = takeValue();
-      hasWeights = true;
+      opts.weights = takeValue();
+      opts.hasWeights = true;
     } else if (flag == "--input-ids") {
       opts.inputIds = takeValue();
     } else if (flag == "--attention-mask") {
@@ -177,8 +176,6 @@ Options parseArgs(int argc, char **argv) {
       die("unknown option '%s' (see --help)", flag.c_str());
     }
   }
-  if (hasWeights)
-    opts.weights = opts.weightsStorage.c_str();
   if (opts.library.empty())
     die("no model library given (see --help)");
   if (!opts.bench && opts.inputIds.empty())
@@ -319,7 +316,9 @@ int main(int argc, char **argv) {
   Options opts = parseArgs(argc, argv);
   Api api = loadLibrary(opts.library);
   xfmr_model *model = nullptr;
-  api.check(api.modelOpen(opts.weights, &model));
+  // No --weights: the weights the model was compiled from.
+  api.check(
+      api.modelOpen(opts.hasWeights ? opts.weights.c_str() : nullptr, &model));
   xfmr_model_info info;
   api.check(api.modelGetInfo(model, &info));
   if (info.abi_version != XFMR_ABI_VERSION)

@@ -36,6 +36,11 @@ cl::opt<std::string> target("target", cl::desc("Target: cpu or cuda"),
 cl::opt<std::string> cudaArch("cuda-arch",
                               cl::desc("CUDA architecture (e.g. sm_90)"),
                               cl::init(""));
+cl::opt<std::string> mcpu(
+    "mcpu",
+    cl::desc("CPU to generate code for: host (default) or an LLVM CPU name "
+             "such as x86-64-v3"),
+    cl::init("host"));
 cl::opt<Stage> emit(
     "emit", cl::desc("Stop after this stage and write its output"),
     cl::init(Stage::So),
@@ -169,7 +174,7 @@ int compile(const char *argv0) {
   }
 
   Expected<std::unique_ptr<TargetMachine>> machine =
-      xfmr::createHostTargetMachine();
+      xfmr::createHostTargetMachine(mcpu);
   if (!machine)
     return fail(machine.takeError());
   LLVMContext llvmContext;
