@@ -9,12 +9,13 @@
 #include "tools/xfmr-run/Npy.h"
 #include "xfmr/runtime.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <cinttypes>
 #include <cmath>
-#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -37,13 +38,11 @@ const char *kUsage =
     "--output, prints a summary of the output. --bench times the model on\n"
     "random ids and prints the median latency.\n";
 
-[[noreturn]] void die(const char *format, ...) {
-  std::fputs("xfmr-run: error: ", stderr);
-  va_list args;
-  va_start(args, format);
-  std::vfprintf(stderr, format, args);
-  va_end(args);
-  std::fputc('\n', stderr);
+/// Prints a one-line error and exits with status 1.
+template <typename... Args>
+[[noreturn]] void die(fmt::format_string<Args...> format, Args &&...args) {
+  fmt::print(stderr, "xfmr-run: error: {}\n",
+             fmt::format(format, std::forward<Args>(args)...));
   std::exit(1);
 }
 
@@ -59,7 +58,7 @@ struct Api {
 
   void check(xfmr_status status) const {
     if (status != XFMR_OK)
-      die("%s", lastError()[0] ? lastError() : statusString(status));
+      die("{}", lastError()[0] ? lastError() : statusString(status));
   }
 };
 
@@ -67,7 +66,7 @@ template <typename Fn>
 void resolve(void *handle, const std::string &lib, const char *name, Fn &fn) {
   void *symbol = dlsym(handle, name);
   if (!symbol)
-    die("'%s' is not an xfmr model library (no symbol '%s')", lib.c_str(),
+    die("'{}' is not an xfmr model library (no symbol '{}')", lib,
         name);
   fn = reinterpret_cast<Fn>(symbol);
 }
@@ -79,7 +78,7 @@ Api loadLibrary(const std::string &path) {
   void *handle = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
     const char *why = dlerror();
-    die("cannot load '%s': %s", path.c_str(), why ? why : "unknown error");
+    die("cannot load '{}': {}", path, why ? why : "unknown error");
   }
   Api api;
   resolve(handle, path, "xfmr_status_string", api.statusString);
@@ -106,7 +105,7 @@ int64_t parsePositive(const std::string &flag, const std::string &text) {
   char *end = nullptr;
   long long value = std::strtoll(text.c_str(), &end, 10);
   if (text.empty() || *end != '\0' || errno == ERANGE || value <= 0)
-    die("%s expects a positive integer, got '%s'", flag.c_str(), text.c_str());
+    die("{} expects a positive integer, got '{}'", flag, text);
   return value;
 }
 
@@ -124,8 +123,8 @@ Options parseArgs(int argc, char **argv) {
     }
     if (arg.size() < 2 || arg[0] != '-' || arg == "--") {
       if (!opts.library.empty())
-        die("unexpected argument '%s' (the library is '%s')", arg.c_str(),
-            opts.library.c_str());
+        die("unexpected argument '{}' (the library is '{}')", arg,
+            opts.library);
       opts.library = arg;
       continue;
     }
@@ -139,7 +138,7 @@ Options parseArgs(int argc, char **argv) {
     }
     for (const char *unsupported : kNotYet)
       if (flag == unsupported)
-        die("%s is not supported yet", flag.c_str());
+        die("{} is not supported yet", flag);
     if (flag == "--bench") {
       if (hasValue)
         die("--bench takes no value");
@@ -150,7 +149,7 @@ Options parseArgs(int argc, char **argv) {
       if (hasValue)
         return value;
       if (i + 1 >= argc)
-        die("%s needs a value", flag.c_str());
+        die("{} needs a value", flag);
       return argv[++i];
     };
     if (flag == "--weights") {
@@ -173,7 +172,7 @@ Options parseArgs(int argc, char **argv) {
     } else if (flag == "--threads") {
       opts.threads = parsePositive(flag, takeValue());
     } else {
-      die("unknown option '%s' (see --help)", flag.c_str());
+      die("unknown option '{}' (see --help)", flag);
     }
   }
   if (opts.library.empty())
@@ -188,8 +187,7 @@ Options parseArgs(int argc, char **argv) {
   if (opts.bench && !opts.inputIds.empty())
     die("--bench runs on random ids; it takes no --input-ids");
   if (opts.threads != 1)
-    die("--threads %" PRId64 " is not supported yet (generated code is "
-        "single-threaded)",
+    die("--threads {} is not supported yet (generated code is single-threaded)",
         opts.threads);
   return opts;
 }
@@ -203,25 +201,23 @@ std::vector<int64_t> readCompanion(const std::string &flag,
   xfmr::npy::Int64Array array;
   std::string error;
   if (!xfmr::npy::readInt64(path, 2, array, error))
-    die("%s", error.c_str());
+    die("{}", error);
   if (array.shape != ids.shape)
-    die("%s: %s has shape %s, but --input-ids has shape %s", path.c_str(),
-        flag.c_str(), xfmr::npy::formatShape(array.shape).c_str(),
-        xfmr::npy::formatShape(ids.shape).c_str());
+    die("{}: {} has shape {}, but --input-ids has shape {}", path,
+        flag, xfmr::npy::formatShape(array.shape),
+        xfmr::npy::formatShape(ids.shape));
   return std::move(array.data);
 }
 
 void printSummary(const char *name, const std::vector<int64_t> &shape,
                   const std::vector<float> &out) {
-  std::printf("%s: shape %s float32\n", name,
-              xfmr::npy::formatShape(shape).c_str());
+  fmt::print("{}: shape {} float32\n", name, xfmr::npy::formatShape(shape));
   int64_t rowSize = shape[1] * shape[2];
   for (int64_t b = 0; b < shape[0]; ++b) {
-    std::printf("  [%" PRId64 ", 0, :%d] =", b,
-                static_cast<int>(std::min<int64_t>(6, shape[2])));
-    for (int64_t d = 0; d < std::min<int64_t>(6, shape[2]); ++d)
-      std::printf(" %.6f", out[b * rowSize + d]);
-    std::printf("\n");
+    int64_t shown = std::min<int64_t>(6, shape[2]);
+    const float *row = out.data() + b * rowSize;
+    fmt::print("  [{}, 0, :{}] = {:.6f}\n", b, shown,
+               fmt::join(row, row + shown, " "));
   }
   double sum = 0, sumSq = 0;
   for (float v : out)
@@ -230,7 +226,7 @@ void printSummary(const char *name, const std::vector<int64_t> &shape,
   for (float v : out)
     sumSq += (v - mean) * (v - mean);
   double std = out.empty() ? 0 : std::sqrt(sumSq / out.size());
-  std::printf("  mean %.6f, std %.6f\n", mean, std);
+  fmt::print("  mean {:.6f}, std {:.6f}\n", mean, std);
 }
 
 int runOnce(const Api &api, xfmr_model *model, const xfmr_model_info &info,
@@ -238,22 +234,22 @@ int runOnce(const Api &api, xfmr_model *model, const xfmr_model_info &info,
   xfmr::npy::Int64Array ids;
   std::string error;
   if (!xfmr::npy::readInt64(opts.inputIds, 2, ids, error))
-    die("%s", error.c_str());
+    die("{}", error);
   std::vector<int64_t> mask =
       readCompanion("--attention-mask", opts.attentionMask, ids);
   std::vector<int64_t> types =
       readCompanion("--token-type-ids", opts.tokenTypeIds, ids);
   int64_t batch = ids.shape[0], seq = ids.shape[1];
   if (batch == 0 || seq == 0)
-    die("%s: empty input of shape %s", opts.inputIds.c_str(),
-        xfmr::npy::formatShape(ids.shape).c_str());
+    die("{}: empty input of shape {}", opts.inputIds,
+        xfmr::npy::formatShape(ids.shape));
   // Overflow of batch * seq * d_model is ruled out by the runtime before it
   // writes anything, but the buffer is sized here; check first.
   uint64_t count = 0;
   if (__builtin_mul_overflow(static_cast<uint64_t>(batch) * seq,
                              static_cast<uint64_t>(info.d_model), &count) ||
       count > (1ull << 40))
-    die("output of shape [%" PRId64 ", %" PRId64 ", %" PRId64 "] is too large",
+    die("output of shape [{}, {}, {}] is too large",
         batch, seq, info.d_model);
   std::vector<float> out(count);
   api.check(api.encode(model, batch, seq, ids.data.data(),
@@ -262,7 +258,7 @@ int runOnce(const Api &api, xfmr_model *model, const xfmr_model_info &info,
   std::vector<int64_t> shape = {batch, seq, info.d_model};
   if (!opts.output.empty()) {
     if (!xfmr::npy::writeFloat32(opts.output, shape, out.data(), error))
-      die("%s", error.c_str());
+      die("{}", error);
     return 0;
   }
   printSummary("last_hidden_state", shape, out);
@@ -276,11 +272,10 @@ int runBench(const Api &api, xfmr_model *model, const xfmr_model_info &info,
       opts.seq > 0 ? opts.seq : std::min<int64_t>(128, info.max_positions);
   int64_t repeat = opts.repeat > 0 ? opts.repeat : 10;
   if (seq > info.max_positions)
-    die("--seq %" PRId64 " exceeds the model's maximum of %" PRId64
-        " positions",
-        seq, info.max_positions);
+    die("--seq {} exceeds the model's maximum of {} positions", seq,
+        info.max_positions);
   if (batch > (1 << 20) || seq * info.d_model > (1ll << 30) / batch)
-    die("--batch %" PRId64 " x --seq %" PRId64 " is too large", batch, seq);
+    die("--batch {} x --seq {} is too large", batch, seq);
   // A fixed seed: every run times the same inputs.
   std::mt19937_64 rng(0x786d6672);
   std::uniform_int_distribution<int64_t> token(0, info.vocab_size - 1);
@@ -304,9 +299,8 @@ int runBench(const Api &api, xfmr_model *model, const xfmr_model_info &info,
   std::sort(times.begin(), times.end());
   size_t n = times.size();
   double median = n % 2 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2;
-  std::printf("median latency: %.3f ms (batch %" PRId64 ", seq %" PRId64
-              ", %" PRId64 " repeats)\n",
-              median, batch, seq, repeat);
+  fmt::print("median latency: {:.3f} ms (batch {}, seq {}, {} repeats)\n",
+             median, batch, seq, repeat);
   return 0;
 }
 
@@ -322,8 +316,8 @@ int main(int argc, char **argv) {
   xfmr_model_info info;
   api.check(api.modelGetInfo(model, &info));
   if (info.abi_version != XFMR_ABI_VERSION)
-    die("'%s' uses ABI version %d; this xfmr-run supports version %d",
-        opts.library.c_str(), info.abi_version, XFMR_ABI_VERSION);
+    die("'{}' uses ABI version {}; this xfmr-run supports version {}",
+        opts.library, info.abi_version, XFMR_ABI_VERSION);
   int rc = opts.bench ? runBench(api, model, info, opts)
                       : runOnce(api, model, info, opts);
   api.modelClose(model);
