@@ -138,6 +138,8 @@ LogicalResult AddPositionsOp::verify() {
   RankedTensorType input = getInput().getType();
   if (input.getRank() != 3)
     return emitOpError() << "input must be [batch, seq, d], got " << input;
+  if (failed(staticWidth(*this, getInput())))
+    return failure();
   bool learned = getKind() == PositionEncoding::learned;
   if (!learned) {
     if (getTable())
@@ -147,8 +149,10 @@ LogicalResult AddPositionsOp::verify() {
   if (!getTable())
     return emitOpError() << "learned positions need a table operand";
   RankedTensorType table = getTable().getType();
+  // Any number of positions; only the rank and the width are checked here
+  // (table.getDimSize(0) would assert on a rank-0 table).
   if (failed(expectShape(*this, "table", table,
-                         {table.getDimSize(0), input.getDimSize(2)},
+                         {ShapedType::kDynamic, input.getDimSize(2)},
                          {"positions", "d"})))
     return failure();
   int64_t seq = input.getDimSize(1), rows = table.getDimSize(0);
@@ -337,6 +341,13 @@ LogicalResult AddOp::verify() {
                            << dimStr(result.getDimSize(i));
     }
   }
+  return success();
+}
+
+LogicalResult SoftmaxOp::verify() {
+  if (getType().getRank() == 0)
+    return emitOpError() << "input must have at least one dimension, got "
+                         << getType();
   return success();
 }
 

@@ -15,6 +15,9 @@ include "mlir/Interfaces/InferTypeOpInterface.td"
 
 def Xfmr_F32Tensor : RankedTensorOf<[F32]>;
 def Xfmr_I64Tensor : RankedTensorOf<[I64]>;
+// Parameters (weights, tables, biases, norm scales) have the model's static
+// shape; only activations carry dynamic batch and sequence sizes.
+def Xfmr_F32Param : StaticShapeTensorOf<[F32]>;
 
 //===----------------------------------------------------------------------===//
 // Weights
@@ -82,7 +85,7 @@ def Xfmr_EmbeddingOp : Xfmr_Op<"embedding", [Pure]> {
         : tensor<?x?xi64>, tensor<100x64xf32> -> tensor<?x?x64xf32>
     ```
   }];
-  let arguments = (ins Xfmr_I64Tensor:$ids, Xfmr_F32Tensor:$table,
+  let arguments = (ins Xfmr_I64Tensor:$ids, Xfmr_F32Param:$table,
                        OptionalAttr<F32Attr>:$scale);
   let results = (outs Xfmr_F32Tensor:$result);
   let assemblyFormat = [{
@@ -110,7 +113,7 @@ def Xfmr_AddPositionsOp : Xfmr_Op<"add_positions",
     ```
   }];
   let arguments = (ins Xfmr_PositionKind:$kind, Xfmr_F32Tensor:$input,
-                       Optional<Xfmr_F32Tensor>:$table);
+                       Optional<Xfmr_F32Param>:$table);
   let results = (outs Xfmr_F32Tensor:$result);
   let assemblyFormat = [{
     $kind $input (`,` $table^)? attr-dict `:` type($input) (`,` type($table)^)?
@@ -171,10 +174,10 @@ def Xfmr_AttentionOp : Xfmr_Op<"attention",
     ```
   }];
   let arguments = (ins Xfmr_F32Tensor:$input, Optional<Xfmr_F32Tensor>:$mask,
-                       Xfmr_F32Tensor:$wq, Optional<Xfmr_F32Tensor>:$bq,
-                       Xfmr_F32Tensor:$wk, Optional<Xfmr_F32Tensor>:$bk,
-                       Xfmr_F32Tensor:$wv, Optional<Xfmr_F32Tensor>:$bv,
-                       Xfmr_F32Tensor:$wo, Optional<Xfmr_F32Tensor>:$bo,
+                       Xfmr_F32Param:$wq, Optional<Xfmr_F32Param>:$bq,
+                       Xfmr_F32Param:$wk, Optional<Xfmr_F32Param>:$bk,
+                       Xfmr_F32Param:$wv, Optional<Xfmr_F32Param>:$bv,
+                       Xfmr_F32Param:$wo, Optional<Xfmr_F32Param>:$bo,
                        I64Attr:$num_heads, F32Attr:$scale,
                        DefaultValuedAttr<F32Attr, "0.0f">:$dropout_rate,
                        DefaultValuedAttr<Xfmr_DropoutMode,
@@ -204,8 +207,8 @@ def Xfmr_FFNOp : Xfmr_Op<"ffn", [Pure, AttrSizedOperandSegments]> {
     ```
   }];
   let arguments = (ins Xfmr_Activation:$activation, Xfmr_F32Tensor:$input,
-                       Xfmr_F32Tensor:$w1, Optional<Xfmr_F32Tensor>:$b1,
-                       Xfmr_F32Tensor:$w2, Optional<Xfmr_F32Tensor>:$b2);
+                       Xfmr_F32Param:$w1, Optional<Xfmr_F32Param>:$b1,
+                       Xfmr_F32Param:$w2, Optional<Xfmr_F32Param>:$b2);
   let results = (outs Xfmr_F32Tensor:$result);
   let assemblyFormat = [{
     $activation $input `up` `(` $w1 (`,` $b1^ `:` type($b1))? `)`
@@ -233,8 +236,8 @@ def Xfmr_LinearOp : Xfmr_Op<"linear", [Pure]> {
         : tensor<?x?x32xf32>, tensor<64x32xf32>, tensor<64xf32> -> tensor<?x?x64xf32>
     ```
   }];
-  let arguments = (ins Xfmr_F32Tensor:$input, Xfmr_F32Tensor:$weight,
-                       Optional<Xfmr_F32Tensor>:$bias);
+  let arguments = (ins Xfmr_F32Tensor:$input, Xfmr_F32Param:$weight,
+                       Optional<Xfmr_F32Param>:$bias);
   let results = (outs Xfmr_F32Tensor:$result);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` type($input) `,`
@@ -351,6 +354,7 @@ def Xfmr_SoftmaxOp : Xfmr_Op<"softmax", [Pure, SameOperandsAndResultType]> {
   let arguments = (ins Xfmr_F32Tensor:$input);
   let results = (outs Xfmr_F32Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
 }
 
 def Xfmr_LayerNormOp : Xfmr_Op<"layer_norm",
@@ -369,7 +373,8 @@ def Xfmr_LayerNormOp : Xfmr_Op<"layer_norm",
         : tensor<?x?x32xf32>, tensor<32xf32>
     ```
   }];
-  let arguments = (ins Xfmr_F32Tensor:$input, Xfmr_F32Tensor:$gamma, Xfmr_F32Tensor:$beta,
+  let arguments = (ins Xfmr_F32Tensor:$input, Xfmr_F32Param:$gamma,
+                       Xfmr_F32Param:$beta,
                        F32Attr:$eps);
   let results = (outs Xfmr_F32Tensor:$result);
   let assemblyFormat = [{

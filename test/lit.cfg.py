@@ -34,3 +34,22 @@ llvm_config.add_tool_substitutions(["xfmr-opt", "xfmrc", "xfmr-run"],
 # Memory checks of generated code and runtime run where valgrind is installed.
 if shutil.which("valgrind"):
     config.available_features.add("valgrind")
+
+# -mlir-pass-statistics counters are only kept when LLVM was built with
+# assertions or LLVM_FORCE_ENABLE_STATS (Debian's packages are not: every
+# counter is a no-op and the report is empty). Tests check the counts under
+# `%if stats %{ ... %}`.
+def _has_pass_statistics():
+    import subprocess
+    try:
+        run = subprocess.run(
+            [os.path.join(tools_dir, "xfmr-opt"), "--cse",
+             "--mlir-pass-statistics", "-o", os.devnull],
+            input="", capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "num-cse'd" in run.stderr
+
+
+if _has_pass_statistics():
+    config.available_features.add("stats")

@@ -14,7 +14,13 @@ SmallVector<OpFoldResult> sizesOf(OpBuilder &b, Location loc, Value value) {
 
 Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type,
                   ArrayRef<OpFoldResult> sizes) {
-  return tensor::EmptyOp::create(b, loc, sizes, type.getElementType());
+  // Where the result type knows a size statically, use it, so the tensor has
+  // exactly that type even when the operand it was derived from does not.
+  SmallVector<OpFoldResult> mixed(sizes);
+  for (auto [i, dim] : llvm::enumerate(type.getShape()))
+    if (!ShapedType::isDynamic(dim))
+      mixed[i] = b.getIndexAttr(dim);
+  return tensor::EmptyOp::create(b, loc, mixed, type.getElementType());
 }
 
 Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
@@ -28,7 +34,12 @@ AffineMap identityMap(MLIRContext *ctx, unsigned rank) {
 }
 
 AffineMap dropLastDimMap(MLIRContext *ctx, unsigned rank) {
-  return AffineMap::getMultiDimIdentityMap(rank, ctx).getMajorSubMap(rank - 1);
+  // Not getMajorSubMap(rank - 1): that is the null map for rank 1, and a
+  // rank-1 softmax/layer_norm or rank-0 ids need `(d0) -> ()`.
+  SmallVector<AffineExpr> exprs;
+  for (unsigned i = 0; i + 1 < rank; ++i)
+    exprs.push_back(getAffineDimExpr(i, ctx));
+  return AffineMap::get(rank, 0, exprs, ctx);
 }
 
 Value f32Constant(OpBuilder &b, Location loc, double value) {

@@ -22,7 +22,8 @@ llvm::SmallVector<mlir::OpFoldResult> sizesOf(mlir::OpBuilder &b,
                                               mlir::Location loc,
                                               mlir::Value value);
 
-/// tensor.empty of `type` whose dynamic sizes are taken from `sizes`.
+/// tensor.empty of `type`: its static sizes from the type, its dynamic ones
+/// from `sizes`.
 mlir::Value emptyTensor(mlir::OpBuilder &b, mlir::Location loc,
                         mlir::RankedTensorType type,
                         llvm::ArrayRef<mlir::OpFoldResult> sizes);

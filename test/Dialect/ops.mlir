@@ -1,0 +1,169 @@
+// RUN: xfmr-opt %s | xfmr-opt | FileCheck %s
+// RUN: xfmr-opt %s --mlir-print-op-generic | xfmr-opt | FileCheck %s
+
+// Every xfmr op in every assembly variant survives a print/parse round trip,
+// in the custom and in the generic form.
+
+// CHECK: xfmr.weight_decl @wte key("embeddings.word_embeddings.weight") : tensor<100x32xf32>
+xfmr.weight_decl @wte key("embeddings.word_embeddings.weight") : tensor<100x32xf32>
+// CHECK: xfmr.weight_decl @wpe key("embeddings.position_embeddings.weight") {note = "extra"} : tensor<64x32xf32>
+xfmr.weight_decl @wpe key("embeddings.position_embeddings.weight") {note = "extra"} : tensor<64x32xf32>
+
+// CHECK-LABEL: func.func @weights
+func.func @weights() -> (tensor<100x32xf32>, tensor<64x32xf32>) {
+  // CHECK: %[[A:.*]] = xfmr.weight @wte : tensor<100x32xf32>
+  %0 = xfmr.weight @wte : tensor<100x32xf32>
+  // CHECK: %[[B:.*]] = xfmr.weight @wpe : tensor<64x32xf32>
+  %1 = xfmr.weight @wpe : tensor<64x32xf32>
+  // CHECK: return %[[A]], %[[B]]
+  return %0, %1 : tensor<100x32xf32>, tensor<64x32xf32>
+}
+
+// CHECK-LABEL: func.func @embedding
+// CHECK-SAME: (%[[IDS:.*]]: tensor<?x?xi64>, %[[T:.*]]: tensor<100x32xf32>)
+func.func @embedding(%ids: tensor<?x?xi64>, %t: tensor<100x32xf32>)
+    -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>) {
+  // CHECK: xfmr.embedding %[[IDS]], %[[T]] : tensor<?x?xi64>, tensor<100x32xf32> -> tensor<?x?x32xf32>
+  %0 = xfmr.embedding %ids, %t : tensor<?x?xi64>, tensor<100x32xf32> -> tensor<?x?x32xf32>
+  // CHECK: xfmr.embedding %[[IDS]], %[[T]] {scale = 5.65685415 : f32} : tensor<?x?xi64>, tensor<100x32xf32> -> tensor<?x?x32xf32>
+  %1 = xfmr.embedding %ids, %t {scale = 5.65685415 : f32} : tensor<?x?xi64>, tensor<100x32xf32> -> tensor<?x?x32xf32>
+  return %0, %1 : tensor<?x?x32xf32>, tensor<?x?x32xf32>
+}
+
+// CHECK-LABEL: func.func @positions
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x32xf32>, %[[T:.*]]: tensor<64x32xf32>)
+func.func @positions(%x: tensor<?x?x32xf32>, %t: tensor<64x32xf32>)
+    -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>) {
+  // CHECK: xfmr.add_positions learned %[[X]], %[[T]] : tensor<?x?x32xf32>, tensor<64x32xf32>
+  %0 = xfmr.add_positions learned %x, %t : tensor<?x?x32xf32>, tensor<64x32xf32>
+  // CHECK: xfmr.add_positions sinusoidal %[[X]] : tensor<?x?x32xf32>
+  %1 = xfmr.add_positions sinusoidal %x : tensor<?x?x32xf32>
+  return %0, %1 : tensor<?x?x32xf32>, tensor<?x?x32xf32>
+}
+
+// CHECK-LABEL: func.func @padding_mask
+// CHECK-SAME: (%[[M:.*]]: tensor<?x?xi64>)
+func.func @padding_mask(%m: tensor<?x?xi64>)
+    -> (tensor<?x1x1x?xf32>, tensor<2x1x1x7xf32>) {
+  // CHECK: xfmr.padding_mask %[[M]] fill(neg_inf) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  %0 = xfmr.padding_mask %m fill(neg_inf) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  // CHECK: xfmr.padding_mask %[[M]] fill(lowest) : tensor<?x?xi64> -> tensor<2x1x1x7xf32>
+  %1 = xfmr.padding_mask %m fill(lowest) : tensor<?x?xi64> -> tensor<2x1x1x7xf32>
+  return %0, %1 : tensor<?x1x1x?xf32>, tensor<2x1x1x7xf32>
+}
+
+// CHECK-LABEL: func.func @attention
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x?x32xf32>, %[[M:[^:]*]]: tensor<?x1x1x?xf32>, %[[W:[^:]*]]: tensor<32x32xf32>, %[[B:[^:]*]]: tensor<32xf32>)
+func.func @attention(%x: tensor<?x?x32xf32>, %m: tensor<?x1x1x?xf32>,
+                     %w: tensor<32x32xf32>, %b: tensor<32xf32>)
+    -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x?x32xf32>) {
+  // Mask and biases, dropout defaulted (not printed).
+  // CHECK: xfmr.attention %[[X]] mask(%[[M]]) q(%[[W]], %[[B]]) k(%[[W]], %[[B]]) v(%[[W]], %[[B]]) o(%[[W]], %[[B]])
+  // CHECK-SAME: {num_heads = 4 : i64, scale = 0.353553385 : f32}
+  // CHECK-SAME: : (tensor<?x?x32xf32>, tensor<?x1x1x?xf32>, tensor<32x32xf32>, tensor<32xf32>, tensor<32x32xf32>, tensor<32xf32>, tensor<32x32xf32>, tensor<32xf32>, tensor<32x32xf32>, tensor<32xf32>) -> tensor<?x?x32xf32>
+  %0 = xfmr.attention %x mask(%m) q(%w, %b) k(%w, %b) v(%w, %b) o(%w, %b)
+      {num_heads = 4 : i64, scale = 0.353553385 : f32}
+      : (tensor<?x?x32xf32>, tensor<?x1x1x?xf32>,
+         tensor<32x32xf32>, tensor<32xf32>, tensor<32x32xf32>, tensor<32xf32>,
+         tensor<32x32xf32>, tensor<32xf32>, tensor<32x32xf32>, tensor<32xf32>)
+      -> tensor<?x?x32xf32>
+  // No mask, no biases, inverted dropout.
+  // CHECK: xfmr.attention %[[X]] q(%[[W]]) k(%[[W]]) v(%[[W]]) o(%[[W]])
+  // CHECK-SAME: dropout_rate = 1.000000e-01 : f32
+  // CHECK-SAME: : (tensor<?x?x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>) -> tensor<?x?x32xf32>
+  %1 = xfmr.attention %x q(%w) k(%w) v(%w) o(%w)
+      {num_heads = 2 : i64, scale = 0.25 : f32, dropout_rate = 0.1 : f32}
+      : (tensor<?x?x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>,
+         tensor<32x32xf32>, tensor<32x32xf32>) -> tensor<?x?x32xf32>
+  // Classic dropout, no mask, biases.
+  // CHECK: xfmr.attention %[[X]] q(%[[W]], %[[B]]) k(%[[W]], %[[B]]) v(%[[W]], %[[B]]) o(%[[W]], %[[B]])
+  // CHECK-SAME: dropout_mode = 1 : i32
+  // CHECK-SAME: dropout_rate = 2.000000e-01 : f32
+  %2 = xfmr.attention %x q(%w, %b) k(%w, %b) v(%w, %b) o(%w, %b)
+      {num_heads = 8 : i64, scale = 0.5 : f32, dropout_rate = 0.2 : f32,
+       dropout_mode = 1 : i32}
+      : (tensor<?x?x32xf32>, tensor<32x32xf32>, tensor<32xf32>,
+         tensor<32x32xf32>, tensor<32xf32>, tensor<32x32xf32>, tensor<32xf32>,
+         tensor<32x32xf32>, tensor<32xf32>) -> tensor<?x?x32xf32>
+  return %0, %1, %2 : tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x?x32xf32>
+}
+
+// CHECK-LABEL: func.func @ffn
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x?x32xf32>, %[[W1:[^:]*]]: tensor<64x32xf32>, %[[B1:[^:]*]]: tensor<64xf32>, %[[W2:[^:]*]]: tensor<32x64xf32>, %[[B2:[^:]*]]: tensor<32xf32>)
+func.func @ffn(%x: tensor<?x?x32xf32>, %w1: tensor<64x32xf32>, %b1: tensor<64xf32>,
+               %w2: tensor<32x64xf32>, %b2: tensor<32xf32>)
+    -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x?x32xf32>) {
+  // CHECK: xfmr.ffn gelu %[[X]] up(%[[W1]], %[[B1]] : tensor<64xf32>) down(%[[W2]], %[[B2]] : tensor<32xf32>) : tensor<?x?x32xf32>, tensor<64x32xf32>, tensor<32x64xf32> -> tensor<?x?x32xf32>
+  %0 = xfmr.ffn gelu %x up(%w1, %b1 : tensor<64xf32>) down(%w2, %b2 : tensor<32xf32>)
+      : tensor<?x?x32xf32>, tensor<64x32xf32>, tensor<32x64xf32> -> tensor<?x?x32xf32>
+  // CHECK: xfmr.ffn gelu_tanh %[[X]] up(%[[W1]]) down(%[[W2]]) : tensor<?x?x32xf32>, tensor<64x32xf32>, tensor<32x64xf32> -> tensor<?x?x32xf32>
+  %1 = xfmr.ffn gelu_tanh %x up(%w1) down(%w2)
+      : tensor<?x?x32xf32>, tensor<64x32xf32>, tensor<32x64xf32> -> tensor<?x?x32xf32>
+  // CHECK: xfmr.ffn relu %[[X]] up(%[[W1]], %[[B1]] : tensor<64xf32>) down(%[[W2]]) : tensor<?x?x32xf32>, tensor<64x32xf32>, tensor<32x64xf32> -> tensor<?x?x32xf32>
+  %2 = xfmr.ffn relu %x up(%w1, %b1 : tensor<64xf32>) down(%w2)
+      : tensor<?x?x32xf32>, tensor<64x32xf32>, tensor<32x64xf32> -> tensor<?x?x32xf32>
+  return %0, %1, %2 : tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x?x32xf32>
+}
+
+// CHECK-LABEL: func.func @linear
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x?x32xf32>, %[[W:[^:]*]]: tensor<64x32xf32>, %[[B:[^:]*]]: tensor<64xf32>)
+func.func @linear(%x: tensor<?x?x32xf32>, %w: tensor<64x32xf32>, %b: tensor<64xf32>)
+    -> (tensor<?x?x64xf32>, tensor<?x?x64xf32>) {
+  // CHECK: xfmr.linear %[[X]], %[[W]], %[[B]] : tensor<?x?x32xf32>, tensor<64x32xf32>, tensor<64xf32> -> tensor<?x?x64xf32>
+  %0 = xfmr.linear %x, %w, %b : tensor<?x?x32xf32>, tensor<64x32xf32>, tensor<64xf32> -> tensor<?x?x64xf32>
+  // CHECK: xfmr.linear %[[X]], %[[W]] : tensor<?x?x32xf32>, tensor<64x32xf32> -> tensor<?x?x64xf32>
+  %1 = xfmr.linear %x, %w : tensor<?x?x32xf32>, tensor<64x32xf32> -> tensor<?x?x64xf32>
+  return %0, %1 : tensor<?x?x64xf32>, tensor<?x?x64xf32>
+}
+
+// CHECK-LABEL: func.func @heads
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x32xf32>)
+func.func @heads(%x: tensor<?x?x32xf32>) -> tensor<?x?x32xf32> {
+  // CHECK: %[[H:.*]] = xfmr.split_heads %[[X]] heads(4) : tensor<?x?x32xf32> -> tensor<?x4x?x8xf32>
+  %h = xfmr.split_heads %x heads(4) : tensor<?x?x32xf32> -> tensor<?x4x?x8xf32>
+  // CHECK: xfmr.merge_heads %[[H]] : tensor<?x4x?x8xf32> -> tensor<?x?x32xf32>
+  %m = xfmr.merge_heads %h : tensor<?x4x?x8xf32> -> tensor<?x?x32xf32>
+  return %m : tensor<?x?x32xf32>
+}
+
+// CHECK-LABEL: func.func @matmul
+// CHECK-SAME: (%[[Q:.*]]: tensor<?x4x?x8xf32>, %[[P:.*]]: tensor<?x4x?x?xf32>)
+func.func @matmul(%q: tensor<?x4x?x8xf32>, %p: tensor<?x4x?x?xf32>)
+    -> (tensor<?x4x?x?xf32>, tensor<?x4x?x8xf32>) {
+  // CHECK: xfmr.matmul %[[Q]], %[[Q]] transpose_rhs : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x?xf32>
+  %s = xfmr.matmul %q, %q transpose_rhs : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x?xf32>
+  // CHECK: xfmr.matmul %[[P]], %[[Q]] : tensor<?x4x?x?xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x8xf32>
+  %c = xfmr.matmul %p, %q : tensor<?x4x?x?xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x8xf32>
+  return %s, %c : tensor<?x4x?x?xf32>, tensor<?x4x?x8xf32>
+}
+
+// CHECK-LABEL: func.func @elementwise
+// CHECK-SAME: (%[[S:.*]]: tensor<?x4x?x?xf32>, %[[M:.*]]: tensor<?x1x1x?xf32>)
+func.func @elementwise(%s: tensor<?x4x?x?xf32>, %m: tensor<?x1x1x?xf32>) -> tensor<?x4x?x?xf32> {
+  // CHECK: %[[A:.*]] = xfmr.scale %[[S]] by 1.250000e-01 : tensor<?x4x?x?xf32>
+  %0 = xfmr.scale %s by 0.125 : tensor<?x4x?x?xf32>
+  // CHECK: %[[B:.*]] = xfmr.add %[[A]], %[[M]] : tensor<?x4x?x?xf32>, tensor<?x1x1x?xf32> -> tensor<?x4x?x?xf32>
+  %1 = xfmr.add %0, %m : tensor<?x4x?x?xf32>, tensor<?x1x1x?xf32> -> tensor<?x4x?x?xf32>
+  // CHECK: %[[C:.*]] = xfmr.softmax %[[B]] : tensor<?x4x?x?xf32>
+  %2 = xfmr.softmax %1 : tensor<?x4x?x?xf32>
+  // CHECK: %[[D:.*]] = xfmr.gelu %[[C]] : tensor<?x4x?x?xf32>
+  %3 = xfmr.gelu %2 : tensor<?x4x?x?xf32>
+  // CHECK: %[[E:.*]] = xfmr.gelu %[[D]] tanh : tensor<?x4x?x?xf32>
+  %4 = xfmr.gelu %3 tanh : tensor<?x4x?x?xf32>
+  // CHECK: %[[F:.*]] = xfmr.relu %[[E]] : tensor<?x4x?x?xf32>
+  %5 = xfmr.relu %4 : tensor<?x4x?x?xf32>
+  // CHECK: %[[G:.*]] = xfmr.dropout %[[F]] rate(1.000000e-01) inverted : tensor<?x4x?x?xf32>
+  %6 = xfmr.dropout %5 rate(0.1) inverted : tensor<?x4x?x?xf32>
+  // CHECK: %[[H:.*]] = xfmr.dropout %[[G]] rate(0.000000e+00) classic : tensor<?x4x?x?xf32>
+  %7 = xfmr.dropout %6 rate(0.0) classic : tensor<?x4x?x?xf32>
+  // CHECK: return %[[H]]
+  return %7 : tensor<?x4x?x?xf32>
+}
+
+// CHECK-LABEL: func.func @layer_norm
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x32xf32>, %[[G:.*]]: tensor<32xf32>, %[[B:.*]]: tensor<32xf32>)
+func.func @layer_norm(%x: tensor<?x?x32xf32>, %g: tensor<32xf32>, %b: tensor<32xf32>) -> tensor<?x?x32xf32> {
+  // CHECK: xfmr.layer_norm %[[X]], %[[G]], %[[B]] eps(9.99999996E-13) : tensor<?x?x32xf32>, tensor<32xf32>
+  %0 = xfmr.layer_norm %x, %g, %b eps(1.0e-12) : tensor<?x?x32xf32>, tensor<32xf32>
+  return %0 : tensor<?x?x32xf32>
+}

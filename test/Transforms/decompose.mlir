@@ -1,0 +1,138 @@
+// RUN: xfmr-opt %s --xfmr-decompose | FileCheck %s
+// Pass statistics exist only in LLVM builds with statistics (lit feature
+// `stats`, see lit.cfg.py).
+// RUN: %if stats %{ xfmr-opt %s --xfmr-decompose --mlir-pass-statistics -o /dev/null 2>&1 | FileCheck %s --check-prefix=STATS %}
+
+// STATS: XfmrDecompose
+// STATS-DAG: (S) 4 attention - attention blocks decomposed
+// STATS-DAG: (S) 3 ffn - feed-forward blocks decomposed
+
+// CHECK-LABEL: func.func @attention_mask_bias
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x?x32xf32>, %[[M:[^:]*]]: tensor<?x1x1x?xf32>, %[[WQ:[^:]*]]: tensor<32x32xf32>, %[[BQ:[^:]*]]: tensor<32xf32>, %[[WK:[^:]*]]: tensor<32x32xf32>, %[[BK:[^:]*]]: tensor<32xf32>, %[[WV:[^:]*]]: tensor<32x32xf32>, %[[BV:[^:]*]]: tensor<32xf32>, %[[WO:[^:]*]]: tensor<32x32xf32>, %[[BO:[^:]*]]: tensor<32xf32>)
+// CHECK-NEXT: %[[Q:.*]] = xfmr.linear %[[X]], %[[WQ]], %[[BQ]] : tensor<?x?x32xf32>, tensor<32x32xf32>, tensor<32xf32> -> tensor<?x?x32xf32>
+// CHECK-NEXT: %[[QH:.*]] = xfmr.split_heads %[[Q]] heads(4) : tensor<?x?x32xf32> -> tensor<?x4x?x8xf32>
+// CHECK-NEXT: %[[K:.*]] = xfmr.linear %[[X]], %[[WK]], %[[BK]] : tensor<?x?x32xf32>, tensor<32x32xf32>, tensor<32xf32> -> tensor<?x?x32xf32>
+// CHECK-NEXT: %[[KH:.*]] = xfmr.split_heads %[[K]] heads(4) : tensor<?x?x32xf32> -> tensor<?x4x?x8xf32>
+// CHECK-NEXT: %[[V:.*]] = xfmr.linear %[[X]], %[[WV]], %[[BV]] : tensor<?x?x32xf32>, tensor<32x32xf32>, tensor<32xf32> -> tensor<?x?x32xf32>
+// CHECK-NEXT: %[[VH:.*]] = xfmr.split_heads %[[V]] heads(4) : tensor<?x?x32xf32> -> tensor<?x4x?x8xf32>
+// CHECK-NEXT: %[[S:.*]] = xfmr.matmul %[[QH]], %[[KH]] transpose_rhs : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x?xf32>
+// CHECK-NEXT: %[[SS:.*]] = xfmr.scale %[[S]] by 0.353553385 : tensor<?x4x?x?xf32>
+// CHECK-NEXT: %[[SM:.*]] = xfmr.add %[[SS]], %[[M]] : tensor<?x4x?x?xf32>, tensor<?x1x1x?xf32> -> tensor<?x4x?x?xf32>
+// CHECK-NEXT: %[[P:.*]] = xfmr.softmax %[[SM]] : tensor<?x4x?x?xf32>
+// CHECK-NEXT: %[[C:.*]] = xfmr.matmul %[[P]], %[[VH]] : tensor<?x4x?x?xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x8xf32>
+// CHECK-NEXT: %[[MH:.*]] = xfmr.merge_heads %[[C]] : tensor<?x4x?x8xf32> -> tensor<?x?x32xf32>
+// CHECK-NEXT: %[[O:.*]] = xfmr.linear %[[MH]], %[[WO]], %[[BO]] : tensor<?x?x32xf32>, tensor<32x32xf32>, tensor<32xf32> -> tensor<?x?x32xf32>
+// CHECK-NEXT: return %[[O]]
+func.func @attention_mask_bias(%x: tensor<?x?x32xf32>, %m: tensor<?x1x1x?xf32>,
+    %wq: tensor<32x32xf32>, %bq: tensor<32xf32>, %wk: tensor<32x32xf32>, %bk: tensor<32xf32>,
+    %wv: tensor<32x32xf32>, %bv: tensor<32xf32>, %wo: tensor<32x32xf32>, %bo: tensor<32xf32>)
+    -> tensor<?x?x32xf32> {
+  %0 = xfmr.attention %x mask(%m) q(%wq, %bq) k(%wk, %bk) v(%wv, %bv) o(%wo, %bo)
+      {num_heads = 4 : i64, scale = 0.353553385 : f32}
+      : (tensor<?x?x32xf32>, tensor<?x1x1x?xf32>,
+         tensor<32x32xf32>, tensor<32xf32>, tensor<32x32xf32>, tensor<32xf32>,
+         tensor<32x32xf32>, tensor<32xf32>, tensor<32x32xf32>, tensor<32xf32>)
+      -> tensor<?x?x32xf32>
+  return %0 : tensor<?x?x32xf32>
+}
+
+// No mask: no xfmr.add between scale and softmax. No biases: two-operand
+// linears. Static shapes flow into the intermediate types.
+// CHECK-LABEL: func.func @attention_plain
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<2x5x16xf32>, %[[W:[^:]*]]: tensor<16x16xf32>)
+// CHECK-NEXT: %[[Q:.*]] = xfmr.linear %[[X]], %[[W]] : tensor<2x5x16xf32>, tensor<16x16xf32> -> tensor<2x5x16xf32>
+// CHECK-NEXT: %[[QH:.*]] = xfmr.split_heads %[[Q]] heads(2) : tensor<2x5x16xf32> -> tensor<2x2x5x8xf32>
+// CHECK-NEXT: xfmr.linear %[[X]], %[[W]] :
+// CHECK-NEXT: %[[KH:.*]] = xfmr.split_heads
+// CHECK-NEXT: xfmr.linear %[[X]], %[[W]] :
+// CHECK-NEXT: %[[VH:.*]] = xfmr.split_heads
+// CHECK-NEXT: %[[S:.*]] = xfmr.matmul %[[QH]], %[[KH]] transpose_rhs : tensor<2x2x5x8xf32>, tensor<2x2x5x8xf32> -> tensor<2x2x5x5xf32>
+// CHECK-NEXT: %[[SS:.*]] = xfmr.scale %[[S]] by 2.500000e-01 : tensor<2x2x5x5xf32>
+// CHECK-NEXT: %[[P:.*]] = xfmr.softmax %[[SS]] : tensor<2x2x5x5xf32>
+// CHECK-NEXT: %[[C:.*]] = xfmr.matmul %[[P]], %[[VH]] : tensor<2x2x5x5xf32>, tensor<2x2x5x8xf32> -> tensor<2x2x5x8xf32>
+// CHECK-NEXT: %[[MH:.*]] = xfmr.merge_heads %[[C]] : tensor<2x2x5x8xf32> -> tensor<2x5x16xf32>
+// CHECK-NEXT: %[[O:.*]] = xfmr.linear %[[MH]], %[[W]] : tensor<2x5x16xf32>, tensor<16x16xf32> -> tensor<2x5x16xf32>
+// CHECK-NEXT: return %[[O]]
+func.func @attention_plain(%x: tensor<2x5x16xf32>, %w: tensor<16x16xf32>) -> tensor<2x5x16xf32> {
+  %0 = xfmr.attention %x q(%w) k(%w) v(%w) o(%w)
+      {num_heads = 2 : i64, scale = 0.25 : f32, dropout_rate = 0.0 : f32}
+      : (tensor<2x5x16xf32>, tensor<16x16xf32>, tensor<16x16xf32>,
+         tensor<16x16xf32>, tensor<16x16xf32>) -> tensor<2x5x16xf32>
+  return %0 : tensor<2x5x16xf32>
+}
+
+// A nonzero dropout_rate becomes an xfmr.dropout on the probabilities, with
+// the mode carried over.
+// CHECK-LABEL: func.func @attention_dropout_inverted
+// CHECK: %[[P:.*]] = xfmr.softmax %{{.*}} : tensor<?x4x?x?xf32>
+// CHECK-NEXT: %[[D:.*]] = xfmr.dropout %[[P]] rate(1.000000e-01) inverted : tensor<?x4x?x?xf32>
+// CHECK-NEXT: xfmr.matmul %[[D]], %{{.*}} : tensor<?x4x?x?xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x8xf32>
+func.func @attention_dropout_inverted(%x: tensor<?x?x32xf32>, %w: tensor<32x32xf32>) -> tensor<?x?x32xf32> {
+  %0 = xfmr.attention %x q(%w) k(%w) v(%w) o(%w)
+      {num_heads = 4 : i64, scale = 0.5 : f32, dropout_rate = 0.1 : f32}
+      : (tensor<?x?x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>,
+         tensor<32x32xf32>, tensor<32x32xf32>) -> tensor<?x?x32xf32>
+  return %0 : tensor<?x?x32xf32>
+}
+
+// CHECK-LABEL: func.func @attention_dropout_classic
+// CHECK: %[[P:.*]] = xfmr.softmax
+// CHECK-NEXT: %[[D:.*]] = xfmr.dropout %[[P]] rate(2.500000e-01) classic : tensor<?x4x?x?xf32>
+// CHECK-NEXT: xfmr.matmul %[[D]], %{{.*}} :
+func.func @attention_dropout_classic(%x: tensor<?x?x32xf32>, %w: tensor<32x32xf32>) -> tensor<?x?x32xf32> {
+  %0 = xfmr.attention %x q(%w) k(%w) v(%w) o(%w)
+      {num_heads = 4 : i64, scale = 0.5 : f32, dropout_rate = 0.25 : f32, dropout_mode = 1 : i32}
+      : (tensor<?x?x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>,
+         tensor<32x32xf32>, tensor<32x32xf32>) -> tensor<?x?x32xf32>
+  return %0 : tensor<?x?x32xf32>
+}
+
+// CHECK-LABEL: func.func @ffn_gelu
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x?x32xf32>, %[[W1:[^:]*]]: tensor<64x32xf32>, %[[B1:[^:]*]]: tensor<64xf32>, %[[W2:[^:]*]]: tensor<32x64xf32>, %[[B2:[^:]*]]: tensor<32xf32>)
+// CHECK-NEXT: %[[H:.*]] = xfmr.linear %[[X]], %[[W1]], %[[B1]] : tensor<?x?x32xf32>, tensor<64x32xf32>, tensor<64xf32> -> tensor<?x?x64xf32>
+// CHECK-NEXT: %[[A:.*]] = xfmr.gelu %[[H]] : tensor<?x?x64xf32>
+// CHECK-NEXT: %[[O:.*]] = xfmr.linear %[[A]], %[[W2]], %[[B2]] : tensor<?x?x64xf32>, tensor<32x64xf32>, tensor<32xf32> -> tensor<?x?x32xf32>
+// CHECK-NEXT: return %[[O]]
+func.func @ffn_gelu(%x: tensor<?x?x32xf32>, %w1: tensor<64x32xf32>, %b1: tensor<64xf32>,
+                    %w2: tensor<32x64xf32>, %b2: tensor<32xf32>) -> tensor<?x?x32xf32> {
+  %0 = xfmr.ffn gelu %x up(%w1, %b1 : tensor<64xf32>) down(%w2, %b2 : tensor<32xf32>)
+      : tensor<?x?x32xf32>, tensor<64x32xf32>, tensor<32x64xf32> -> tensor<?x?x32xf32>
+  return %0 : tensor<?x?x32xf32>
+}
+
+// CHECK-LABEL: func.func @ffn_gelu_tanh
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<3x32xf32>, %[[W1:[^:]*]]: tensor<64x32xf32>, %[[W2:[^:]*]]: tensor<32x64xf32>)
+// CHECK-NEXT: %[[H:.*]] = xfmr.linear %[[X]], %[[W1]] : tensor<3x32xf32>, tensor<64x32xf32> -> tensor<3x64xf32>
+// CHECK-NEXT: %[[A:.*]] = xfmr.gelu %[[H]] tanh : tensor<3x64xf32>
+// CHECK-NEXT: %[[O:.*]] = xfmr.linear %[[A]], %[[W2]] : tensor<3x64xf32>, tensor<32x64xf32> -> tensor<3x32xf32>
+// CHECK-NEXT: return %[[O]]
+func.func @ffn_gelu_tanh(%x: tensor<3x32xf32>, %w1: tensor<64x32xf32>, %w2: tensor<32x64xf32>) -> tensor<3x32xf32> {
+  %0 = xfmr.ffn gelu_tanh %x up(%w1) down(%w2)
+      : tensor<3x32xf32>, tensor<64x32xf32>, tensor<32x64xf32> -> tensor<3x32xf32>
+  return %0 : tensor<3x32xf32>
+}
+
+// CHECK-LABEL: func.func @ffn_relu
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x?x32xf32>, %[[W1:[^:]*]]: tensor<64x32xf32>, %[[B1:[^:]*]]: tensor<64xf32>, %[[W2:[^:]*]]: tensor<32x64xf32>)
+// CHECK-NEXT: %[[H:.*]] = xfmr.linear %[[X]], %[[W1]], %[[B1]] : tensor<?x?x32xf32>, tensor<64x32xf32>, tensor<64xf32> -> tensor<?x?x64xf32>
+// CHECK-NEXT: %[[A:.*]] = xfmr.relu %[[H]] : tensor<?x?x64xf32>
+// CHECK-NEXT: %[[O:.*]] = xfmr.linear %[[A]], %[[W2]] : tensor<?x?x64xf32>, tensor<32x64xf32> -> tensor<?x?x32xf32>
+// CHECK-NEXT: return %[[O]]
+func.func @ffn_relu(%x: tensor<?x?x32xf32>, %w1: tensor<64x32xf32>, %b1: tensor<64xf32>,
+                    %w2: tensor<32x64xf32>) -> tensor<?x?x32xf32> {
+  %0 = xfmr.ffn relu %x up(%w1, %b1 : tensor<64xf32>) down(%w2)
+      : tensor<?x?x32xf32>, tensor<64x32xf32>, tensor<32x64xf32> -> tensor<?x?x32xf32>
+  return %0 : tensor<?x?x32xf32>
+}
+
+// Primitives are left alone; nothing block-level remains anywhere.
+// CHECK-LABEL: func.func @primitives_untouched
+// CHECK-NEXT: xfmr.softmax
+// CHECK-NEXT: return
+func.func @primitives_untouched(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  %0 = xfmr.softmax %x : tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}
+
+// CHECK-NOT: xfmr.attention
+// CHECK-NOT: xfmr.ffn
