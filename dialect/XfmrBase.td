@@ -16,6 +16,11 @@ def Xfmr_Dialect : Dialect {
   let name = "xfmr";
   let cppNamespace = "::xfmr";
   let summary = "Transformer models as MLIR operations";
+  let useDefaultAttributePrinterParser = 1;
+  let extraClassDeclaration = [{
+    /// Defined next to the attribute storage classes (XfmrAttrs.cpp).
+    void registerAttributes();
+  }];
   let description = [{
     The `xfmr` dialect describes Transformer models on builtin ranked tensors.
     Model dimensions (width, heads, vocabulary) are static; batch and sequence
@@ -53,9 +58,47 @@ def Xfmr_Activation : I32EnumAttr<"ActivationKind",
 def Xfmr_MaskFill : I32EnumAttr<"MaskFillKind",
     "value added to the scores of masked positions", [
       I32EnumAttrCase<"neg_inf", 0>,
-      I32EnumAttrCase<"lowest", 1>
+      I32EnumAttrCase<"lowest", 1>,
+      I32EnumAttrCase<"value", 2>
     ]> {
   let cppNamespace = "::xfmr";
+}
+
+def Xfmr_FullyMasked : I32EnumAttr<"FullyMaskedPolicy",
+    "what a softmax row whose every key is masked yields", [
+      I32EnumAttrCase<"zero", 0>,
+      I32EnumAttrCase<"uniform", 1>
+    ]> {
+  let cppNamespace = "::xfmr";
+}
+
+def Xfmr_MaskAttr : AttrDef<Xfmr_Dialect, "Mask"> {
+  let mnemonic = "mask";
+  let summary = "how masked attention scores are filled and normalised";
+  let description = [{
+    `fill` is what a masked score becomes: `neg_inf`, `lowest` (the most
+    negative finite f32, which BERT's reference implementation adds) or
+    `value(v)` (e.g. the -10000 of older checkpoints). `fully_masked` decides
+    the probabilities of a row whose every key is masked: `zero` (the default,
+    PyTorch's safe softmax: never NaN) or `uniform` (1 / keys).
+
+    ```mlir
+    #xfmr.mask<fill = neg_inf, fully_masked = zero>
+    #xfmr.mask<fill = value(-1.0e+04), fully_masked = uniform>
+    ```
+  }];
+  let parameters = (ins "::xfmr::MaskFillKind":$fill,
+                        "::llvm::APFloat":$fillValue,
+                        "::xfmr::FullyMaskedPolicy":$fullyMasked);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// The additive value of a masked score: -inf, the lowest f32, or the
+    /// given value.
+    double getFillAsDouble() const;
+    /// The default policy: -inf fill, fully masked rows yield zeros.
+    static MaskAttr getDefault(::mlir::MLIRContext *context);
+  }];
 }
 
 def Xfmr_DropoutMode : I32EnumAttr<"DropoutKind",

@@ -8,6 +8,7 @@ using namespace xfmr;
 #include "dialect/XfmrDialect.cpp.inc"
 
 void XfmrDialect::initialize() {
+  registerAttributes();
   addOperations<
 #define GET_OP_LIST
 #include "dialect/XfmrOps.cpp.inc"

@@ -11,6 +11,8 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace xfmr;
 
@@ -163,12 +165,36 @@ LogicalResult AddPositionsOp::verify() {
   return success();
 }
 
+double PaddingMaskOp::getFillAsDouble() {
+  switch (getFill()) {
+  case MaskFillKind::neg_inf:
+    return -std::numeric_limits<double>::infinity();
+  case MaskFillKind::lowest:
+    return std::numeric_limits<float>::lowest();
+  case MaskFillKind::value:
+    return getFillValue()->convertToDouble();
+  }
+  llvm_unreachable("unknown mask fill");
+}
+
 LogicalResult PaddingMaskOp::verify() {
+  if ((getFill() == MaskFillKind::value) != getFillValue().has_value())
+    return emitOpError() << "fill(value = v) needs its value, and only it";
   RankedTensorType mask = getMask().getType();
   if (mask.getRank() != 2)
     return emitOpError() << "mask must be [batch, seq], got " << mask;
   return expectShape(*this, "result", getType(),
                      {mask.getDimSize(0), 1, 1, mask.getDimSize(1)},
+                     {"batch", "heads", "queries", "keys"});
+}
+
+LogicalResult CausalMaskOp::verify() {
+  RankedTensorType like = getLike().getType();
+  if (like.getRank() != 4)
+    return emitOpError() << "needs [batch, heads, queries, keys] scores, got "
+                         << like;
+  return expectShape(*this, "result", getType(),
+                     {1, 1, like.getDimSize(2), like.getDimSize(3)},
                      {"batch", "heads", "queries", "keys"});
 }
 
@@ -344,17 +370,43 @@ LogicalResult AddOp::verify() {
   return success();
 }
 
-LogicalResult SoftmaxOp::verify() {
-  if (getType().getRank() == 0)
-    return emitOpError() << "input must have at least one dimension, got "
-                         << getType();
+namespace {
+/// Checks `axis` against `rank` (negative values count from the end).
+LogicalResult verifyAxis(Operation *op, int64_t axis, int64_t rank) {
+  if (rank == 0)
+    return op->emitOpError() << "input must have at least one dimension";
+  if (axis < -rank || axis >= rank)
+    return op->emitOpError() << "axis " << axis << " is out of range for rank "
+                             << rank;
   return success();
 }
 
+int64_t normalizeAxis(int64_t axis, int64_t rank) {
+  return axis < 0 ? axis + rank : axis;
+}
+} // namespace
+
+int64_t SoftmaxOp::getNormalizedAxis() {
+  return normalizeAxis(getAxis(), getType().getRank());
+}
+
+LogicalResult SoftmaxOp::verify() {
+  return verifyAxis(*this, getAxis(), getType().getRank());
+}
+
+int64_t LayerNormOp::getNormalizedAxis() {
+  return normalizeAxis(getAxis(), getType().getRank());
+}
+
 LogicalResult LayerNormOp::verify() {
-  FailureOr<int64_t> width = staticWidth(*this, getInput());
-  if (failed(width))
+  RankedTensorType input = getInput().getType();
+  if (failed(verifyAxis(*this, getAxis(), input.getRank())))
     return failure();
+  int64_t axis = getNormalizedAxis();
+  if (ShapedType::isDynamic(input.getDimSize(axis)))
+    return emitOpError() << "the normalised dimension " << axis
+                         << " must be static, got " << input;
+  std::optional<int64_t> width = input.getDimSize(axis);
   if (failed(expectShape(*this, "gamma", getGamma().getType(), {*width},
                          {"d"})) ||
       failed(
@@ -370,5 +422,50 @@ LogicalResult DropoutOp::verify() {
   float rate = getRate().convertToFloat();
   if (!(rate >= 0.0f && rate < 1.0f))
     return emitOpError() << "rate must be in [0, 1), got " << rate;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Fused operations
+//===----------------------------------------------------------------------===//
+
+LogicalResult MaskedSoftmaxOp::verify() {
+  RankedTensorType scores = getScores().getType();
+  if (scores.getRank() != 4)
+    return emitOpError() << "scores must be [batch, heads, queries, keys], got "
+                         << scores;
+  int64_t batch = scores.getDimSize(0), keys = scores.getDimSize(3);
+  if (Value padding = getKeyPadding())
+    if (failed(expectShape(*this, "key_padding", tensorType(padding),
+                           {batch, keys}, {"batch", "keys"})))
+      return failure();
+  if (Value bias = getBias()) {
+    RankedTensorType biasType = tensorType(bias);
+    if (biasType.getRank() != 4)
+      return emitOpError() << "bias must have rank 4 (size-1 dimensions "
+                              "broadcast), got "
+                           << biasType;
+    for (auto [i, dim] : llvm::enumerate(biasType.getShape()))
+      if (dim != 1 && !dimsAgree(dim, scores.getDimSize(i)))
+        return emitOpError() << "bias dimension " << i << " is "
+                             << dimStr(dim) << ", expected 1 or "
+                             << dimStr(scores.getDimSize(i));
+  }
+  return success();
+}
+
+LogicalResult ResidualLayerNormOp::verify() {
+  FailureOr<int64_t> width = staticWidth(*this, getInput());
+  if (failed(width))
+    return failure();
+  if (failed(expectShape(*this, "gamma", getGamma().getType(), {*width},
+                         {"d"})))
+    return failure();
+  if (Value bias = getBias())
+    if (failed(expectShape(*this, "bias", tensorType(bias), {*width}, {"d"})))
+      return failure();
+  if (!(getEps().convertToFloat() > 0.0f))
+    return emitOpError() << "eps must be positive, got "
+                         << getEps().convertToFloat();
   return success();
 }

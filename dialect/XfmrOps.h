@@ -12,6 +12,11 @@
 
 #include "dialect/XfmrEnums.h.inc"
 
+#include "llvm/ADT/APFloat.h"
+
+#define GET_ATTRDEF_CLASSES
+#include "dialect/XfmrAttrs.h.inc"
+
 #define GET_OP_CLASSES
 #include "dialect/XfmrOps.h.inc"
 

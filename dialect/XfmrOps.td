@@ -126,22 +126,52 @@ def Xfmr_PaddingMaskOp : Xfmr_Op<"padding_mask", [Pure]> {
   let description = [{
     Turns `mask : [batch, seq]` (1 = token, 0 = padding) into the additive
     mask `[batch, 1, 1, seq]` that broadcasts over heads and queries: 0 where
-    the key is a token, the `fill` value where it is padding (`neg_inf`, or
+    the key is a token, the `fill` value where it is padding (`neg_inf`;
     `lowest`, the most negative finite f32, which is what BERT's reference
-    implementation adds).
+    implementation adds; or `value = v`).
 
     Example:
 
     ```mlir
     %m = xfmr.padding_mask %mask fill(neg_inf)
         : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+    %n = xfmr.padding_mask %mask fill(value = -1.0e+04)
+        : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
     ```
   }];
-  let arguments = (ins Xfmr_I64Tensor:$mask, Xfmr_MaskFill:$fill);
+  let arguments = (ins Xfmr_I64Tensor:$mask, Xfmr_MaskFill:$fill,
+                       OptionalAttr<F32Attr>:$fill_value);
   let results = (outs Xfmr_F32Tensor:$result);
   let assemblyFormat = [{
-    $mask `fill` `(` $fill `)` attr-dict `:` type($mask) `->` type($result)
+    $mask `fill` `(` $fill (`=` $fill_value^)? `)` attr-dict `:` type($mask)
+    `->` type($result)
   }];
+  let extraClassDeclaration = [{
+    /// The additive value of a padded key.
+    double getFillAsDouble();
+  }];
+  let hasVerifier = 1;
+}
+
+def Xfmr_CausalMaskOp : Xfmr_Op<"causal_mask", [Pure]> {
+  let summary = "the additive causal mask of a [.., queries, keys] score tensor";
+  let description = [{
+    For scores `[b, h, q, k]` (only the sizes of `like` are used), yields the
+    additive `[1, 1, q, k]` mask that is `-inf` where key `j` lies in the
+    future of query `i` (`j > i + k - q`, so the last query sees every key, as
+    in decoding with a cache) and 0 elsewhere. `xfmr-fuse-masked-softmax`
+    replaces it with the `causal` attribute of `xfmr.masked_softmax`, so the
+    fused kernel never materialises it.
+
+    Example:
+
+    ```mlir
+    %c = xfmr.causal_mask %scores : tensor<?x4x?x?xf32> -> tensor<1x1x?x?xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_F32Tensor:$like);
+  let results = (outs Xfmr_F32Tensor:$result);
+  let assemblyFormat = "$like attr-dict `:` type($like) `->` type($result)";
   let hasVerifier = 1;
 }
 
@@ -159,7 +189,9 @@ def Xfmr_AttentionOp : Xfmr_Op<"attention",
     `result = ctx·Woᵀ + bo`. Weights are `[d_out, d_in]`; biases are optional
     (all four or none). `mask` is additive and broadcasts to
     `[batch, heads, seq, seq]`; a row whose every key is `-inf` yields zeros.
-    `scale` is usually `1/sqrt(d / num_heads)`. `dropout_rate` and
+    `scale` is usually `1/sqrt(d / num_heads)`. With `causal`, a query attends
+    only to keys at or before its position (decoder self-attention).
+    `dropout_rate` and
     `dropout_mode` describe the training-time dropout on `P`.
 
     Example:
@@ -181,7 +213,8 @@ def Xfmr_AttentionOp : Xfmr_Op<"attention",
                        I64Attr:$num_heads, F32Attr:$scale,
                        DefaultValuedAttr<F32Attr, "0.0f">:$dropout_rate,
                        DefaultValuedAttr<Xfmr_DropoutMode,
-                           "::xfmr::DropoutKind::inverted">:$dropout_mode);
+                           "::xfmr::DropoutKind::inverted">:$dropout_mode,
+                       UnitAttr:$causal);
   let results = (outs Xfmr_F32Tensor:$result);
   let assemblyFormat = [{
     $input (`mask` `(` $mask^ `)`)?
@@ -225,9 +258,10 @@ def Xfmr_FFNOp : Xfmr_Op<"ffn", [Pure, AttrSizedOperandSegments]> {
 def Xfmr_LinearOp : Xfmr_Op<"linear", [Pure]> {
   let summary = "affine map of the last dimension: input·Wᵀ + b";
   let description = [{
-    `result[i..., n] = sum_k input[i..., k] * weight[n, k] + bias[n]`, with
-    `weight : [out_features, in_features]` as PyTorch stores it and an
-    optional `bias : [out_features]`.
+    `result[i..., n] = scale * (sum_k input[i..., k] * weight[n, k] + bias[n])`,
+    with `weight : [out_features, in_features]` as PyTorch stores it, an
+    optional `bias : [out_features]` and an optional output `scale` (absent
+    means 1; `xfmr-strip-dropout` folds a classic dropout into it).
 
     Example:
 
@@ -237,7 +271,8 @@ def Xfmr_LinearOp : Xfmr_Op<"linear", [Pure]> {
     ```
   }];
   let arguments = (ins Xfmr_F32Tensor:$input, Xfmr_F32Param:$weight,
-                       Optional<Xfmr_F32Param>:$bias);
+                       Optional<Xfmr_F32Param>:$bias,
+                       OptionalAttr<F32Attr>:$scale);
   let results = (outs Xfmr_F32Tensor:$result);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` type($input) `,`
@@ -283,8 +318,9 @@ def Xfmr_MergeHeadsOp : Xfmr_Op<"merge_heads", [Pure]> {
 def Xfmr_MatmulOp : Xfmr_Op<"matmul", [Pure]> {
   let summary = "batched matrix product over the last two dimensions";
   let description = [{
-    `result[b..., m, n] = sum_k lhs[b..., m, k] * rhs[b..., k, n]`, or with
-    `transpose_rhs`, `rhs[b..., n, k]` (attention scores Q·Kᵀ). Both operands
+    `result[b..., m, n] = scale * sum_k lhs[b..., m, k] * rhs[b..., k, n]`,
+    or with `transpose_rhs`, `rhs[b..., n, k]` (attention scores Q·Kᵀ); the
+    optional `scale` is 1 when absent. Both operands
     have the same rank (≥ 2) and the same batch dimensions.
 
     Example:
@@ -294,7 +330,8 @@ def Xfmr_MatmulOp : Xfmr_Op<"matmul", [Pure]> {
         : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x?xf32>
     ```
   }];
-  let arguments = (ins Xfmr_F32Tensor:$lhs, Xfmr_F32Tensor:$rhs, UnitAttr:$transpose_rhs);
+  let arguments = (ins Xfmr_F32Tensor:$lhs, Xfmr_F32Tensor:$rhs,
+                       UnitAttr:$transpose_rhs, OptionalAttr<F32Attr>:$scale);
   let results = (outs Xfmr_F32Tensor:$result);
   let assemblyFormat = [{
     $lhs `,` $rhs (`transpose_rhs` $transpose_rhs^)? attr-dict `:`
@@ -339,32 +376,42 @@ def Xfmr_AddOp : Xfmr_Op<"add", [Pure]> {
 }
 
 def Xfmr_SoftmaxOp : Xfmr_Op<"softmax", [Pure, SameOperandsAndResultType]> {
-  let summary = "numerically safe softmax over the last dimension";
+  let summary = "numerically safe softmax along one dimension";
   let description = [{
-    `exp(x - max) / sum(exp(x - max))` along the last dimension. A row whose
-    every element is `-inf` (every key masked) yields zeros, never NaN, as
-    PyTorch's safe softmax does.
+    `exp(x - max) / sum(exp(x - max))` along `axis` (default: the last
+    dimension; negative values count from the end). A row whose every element
+    is `-inf` (every key masked) yields zeros, never NaN, as PyTorch's safe
+    softmax does.
 
     Example:
 
     ```mlir
     %p = xfmr.softmax %s : tensor<?x4x?x?xf32>
+    %q = xfmr.softmax %s axis(2) : tensor<?x4x?x?xf32>
     ```
   }];
-  let arguments = (ins Xfmr_F32Tensor:$input);
+  let arguments = (ins Xfmr_F32Tensor:$input,
+                       DefaultValuedAttr<I64Attr, "-1">:$axis);
   let results = (outs Xfmr_F32Tensor:$result);
-  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let assemblyFormat = [{
+    $input (`axis` `(` $axis^ `)`)? attr-dict `:` type($input)
+  }];
+  let extraClassDeclaration = [{
+    /// `axis` as a non-negative dimension index.
+    int64_t getNormalizedAxis();
+  }];
   let hasVerifier = 1;
 }
 
 def Xfmr_LayerNormOp : Xfmr_Op<"layer_norm",
     [Pure, AllTypesMatch<["input", "result"]>,
      AllTypesMatch<["gamma", "beta"]>]> {
-  let summary = "layer normalisation over the last dimension";
+  let summary = "layer normalisation along one dimension";
   let description = [{
     `(x - mean) / sqrt(var + eps) * gamma + beta` with mean and (biased)
-    variance over the last dimension, accumulated in f32; `gamma` and `beta`
-    are `[d]`.
+    variance along `axis` (default: the last dimension, as in every
+    Transformer; negative values count from the end), accumulated in f32;
+    `gamma` and `beta` have that dimension's static size.
 
     Example:
 
@@ -374,12 +421,16 @@ def Xfmr_LayerNormOp : Xfmr_Op<"layer_norm",
     ```
   }];
   let arguments = (ins Xfmr_F32Tensor:$input, Xfmr_F32Param:$gamma,
-                       Xfmr_F32Param:$beta,
-                       F32Attr:$eps);
+                       Xfmr_F32Param:$beta, F32Attr:$eps,
+                       DefaultValuedAttr<I64Attr, "-1">:$axis);
   let results = (outs Xfmr_F32Tensor:$result);
   let assemblyFormat = [{
-    $input `,` $gamma `,` $beta `eps` `(` $eps `)` attr-dict `:`
-    type($input) `,` type($gamma)
+    $input `,` $gamma `,` $beta `eps` `(` $eps `)` (`axis` `(` $axis^ `)`)?
+    attr-dict `:` type($input) `,` type($gamma)
+  }];
+  let extraClassDeclaration = [{
+    /// `axis` as a non-negative dimension index.
+    int64_t getNormalizedAxis();
   }];
   let hasVerifier = 1;
 }
@@ -414,6 +465,78 @@ def Xfmr_ReluOp : Xfmr_Op<"relu", [Pure, SameOperandsAndResultType]> {
   let arguments = (ins Xfmr_F32Tensor:$input);
   let results = (outs Xfmr_F32Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+//===----------------------------------------------------------------------===//
+// Fused operations
+//===----------------------------------------------------------------------===//
+
+def Xfmr_MaskedSoftmaxOp : Xfmr_Op<"masked_softmax",
+    [Pure, AttrSizedOperandSegments, AllTypesMatch<["scores", "result"]>]> {
+  let summary = "softmax(scale · scores + bias + mask) over keys, in one kernel";
+  let description = [{
+    For attention scores `[b, h, q, k]`: `x = scale * scores + bias`, where
+    the optional additive `bias` broadcasts over size-1 dimensions; a key is
+    masked when `key_padding[b, j] == 0` (the 0/1 padding mask `[b, k]`) or,
+    with `causal`, when `j > i + k - q`; a masked score becomes `x + fill` as
+    `mask` says, and the row's softmax is taken. A row whose every key is
+    masked yields what `mask`'s `fully_masked` says (zeros by default, never
+    NaN). Neither mask is materialised: the kernel generates both from the
+    indices.
+
+    `xfmr-fuse-masked-softmax` forms this op from `xfmr.matmul`,
+    `xfmr.scale`, `xfmr.add` of a `xfmr.padding_mask` / `xfmr.causal_mask`
+    and `xfmr.softmax`.
+
+    Example:
+
+    ```mlir
+    %p = xfmr.masked_softmax %s key_padding(%mask : tensor<?x?xi64>)
+        scale(0.125) causal mask(<fill = neg_inf, fully_masked = zero>)
+        : tensor<?x4x?x?xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_F32Tensor:$scores,
+                       Optional<Xfmr_I64Tensor>:$key_padding,
+                       Optional<Xfmr_F32Tensor>:$bias,
+                       F32Attr:$scale, Xfmr_MaskAttr:$mask, UnitAttr:$causal);
+  let results = (outs Xfmr_F32Tensor:$result);
+  let assemblyFormat = [{
+    $scores (`key_padding` `(` $key_padding^ `:` type($key_padding) `)`)?
+    (`bias` `(` $bias^ `:` type($bias) `)`)? `scale` `(` $scale `)`
+    (`causal` $causal^)? `mask` `(` $mask `)` attr-dict `:` type($scores)
+  }];
+  let hasVerifier = 1;
+}
+
+def Xfmr_ResidualLayerNormOp : Xfmr_Op<"residual_layer_norm",
+    [Pure, AllTypesMatch<["input", "residual", "result", "sum"]>,
+     AllTypesMatch<["gamma", "beta"]>]> {
+  let summary = "layer_norm(input + residual [+ bias]), and the sum itself";
+  let description = [{
+    `sum = input + residual + bias` (bias `[d]`, optional, broadcast over rows:
+    the bias of the linear that produced `input`, folded in as ONNX Runtime's
+    SkipLayerNormalization does) and `result = layer_norm(sum)` over the last
+    dimension with `gamma`, `beta` and `eps`, statistics in f32. Post-LN
+    models (BERT) use `result`; pre-LN models (GPT-2) also carry `sum` on as
+    the next residual.
+
+    Example:
+
+    ```mlir
+    %y, %s = xfmr.residual_layer_norm %x, %r bias(%b : tensor<32xf32>), %g, %beta
+        eps(1.0e-12) : tensor<?x?x32xf32>, tensor<32xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_F32Tensor:$input, Xfmr_F32Tensor:$residual,
+                       Optional<Xfmr_F32Param>:$bias, Xfmr_F32Param:$gamma,
+                       Xfmr_F32Param:$beta, F32Attr:$eps);
+  let results = (outs Xfmr_F32Tensor:$result, Xfmr_F32Tensor:$sum);
+  let assemblyFormat = [{
+    $input `,` $residual (`bias` `(` $bias^ `:` type($bias) `)`)? `,` $gamma
+    `,` $beta `eps` `(` $eps `)` attr-dict `:` type($input) `,` type($gamma)
+  }];
+  let hasVerifier = 1;
 }
 
 def Xfmr_DropoutOp : Xfmr_Op<"dropout", [Pure, SameOperandsAndResultType]> {

@@ -78,6 +78,11 @@ private:
   RankedTensorType additiveMask() {
     return tensor({ShapedType::kDynamic, 1, 1, ShapedType::kDynamic});
   }
+  /// [batch, seq] token ids, attention masks and token types.
+  RankedTensorType idsType() {
+    return tensor({ShapedType::kDynamic, ShapedType::kDynamic},
+                  builder.getI64Type());
+  }
 
   void declareWeights() {
     for (const WeightRef &ref : requiredWeights(spec)) {
@@ -114,7 +119,9 @@ private:
 
   /// One post-LN encoder layer (BERT, Vaswani et al.).
   func::FuncOp buildLayerFunction() {
-    SmallVector<Type> inputs = {activations(), additiveMask()};
+    // The layer takes the 0/1 attention mask, not the additive one, so that
+    // the masked-softmax fusion sees where its mask comes from.
+    SmallVector<Type> inputs = {activations(), idsType()};
     for (StringRef part : kLayerParts)
       inputs.push_back(declared.lookup(weight_names::layer(0, part)));
     auto type = builder.getFunctionType(inputs, {activations()});
@@ -123,8 +130,13 @@ private:
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToStart(func.addEntryBlock());
     ValueRange args = func.getArguments();
-    Value x = args[0], mask = args[1];
+    Value x = args[0];
     ValueRange w = args.drop_front(2);
+    MaskFillKind fill = spec.maskFill == MaskFill::Lowest
+                            ? MaskFillKind::lowest
+                            : MaskFillKind::neg_inf;
+    Value mask = PaddingMaskOp::create(builder, loc, additiveMask(), args[1],
+                                       fill, FloatAttr());
 
     double scale = 1.0 / std::sqrt(static_cast<double>(spec.headDim()));
     Value attn = AttentionOp::create(
@@ -147,11 +159,9 @@ private:
   }
 
   void buildEntry(func::FuncOp layer) {
-    auto ids = tensor({ShapedType::kDynamic, ShapedType::kDynamic},
-                      builder.getI64Type());
-    SmallVector<Type> inputs = {ids, ids};
+    SmallVector<Type> inputs = {idsType(), idsType()};
     if (spec.typeVocabSize > 0)
-      inputs.push_back(ids);
+      inputs.push_back(idsType());
     auto type = builder.getFunctionType(inputs, {activations()});
     auto func = func::FuncOp::create(builder, loc, kEncodeEntry, type);
     // The C-compatible wrapper is what the packed entry point calls.
@@ -185,13 +195,8 @@ private:
                     readWeight(weight_names::embeddingNorm("bias")));
     h = dropout(h, spec.hiddenDropout);
 
-    MaskFillKind fill = spec.maskFill == MaskFill::Lowest
-                            ? MaskFillKind::lowest
-                            : MaskFillKind::neg_inf;
-    Value mask = PaddingMaskOp::create(builder, loc, additiveMask(),
-                                       attentionMask, fill);
     for (int64_t i = 0; i < spec.numLayers; ++i) {
-      SmallVector<Value> operands = {h, mask};
+      SmallVector<Value> operands = {h, attentionMask};
       for (StringRef part : kLayerParts)
         operands.push_back(readWeight(weight_names::layer(i, part)));
       Location layerLoc = NameLoc::get(

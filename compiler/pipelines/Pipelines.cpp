@@ -31,9 +31,14 @@ using namespace mlir;
 
 namespace xfmr {
 
-void buildXfmrOptimizationPipeline(OpPassManager &pm) {
+void buildXfmrOptimizationPipeline(OpPassManager &pm,
+                                   const XfmrPipelineOptions &options) {
   pm.addPass(createXfmrDecompose());
   pm.addPass(createXfmrStripDropout());
+  if (options.fuse) {
+    pm.addPass(createXfmrFuseMaskedSoftmax());
+    pm.addPass(createXfmrFuseResidualLayerNorm());
+  }
   pm.addPass(createCanonicalizerPass());
 }
 
@@ -76,8 +81,9 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
 }
 
-void buildXfmrCpuPipeline(OpPassManager &pm) {
-  buildXfmrOptimizationPipeline(pm);
+void buildXfmrCpuPipeline(OpPassManager &pm,
+                          const XfmrPipelineOptions &options) {
+  buildXfmrOptimizationPipeline(pm, options);
   buildXfmrToLinalgPipeline(pm);
   buildLinalgToLLVMPipeline(pm);
 }
@@ -85,9 +91,9 @@ void buildXfmrCpuPipeline(OpPassManager &pm) {
 void registerXfmrPassesAndPipelines() {
   registerXfmrTransformsPasses();
   registerXfmrConversionPasses();
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<XfmrPipelineOptions>(
       "xfmr-optimize-pipeline",
-      "xfmr → xfmr: dropout for inference, blocks into primitives",
+      "xfmr → xfmr: blocks into primitives, dropout for inference, fusions",
       buildXfmrOptimizationPipeline);
   PassPipelineRegistration<>("xfmr-to-linalg-pipeline",
                              "xfmr primitives → linalg on tensors",
@@ -95,7 +101,7 @@ void registerXfmrPassesAndPipelines() {
   PassPipelineRegistration<>("xfmr-linalg-to-llvm-pipeline",
                              "linalg on tensors → the LLVM dialect",
                              buildLinalgToLLVMPipeline);
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<XfmrPipelineOptions>(
       "xfmr-cpu-pipeline",
       "an imported model to the LLVM dialect for the host CPU (what xfmrc "
       "runs)",

@@ -14,17 +14,29 @@
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
 
 namespace xfmr {
 
-/// xfmr → xfmr: inference semantics and decomposition into primitives.
-void buildXfmrOptimizationPipeline(mlir::OpPassManager &pm);
+struct XfmrPipelineOptions
+    : public mlir::PassPipelineOptions<XfmrPipelineOptions> {
+  Option<bool> fuse{*this, "fuse",
+                    llvm::cl::desc("Run the fusion passes (masked softmax, "
+                                   "residual layer norm)"),
+                    llvm::cl::init(true)};
+};
+
+/// xfmr → xfmr: decomposition into primitives, inference semantics of
+/// dropout, and the fusions.
+void buildXfmrOptimizationPipeline(mlir::OpPassManager &pm,
+                                   const XfmrPipelineOptions &options);
 /// xfmr primitives → linalg on tensors, weights bound to arguments.
 void buildXfmrToLinalgPipeline(mlir::OpPassManager &pm);
 /// linalg on tensors → bufferized loops → the LLVM dialect.
 void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm);
 /// All three: an imported model to the LLVM dialect, for the host CPU.
-void buildXfmrCpuPipeline(mlir::OpPassManager &pm);
+void buildXfmrCpuPipeline(mlir::OpPassManager &pm,
+                          const XfmrPipelineOptions &options);
 
 /// Registers the pipelines above with the pass registry
 /// (--xfmr-cpu-pipeline, --xfmr-optimize-pipeline, --xfmr-to-linalg-pipeline,

@@ -36,7 +36,7 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
 
     auto project = [&](Value weight, Value bias) -> Value {
       Value proj = LinearOp::create(rewriter, loc, io, op.getInput(), weight,
-                                    bias);
+                                    bias, /*scale=*/FloatAttr());
       return SplitHeadsOp::create(rewriter, loc, headsType, proj,
                                   rewriter.getI64IntegerAttr(heads));
     };
@@ -45,19 +45,25 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
     Value v = project(op.getWv(), op.getBv());
 
     Value scores = MatmulOp::create(rewriter, loc, scoresType, q, k,
-                                    rewriter.getUnitAttr());
+                                    rewriter.getUnitAttr(), FloatAttr());
     scores = ScaleOp::create(rewriter, loc, scores, op.getScaleAttr());
     if (Value mask = op.getMask())
       scores = AddOp::create(rewriter, loc, scoresType, scores, mask);
+    if (op.getCausal()) {
+      auto causalType = RankedTensorType::get({1, 1, seq, seq}, f32);
+      Value causal = CausalMaskOp::create(rewriter, loc, causalType, scores);
+      scores = AddOp::create(rewriter, loc, scoresType, scores, causal);
+    }
     Value probs = SoftmaxOp::create(rewriter, loc, scores);
     if (!op.getDropoutRate().isZero())
       probs = DropoutOp::create(rewriter, loc, probs, op.getDropoutRateAttr(),
                                 op.getDropoutModeAttr());
     Value context =
-        MatmulOp::create(rewriter, loc, headsType, probs, v, UnitAttr());
+        MatmulOp::create(rewriter, loc, headsType, probs, v, UnitAttr(),
+                         FloatAttr());
     Value merged = MergeHeadsOp::create(rewriter, loc, io, context);
     rewriter.replaceOpWithNewOp<LinearOp>(op, io, merged, op.getWo(),
-                                          op.getBo());
+                                          op.getBo(), FloatAttr());
     ++counter;
     return success();
   }
@@ -78,7 +84,7 @@ struct DecomposeFFN : OpRewritePattern<FFNOp> {
     auto innerType = RankedTensorType::get(innerShape, io.getElementType());
 
     Value inner = LinearOp::create(rewriter, loc, innerType, op.getInput(),
-                                   op.getW1(), op.getB1());
+                                   op.getW1(), op.getB1(), FloatAttr());
     switch (op.getActivation()) {
     case ActivationKind::gelu:
       inner = GeluOp::create(rewriter, loc, inner, UnitAttr());
@@ -91,7 +97,7 @@ struct DecomposeFFN : OpRewritePattern<FFNOp> {
       break;
     }
     rewriter.replaceOpWithNewOp<LinearOp>(op, io, inner, op.getW2(),
-                                          op.getB2());
+                                          op.getB2(), FloatAttr());
     ++counter;
     return success();
   }

@@ -25,14 +25,79 @@ def XfmrStripDropout : Pass<"xfmr-strip-dropout", "mlir::ModuleOp"> {
   let summary = "give dropout its inference meaning";
   let description = [{
     Inverted dropout (rescaled by 1/(1-p) while training) is the identity at
-    inference; classic dropout (not rescaled while training) becomes a scale
-    by (1 - p). Runs after `xfmr-decompose`, which makes the dropout inside
-    attention visible as an op.
+    inference; classic dropout (not rescaled while training) is a scale by
+    (1 - p), folded into the output `scale` of the `xfmr.linear` or
+    `xfmr.matmul` that produces it (when the dropout is its only user) or of
+    the `xfmr.matmul` that consumes it (attention probabilities times V), and
+    an `xfmr.scale` otherwise. Runs after `xfmr-decompose`, which makes the
+    dropout inside attention visible as an op.
   }];
   let dependentDialects = ["::xfmr::XfmrDialect"];
   let statistics = [
     Statistic<"numRemoved", "removed", "inverted dropouts removed">,
+    Statistic<"numFolded", "folded",
+              "classic dropouts folded into a linear or matmul">,
     Statistic<"numScaled", "scaled", "classic dropouts turned into scales">
+  ];
+}
+
+def XfmrFuseMaskedSoftmax : Pass<"xfmr-fuse-masked-softmax", "mlir::ModuleOp"> {
+  let summary = "fuse scale, masks and softmax of attention into one op";
+  let description = [{
+    Rewrites `softmax(scale · scores + mask)` into `xfmr.masked_softmax`, in
+    each of its spellings: the scale applied to the scores (`xfmr.scale`, or
+    the output scale of the `xfmr.matmul`) or to a matmul operand (`Q` before
+    `Q·Kᵀ`); the mask added before or after the scale; a padding mask
+    (`xfmr.padding_mask`, broadcast over heads and queries) becoming the
+    `key_padding` operand with its fill; a causal mask (`xfmr.causal_mask`)
+    becoming the `causal` attribute; any other additive tensor becoming the
+    `bias` operand (only when added after the scale, where that is exact).
+    Nothing fuses when an intermediate value has another use, when a mask
+    does not broadcast to the scores, or when the softmax is not over the
+    last dimension.
+  }];
+  let dependentDialects = ["::xfmr::XfmrDialect"];
+  let statistics = [
+    Statistic<"numFused", "fused", "softmaxes fused with their scale and masks">
+  ];
+}
+
+def XfmrFuseResidualLayerNorm
+    : Pass<"xfmr-fuse-residual-layernorm", "mlir::ModuleOp"> {
+  let summary = "fuse the residual add (and a bias) into the layer_norm";
+  let description = [{
+    Rewrites `layer_norm(x + residual)` over the last dimension into
+    `xfmr.residual_layer_norm`. When one addend is an `xfmr.linear` used only
+    here, its bias moves into the fused op (add-bias-residual-layernorm), so
+    the matmul writes no bias and the sum is formed once. Post-LN (the
+    normalised value continues) and pre-LN (the sum also continues as the
+    next residual: its other uses take the fused op's `sum` result) are both
+    covered. Nothing fuses when the addends broadcast, or when the
+    normalisation is not over the last dimension.
+  }];
+  let dependentDialects = ["::xfmr::XfmrDialect"];
+  let statistics = [
+    Statistic<"numFused", "fused", "layer norms fused with their residual">,
+    Statistic<"numBiasFolded", "bias-folded",
+              "linear biases folded into the fused op">
+  ];
+}
+
+def XfmrCheckFusions : Pass<"xfmr-check-fusions", "mlir::ModuleOp"> {
+  let summary = "report the fusions made and fail where a required one was not";
+  let description = [{
+    Counts the fused ops in the module and the places where a fusion's
+    pattern is still present unfused (a softmax of a masked or scaled score;
+    a layer_norm of a sum). With `report`, emits one remark with the counts
+    on the module. Every name in `require` (`masked-softmax`,
+    `residual-layernorm`) whose pattern is still present is an error at each
+    such place. `xfmrc --require-fusion=...` runs this pass.
+  }];
+  let options = [
+    ListOption<"require", "require", "std::string",
+               "fusions that must have fired wherever their pattern occurs">,
+    Option<"report", "report", "bool", /*default=*/"false",
+           "emit a remark with the fusion counts">
   ];
 }
 

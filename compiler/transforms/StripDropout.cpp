@@ -2,7 +2,9 @@
 //
 // Dropout is kept in the IR up to here so that its training-time convention
 // decides what it means at inference: inverted dropout already rescaled
-// during training, classic dropout did not and must be compensated.
+// during training and is the identity; classic dropout did not, and becomes
+// a scale by (1 - p), folded into the output scale of the linear or matmul
+// next to it where that is exact.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/transforms/Passes.h"
@@ -19,6 +21,39 @@ using namespace mlir;
 using namespace xfmr;
 
 namespace {
+/// Multiplies the output scale of a linear or matmul by `factor`.
+template <typename OpTy>
+void multiplyScale(OpTy op, float factor, RewriterBase &rewriter) {
+  float current = op.getScale() ? op.getScale()->convertToFloat() : 1.0f;
+  rewriter.modifyOpInPlace(op, [&] {
+    op.setScaleAttr(rewriter.getF32FloatAttr(current * factor));
+  });
+}
+
+/// Folds a scale by `keep` on `dropout`'s value into a neighbour, if one can
+/// take it exactly: the producer when the dropout is its only user (the
+/// whole output, bias included, is scaled), or a consumer matmul (no bias:
+/// scaling an operand scales the product).
+bool foldIntoNeighbour(DropoutOp dropout, float keep, RewriterBase &rewriter) {
+  Operation *producer = dropout.getInput().getDefiningOp();
+  if (producer && producer->hasOneUse()) {
+    if (auto linear = dyn_cast<LinearOp>(producer)) {
+      multiplyScale(linear, keep, rewriter);
+      return true;
+    }
+    if (auto matmul = dyn_cast<MatmulOp>(producer)) {
+      multiplyScale(matmul, keep, rewriter);
+      return true;
+    }
+  }
+  if (dropout->hasOneUse())
+    if (auto matmul = dyn_cast<MatmulOp>(*dropout->user_begin())) {
+      multiplyScale(matmul, keep, rewriter);
+      return true;
+    }
+  return false;
+}
+
 struct XfmrStripDropoutPass
     : xfmr::impl::XfmrStripDropoutBase<XfmrStripDropoutPass> {
   void runOnOperation() override {
@@ -29,8 +64,13 @@ struct XfmrStripDropoutPass
         ++numRemoved;
         return;
       }
-      rewriter.setInsertionPoint(op);
       float keep = 1.0f - op.getRate().convertToFloat();
+      if (foldIntoNeighbour(op, keep, rewriter)) {
+        rewriter.replaceOp(op, op.getInput());
+        ++numFolded;
+        return;
+      }
+      rewriter.setInsertionPoint(op);
       rewriter.replaceOpWithNewOp<ScaleOp>(op, op.getInput(),
                                            rewriter.getF32FloatAttr(keep));
       ++numScaled;

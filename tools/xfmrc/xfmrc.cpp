@@ -9,13 +9,16 @@
 #include "compiler/import/Importer.h"
 #include "compiler/import/ModelSpec.h"
 #include "compiler/pipelines/Pipelines.h"
+#include "compiler/transforms/Passes.h"
 
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassInstrumentation.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/IR/Verifier.h"
 
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
@@ -56,8 +59,18 @@ cl::opt<bool> printIRAfterAll("print-ir-after-all",
                               cl::desc("Print the IR after every pass"),
                               cl::init(false));
 cl::opt<std::string> dumpIRDir(
-    "dump-ir", cl::desc("Write the IR after every pass into this folder"),
+    "dump-ir",
+    cl::desc("Write the IR after every pass into this folder, one numbered "
+             "file per pass (00-input.mlir, 01-xfmr-decompose.mlir, ...)"),
     cl::value_desc("dir"), cl::init(""));
+cl::opt<bool> noFusion("no-fusion",
+                       cl::desc("Skip the fusion passes (for comparison)"),
+                       cl::init(false));
+cl::list<std::string> requireFusion(
+    "require-fusion",
+    cl::desc("Fail unless these fusions fired wherever the model has their "
+             "pattern: masked-softmax, residual-layernorm"),
+    cl::CommaSeparated, cl::value_desc("name,..."));
 
 int fail(const Twine &message) {
   WithColor::error(errs(), "xfmrc") << message << "\n";
@@ -98,10 +111,54 @@ std::string runtimeArchive(const char *argv0) {
   return std::string(path);
 }
 
-/// Runs `build` over `module`, honouring --print-ir-after-all.
+/// Writes the module after every pass that runs on it into --dump-ir, one
+/// numbered file per pass, across all the stages of one compile.
+class DumpIRInstrumentation : public mlir::PassInstrumentation {
+public:
+  explicit DumpIRInstrumentation(StringRef dir) : dir(dir) {}
+
+  /// Writes `module` as the next file, named after `stage`.
+  void dump(mlir::ModuleOp module, StringRef stage) {
+    SmallString<256> path(dir);
+    sys::path::append(path, formatv("{0:2}-{1}.mlir", next++, stage).str());
+    std::replace(path.begin() + dir.size(), path.end(), ' ', '0');
+    std::error_code ec;
+    raw_fd_ostream os(path, ec, sys::fs::OF_Text);
+    if (ec) {
+      WithColor::warning(errs(), "xfmrc")
+          << "cannot write " << path << ": " << ec.message() << "\n";
+      return;
+    }
+    module.print(os);
+  }
+
+  void runAfterPass(mlir::Pass *pass, mlir::Operation *op) override {
+    // Nested passes (on each function) are covered by their adaptor, which
+    // runs on the module.
+    if (auto module = dyn_cast<mlir::ModuleOp>(op))
+      dump(module, passName(pass));
+  }
+
+private:
+  static std::string passName(mlir::Pass *pass) {
+    std::string name(pass->getArgument());
+    if (name.empty())
+      name = pass->getName().str();
+    for (char &c : name)
+      if (!isAlnum(c) && c != '-' && c != '.')
+        c = '_';
+    return name;
+  }
+
+  std::string dir;
+  unsigned next = 0;
+};
+
+/// Runs the passes that `build` adds over `module`, with the IR printing and
+/// dumping the command line asked for.
 Error runPipeline(mlir::ModuleOp module,
                   function_ref<void(mlir::OpPassManager &)> build,
-                  StringRef stage) {
+                  StringRef stage, DumpIRInstrumentation *dumper) {
   mlir::PassManager pm(module->getContext());
   if (printIRAfterAll) {
     module->getContext()->disableMultithreading();
@@ -112,6 +169,18 @@ Error runPipeline(mlir::ModuleOp module,
         /*shouldPrintAfterPass=*/
         [](mlir::Pass *, mlir::Operation *) { return true; },
         /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false);
+  }
+  if (dumper) {
+    // The instrumentation outlives this pass manager: wrap it without
+    // transferring ownership.
+    struct Forward : mlir::PassInstrumentation {
+      explicit Forward(DumpIRInstrumentation &target) : target(target) {}
+      void runAfterPass(mlir::Pass *pass, mlir::Operation *op) override {
+        target.runAfterPass(pass, op);
+      }
+      DumpIRInstrumentation &target;
+    };
+    pm.addInstrumentation(std::make_unique<Forward>(*dumper));
   }
   build(pm);
   if (failed(pm.run(module)))
@@ -128,8 +197,6 @@ int compile(const char *argv0) {
   }
   if (!cudaArch.empty())
     return fail("--cuda-arch needs --target=cuda, which is not supported yet");
-  if (!dumpIRDir.empty())
-    return fail("--dump-ir is not supported yet");
   if ((emit == Stage::Obj || emit == Stage::So) && outputPath.empty())
     return fail("-o is required for --emit=obj and --emit=so");
 
@@ -154,17 +221,36 @@ int compile(const char *argv0) {
     return 0;
   }
 
+  std::unique_ptr<DumpIRInstrumentation> dumper;
+  if (!dumpIRDir.empty()) {
+    if (std::error_code ec = sys::fs::create_directories(dumpIRDir))
+      return fail("cannot create " + dumpIRDir + ": " + ec.message());
+    dumper = std::make_unique<DumpIRInstrumentation>(dumpIRDir);
+    dumper->dump(*module, "input");
+  }
+
+  xfmr::XfmrPipelineOptions options;
+  options.fuse = !noFusion;
+  auto optimize = [&](mlir::OpPassManager &pm) {
+    xfmr::buildXfmrOptimizationPipeline(pm, options);
+    if (!requireFusion.empty()) {
+      xfmr::XfmrCheckFusionsOptions check;
+      check.require.assign(requireFusion.begin(), requireFusion.end());
+      pm.addPass(xfmr::createXfmrCheckFusions(check));
+    }
+  };
   struct Step {
     Stage stage;
     StringRef name;
-    void (*build)(mlir::OpPassManager &);
+    function_ref<void(mlir::OpPassManager &)> build;
   };
   const Step steps[] = {
-      {Stage::Fused, "xfmr optimization", xfmr::buildXfmrOptimizationPipeline},
+      {Stage::Fused, "xfmr optimization", optimize},
       {Stage::Linalg, "xfmr to linalg", xfmr::buildXfmrToLinalgPipeline},
       {Stage::LLVMDialect, "linalg to LLVM", xfmr::buildLinalgToLLVMPipeline}};
   for (const Step &step : steps) {
-    if (Error err = runPipeline(*module, step.build, step.name))
+    if (Error err =
+            runPipeline(*module, step.build, step.name, dumper.get()))
       return fail(std::move(err));
     if (emit == step.stage) {
       if (Error err = writeModule(*module))

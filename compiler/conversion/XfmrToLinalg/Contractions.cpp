@@ -23,19 +23,49 @@ void multiplyAccumulate(OpBuilder &b, Location loc, ValueRange args) {
                               .getResult());
 }
 
+/// The contraction into a zero-filled accumulator, then the epilogue
+/// `(acc + bias) * scale` for whichever of the two is present. The bias comes
+/// after the sum (not as the accumulator's initial value) so that the
+/// rounding is the same whether or not a fusion later takes the bias over.
 Value buildContraction(OpBuilder &b, Location loc, RankedTensorType type,
-                       Value lhs, Value rhs, Value init,
-                       ArrayRef<AffineMap> maps, unsigned numLoops) {
+                       ArrayRef<OpFoldResult> sizes, Value lhs, Value rhs,
+                       ArrayRef<AffineMap> maps, unsigned numLoops,
+                       Value bias, FloatAttr scale) {
+  Value init = filledTensor(b, loc, type, sizes, f32Constant(b, loc, 0.0));
   SmallVector<utils::IteratorType> iterators(numLoops,
                                              utils::IteratorType::parallel);
   iterators.back() = utils::IteratorType::reduction;
-  return linalg::GenericOp::create(b, loc, TypeRange{type},
-                                   ValueRange{lhs, rhs}, ValueRange{init},
-                                   maps, iterators, multiplyAccumulate)
-      .getResult(0);
+  Value result = linalg::GenericOp::create(b, loc, TypeRange{type},
+                                           ValueRange{lhs, rhs},
+                                           ValueRange{init}, maps, iterators,
+                                           multiplyAccumulate)
+                     .getResult(0);
+  if (!bias && !scale)
+    return result;
+  MLIRContext *ctx = b.getContext();
+  unsigned rank = type.getRank();
+  SmallVector<Value> inputs = {result};
+  SmallVector<AffineMap> inputMaps = {identityMap(ctx, rank)};
+  if (bias) {
+    inputs.push_back(bias);
+    inputMaps.push_back(selectDimMap(ctx, rank, rank - 1));
+  }
+  std::optional<double> factor;
+  if (scale)
+    factor = scale.getValueAsDouble();
+  return buildElementwise(
+      b, loc, type, sizes, inputs, inputMaps,
+      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        Value v = args[0];
+        if (args.size() > 1)
+          v = arith::AddFOp::create(nb, l, v, args[1]);
+        if (factor)
+          v = arith::MulFOp::create(nb, l, v, f32Constant(nb, l, *factor));
+        return v;
+      });
 }
 
-/// result[i..., n] = bias[n] + sum_k input[i..., k] * weight[n, k]
+/// result[i..., n] = (sum_k input[i..., k] * weight[n, k] + bias[n]) * scale
 struct LinearLowering : OpConversionPattern<LinearOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -47,20 +77,6 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
     unsigned rank = type.getRank();
     SmallVector<OpFoldResult> sizes = sizesOf(rewriter, loc, adaptor.getInput());
     sizes.back() = rewriter.getIndexAttr(type.getShape().back());
-
-    // The accumulator starts as the broadcast bias (or zero).
-    Value init;
-    if (Value bias = adaptor.getBias()) {
-      AffineMap lastDim =
-          AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx), ctx);
-      init = buildElementwise(rewriter, loc, type, sizes, bias, lastDim,
-                              [](OpBuilder &, Location, ValueRange args) {
-                                return args[0];
-                              });
-    } else {
-      init = filledTensor(rewriter, loc, type, sizes,
-                          f32Constant(rewriter, loc, 0.0));
-    }
 
     // Loops (i..., n, k).
     unsigned numLoops = rank + 1;
@@ -77,10 +93,10 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
         AffineMap::get(numLoops, 0, inputExprs, ctx),
         AffineMap::get(numLoops, 0, {n, k}, ctx),
         AffineMap::get(numLoops, 0, outputExprs, ctx)};
-    rewriter.replaceOp(op, buildContraction(rewriter, loc, type,
-                                            adaptor.getInput(),
-                                            adaptor.getWeight(), init, maps,
-                                            numLoops));
+    rewriter.replaceOp(
+        op, buildContraction(rewriter, loc, type, sizes, adaptor.getInput(),
+                             adaptor.getWeight(), maps, numLoops,
+                             adaptor.getBias(), op.getScaleAttr()));
     return success();
   }
 };
@@ -102,9 +118,6 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
     SmallVector<OpFoldResult> sizes = sizesOf(rewriter, loc, lhs);
     SmallVector<OpFoldResult> rhsSizes = sizesOf(rewriter, loc, rhs);
     sizes.back() = rhsSizes[transposed ? rank - 2 : rank - 1];
-    Value init = filledTensor(rewriter, loc, type, sizes,
-                              f32Constant(rewriter, loc, 0.0));
-
     // Loops (b..., m, n, k).
     unsigned numLoops = rank + 1;
     SmallVector<AffineExpr> batch;
@@ -121,8 +134,9 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
     };
     SmallVector<AffineMap> maps = {map(m, k), transposed ? map(n, k) : map(k, n),
                                    map(m, n)};
-    rewriter.replaceOp(op, buildContraction(rewriter, loc, type, lhs, rhs, init,
-                                            maps, numLoops));
+    rewriter.replaceOp(op, buildContraction(rewriter, loc, type, sizes, lhs,
+                                            rhs, maps, numLoops, Value(),
+                                            op.getScaleAttr()));
     return success();
   }
 };

@@ -33,7 +33,7 @@ struct EmbeddingLowering : OpConversionPattern<EmbeddingOp> {
       scale = attr.getValueAsDouble();
 
     Value result = buildElementwise(
-        rewriter, loc, type, sizes, adaptor.getIds(), dropLastDimMap(ctx, rank),
+        rewriter, loc, type, sizes, adaptor.getIds(), dropDimMap(ctx, rank, rank - 1),
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
           Value row =
               arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);

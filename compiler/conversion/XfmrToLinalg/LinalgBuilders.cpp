@@ -33,13 +33,17 @@ AffineMap identityMap(MLIRContext *ctx, unsigned rank) {
   return AffineMap::getMultiDimIdentityMap(rank, ctx);
 }
 
-AffineMap dropLastDimMap(MLIRContext *ctx, unsigned rank) {
-  // Not getMajorSubMap(rank - 1): that is the null map for rank 1, and a
-  // rank-1 softmax/layer_norm or rank-0 ids need `(d0) -> ()`.
+AffineMap dropDimMap(MLIRContext *ctx, unsigned rank, unsigned dim) {
+  // Built expression by expression: a rank-1 space reduces to `(d0) -> ()`.
   SmallVector<AffineExpr> exprs;
-  for (unsigned i = 0; i + 1 < rank; ++i)
-    exprs.push_back(getAffineDimExpr(i, ctx));
+  for (unsigned i = 0; i < rank; ++i)
+    if (i != dim)
+      exprs.push_back(getAffineDimExpr(i, ctx));
   return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+AffineMap selectDimMap(MLIRContext *ctx, unsigned rank, unsigned dim) {
+  return AffineMap::get(rank, 0, getAffineDimExpr(dim, ctx), ctx);
 }
 
 Value f32Constant(OpBuilder &b, Location loc, double value) {
@@ -64,32 +68,36 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType type,
   return generic.getResult(0);
 }
 
-Value buildLastDimReduction(OpBuilder &b, Location loc, ValueRange inputs,
-                            ValueRange rowInputs, Value init,
-                            BodyBuilder combine) {
-  auto fullType = cast<RankedTensorType>(inputs.front().getType());
-  unsigned rank = fullType.getRank();
+SmallVector<Value> buildReduction(OpBuilder &b, Location loc,
+                                  ArrayRef<OpFoldResult> loopSizes,
+                                  unsigned axis, ValueRange inputs,
+                                  ArrayRef<AffineMap> inputMaps,
+                                  ValueRange inits, MultiBodyBuilder combine) {
+  unsigned rank = loopSizes.size();
   MLIRContext *ctx = b.getContext();
-  auto rowType = RankedTensorType::get(fullType.getShape().drop_back(),
-                                       fullType.getElementType());
-  SmallVector<OpFoldResult> rowSizes = sizesOf(b, loc, inputs.front());
-  rowSizes.pop_back();
-  Value acc = filledTensor(b, loc, rowType, rowSizes, init);
+  SmallVector<OpFoldResult> rowSizes(loopSizes);
+  rowSizes.erase(rowSizes.begin() + axis);
 
-  SmallVector<AffineMap> maps(inputs.size(), identityMap(ctx, rank));
-  maps.append(rowInputs.size() + 1, dropLastDimMap(ctx, rank));
+  SmallVector<Value> accumulators;
+  SmallVector<Type> types;
+  for (Value init : inits) {
+    Value empty = tensor::EmptyOp::create(b, loc, rowSizes, init.getType());
+    accumulators.push_back(
+        linalg::FillOp::create(b, loc, init, empty).getResult(0));
+    types.push_back(accumulators.back().getType());
+  }
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.append(inits.size(), dropDimMap(ctx, rank, axis));
   SmallVector<utils::IteratorType> iterators(rank,
                                              utils::IteratorType::parallel);
-  iterators.back() = utils::IteratorType::reduction;
-  SmallVector<Value> operands(inputs);
-  llvm::append_range(operands, rowInputs);
+  iterators[axis] = utils::IteratorType::reduction;
   auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{rowType}, operands, ValueRange{acc}, maps, iterators,
+      b, loc, types, inputs, accumulators, maps, iterators,
       [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
         linalg::YieldOp::create(nested, nestedLoc,
                                 combine(nested, nestedLoc, args));
       });
-  return generic.getResult(0);
+  return SmallVector<Value>(generic.getResults());
 }
 
 } // namespace xfmr

@@ -44,18 +44,28 @@ mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
                              llvm::ArrayRef<mlir::AffineMap> inputMaps,
                              BodyBuilder body);
 
-/// Reduces the last dimension of the shape of `inputs` (all of one shape).
-/// `rowInputs` have the reduced shape (e.g. a row maximum). `combine(b, loc,
-/// {input elements..., row elements..., accumulator})` returns the new
-/// accumulator, starting from `init`. The result drops the last dimension.
-mlir::Value buildLastDimReduction(mlir::OpBuilder &b, mlir::Location loc,
-                                  mlir::ValueRange inputs,
-                                  mlir::ValueRange rowInputs, mlir::Value init,
-                                  BodyBuilder combine);
+using MultiBodyBuilder = llvm::function_ref<llvm::SmallVector<mlir::Value>(
+    mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
 
-/// Identity map of rank `rank`, and the map dropping its last dimension.
+/// A reduction over dimension `axis` of the iteration space `loopSizes`:
+/// input `i` is read through `inputMaps[i]`; there is one accumulator per
+/// value of `inits`, of the iteration space's shape without `axis`.
+/// `combine(b, loc, {input elements..., accumulators...})` returns the new
+/// accumulators. Returns the final accumulators.
+llvm::SmallVector<mlir::Value>
+buildReduction(mlir::OpBuilder &b, mlir::Location loc,
+               llvm::ArrayRef<mlir::OpFoldResult> loopSizes, unsigned axis,
+               mlir::ValueRange inputs,
+               llvm::ArrayRef<mlir::AffineMap> inputMaps,
+               mlir::ValueRange inits, MultiBodyBuilder combine);
+
+/// Identity map of rank `rank`; the map dropping dimension `dim` of it; the
+/// map selecting only dimension `dim` of it.
 mlir::AffineMap identityMap(mlir::MLIRContext *ctx, unsigned rank);
-mlir::AffineMap dropLastDimMap(mlir::MLIRContext *ctx, unsigned rank);
+mlir::AffineMap dropDimMap(mlir::MLIRContext *ctx, unsigned rank,
+                           unsigned dim);
+mlir::AffineMap selectDimMap(mlir::MLIRContext *ctx, unsigned rank,
+                             unsigned dim);
 
 mlir::Value f32Constant(mlir::OpBuilder &b, mlir::Location loc, double value);
 

@@ -19,7 +19,8 @@ void xfmr::populateXfmrToLinalgPatterns(RewritePatternSet &patterns) {
   populateElementwiseToLinalgPatterns(patterns);
   populateEmbeddingToLinalgPatterns(patterns);
   populateLayoutToLinalgPatterns(patterns);
-  populateNormalizationToLinalgPatterns(patterns);
+  populateLayerNormToLinalgPatterns(patterns);
+  populateSoftmaxToLinalgPatterns(patterns);
 }
 
 namespace {

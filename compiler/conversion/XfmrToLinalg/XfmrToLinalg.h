@@ -9,7 +9,8 @@ namespace xfmr {
 /// Patterns lowering xfmr primitives to linalg on tensors, by op family.
 void populateElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateContractionToLinalgPatterns(mlir::RewritePatternSet &patterns);
-void populateNormalizationToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateLayerNormToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateSoftmaxToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateEmbeddingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateLayoutToLinalgPatterns(mlir::RewritePatternSet &patterns);
 

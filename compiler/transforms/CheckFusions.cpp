@@ -1,0 +1,93 @@
+//===- CheckFusions.cpp - count fusions, enforce the required ones --------===//
+//
+// A fusion that silently stops firing costs performance and nobody notices.
+// This pass states what fired (the fused ops) and what did not (each place
+// where a fusion's pattern is still there unfused), so users and tests can
+// insist on it.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/transforms/Passes.h"
+#include "dialect/XfmrOps.h"
+
+#include "llvm/ADT/StringSet.h"
+
+namespace xfmr {
+#define GEN_PASS_DEF_XFMRCHECKFUSIONS
+#include "compiler/transforms/Passes.h.inc"
+} // namespace xfmr
+
+using namespace mlir;
+using namespace xfmr;
+
+namespace {
+constexpr llvm::StringLiteral kMaskedSoftmax = "masked-softmax";
+constexpr llvm::StringLiteral kResidualLayerNorm = "residual-layernorm";
+
+/// A softmax over keys whose input is still scaled or masked.
+bool isUnfusedMaskedSoftmax(SoftmaxOp op) {
+  if (op.getType().getRank() != 4 || op.getNormalizedAxis() != 3)
+    return false;
+  Operation *def = op.getInput().getDefiningOp();
+  return def && isa<AddOp, ScaleOp, MatmulOp>(def);
+}
+
+/// A layer norm over the last dimension of a sum.
+bool isUnfusedResidualLayerNorm(LayerNormOp op) {
+  return op.getNormalizedAxis() == op.getType().getRank() - 1 &&
+         op.getInput().getDefiningOp<AddOp>();
+}
+
+struct XfmrCheckFusionsPass
+    : xfmr::impl::XfmrCheckFusionsBase<XfmrCheckFusionsPass> {
+  using XfmrCheckFusionsBase::XfmrCheckFusionsBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    llvm::StringSet<> required;
+    for (const std::string &name : require) {
+      if (name != kMaskedSoftmax && name != kResidualLayerNorm) {
+        module.emitError() << "unknown fusion '" << name << "' (expected "
+                           << kMaskedSoftmax << " or " << kResidualLayerNorm
+                           << ")";
+        return signalPassFailure();
+      }
+      required.insert(name);
+    }
+
+    unsigned fusedSoftmax = 0, fusedNorm = 0, missedSoftmax = 0,
+             missedNorm = 0;
+    bool failedRequirement = false;
+    auto missed = [&](Operation *op, StringRef fusion, unsigned &count,
+                      StringRef what) {
+      ++count;
+      if (!required.contains(fusion))
+        return;
+      op->emitError() << "required fusion '" << fusion
+                      << "' did not fire on this " << what;
+      failedRequirement = true;
+    };
+    module.walk([&](Operation *op) {
+      if (isa<MaskedSoftmaxOp>(op))
+        ++fusedSoftmax;
+      else if (isa<ResidualLayerNormOp>(op))
+        ++fusedNorm;
+      else if (auto softmax = dyn_cast<SoftmaxOp>(op)) {
+        if (isUnfusedMaskedSoftmax(softmax))
+          missed(op, kMaskedSoftmax, missedSoftmax,
+                 "softmax of scaled or masked scores");
+      } else if (auto norm = dyn_cast<LayerNormOp>(op)) {
+        if (isUnfusedResidualLayerNorm(norm))
+          missed(op, kResidualLayerNorm, missedNorm, "layer_norm of a sum");
+      }
+    });
+    if (report)
+      module.emitRemark() << "fusions: " << kMaskedSoftmax << " "
+                          << fusedSoftmax << " fused, " << missedSoftmax
+                          << " missed; " << kResidualLayerNorm << " "
+                          << fusedNorm << " fused, " << missedNorm
+                          << " missed";
+    if (failedRequirement)
+      signalPassFailure();
+  }
+};
+} // namespace
