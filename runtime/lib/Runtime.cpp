@@ -12,6 +12,9 @@
 
 #include "runtime/lib/Manifest.h"
 #include "runtime/lib/Safetensors.h"
+#include "runtime/lib/Status.h"
+#include "runtime/lib/tokenizers/Loaders.h"
+#include "runtime/lib/tokenizers/TokenizerHandle.h"
 
 #include <cerrno>
 #include <cstdlib>
@@ -30,13 +33,6 @@ using namespace xfmr::runtime;
 namespace st = xfmr::safetensors;
 
 namespace {
-
-thread_local std::string lastError;
-
-xfmr_status fail(xfmr_status status, std::string message) {
-  lastError = std::move(message);
-  return status;
-}
 
 struct FreeDeleter {
   void operator()(void *p) const { std::free(p); }
@@ -146,30 +142,6 @@ struct xfmr_model {
   /// One per manifest weight, in entry point order; built once, read-only.
   std::vector<Descriptor> weights;
 };
-
-const char *xfmr_status_string(xfmr_status status) {
-  switch (status) {
-  case XFMR_OK:
-    return "ok";
-  case XFMR_ERROR_INVALID_ARGUMENT:
-    return "invalid argument";
-  case XFMR_ERROR_IO:
-    return "I/O error";
-  case XFMR_ERROR_FORMAT:
-    return "format error";
-  case XFMR_ERROR_MISMATCH:
-    return "weights mismatch";
-  case XFMR_ERROR_OUT_OF_MEMORY:
-    return "out of memory";
-  case XFMR_ERROR_UNSUPPORTED:
-    return "unsupported";
-  case XFMR_ERROR_INTERNAL:
-    return "internal error";
-  }
-  return "unknown status";
-}
-
-const char *xfmr_last_error(void) { return lastError.c_str(); }
 
 xfmr_status xfmr_model_open(const char *weights_path, xfmr_model **out_model) {
   if (!out_model)
@@ -414,4 +386,43 @@ xfmr_status xfmr_encode(const xfmr_model *model, int64_t batch, int64_t seq,
           *dst++ = base[b * strides[0] + s * strides[1] + d * strides[2]];
   }
   return XFMR_OK;
+}
+
+namespace {
+
+/// The folder of a weights path: the path itself if it is a folder.
+std::string folderOf(const std::string &path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    return path;
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+} // namespace
+
+xfmr_status xfmr_model_load_tokenizer(const xfmr_model *model,
+                                      xfmr_tokenizer **out_tokenizer) {
+  if (!out_tokenizer)
+    return fail(XFMR_ERROR_INVALID_ARGUMENT, "out_tokenizer is NULL");
+  *out_tokenizer = nullptr;
+  if (!model)
+    return fail(XFMR_ERROR_INVALID_ARGUMENT, "model is NULL");
+  // The weights in use first: a checkpoint passed at open time brings its
+  // own tokenizer; then those the model was compiled from.
+  std::vector<std::string> folders = {folderOf(model->weightsPath)};
+  if (!model->manifest.weightsFile.empty()) {
+    std::string compiled = folderOf(model->manifest.weightsFile);
+    if (compiled != folders[0])
+      folders.push_back(compiled);
+  }
+  for (const std::string &folder : folders)
+    if (xfmr::tokenizers::hasTokenizerFiles(folder))
+      return xfmr_tokenizer_load(folder.c_str(), 0, out_tokenizer);
+  std::string where = folders[0];
+  for (size_t i = 1; i < folders.size(); ++i)
+    where += " or " + folders[i];
+  return fail(XFMR_ERROR_IO, "no tokenizer (tokenizer.json, vocab.txt or "
+                             "vocab.json + merges.txt) in " +
+                                 where);
 }

@@ -159,16 +159,24 @@ TEST_F(XfmrRun, Bench) {
 
 TEST_F(XfmrRun, UsageErrors) {
   expectError("", "no model library given (see --help)");
-  expectError(lib, "missing --input-ids IDS.npy (or --bench)");
+  expectError(lib, "missing --input-ids IDS.npy (or --text TEXT, or --bench)");
   expectError(lib + " --frobnicate",
               "unknown option '--frobnicate' (see --help)");
   expectError(lib + " --input-ids", "--input-ids needs a value");
   for (const char *flag :
-       {"--text", "--generate", "--decoder-input-ids", "--max-new-tokens",
-        "--greedy", "--temperature", "--top-k", "--seed"})
+       {"--generate", "--decoder-input-ids", "--max-new-tokens", "--greedy",
+        "--temperature", "--top-k", "--seed"})
     expectError(lib + " " + flag + " x",
                 std::string(flag) + " is not supported yet");
-  expectError(lib + " --text=hello", "--text is not supported yet");
+  expectError(lib + " --text hi --input-ids " + ids,
+              "--text and --input-ids exclude each other");
+  expectError(lib + " --text hi --attention-mask " + ids,
+              "--attention-mask and --token-type-ids come from the tokenizer "
+              "with --text");
+  expectError(lib + " --input-ids " + ids + " --tokenizer x",
+              "--tokenizer is used with --text");
+  expectError(lib + " --bench --text hi",
+              "--bench runs on random ids; it takes no --text");
 }
 
 TEST_F(XfmrRun, LoadErrors) {
@@ -230,3 +238,82 @@ TEST_F(XfmrRun, InputErrors) {
 }
 
 } // namespace
+
+// --text: the stub model has a vocabulary of 10, so the tokenizer beside
+// its weights is a 10-token WordPiece vocabulary.
+class XfmrRunText : public XfmrRun {
+protected:
+  void SetUp() override {
+    XfmrRun::SetUp();
+    const std::string vocab =
+        "[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\nworld\n##s\n!\na\nb\n";
+    dir.write("vocab.txt", std::vector<uint8_t>(vocab.begin(), vocab.end()));
+  }
+};
+
+TEST_F(XfmrRunText, UsesTheTokenizerBesideTheWeights) {
+  ToolRun run = runTool(lib + " --weights " + weights +
+                        " --text 'Hello worlds!' --text=a");
+  ASSERT_EQ(run.status, 0) << run.output;
+  // [CLS] hello world ##s ! [SEP], and [CLS] a [SEP] padded with [PAD].
+  EXPECT_EQ(run.output.rfind("input_ids[0] = [2, 4, 5, 6, 7, 3]\n"
+                             "input_ids[1] = [2, 8, 3]\n"
+                             "last_hidden_state: shape [2, 6, 4] float32\n"
+                             "  [0, 0, :4] = 18.500000 19.500000 20.500000 "
+                             "21.500000\n"
+                             "  [1, 0, :4] = 18.500000",
+                             0),
+            0u)
+      << run.output;
+}
+
+TEST_F(XfmrRunText, WritesPaddedOutput) {
+  TempDir other;
+  const std::string vocab = "[UNK]\n[PAD]\nb\na\n";
+  std::string path = other.write(
+      "vocab.txt", std::vector<uint8_t>(vocab.begin(), vocab.end()));
+  std::string out = dir.path() + "/text.npy";
+  // No [CLS]/[SEP] in this vocabulary: no special tokens; [PAD] is 1.
+  ToolRun run = runTool(lib + " --weights " + weights + " --tokenizer " + path +
+                        " --text 'a b a' --text b --output " + out);
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_EQ(run.output, "");
+  FILE *f = fopen(out.c_str(), "rb");
+  ASSERT_NE(f, nullptr);
+  std::vector<uint8_t> bytes(1 << 12);
+  bytes.resize(fread(bytes.data(), 1, bytes.size(), f));
+  fclose(f);
+  size_t headerLength = bytes[8] | (bytes[9] << 8);
+  std::string header(bytes.begin() + 10, bytes.begin() + 10 + headerLength);
+  EXPECT_NE(header.find("'shape': (2, 3, 4)"), std::string::npos) << header;
+  ASSERT_EQ(bytes.size(), 10 + headerLength + 24 * 4);
+  const uint8_t *data = bytes.data() + 10 + headerLength;
+  std::vector<int64_t> idValues = {3, 2, 3, 2, 1, 1};
+  std::vector<int64_t> mask = {1, 1, 1, 1, 0, 0};
+  for (int t = 0; t < 6; ++t) {
+    float v;
+    std::memcpy(&v, data + 4 * (t * 4), 4);
+    EXPECT_EQ(v, 4 * idValues[t] + 0.5f + 10 * mask[t]) << "token " << t;
+  }
+}
+
+TEST_F(XfmrRunText, Errors) {
+  TempDir empty;
+  std::string w = empty.path() + "/model.safetensors";
+  std::string cmd = "cp '" + weights + "' '" + w + "'";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  expectError(lib + " --weights " + w + " --text hi",
+              "no tokenizer (tokenizer.json, vocab.txt or vocab.json + "
+              "merges.txt) in " +
+                  empty.path());
+  expectError(lib + " --weights " + weights + " --tokenizer " + empty.path() +
+                  "/nope.json --text hi",
+              empty.path() + "/nope.json: No such file or directory");
+  // Ids the model does not have: a tokenizer of another model.
+  const std::string big = "[UNK]\na\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\n";
+  std::string path =
+      empty.write("vocab.txt", std::vector<uint8_t>(big.begin(), big.end()));
+  expectError(lib + " --weights " + weights + " --tokenizer " + path +
+                  " --text k",
+              "input_ids[0][0] = 11 is outside the vocabulary [0, 10)");
+}

@@ -30,13 +30,19 @@ const char *kUsage =
     "usage: xfmr-run LIB.so [--weights FILE_OR_DIR] --input-ids IDS.npy\n"
     "                [--attention-mask M.npy] [--token-type-ids T.npy]\n"
     "                [--output OUT.npy]\n"
+    "       xfmr-run LIB.so [--weights FILE_OR_DIR] --text TEXT [--text ...]\n"
+    "                [--tokenizer PATH] [--output OUT.npy]\n"
     "       xfmr-run LIB.so [--weights FILE_OR_DIR] --bench [--batch B]\n"
     "                [--seq S] [--repeat N] [--threads T]\n"
     "\n"
     "Runs a model library compiled by xfmrc. Inputs are .npy files of int64\n"
     "(or int32) of shape [batch, seq]; the output is float32. Without\n"
-    "--output, prints a summary of the output. --bench times the model on\n"
-    "random ids and prints the median latency.\n";
+    "--output, prints a summary of the output. --text tokenizes each text\n"
+    "(one batch row each, padded, truncated to the model's maximum length)\n"
+    "with --tokenizer (a tokenizer.json, vocab.txt, vocab.json or a folder)\n"
+    "or, by default, the tokenizer files beside the model's weights, and\n"
+    "prints the ids. --bench times the model on random ids and prints the\n"
+    "median latency.\n";
 
 /// Prints a one-line error and exits with status 1.
 template <typename... Args>
@@ -55,6 +61,15 @@ struct Api {
   xfmr_status (*modelGetInfo)(const xfmr_model *, xfmr_model_info *);
   xfmr_status (*encode)(const xfmr_model *, int64_t, int64_t, const int64_t *,
                         const int64_t *, const int64_t *, float *);
+  // The tokenizer API; null in libraries built before it existed.
+  xfmr_status (*tokenizerLoad)(const char *, uint32_t, xfmr_tokenizer **);
+  xfmr_status (*modelLoadTokenizer)(const xfmr_model *, xfmr_tokenizer **);
+  void (*tokenizerFree)(xfmr_tokenizer *);
+  xfmr_status (*encodeBatch)(const xfmr_tokenizer *, int64_t,
+                             const char *const *, const size_t *,
+                             const char *const *, const size_t *, int64_t,
+                             uint32_t, xfmr_encoding **);
+  void (*encodingFree)(xfmr_encoding *);
 
   void check(xfmr_status status) const {
     if (status != XFMR_OK)
@@ -87,6 +102,16 @@ Api loadLibrary(const std::string &path) {
   resolve(handle, path, "xfmr_model_close", api.modelClose);
   resolve(handle, path, "xfmr_model_get_info", api.modelGetInfo);
   resolve(handle, path, "xfmr_encode", api.encode);
+  api.tokenizerLoad = reinterpret_cast<decltype(api.tokenizerLoad)>(
+      dlsym(handle, "xfmr_tokenizer_load"));
+  api.modelLoadTokenizer = reinterpret_cast<decltype(api.modelLoadTokenizer)>(
+      dlsym(handle, "xfmr_model_load_tokenizer"));
+  api.tokenizerFree = reinterpret_cast<decltype(api.tokenizerFree)>(
+      dlsym(handle, "xfmr_tokenizer_free"));
+  api.encodeBatch = reinterpret_cast<decltype(api.encodeBatch)>(
+      dlsym(handle, "xfmr_tokenizer_encode_batch"));
+  api.encodingFree = reinterpret_cast<decltype(api.encodingFree)>(
+      dlsym(handle, "xfmr_encoding_free"));
   // The handle stays open for the life of the process.
   return api;
 }
@@ -96,6 +121,9 @@ struct Options {
   bool hasWeights = false;
   std::string weights;
   std::string inputIds, attentionMask, tokenTypeIds, output;
+  std::vector<std::string> texts;
+  bool hasTokenizer = false;
+  std::string tokenizer;
   bool bench = false;
   int64_t batch = -1, seq = -1, repeat = -1, threads = 1;
 };
@@ -111,9 +139,9 @@ int64_t parsePositive(const std::string &flag, const std::string &text) {
 
 Options parseArgs(int argc, char **argv) {
   static const char *kNotYet[] = {
-      "--text",           "--generate", "--decoder-input-ids",
-      "--max-new-tokens", "--greedy",   "--temperature",
-      "--top-k",          "--seed"};
+      "--generate", "--decoder-input-ids", "--max-new-tokens",
+      "--greedy",   "--temperature",       "--top-k",
+      "--seed"};
   Options opts;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -161,6 +189,11 @@ Options parseArgs(int argc, char **argv) {
       opts.attentionMask = takeValue();
     } else if (flag == "--token-type-ids") {
       opts.tokenTypeIds = takeValue();
+    } else if (flag == "--text") {
+      opts.texts.push_back(takeValue());
+    } else if (flag == "--tokenizer") {
+      opts.tokenizer = takeValue();
+      opts.hasTokenizer = true;
     } else if (flag == "--output") {
       opts.output = takeValue();
     } else if (flag == "--batch") {
@@ -177,8 +210,18 @@ Options parseArgs(int argc, char **argv) {
   }
   if (opts.library.empty())
     die("no model library given (see --help)");
-  if (!opts.bench && opts.inputIds.empty())
-    die("missing --input-ids IDS.npy (or --bench)");
+  bool text = !opts.texts.empty();
+  if (!opts.bench && opts.inputIds.empty() && !text)
+    die("missing --input-ids IDS.npy (or --text TEXT, or --bench)");
+  if (text && !opts.inputIds.empty())
+    die("--text and --input-ids exclude each other");
+  if (text && (!opts.attentionMask.empty() || !opts.tokenTypeIds.empty()))
+    die("--attention-mask and --token-type-ids come from the tokenizer with "
+        "--text");
+  if (opts.hasTokenizer && !text)
+    die("--tokenizer is used with --text");
+  if (opts.bench && text)
+    die("--bench runs on random ids; it takes no --text");
   if (!opts.bench &&
       (opts.batch > 0 || opts.seq > 0 || opts.repeat > 0 || opts.threads != 1))
     die("--batch, --seq, --repeat and --threads need --bench");
@@ -265,6 +308,59 @@ int runOnce(const Api &api, xfmr_model *model, const xfmr_model_info &info,
   return 0;
 }
 
+/// Tokenizes --text with --tokenizer or the model's own tokenizer files and
+/// runs the batch like --input-ids.
+int runText(const Api &api, xfmr_model *model, const xfmr_model_info &info,
+            const Options &opts) {
+  if (!api.tokenizerLoad || !api.modelLoadTokenizer || !api.encodeBatch ||
+      !api.tokenizerFree || !api.encodingFree)
+    die("'{}' was built without tokenizer support; rebuild it with this "
+        "xfmrc, or pass --input-ids",
+        opts.library);
+  xfmr_tokenizer *tokenizer = nullptr;
+  if (opts.hasTokenizer)
+    api.check(api.tokenizerLoad(opts.tokenizer.c_str(), 0, &tokenizer));
+  else
+    api.check(api.modelLoadTokenizer(model, &tokenizer));
+  std::vector<const char *> texts;
+  std::vector<size_t> sizes;
+  for (const std::string &t : opts.texts) {
+    texts.push_back(t.data());
+    sizes.push_back(t.size());
+  }
+  // Texts longer than the model allows are cut, as tokenizers' truncation
+  // does, rather than refused.
+  xfmr_encoding *enc = nullptr;
+  api.check(api.encodeBatch(tokenizer, static_cast<int64_t>(texts.size()),
+                            texts.data(), sizes.data(), nullptr, nullptr,
+                            info.max_positions, 0, &enc));
+  int64_t batch = enc->batch, seq = enc->seq;
+  std::vector<float> out(static_cast<size_t>(batch * seq * info.d_model));
+  // Single texts are all type 0, which a model without token types also
+  // accepts as "no types".
+  api.check(api.encode(model, batch, seq, enc->input_ids, enc->attention_mask,
+                       info.type_vocab_size > 0 ? enc->token_type_ids : nullptr,
+                       out.data()));
+  if (opts.output.empty()) {
+    for (int64_t b = 0; b < batch; ++b) {
+      const int64_t *row = enc->input_ids + b * seq;
+      fmt::print("input_ids[{}] = [{}]\n", b,
+                 fmt::join(row, row + enc->lengths[b], ", "));
+    }
+  }
+  api.encodingFree(enc);
+  api.tokenizerFree(tokenizer);
+  std::vector<int64_t> shape = {batch, seq, info.d_model};
+  if (!opts.output.empty()) {
+    std::string error;
+    if (!xfmr::npy::writeFloat32(opts.output, shape, out.data(), error))
+      die("{}", error);
+    return 0;
+  }
+  printSummary("last_hidden_state", shape, out);
+  return 0;
+}
+
 int runBench(const Api &api, xfmr_model *model, const xfmr_model_info &info,
              const Options &opts) {
   int64_t batch = opts.batch > 0 ? opts.batch : 1;
@@ -318,8 +414,9 @@ int main(int argc, char **argv) {
   if (info.abi_version != XFMR_ABI_VERSION)
     die("'{}' uses ABI version {}; this xfmr-run supports version {}",
         opts.library, info.abi_version, XFMR_ABI_VERSION);
-  int rc = opts.bench ? runBench(api, model, info, opts)
-                      : runOnce(api, model, info, opts);
+  int rc = opts.bench            ? runBench(api, model, info, opts)
+           : !opts.texts.empty() ? runText(api, model, info, opts)
+                                 : runOnce(api, model, info, opts);
   api.modelClose(model);
   return rc;
 }

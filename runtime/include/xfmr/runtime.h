@@ -100,6 +100,152 @@ XFMR_API xfmr_status xfmr_encode(const xfmr_model *model, int64_t batch,
                                  const int64_t *attention_mask,
                                  const int64_t *token_type_ids, float *output);
 
+/*===----------------------------------------------------------------------===*
+ * Tokenizers
+ *
+ * WordPiece (BERT) and byte-level BPE (GPT-2), loaded from vocab.txt,
+ * vocab.json + merges.txt, or a Hugging Face tokenizer.json, giving the same
+ * ids as Hugging Face tokenizers. A tokenizer handle is immutable after
+ * loading (its word cache is internally synchronised), so any number of
+ * threads may use it at once. Text is UTF-8; ill-formed bytes are read as
+ * U+FFFD, never rejected.
+ *===----------------------------------------------------------------------===*/
+
+typedef struct xfmr_tokenizer xfmr_tokenizer;
+
+/* What xfmr_tokenizer_load_from_memory() is given. */
+typedef enum xfmr_tokenizer_format {
+  /* A Hugging Face tokenizer.json. */
+  XFMR_TOKENIZER_FORMAT_JSON = 1,
+  /* A BERT vocab.txt: one WordPiece token a line, the id is the line number. */
+  XFMR_TOKENIZER_FORMAT_VOCAB_TXT = 2,
+  /* A GPT-2 vocab.json, with merges.txt as the second buffer. */
+  XFMR_TOKENIZER_FORMAT_VOCAB_JSON = 3,
+} xfmr_tokenizer_format;
+
+/* Load flags. vocab.txt says nothing about casing: by default it is taken
+ * from tokenizer_config.json's do_lower_case when one is beside the file,
+ * else the tokenizer lowercases (and strips accents) exactly when no token
+ * holds an uppercase letter. These flags decide instead. Other formats
+ * ignore them. */
+#define XFMR_TOKENIZER_LOWERCASE 1u
+#define XFMR_TOKENIZER_KEEP_CASE 2u
+
+/* Encode flags. */
+/* Do not add the special tokens of the tokenizer's template ([CLS], [SEP]). */
+#define XFMR_ENCODE_NO_SPECIAL_TOKENS 1u
+/* Pad every row to max_length rather than to the longest row. */
+#define XFMR_ENCODE_PAD_TO_MAX_LENGTH 2u
+
+/* Decode flags. */
+/* Leave special tokens ([CLS], [PAD], <|endoftext|>, ...) out of the text. */
+#define XFMR_DECODE_SKIP_SPECIAL_TOKENS 1u
+
+typedef struct xfmr_tokenizer_info {
+  const char *model;  /* "wordpiece" or "bpe" */
+  int64_t vocab_size; /* ids are [0, vocab_size), added tokens included */
+  int64_t pad_id;     /* the padding id, or -1 if the tokenizer has none */
+  int64_t unk_id;     /* the unknown token's id, or -1 */
+  int64_t max_length; /* truncation length tokenizer.json asks for, or 0 */
+} xfmr_tokenizer_info;
+
+/* A batch of encoded texts, owned by the runtime (xfmr_encoding_free). The
+ * arrays are [batch, seq] int64 in row-major order, ready for xfmr_encode. */
+typedef struct xfmr_encoding {
+  int64_t batch;
+  int64_t seq;              /* the padded length */
+  int64_t *input_ids;       /* padding positions hold the pad id (0 if none) */
+  int64_t *attention_mask;  /* 1 for tokens, 0 for padding */
+  int64_t *token_type_ids;  /* 0 for the first text, 1 for its pair */
+  int64_t *lengths;         /* [batch]: tokens in each row before padding */
+} xfmr_encoding;
+
+/* Loads a tokenizer from `path`: a tokenizer.json, a vocab.txt, a vocab.json
+ * or merges.txt (the other of the two must be beside it), or a folder holding
+ * tokenizer.json, vocab.txt or vocab.json + merges.txt (looked for in that
+ * order). `flags`: XFMR_TOKENIZER_LOWERCASE or XFMR_TOKENIZER_KEEP_CASE, or 0.
+ * A malformed or hostile file (ids out of range, duplicate tokens or ids,
+ * merges naming unknown tokens, malformed JSON) gives XFMR_ERROR_FORMAT; a
+ * tokenizer.json component xfmr does not implement gives
+ * XFMR_ERROR_UNSUPPORTED naming it. */
+XFMR_API xfmr_status xfmr_tokenizer_load(const char *path, uint32_t flags,
+                                         xfmr_tokenizer **out_tokenizer);
+
+/* Loads a tokenizer from files held in memory (for example embedded in a
+ * model library). `merges` and `merges_size` are the merges.txt of
+ * XFMR_TOKENIZER_FORMAT_VOCAB_JSON and must be NULL and 0 otherwise. The
+ * buffers are not kept. */
+XFMR_API xfmr_status xfmr_tokenizer_load_from_memory(
+    xfmr_tokenizer_format format, const void *data, size_t size,
+    const void *merges, size_t merges_size, uint32_t flags,
+    xfmr_tokenizer **out_tokenizer);
+
+/* The tokenizer that belongs with an open model: the tokenizer files beside
+ * the weights the model was opened with, else beside the weights it was
+ * compiled from. XFMR_ERROR_IO when there are none. */
+XFMR_API xfmr_status xfmr_model_load_tokenizer(const xfmr_model *model,
+                                               xfmr_tokenizer **out_tokenizer);
+
+/* Releases a tokenizer; NULL is a no-op. */
+XFMR_API void xfmr_tokenizer_free(xfmr_tokenizer *tokenizer);
+
+XFMR_API xfmr_status xfmr_tokenizer_get_info(const xfmr_tokenizer *tokenizer,
+                                             xfmr_tokenizer_info *out_info);
+
+/* Encodes one text of `size` bytes (`text` need not be NUL-terminated) into
+ * the caller's `ids` array of `capacity` entries, with the template's special
+ * tokens unless `flags` has XFMR_ENCODE_NO_SPECIAL_TOKENS. `*out_count`
+ * receives the number of ids; if it exceeds `capacity`, nothing is written
+ * and the call fails with XFMR_ERROR_INVALID_ARGUMENT, so the caller can
+ * retry with a larger array. */
+XFMR_API xfmr_status xfmr_tokenizer_encode(const xfmr_tokenizer *tokenizer,
+                                           const char *text, size_t size,
+                                           uint32_t flags, int64_t *ids,
+                                           int64_t capacity,
+                                           int64_t *out_count);
+
+/* Encodes `batch` texts (and, if `pairs` is not NULL, a second text for
+ * each: BERT's sentence pairs) into a padded batch. `text_sizes` and
+ * `pair_sizes` give byte lengths; NULL means the texts are NUL-terminated.
+ * `max_length` > 0 truncates each row to that many tokens, special tokens
+ * included (a pair loses tokens from its longer text first); 0 means no
+ * limit. Rows are padded to the longest row, or to max_length with
+ * XFMR_ENCODE_PAD_TO_MAX_LENGTH. */
+XFMR_API xfmr_status xfmr_tokenizer_encode_batch(
+    const xfmr_tokenizer *tokenizer, int64_t batch, const char *const *texts,
+    const size_t *text_sizes, const char *const *pairs,
+    const size_t *pair_sizes, int64_t max_length, uint32_t flags,
+    xfmr_encoding **out_encoding);
+
+/* Releases an encoding; NULL is a no-op. */
+XFMR_API void xfmr_encoding_free(xfmr_encoding *encoding);
+
+/* Turns `count` ids back into text: `*out_text` receives a NUL-terminated
+ * string owned by the caller (release it with xfmr_text_free) and
+ * `*out_size` its length in bytes (the text may hold NUL bytes of its own).
+ * Byte-level BPE decodes exactly; bytes that do not form valid UTF-8 (a
+ * character cut between tokens) become U+FFFD. An id outside the vocabulary
+ * gives XFMR_ERROR_INVALID_ARGUMENT. */
+XFMR_API xfmr_status xfmr_tokenizer_decode(const xfmr_tokenizer *tokenizer,
+                                           const int64_t *ids, int64_t count,
+                                           uint32_t flags, char **out_text,
+                                           size_t *out_size);
+
+/* Releases text returned by xfmr_tokenizer_decode; NULL is a no-op. */
+XFMR_API void xfmr_text_free(char *text);
+
+/* The id of the token spelled exactly `token` (NUL-terminated; a vocabulary
+ * entry, such as "##ing" or "Ġthe"), or -1 in `*out_id` if there is none. */
+XFMR_API xfmr_status xfmr_tokenizer_token_to_id(const xfmr_tokenizer *tokenizer,
+                                                const char *token,
+                                                int64_t *out_id);
+
+/* The vocabulary entry of `id`, NUL-terminated and owned by the tokenizer.
+ * XFMR_ERROR_INVALID_ARGUMENT for an id outside [0, vocab_size). */
+XFMR_API xfmr_status xfmr_tokenizer_id_to_token(const xfmr_tokenizer *tokenizer,
+                                                int64_t id,
+                                                const char **out_token);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

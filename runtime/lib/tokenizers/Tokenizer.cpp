@@ -1,0 +1,443 @@
+//===- Tokenizer.cpp - a complete tokenizer -------------------------------===//
+//
+// The order of the steps and the corner cases (added tokens before the
+// normalizer, a prefix space per piece, longest-first truncation, per-token
+// WordPiece cleanup) follow Hugging Face tokenizers, whose ids are the
+// reference the conformance tests hold us to.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/lib/tokenizers/Tokenizer.h"
+
+#include "runtime/lib/tokenizers/ByteLevel.h"
+#include "runtime/lib/tokenizers/PreTokenizer.h"
+#include "runtime/lib/tokenizers/Unicode.h"
+
+#include <algorithm>
+#include <cstring>
+
+using namespace xfmr::tokenizers;
+
+//===----------------------------------------------------------------------===//
+// Added tokens
+//===----------------------------------------------------------------------===//
+
+void Tokenizer::Matcher::build(const std::vector<AddedToken> &tokens,
+                               const std::vector<std::string> &contents,
+                               bool normalizedSet) {
+  byFirstByte.assign(256, {});
+  empty = true;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    // With no normalizer, tokenizers matches every added token in the raw
+    // text; otherwise each in the text its `normalized` flag names.
+    if (tokens[i].normalized != normalizedSet || contents[i].empty())
+      continue;
+    byFirstByte[static_cast<uint8_t>(contents[i][0])].push_back(
+        static_cast<int32_t>(i));
+    empty = false;
+  }
+  for (std::vector<int32_t> &list : byFirstByte)
+    std::stable_sort(list.begin(), list.end(), [&](int32_t a, int32_t b) {
+      return contents[a].size() > contents[b].size();
+    });
+}
+
+namespace {
+
+bool isWordChar(uint32_t cp) {
+  return cp == '_' || (charClass(cp) & (kLetter | kNumber));
+}
+
+uint32_t lastChar(std::string_view text) {
+  size_t i = text.size();
+  while (i > 0 && (static_cast<uint8_t>(text[i - 1]) & 0xC0) == 0x80)
+    --i;
+  if (i == 0)
+    return 0;
+  const char *p = text.data() + i - 1;
+  return decodeValid(p);
+}
+
+bool isWhitespace(uint32_t cp) { return charClass(cp) & kBertWhitespace; }
+
+} // namespace
+
+template <typename Fn>
+bool Tokenizer::splitAdded(std::string_view text, const Matcher &matcher,
+                           const std::vector<std::string> &contents,
+                           Fn &&piece) const {
+  if (matcher.empty)
+    return text.empty() || piece(text, -1);
+  const char *base = text.data();
+  size_t n = text.size();
+  size_t emitted = 0; // end of what has been passed on
+  size_t i = 0;
+  while (i < n) {
+    const std::vector<int32_t> &candidates =
+        matcher.byFirstByte[static_cast<uint8_t>(base[i])];
+    int32_t hit = -1;
+    for (int32_t c : candidates) {
+      const std::string &s = contents[c];
+      if (s.size() <= n - i && std::memcmp(base + i, s.data(), s.size()) == 0) {
+        hit = c;
+        break;
+      }
+    }
+    if (hit < 0) {
+      ++i;
+      continue;
+    }
+    const AddedToken &token = addedTokens[hit];
+    size_t start = i, stop = i + contents[hit].size();
+    if (token.singleWord) {
+      bool before = start > 0 && isWordChar(lastChar(text.substr(0, start)));
+      const char *q = base + stop;
+      bool after = stop < n && isWordChar(decodeValid(q));
+      if (before || after) {
+        ++i;
+        continue;
+      }
+    }
+    if (token.lstrip) {
+      size_t s = start;
+      while (s > emitted) {
+        std::string_view head = text.substr(0, s);
+        uint32_t cp = lastChar(head);
+        if (!isWhitespace(cp))
+          break;
+        size_t k = s - 1;
+        while (k > 0 && (static_cast<uint8_t>(base[k]) & 0xC0) == 0x80)
+          --k;
+        s = k;
+      }
+      start = std::max(s, emitted);
+    }
+    if (token.rstrip) {
+      while (stop < n) {
+        const char *q = base + stop;
+        uint32_t cp = decodeValid(q);
+        if (!isWhitespace(cp))
+          break;
+        stop = static_cast<size_t>(q - base);
+      }
+    }
+    if (start > emitted && !piece(text.substr(emitted, start - emitted), -1))
+      return false;
+    if (!piece(text.substr(start, stop - start), token.id))
+      return false;
+    emitted = stop;
+    i = stop;
+  }
+  if (emitted < n)
+    return piece(text.substr(emitted), -1);
+  return true;
+}
+
+bool Tokenizer::finish(std::string &error) {
+  if (modelKind == ModelKind::WordPiece) {
+    if (wordPiece.unkId < 0) {
+      error = "the WordPiece model has no unknown token";
+      return false;
+    }
+    wordPiece.init(&vocab);
+  } else {
+    bpe.byteLevel = preTokenizer == PreTokenizerKind::ByteLevel;
+    bpe.init(&vocab);
+  }
+  matchContents.clear();
+  specialIds.assign(vocab.size(), false);
+  for (const AddedToken &t : addedTokens) {
+    if (t.content.empty()) {
+      error = "added token " + std::to_string(t.id) + " is empty";
+      return false;
+    }
+    if (!isValidUtf8(t.content)) {
+      error = "added token " + std::to_string(t.id) + " is not valid UTF-8";
+      return false;
+    }
+    std::string content = t.content;
+    if (t.normalized && hasNormalizer)
+      normalizer.normalize(t.content, content);
+    matchContents.push_back(std::move(content));
+    if (t.special)
+      specialIds[t.id] = true;
+  }
+  // With no normalizer the two sets are one: match everything in raw text.
+  if (!hasNormalizer)
+    for (AddedToken &t : addedTokens)
+      t.normalized = false;
+  rawMatcher.build(addedTokens, matchContents, false);
+  normalizedMatcher.build(addedTokens, matchContents, true);
+  if (padId < 0) {
+    for (const char *name : {"[PAD]", "<pad>", "<|pad|>"}) {
+      padId = vocab.find(name);
+      if (padId >= 0)
+        break;
+    }
+  }
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Encoding
+//===----------------------------------------------------------------------===//
+
+bool Tokenizer::encodePiece(std::string_view text, std::vector<int32_t> &ids,
+                            std::string &error) const {
+  thread_local std::vector<Span> words;
+  thread_local std::string prefixed;
+  words.clear();
+  std::string_view input = text;
+  switch (preTokenizer) {
+  case PreTokenizerKind::None:
+    words.push_back({0, static_cast<uint32_t>(text.size())});
+    break;
+  case PreTokenizerKind::Bert:
+    bertPreTokenize(text, words);
+    break;
+  case PreTokenizerKind::ByteLevel:
+    if (addPrefixSpace && text[0] != ' ') {
+      prefixed.assign(1, ' ');
+      prefixed.append(text.data(), text.size());
+      input = prefixed;
+    }
+    if (useRegex)
+      gpt2Split(input, words);
+    else
+      words.push_back({0, static_cast<uint32_t>(input.size())});
+    break;
+  }
+  for (const Span &w : words) {
+    std::string_view word = input.substr(w.begin, w.end - w.begin);
+    if (modelKind == ModelKind::WordPiece)
+      wordPiece.tokenize(word, ids);
+    else if (!bpe.tokenize(word, ids, error))
+      return false;
+  }
+  return true;
+}
+
+bool Tokenizer::encodeText(std::string_view text, std::vector<int32_t> &ids,
+                           std::string &error) const {
+  // Word offsets are 32-bit and normalization can grow a text a few times
+  // over (CJK spacing, decompositions), so cap the input well below 4 GiB.
+  if (text.size() > (size_t(1) << 28)) {
+    error = "text of " + std::to_string(text.size()) +
+            " bytes is too long (the limit is 256 MiB)";
+    return false;
+  }
+  thread_local std::string valid, normalized;
+  toValidUtf8(text, valid);
+  std::string_view raw = valid;
+  // Copies: encodePiece and the normalizer reuse thread-local buffers.
+  return splitAdded(
+      raw, rawMatcher, matchContents, [&](std::string_view piece, int32_t id) {
+        if (id >= 0) {
+          ids.push_back(id);
+          return true;
+        }
+        std::string_view text2 = piece;
+        std::string local;
+        if (hasNormalizer) {
+          normalizer.normalize(piece, local);
+          text2 = local;
+        }
+        return splitAdded(text2, normalizedMatcher, matchContents,
+                          [&](std::string_view sub, int32_t subId) {
+                            if (subId >= 0) {
+                              ids.push_back(subId);
+                              return true;
+                            }
+                            return sub.empty() || encodePiece(sub, ids, error);
+                          });
+      });
+}
+
+size_t Tokenizer::specialTokenCount(bool pair) const {
+  if (!hasTemplate)
+    return 0;
+  size_t n = 0;
+  for (const TemplatePiece &p : pair ? pairTemplate : singleTemplate)
+    if (!p.isSequence)
+      n += p.ids.size();
+  return n;
+}
+
+bool Tokenizer::encode(std::string_view text, const std::string_view *pair,
+                       size_t maxTokens, bool addSpecial, Encoding &out,
+                       std::string &error) const {
+  std::vector<int32_t> seq[2];
+  if (!encodeText(text, seq[0], error))
+    return false;
+  if (pair && !encodeText(*pair, seq[1], error))
+    return false;
+
+  if (maxTokens > 0) {
+    size_t specials = addSpecial ? specialTokenCount(pair != nullptr) : 0;
+    if (maxTokens < specials) {
+      error = "max_length " + std::to_string(maxTokens) +
+              " leaves no room for the " + std::to_string(specials) +
+              " special tokens";
+      return false;
+    }
+    size_t budget = maxTokens - specials;
+    size_t n1 = seq[0].size(), n2 = seq[1].size();
+    if (!pair) {
+      if (n1 > budget)
+        seq[0].resize(budget);
+    } else if (n1 + n2 > budget) {
+      // tokenizers' LongestFirst: keep the shorter whole if the longer can
+      // absorb the cut, else split the budget evenly (the odd token to the
+      // second sequence).
+      bool swapped = n1 > n2;
+      size_t s = swapped ? n2 : n1, l = swapped ? n1 : n2;
+      if (s > budget)
+        l = s;
+      else
+        l = std::max(s, budget - s);
+      if (s + l > budget) {
+        s = budget / 2;
+        l = s + budget % 2;
+      }
+      size_t keep1 = swapped ? l : s, keep2 = swapped ? s : l;
+      if (seq[0].size() > keep1)
+        seq[0].resize(keep1);
+      if (seq[1].size() > keep2)
+        seq[1].resize(keep2);
+    }
+  }
+
+  out.ids.clear();
+  out.typeIds.clear();
+  // Without special tokens TemplateProcessing still types the sequences by
+  // its template; otherwise the second sequence is type 1 and the first 0.
+  if (hasTemplate && (addSpecial || templateTypesWithoutSpecial)) {
+    for (const TemplatePiece &p : pair ? pairTemplate : singleTemplate) {
+      if (p.isSequence) {
+        const std::vector<int32_t> &s = seq[p.sequence];
+        out.ids.insert(out.ids.end(), s.begin(), s.end());
+        out.typeIds.insert(out.typeIds.end(), s.size(), p.typeId);
+      } else if (addSpecial) {
+        out.ids.insert(out.ids.end(), p.ids.begin(), p.ids.end());
+        out.typeIds.insert(out.typeIds.end(), p.ids.size(), p.typeId);
+      }
+    }
+    return true;
+  }
+  for (int i = 0; i < (pair ? 2 : 1); ++i) {
+    out.ids.insert(out.ids.end(), seq[i].begin(), seq[i].end());
+    out.typeIds.insert(out.typeIds.end(), seq[i].size(), i);
+  }
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Decoding
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+void replaceAll(std::string &s, std::string_view from, std::string_view to) {
+  size_t at = 0;
+  std::string out;
+  bool any = false;
+  while (true) {
+    size_t hit = s.find(from.data(), at, from.size());
+    if (hit == std::string::npos)
+      break;
+    any = true;
+    out.append(s, at, hit - at);
+    out.append(to.data(), to.size());
+    at = hit + from.size();
+  }
+  if (!any)
+    return;
+  out.append(s, at, std::string::npos);
+  s = std::move(out);
+}
+
+/// tokenizers' WordPiece decoder cleanup, applied to one token at a time.
+void cleanup(std::string &token) {
+  static const std::pair<const char *, const char *> kRules[] = {
+      {" .", "."},   {" ?", "?"},     {" !", "!"},    {" ,", ","},
+      {" ' ", "'"},  {" n't", "n't"}, {" 'm", "'m"},  {" do not", " don't"},
+      {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
+  for (const auto &rule : kRules)
+    replaceAll(token, rule.first, rule.second);
+}
+
+} // namespace
+
+bool Tokenizer::decode(const int64_t *ids, size_t count, bool skipSpecial,
+                       std::string &out, std::string &error) const {
+  out.clear();
+  std::vector<const std::string *> tokens;
+  tokens.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    const std::string *t = vocab.token(ids[i]);
+    if (!t) {
+      error = "id " + std::to_string(ids[i]) + " at position " +
+              std::to_string(i) + " is outside the vocabulary [0, " +
+              std::to_string(vocab.size()) + ")";
+      return false;
+    }
+    if (skipSpecial && isSpecial(static_cast<int32_t>(ids[i])))
+      continue;
+    tokens.push_back(t);
+  }
+
+  switch (decoder) {
+  case DecoderKind::None:
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      if (i)
+        out += ' ';
+      out += *tokens[i];
+    }
+    return true;
+  case DecoderKind::WordPiece: {
+    std::string piece;
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      const std::string &t = *tokens[i];
+      piece.clear();
+      if (i == 0) {
+        piece = t;
+      } else if (t.compare(0, decoderPrefix.size(), decoderPrefix) == 0) {
+        piece.assign(t, decoderPrefix.size(), std::string::npos);
+      } else {
+        piece = " ";
+        piece += t;
+      }
+      if (decoderCleanup)
+        cleanup(piece);
+      out += piece;
+    }
+    return true;
+  }
+  case DecoderKind::ByteLevel: {
+    std::string bytes;
+    for (const std::string *t : tokens) {
+      // A token with a character outside the byte map (an added token, say)
+      // contributes its own UTF-8 bytes, as tokenizers does.
+      size_t mark = bytes.size();
+      const char *p = t->data();
+      const char *end = p + t->size();
+      bool mapped = true;
+      while (p < end) {
+        int b = charToByte(decodeValid(p));
+        if (b < 0) {
+          mapped = false;
+          break;
+        }
+        bytes += static_cast<char>(b);
+      }
+      if (!mapped) {
+        bytes.resize(mark);
+        bytes += *t;
+      }
+    }
+    toValidUtf8(bytes, out);
+    return true;
+  }
+  }
+  return true;
+}

@@ -1,0 +1,512 @@
+//===- TokenizerJson.cpp - Hugging Face tokenizer.json --------------------===//
+//
+// Reads the components xfmr implements and refuses the rest by name, so a
+// tokenizer is either reproduced exactly or not loaded at all:
+//   normalizer      null, BertNormalizer
+//   pre_tokenizer   null, BertPreTokenizer, ByteLevel
+//   model           WordPiece, BPE
+//   post_processor  null, BertProcessing, TemplateProcessing, ByteLevel
+//   decoder         null, WordPiece, ByteLevel
+// plus added_tokens and the pad id of the padding section.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/lib/tokenizers/Json.h"
+#include "runtime/lib/tokenizers/Loaders.h"
+
+#include <algorithm>
+
+using json = nlohmann::json;
+using namespace xfmr::tokenizers;
+
+namespace {
+
+/// Typed access to the DOM; the first problem wins, later calls are no-ops.
+struct Reader {
+  std::string error;
+  xfmr_status status = XFMR_OK;
+
+  bool fail(const std::string &message, xfmr_status code = XFMR_ERROR_FORMAT) {
+    if (status == XFMR_OK) {
+      error = message;
+      status = code;
+    }
+    return false;
+  }
+
+  /// The member `name` of `object` (nullptr when absent or null).
+  const json *member(const json &object, const char *name) {
+    auto it = object.find(name);
+    if (it == object.end() || it->is_null())
+      return nullptr;
+    return &*it;
+  }
+
+  bool getBool(const json &object, const char *where, const char *name,
+               bool &out) {
+    const json *v = member(object, name);
+    if (!v)
+      return true; // keep the default
+    if (!v->is_boolean())
+      return fail(std::string(where) + "." + name + " must be a boolean");
+    out = v->get<bool>();
+    return true;
+  }
+
+  bool getString(const json &object, const char *where, const char *name,
+                 std::string &out, bool required) {
+    const json *v = member(object, name);
+    if (!v) {
+      if (required)
+        return fail(std::string(where) + "." + name + " is missing");
+      return true;
+    }
+    if (!v->is_string())
+      return fail(std::string(where) + "." + name + " must be a string");
+    out = v->get_ref<const std::string &>();
+    return true;
+  }
+
+  bool getInt(const json &v, const std::string &where, int64_t &out) {
+    if (!v.is_number_integer() ||
+        (v.is_number_unsigned() &&
+         v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)))
+      return fail(where + " must be an integer");
+    out = v.get<int64_t>();
+    return true;
+  }
+
+  /// The "type" of a component, or "" with an error.
+  std::string type(const json &component, const char *where) {
+    if (!component.is_object()) {
+      fail(std::string(where) + " must be an object or null");
+      return "";
+    }
+    std::string t;
+    if (!getString(component, where, "type", t, /*required=*/true))
+      return "";
+    return t;
+  }
+
+  bool unsupported(const char *where, const std::string &type) {
+    return fail(std::string(where) + " of type '" + type +
+                    "' is not supported (supported: see docs)",
+                XFMR_ERROR_UNSUPPORTED);
+  }
+};
+
+bool readNormalizer(Reader &r, const json &n, Tokenizer &t) {
+  std::string type = r.type(n, "normalizer");
+  if (type.empty())
+    return false;
+  if (type != "BertNormalizer")
+    return r.unsupported("normalizer", type);
+  BertNormalizer &b = t.normalizer;
+  if (!r.getBool(n, "normalizer", "clean_text", b.cleanText) ||
+      !r.getBool(n, "normalizer", "handle_chinese_chars",
+                 b.handleChineseChars) ||
+      !r.getBool(n, "normalizer", "lowercase", b.lowercase))
+    return false;
+  // strip_accents: null means "as lowercase".
+  b.stripAccents = b.lowercase;
+  if (!r.getBool(n, "normalizer", "strip_accents", b.stripAccents))
+    return false;
+  t.hasNormalizer = true;
+  return true;
+}
+
+bool readPreTokenizer(Reader &r, const json &p, Tokenizer &t) {
+  std::string type = r.type(p, "pre_tokenizer");
+  if (type.empty())
+    return false;
+  if (type == "BertPreTokenizer") {
+    t.preTokenizer = Tokenizer::PreTokenizerKind::Bert;
+    return true;
+  }
+  if (type == "ByteLevel") {
+    t.preTokenizer = Tokenizer::PreTokenizerKind::ByteLevel;
+    return r.getBool(p, "pre_tokenizer", "add_prefix_space",
+                     t.addPrefixSpace) &&
+           r.getBool(p, "pre_tokenizer", "use_regex", t.useRegex);
+  }
+  return r.unsupported("pre_tokenizer", type);
+}
+
+/// model.vocab: {token: id}, ids exactly [0, size).
+bool readVocab(Reader &r, const json &model, size_t extra, Tokenizer &t) {
+  const json *vocab = r.member(model, "vocab");
+  if (!vocab || !vocab->is_object())
+    return r.fail("model.vocab must be an object of token: id");
+  if (vocab->size() > (size_t(1) << 24))
+    return r.fail("model.vocab has more than 2^24 tokens");
+  // Added tokens may extend the id range past the model's vocabulary.
+  t.vocab.resize(vocab->size() + extra);
+  std::string why;
+  for (auto it = vocab->begin(); it != vocab->end(); ++it) {
+    int64_t id = 0;
+    if (!r.getInt(it.value(),
+                  "model.vocab['" + Vocab::printable(it.key()) + "']", id))
+      return false;
+    if (id >= static_cast<int64_t>(vocab->size()))
+      return r.fail("model.vocab: id " + std::to_string(id) + " of '" +
+                    Vocab::printable(it.key()) + "' is outside [0, " +
+                    std::to_string(vocab->size()) + ")");
+    if (!t.vocab.add(it.key(), id, why))
+      return r.fail("model.vocab: " + why);
+  }
+  return true;
+}
+
+bool readModel(Reader &r, const json &m, size_t extra, Tokenizer &t) {
+  std::string type = r.type(m, "model");
+  if (type.empty())
+    return false;
+  if (type != "WordPiece" && type != "BPE")
+    return r.unsupported("model", type);
+  if (!readVocab(r, m, extra, t))
+    return false;
+  std::string unk;
+  if (!r.getString(m, "model", "unk_token", unk, /*required=*/false))
+    return false;
+  int32_t unkId = -1;
+  if (!unk.empty()) {
+    unkId = t.vocab.find(unk);
+    if (unkId < 0)
+      return r.fail("model.unk_token '" + Vocab::printable(unk) +
+                    "' is not in the vocabulary");
+  }
+
+  if (type == "WordPiece") {
+    t.modelKind = Tokenizer::ModelKind::WordPiece;
+    if (unkId < 0)
+      return r.fail("model.unk_token is missing (WordPiece needs one)");
+    t.wordPiece.unkId = unkId;
+    if (!r.getString(m, "model", "continuing_subword_prefix",
+                     t.wordPiece.continuingPrefix, false))
+      return false;
+    if (const json *max = r.member(m, "max_input_chars_per_word")) {
+      int64_t n = 0;
+      if (!r.getInt(*max, "model.max_input_chars_per_word", n))
+        return false;
+      if (n < 0)
+        return r.fail("model.max_input_chars_per_word must not be negative");
+      t.wordPiece.maxInputCharsPerWord = static_cast<size_t>(n);
+    }
+    return true;
+  }
+
+  t.modelKind = Tokenizer::ModelKind::Bpe;
+  BpeModel &bpe = t.bpe;
+  bpe.unkId = unkId;
+  if (!r.getBool(m, "model", "fuse_unk", bpe.fuseUnk) ||
+      !r.getBool(m, "model", "byte_fallback", bpe.byteFallback) ||
+      !r.getBool(m, "model", "ignore_merges", bpe.ignoreMerges))
+    return false;
+  if (const json *dropout = r.member(m, "dropout")) {
+    if (!dropout->is_number() || dropout->get<double>() != 0.0)
+      return r.fail("model.dropout is a training option; it must be null",
+                    XFMR_ERROR_UNSUPPORTED);
+  }
+  for (const char *name : {"continuing_subword_prefix", "end_of_word_suffix"}) {
+    std::string affix;
+    if (!r.getString(m, "model", name, affix, false))
+      return false;
+    if (!affix.empty())
+      return r.fail(std::string("model.") + name + " is not supported",
+                    XFMR_ERROR_UNSUPPORTED);
+  }
+  const json *merges = r.member(m, "merges");
+  if (!merges || !merges->is_array())
+    return r.fail("model.merges must be an array");
+  std::string why;
+  int32_t rank = 0;
+  for (const json &merge : *merges) {
+    std::string where = "model.merges[" + std::to_string(rank) + "]";
+    std::string left, right;
+    // Two spellings: "a b" (older files) and ["a", "b"].
+    if (merge.is_string()) {
+      const std::string &s = merge.get_ref<const std::string &>();
+      size_t space = s.find(' ');
+      if (space == std::string::npos || space == 0 || space + 1 == s.size() ||
+          s.find(' ', space + 1) != std::string::npos)
+        return r.fail(where + ": expected two tokens separated by one space");
+      left = s.substr(0, space);
+      right = s.substr(space + 1);
+    } else if (merge.is_array() && merge.size() == 2 && merge[0].is_string() &&
+               merge[1].is_string()) {
+      left = merge[0].get<std::string>();
+      right = merge[1].get<std::string>();
+    } else {
+      return r.fail(where + ": expected \"a b\" or [\"a\", \"b\"]");
+    }
+    if (!bpe.addMerge(t.vocab, left, right, rank++, why))
+      return r.fail("model.merges: " + why);
+  }
+  return true;
+}
+
+bool readAddedTokens(Reader &r, const json &list, size_t modelSize,
+                     Tokenizer &t) {
+  std::string why;
+  size_t end = modelSize;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const json &a = list[i];
+    std::string where = "added_tokens[" + std::to_string(i) + "]";
+    if (!a.is_object())
+      return r.fail(where + " must be an object");
+    AddedToken token;
+    int64_t id = 0;
+    const json *idField = r.member(a, "id");
+    if (!idField)
+      return r.fail(where + ".id is missing");
+    if (!r.getInt(*idField, where + ".id", id) ||
+        !r.getString(a, where.c_str(), "content", token.content, true) ||
+        !r.getBool(a, where.c_str(), "single_word", token.singleWord) ||
+        !r.getBool(a, where.c_str(), "lstrip", token.lstrip) ||
+        !r.getBool(a, where.c_str(), "rstrip", token.rstrip) ||
+        !r.getBool(a, where.c_str(), "normalized", token.normalized) ||
+        !r.getBool(a, where.c_str(), "special", token.special))
+      return false;
+    if (id < 0 || static_cast<size_t>(id) >= t.vocab.size())
+      return r.fail(where + ": id " + std::to_string(id) + " is outside [0, " +
+                    std::to_string(t.vocab.size()) + ")");
+    if (static_cast<size_t>(id) < modelSize) {
+      // An id of the model: the token must be the model's.
+      const std::string *existing = t.vocab.token(id);
+      if (!existing || *existing != token.content)
+        return r.fail(where + ": id " + std::to_string(id) + " is '" +
+                      Vocab::printable(existing ? *existing : "") +
+                      "' in the model vocabulary, not '" +
+                      Vocab::printable(token.content) + "'");
+    } else {
+      int32_t other = t.vocab.find(token.content);
+      if (other >= 0 && other != id)
+        return r.fail(where + ": '" + Vocab::printable(token.content) +
+                      "' already has id " + std::to_string(other));
+      if (other < 0 && !t.vocab.add(token.content, id, why))
+        return r.fail(where + ": " + why);
+    }
+    token.id = static_cast<int32_t>(id);
+    t.addedTokens.push_back(std::move(token));
+    end = std::max(end, static_cast<size_t>(id) + 1);
+  }
+  t.vocab.shrink(end);
+  size_t hole = t.vocab.firstHole();
+  if (hole != t.vocab.size())
+    return r.fail("no token has id " + std::to_string(hole) +
+                  " (ids must be consecutive)");
+  return true;
+}
+
+/// ["[SEP]", 102] of BertProcessing.
+bool readTokenAndId(Reader &r, const json &p, const char *name,
+                    const Tokenizer &t, int32_t &id) {
+  const json *v = r.member(p, name);
+  if (!v || !v->is_array() || v->size() != 2 || !(*v)[0].is_string())
+    return r.fail(std::string("post_processor.") + name +
+                  " must be [token, id]");
+  int64_t n = 0;
+  if (!r.getInt((*v)[1], std::string("post_processor.") + name + "[1]", n))
+    return false;
+  const std::string *token = t.vocab.token(n);
+  if (!token || *token != (*v)[0].get_ref<const std::string &>())
+    return r.fail(std::string("post_processor.") + name + ": id " +
+                  std::to_string(n) + " is not '" +
+                  Vocab::printable((*v)[0].get<std::string>()) + "'");
+  id = static_cast<int32_t>(n);
+  return true;
+}
+
+bool readTemplate(Reader &r, const json &p, const char *name,
+                  const Tokenizer &t, std::vector<TemplatePiece> &out) {
+  std::string where = std::string("post_processor.") + name;
+  const json *pieces = r.member(p, name);
+  if (!pieces || !pieces->is_array())
+    return r.fail(where + " must be an array");
+  const json *specials = r.member(p, "special_tokens");
+  if (specials && !specials->is_object())
+    return r.fail("post_processor.special_tokens must be an object");
+  for (const json &piece : *pieces) {
+    if (!piece.is_object() || piece.size() != 1)
+      return r.fail(where + ": each piece must be {\"Sequence\": ...} or "
+                            "{\"SpecialToken\": ...}");
+    const std::string &kind = piece.begin().key();
+    const json &body = piece.begin().value();
+    if (!body.is_object())
+      return r.fail(where + ": " + kind + " must be an object");
+    TemplatePiece out1;
+    std::string id;
+    if (!r.getString(body, where.c_str(), "id", id, true))
+      return false;
+    if (const json *type = r.member(body, "type_id")) {
+      int64_t n = 0;
+      if (!r.getInt(*type, where + ".type_id", n))
+        return false;
+      if (n < 0 || n > 1024)
+        return r.fail(where + ": type_id " + std::to_string(n) +
+                      " is out of range");
+      out1.typeId = static_cast<int32_t>(n);
+    }
+    if (kind == "Sequence") {
+      if (id != "A" && id != "B")
+        return r.fail(where + ": sequence id must be A or B");
+      out1.isSequence = true;
+      out1.sequence = id == "A" ? 0 : 1;
+    } else if (kind == "SpecialToken") {
+      const json *entry = specials ? r.member(*specials, id.c_str()) : nullptr;
+      if (!entry || !entry->is_object())
+        return r.fail(where + ": special token '" + Vocab::printable(id) +
+                      "' is not in special_tokens");
+      const json *ids = r.member(*entry, "ids");
+      if (!ids || !ids->is_array())
+        return r.fail("post_processor.special_tokens['" + Vocab::printable(id) +
+                      "'].ids must be an array");
+      for (const json &v : *ids) {
+        int64_t n = 0;
+        if (!r.getInt(v, "post_processor.special_tokens ids", n))
+          return false;
+        if (!t.vocab.token(n))
+          return r.fail("post_processor.special_tokens['" +
+                        Vocab::printable(id) + "']: id " + std::to_string(n) +
+                        " is outside the vocabulary");
+        out1.ids.push_back(static_cast<int32_t>(n));
+      }
+    } else {
+      return r.fail(where + ": unknown piece '" + Vocab::printable(kind) + "'");
+    }
+    out.push_back(std::move(out1));
+  }
+  return true;
+}
+
+bool readPostProcessor(Reader &r, const json &p, Tokenizer &t) {
+  std::string type = r.type(p, "post_processor");
+  if (type.empty())
+    return false;
+  if (type == "ByteLevel")
+    return true; // offsets only
+  if (type == "BertProcessing") {
+    int32_t cls, sep;
+    if (!readTokenAndId(r, p, "cls", t, cls) ||
+        !readTokenAndId(r, p, "sep", t, sep))
+      return false;
+    auto special = [](int32_t id, int32_t type) {
+      TemplatePiece piece;
+      piece.ids = {id};
+      piece.typeId = type;
+      return piece;
+    };
+    auto sequence = [](int index, int32_t type) {
+      TemplatePiece piece;
+      piece.isSequence = true;
+      piece.sequence = index;
+      piece.typeId = type;
+      return piece;
+    };
+    t.hasTemplate = true;
+    t.templateTypesWithoutSpecial = false;
+    t.singleTemplate = {special(cls, 0), sequence(0, 0), special(sep, 0)};
+    t.pairTemplate = {special(cls, 0), sequence(0, 0), special(sep, 0),
+                      sequence(1, 1), special(sep, 1)};
+    return true;
+  }
+  if (type == "TemplateProcessing") {
+    t.hasTemplate = true;
+    t.templateTypesWithoutSpecial = true;
+    return readTemplate(r, p, "single", t, t.singleTemplate) &&
+           readTemplate(r, p, "pair", t, t.pairTemplate);
+  }
+  return r.unsupported("post_processor", type);
+}
+
+bool readDecoder(Reader &r, const json &d, Tokenizer &t) {
+  std::string type = r.type(d, "decoder");
+  if (type.empty())
+    return false;
+  if (type == "ByteLevel") {
+    t.decoder = Tokenizer::DecoderKind::ByteLevel;
+    return true;
+  }
+  if (type == "WordPiece") {
+    t.decoder = Tokenizer::DecoderKind::WordPiece;
+    return r.getString(d, "decoder", "prefix", t.decoderPrefix, false) &&
+           r.getBool(d, "decoder", "cleanup", t.decoderCleanup);
+  }
+  return r.unsupported("decoder", type);
+}
+
+} // namespace
+
+xfmr_status xfmr::tokenizers::loadTokenizerJson(std::string_view data,
+                                                Tokenizer &t,
+                                                std::string &error) {
+  json root;
+  if (!parseJson(data, root, error))
+    return XFMR_ERROR_FORMAT;
+  Reader r;
+  if (!root.is_object()) {
+    error = "not a tokenizer.json: the top level is not an object";
+    return XFMR_ERROR_FORMAT;
+  }
+  const json *model = r.member(root, "model");
+  if (!model) {
+    error = "not a tokenizer.json: no \"model\"";
+    return XFMR_ERROR_FORMAT;
+  }
+  const json *added = r.member(root, "added_tokens");
+  if (added && !added->is_array()) {
+    error = "added_tokens must be an array";
+    return XFMR_ERROR_FORMAT;
+  }
+  size_t extra = added ? added->size() : 0;
+  bool ok = readModel(r, *model, extra, t);
+  size_t modelSize = ok ? r.member(*model, "vocab")->size() : 0;
+  if (ok && added) {
+    ok = readAddedTokens(r, *added, modelSize, t);
+  } else if (ok) {
+    t.vocab.shrink(modelSize);
+  }
+  if (ok)
+    if (const json *n = r.member(root, "normalizer"))
+      ok = readNormalizer(r, *n, t);
+  if (ok)
+    if (const json *p = r.member(root, "pre_tokenizer"))
+      ok = readPreTokenizer(r, *p, t);
+  if (ok)
+    if (const json *p = r.member(root, "post_processor"))
+      ok = readPostProcessor(r, *p, t);
+  if (ok)
+    if (const json *d = r.member(root, "decoder"))
+      ok = readDecoder(r, *d, t);
+  if (ok)
+    if (const json *padding = r.member(root, "padding")) {
+      if (!padding->is_object())
+        ok = r.fail("padding must be an object or null");
+      else if (const json *pad = r.member(*padding, "pad_id")) {
+        int64_t id = 0;
+        ok = r.getInt(*pad, "padding.pad_id", id);
+        if (ok && !t.vocab.token(id))
+          ok = r.fail("padding.pad_id " + std::to_string(id) +
+                      " is outside the vocabulary");
+        if (ok)
+          t.padId = static_cast<int32_t>(id);
+      }
+    }
+  if (ok)
+    if (const json *truncation = r.member(root, "truncation")) {
+      if (const json *max = truncation->is_object()
+                                ? r.member(*truncation, "max_length")
+                                : nullptr) {
+        int64_t n = 0;
+        if (r.getInt(*max, "truncation.max_length", n) && n > 0)
+          t.maxLength = n;
+      }
+    }
+  if (!ok) {
+    error = r.error;
+    return r.status;
+  }
+  if (!t.finish(error))
+    return XFMR_ERROR_FORMAT;
+  return XFMR_OK;
+}
