@@ -109,4 +109,12 @@ def Xfmr_DropoutMode : I32EnumAttr<"DropoutKind",
   let cppNamespace = "::xfmr";
 }
 
+def Xfmr_Pooling : I32EnumAttr<"PoolingKind",
+    "how token states become one vector per sequence", [
+      I32EnumAttrCase<"cls", 0>,
+      I32EnumAttrCase<"mean", 1>
+    ]> {
+  let cppNamespace = "::xfmr";
+}
+
 #endif // XFMR_BASE_TD

@@ -469,3 +469,29 @@ LogicalResult ResidualLayerNormOp::verify() {
                          << getEps().convertToFloat();
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+LogicalResult PoolOp::verify() {
+  RankedTensorType hidden = getHidden().getType();
+  if (hidden.getRank() != 3)
+    return emitOpError() << "hidden must be [batch, seq, d], got " << hidden;
+  if (failed(expectShape(*this, "mask", getMask().getType(),
+                         {hidden.getDimSize(0), hidden.getDimSize(1)},
+                         {"batch", "seq"})))
+    return failure();
+  return expectShape(*this, "result", getType(),
+                     {hidden.getDimSize(0), hidden.getDimSize(2)},
+                     {"batch", "d"});
+}
+
+LogicalResult L2NormalizeOp::verify() {
+  if (getType().getRank() == 0)
+    return emitOpError() << "input must have at least one dimension";
+  if (!(getEps().convertToFloat() > 0.0f))
+    return emitOpError() << "eps must be positive, got "
+                         << getEps().convertToFloat();
+  return success();
+}

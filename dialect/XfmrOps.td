@@ -468,6 +468,53 @@ def Xfmr_ReluOp : Xfmr_Op<"relu", [Pure, SameOperandsAndResultType]> {
 }
 
 //===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+def Xfmr_PoolOp : Xfmr_Op<"pool", [Pure]> {
+  let summary = "one vector per sequence from its token states";
+  let description = [{
+    For `hidden : [batch, seq, d]` and the 0/1 `mask : [batch, seq]`: `cls`
+    takes the first token's state; `mean` averages the states of the tokens
+    (mask 1), as sentence-transformers does: `sum(h * m) / max(sum(m), 1e-9)`.
+
+    Example:
+
+    ```mlir
+    %e = xfmr.pool mean %h, %mask
+        : tensor<?x?x32xf32>, tensor<?x?xi64> -> tensor<?x32xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_Pooling:$kind, Xfmr_F32Tensor:$hidden,
+                       Xfmr_I64Tensor:$mask);
+  let results = (outs Xfmr_F32Tensor:$result);
+  let assemblyFormat = [{
+    $kind $hidden `,` $mask attr-dict `:` type($hidden) `,` type($mask) `->`
+    type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Xfmr_L2NormalizeOp : Xfmr_Op<"l2_normalize",
+    [Pure, SameOperandsAndResultType]> {
+  let summary = "scales each row of the last dimension to unit L2 norm";
+  let description = [{
+    `x / max(||x||, eps)` along the last dimension (PyTorch's
+    `F.normalize`), so a zero vector stays zero.
+
+    Example:
+
+    ```mlir
+    %n = xfmr.l2_normalize %e eps(1.0e-12) : tensor<?x32xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_F32Tensor:$input, F32Attr:$eps);
+  let results = (outs Xfmr_F32Tensor:$result);
+  let assemblyFormat = "$input `eps` `(` $eps `)` attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Fused operations
 //===----------------------------------------------------------------------===//
 

@@ -35,6 +35,19 @@ llvm_config.add_tool_substitutions(["xfmr-opt", "xfmrc", "xfmr-run"],
 if shutil.which("valgrind"):
     config.available_features.add("valgrind")
 
+# Kernel tests (test/Kernels) run lowered code with mlir-runner and print
+# through the MLIR runner utility libraries; feature `mlir-runner` says all
+# three are installed, %mlir_runner_libs is the -shared-libs list.
+_runner = os.path.join(config.llvm_tools_dir, "mlir-runner")
+_runner_lib_dir = os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")
+_runner_libs = [os.path.join(_runner_lib_dir, name)
+                for name in ("libmlir_runner_utils.so",
+                             "libmlir_c_runner_utils.so")]
+if os.path.exists(_runner) and all(os.path.exists(l) for l in _runner_libs):
+    config.available_features.add("mlir-runner")
+    config.substitutions.append(("%mlir_runner_libs", ",".join(_runner_libs)))
+    config.substitutions.append(("%mlir-runner", _runner))
+
 # -mlir-pass-statistics counters are only kept when LLVM was built with
 # assertions or LLVM_FORCE_ENABLE_STATS (Debian's packages are not: every
 # counter is a no-op and the report is empty). Tests check the counts under
@@ -53,3 +66,9 @@ def _has_pass_statistics():
 
 if _has_pass_statistics():
     config.available_features.add("stats")
+
+# all-MiniLM-L6-v2 as scripts/fetch-minilm.sh unpacks it from PyPI.
+minilm_dir = os.path.join(config.xfmr_obj_root, "models", "all-minilm-l6-v2")
+if os.path.exists(os.path.join(minilm_dir, "model.safetensors")):
+    config.available_features.add("minilm")
+    config.substitutions.append(("%minilm", minilm_dir))

@@ -65,6 +65,17 @@ std::string buildManifest(const ModelSpec &spec,
                               {"dtype", "F32"},
                               {"shape", json::Array{-1, -1, spec.dModel}}}},
       {"weights", std::move(weightList)}};
+  json::Array entries{"encode"};
+  if (spec.pooling != Pooling::None) {
+    entries.push_back("embed");
+    manifest["embedding"] = json::Object{
+        {"name", "sentence_embedding"},
+        {"pooling", spec.pooling == Pooling::Cls ? "cls" : "mean"},
+        {"normalize", spec.normalizeEmbedding},
+        {"dtype", "F32"},
+        {"shape", json::Array{-1, spec.dModel}}};
+  }
+  manifest["entries"] = std::move(entries);
   std::string text;
   raw_string_ostream os(text);
   os << json::Value(std::move(manifest));
@@ -157,7 +168,7 @@ static void optimize(Module &module, TargetMachine &machine) {
 
 Expected<std::unique_ptr<Module>>
 translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
-                  TargetMachine &machine, StringRef entry,
+                  TargetMachine &machine, ArrayRef<StringRef> entries,
                   StringRef manifest) {
   std::unique_ptr<Module> llvmModule =
       mlir::translateModuleToLLVMIR(module, context, "xfmr_model");
@@ -166,8 +177,9 @@ translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
                              "translation to LLVM IR failed");
   llvmModule->setDataLayout(machine.createDataLayout());
   llvmModule->setTargetTriple(machine.getTargetTriple());
-  if (Error err = addPackedEntryPoint(*llvmModule, entry))
-    return std::move(err);
+  for (StringRef entry : entries)
+    if (Error err = addPackedEntryPoint(*llvmModule, entry))
+      return std::move(err);
   // Only the runtime's C API is exported from a model library; everything
   // generated is internal to it.
   addManifest(*llvmModule, manifest);

@@ -47,12 +47,13 @@ void registerLLVMTranslations(mlir::DialectRegistry &registry);
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createHostTargetMachine(llvm::StringRef cpu = "host");
 
-/// Translates a module in the LLVM dialect to LLVM IR and adds the packed
-/// entry point `xfmr_entry_<entry>` and the `xfmr_manifest` string, then runs
-/// LLVM's O3 pipeline for `machine`.
+/// Translates a module in the LLVM dialect to LLVM IR and adds a packed entry
+/// point `xfmr_entry_<name>` for each of `entries` and the `xfmr_manifest`
+/// string, then runs LLVM's O3 pipeline for `machine`.
 llvm::Expected<std::unique_ptr<llvm::Module>>
 translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
-                  llvm::TargetMachine &machine, llvm::StringRef entry,
+                  llvm::TargetMachine &machine,
+                  llvm::ArrayRef<llvm::StringRef> entries,
                   llvm::StringRef manifest);
 
 /// Writes assembly or object code of `module` to `path`.

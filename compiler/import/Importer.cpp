@@ -62,7 +62,9 @@ public:
     builder.setInsertionPointToEnd(module->getBody());
     declareWeights();
     func::FuncOp layer = buildLayerFunction();
-    buildEntry(layer);
+    buildEntry(layer, kEncodeEntry, /*pooled=*/false);
+    if (spec.pooling != Pooling::None)
+      buildEntry(layer, kEmbedEntry, /*pooled=*/true);
     return module;
   }
 
@@ -158,12 +160,17 @@ private:
     return func;
   }
 
-  void buildEntry(func::FuncOp layer) {
+  /// An entry point: the embeddings, every layer, and for `pooled` the
+  /// pooling. Each entry has its own copy of these few ops: weights are read
+  /// only in entry points, where xfmr-bind-weights turns them into arguments.
+  void buildEntry(func::FuncOp layer, StringRef name, bool pooled) {
     SmallVector<Type> inputs = {idsType(), idsType()};
     if (spec.typeVocabSize > 0)
       inputs.push_back(idsType());
-    auto type = builder.getFunctionType(inputs, {activations()});
-    auto func = func::FuncOp::create(builder, loc, kEncodeEntry, type);
+    auto pooledType = tensor({ShapedType::kDynamic, spec.dModel});
+    Type resultType = pooled ? Type(pooledType) : Type(activations());
+    auto type = builder.getFunctionType(inputs, {resultType});
+    auto func = func::FuncOp::create(builder, loc, name, type);
     // The C-compatible wrapper is what the packed entry point calls.
     func->setAttr("llvm.emit_c_interface", builder.getUnitAttr());
     OpBuilder::InsertionGuard guard(builder);
@@ -202,6 +209,14 @@ private:
       Location layerLoc = NameLoc::get(
           builder.getStringAttr("encoder.layer." + std::to_string(i)));
       h = func::CallOp::create(builder, layerLoc, layer, operands).getResult(0);
+    }
+    if (pooled) {
+      PoolingKind kind = spec.pooling == Pooling::Cls ? PoolingKind::cls
+                                                      : PoolingKind::mean;
+      h = PoolOp::create(builder, loc, pooledType, kind, h, attentionMask);
+      if (spec.normalizeEmbedding)
+        h = L2NormalizeOp::create(builder, loc, h,
+                                  builder.getF32FloatAttr(1e-12));
     }
     func::ReturnOp::create(builder, loc, h);
   }

@@ -26,6 +26,8 @@ enum class NormPlacement { Post, Pre };
 enum class DropoutMode { Inverted, Classic };
 /// How padded key positions are filled before the softmax.
 enum class MaskFill { NegInf, Lowest };
+/// The sentence-embedding output a compile adds (xfmrc --pooling).
+enum class Pooling { None, Cls, Mean };
 
 struct ModelSpec {
   /// Model name (spec "name", or the checkpoint folder's name).
@@ -58,6 +60,11 @@ struct ModelSpec {
   MaskFill maskFill = MaskFill::NegInf;
   /// -1 when unset.
   int64_t padTokenId = -1;
+
+  /// A pooled [batch, d_model] output next to the hidden states (set by the
+  /// driver, not by the model files), optionally scaled to unit L2 norm.
+  Pooling pooling = Pooling::None;
+  bool normalizeEmbedding = false;
 
   /// Absolute path of the safetensors weights, or empty when none is named.
   std::string weightsPath;

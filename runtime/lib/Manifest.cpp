@@ -203,6 +203,31 @@ xfmr_status xfmr::runtime::parseManifest(const char *text, Manifest &out,
     return XFMR_ERROR_UNSUPPORTED;
   }
 
+  if (root.contains("embedding")) {
+    const json &embedding = root["embedding"];
+    std::vector<int64_t> embeddingShape;
+    if (!embedding.is_object()) {
+      r.fail("'embedding' must be an object");
+    } else if (r.getString(embedding, "pooling", out.pooling) &&
+               r.getShape(embedding, "shape", embeddingShape, -1)) {
+      auto it = embedding.find("normalize");
+      const json *normalize = it == embedding.end() ? nullptr : &*it;
+      if (normalize && !normalize->is_boolean())
+        r.fail("'embedding.normalize' must be a boolean");
+      else if (normalize)
+        out.normalizeEmbedding = normalize->get<bool>();
+      if (r.error.empty() &&
+          ((out.pooling != "cls" && out.pooling != "mean") ||
+           embeddingShape != std::vector<int64_t>{-1, out.dModel}))
+        r.fail("'embedding' must pool (cls or mean) to [-1, d_model]");
+    }
+    if (!r.error.empty()) {
+      error = r.error;
+      return XFMR_ERROR_INTERNAL;
+    }
+    out.hasEmbedding = true;
+  }
+
   const json *weights = r.field(root, "weights");
   if (!weights || !weights->is_array()) {
     r.fail("'weights' must be an array");

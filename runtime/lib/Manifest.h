@@ -28,6 +28,10 @@ struct Manifest {
   /// The entry point takes a token_type_ids descriptor.
   bool hasTokenTypes = false;
   std::string outputName;
+  /// The pooled output of a library compiled with --pooling.
+  bool hasEmbedding = false;
+  std::string pooling; // "cls" or "mean"
+  bool normalizeEmbedding = false;
   /// In the order of the entry point's weight arguments.
   std::vector<WeightSpec> weights;
 };

@@ -25,9 +25,11 @@
 #include <unordered_map>
 #include <vector>
 
-// Defined by the compiled model (docs/abi.md).
+// Defined by the compiled model (docs/abi.md). Only libraries compiled with
+// --pooling define the embedding entry point.
 extern "C" const char xfmr_manifest[];
 extern "C" void xfmr_entry_encode(void **args);
+extern "C" __attribute__((weak)) void xfmr_entry_embed(void **args);
 
 using namespace xfmr::runtime;
 namespace st = xfmr::safetensors;
@@ -68,13 +70,13 @@ private:
   std::vector<uint64_t> words;
 };
 
-/// The rank-3 result descriptor the entry point fills.
+/// The result descriptor an entry point fills: rank 3 for the hidden states,
+/// rank 2 for pooled vectors (whose strides then start where sizes[2] is).
 struct ResultDescriptor {
   float *allocated;
   float *aligned;
   int64_t offset;
-  int64_t sizes[3];
-  int64_t strides[3];
+  int64_t words[6];
 };
 
 bool hasExtension(const std::string &path, const char *ext) {
@@ -224,6 +226,7 @@ xfmr_status xfmr_model_get_info(const xfmr_model *model,
     return fail(XFMR_ERROR_INVALID_ARGUMENT, "out_info is NULL");
   const Manifest &m = model->manifest;
   out_info->abi_version = static_cast<int32_t>(m.abiVersion);
+  out_info->pooling = m.hasEmbedding ? m.pooling.c_str() : nullptr;
   out_info->name = m.name.c_str();
   out_info->target = m.target.c_str();
   out_info->kind = m.kind.c_str();
@@ -264,9 +267,14 @@ xfmr_status checkRange(const char *name, const int64_t *values, int64_t batch,
 
 } // namespace
 
-xfmr_status xfmr_encode(const xfmr_model *model, int64_t batch, int64_t seq,
-                        const int64_t *input_ids, const int64_t *attention_mask,
-                        const int64_t *token_type_ids, float *output) {
+namespace {
+
+/// Validates the inputs of one call and runs `entry` on them, copying its
+/// result of shape `resultShape` (rank 2 or 3) into `output`.
+xfmr_status run(const xfmr_model *model, void (*entry)(void **),
+                int64_t batch, int64_t seq, const int64_t *input_ids,
+                const int64_t *attention_mask, const int64_t *token_type_ids,
+                bool pooled, float *output) {
   if (!model)
     return fail(XFMR_ERROR_INVALID_ARGUMENT, "model is NULL");
   if (!input_ids)
@@ -360,32 +368,64 @@ xfmr_status xfmr_encode(const xfmr_model *model, int64_t batch, int64_t seq,
   for (const Descriptor &w : model->weights)
     args.push_back(const_cast<Descriptor &>(w).get());
 
-  xfmr_entry_encode(args.data());
+  entry(args.data());
 
   std::unique_ptr<float, FreeDeleter> owner(result.allocated);
-  if (result.sizes[0] != batch || result.sizes[1] != seq ||
-      result.sizes[2] != m.dModel)
-    return fail(
-        XFMR_ERROR_INTERNAL,
-        "the model returned shape " +
-            formatShape({result.sizes[0], result.sizes[1], result.sizes[2]}) +
-            ", expected " + formatShape({batch, seq, m.dModel}));
+  std::vector<int64_t> expected = {batch, seq, m.dModel};
+  if (pooled)
+    expected = {batch, m.dModel};
+  size_t rank = expected.size();
+  std::vector<int64_t> sizes(result.words, result.words + rank);
+  const int64_t *strides = result.words + rank;
+  if (sizes != expected)
+    return fail(XFMR_ERROR_INTERNAL, "the model returned shape " +
+                                         formatShape(sizes) + ", expected " +
+                                         formatShape(expected));
   if (!result.aligned)
     return fail(XFMR_ERROR_INTERNAL, "the model returned no data");
-  const int64_t *strides = result.strides;
-  bool contiguous =
-      strides[2] == 1 && strides[1] == m.dModel && strides[0] == seq * m.dModel;
+  // Copy element by element unless the result is contiguous row-major.
   const float *base = result.aligned + result.offset;
+  int64_t count = pooled ? batch * m.dModel : outputSize;
+  bool contiguous = true;
+  for (size_t i = rank, stride = 1; i-- > 0; stride *= expected[i])
+    contiguous &= strides[i] == static_cast<int64_t>(stride);
   if (contiguous) {
-    std::memcpy(output, base, static_cast<size_t>(outputSize) * sizeof(float));
-  } else {
-    float *dst = output;
-    for (int64_t b = 0; b < batch; ++b)
-      for (int64_t s = 0; s < seq; ++s)
-        for (int64_t d = 0; d < m.dModel; ++d)
-          *dst++ = base[b * strides[0] + s * strides[1] + d * strides[2]];
+    std::memcpy(output, base, static_cast<size_t>(count) * sizeof(float));
+    return XFMR_OK;
+  }
+  std::vector<int64_t> index(rank, 0);
+  for (int64_t n = 0; n < count; ++n) {
+    int64_t offset = 0;
+    for (size_t i = 0; i < rank; ++i)
+      offset += index[i] * strides[i];
+    output[n] = base[offset];
+    for (size_t i = rank; i-- > 0;) {
+      if (++index[i] < expected[i])
+        break;
+      index[i] = 0;
+    }
   }
   return XFMR_OK;
+}
+
+} // namespace
+
+xfmr_status xfmr_encode(const xfmr_model *model, int64_t batch, int64_t seq,
+                        const int64_t *input_ids, const int64_t *attention_mask,
+                        const int64_t *token_type_ids, float *output) {
+  return run(model, xfmr_entry_encode, batch, seq, input_ids, attention_mask,
+             token_type_ids, /*pooled=*/false, output);
+}
+
+xfmr_status xfmr_embed(const xfmr_model *model, int64_t batch, int64_t seq,
+                       const int64_t *input_ids, const int64_t *attention_mask,
+                       const int64_t *token_type_ids, float *output) {
+  if (model && (!model->manifest.hasEmbedding || !xfmr_entry_embed))
+    return fail(XFMR_ERROR_UNSUPPORTED,
+                "this library has no sentence embedding; compile the model "
+                "with xfmrc --pooling=cls|mean");
+  return run(model, xfmr_entry_embed, batch, seq, input_ids, attention_mask,
+             token_type_ids, /*pooled=*/true, output);
 }
 
 namespace {

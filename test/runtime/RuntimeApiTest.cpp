@@ -272,6 +272,22 @@ TEST_F(RuntimeApi, EncodeDefaults) {
   EXPECT_EQ(xfmr_stub_weights_aligned, 1);
 }
 
+TEST_F(RuntimeApi, EmbedNeedsPooling) {
+  open();
+  xfmr_model_info info;
+  ASSERT_EQ(xfmr_model_get_info(model, &info), XFMR_OK);
+  EXPECT_EQ(info.pooling, nullptr);
+  const int64_t ids[3] = {0, 1, 2};
+  std::vector<float> out(kDim);
+  EXPECT_EQ(xfmr_embed(model, 1, 3, ids, nullptr, nullptr, out.data()),
+            XFMR_ERROR_UNSUPPORTED);
+  EXPECT_STREQ(xfmr_last_error(),
+               "this library has no sentence embedding; compile the model "
+               "with xfmrc --pooling=cls|mean");
+  EXPECT_EQ(xfmr_embed(nullptr, 1, 3, ids, nullptr, nullptr, out.data()),
+            XFMR_ERROR_INVALID_ARGUMENT);
+}
+
 TEST_F(RuntimeApi, EncodeWithMaskAndTypes) {
   open();
   const int64_t ids[4] = {3, 4, 5, 6};

@@ -61,6 +61,9 @@ struct Api {
   xfmr_status (*modelGetInfo)(const xfmr_model *, xfmr_model_info *);
   xfmr_status (*encode)(const xfmr_model *, int64_t, int64_t, const int64_t *,
                         const int64_t *, const int64_t *, float *);
+  // Libraries compiled with --pooling also have xfmr_embed.
+  xfmr_status (*embed)(const xfmr_model *, int64_t, int64_t, const int64_t *,
+                       const int64_t *, const int64_t *, float *);
   // The tokenizer API; null in libraries built before it existed.
   xfmr_status (*tokenizerLoad)(const char *, uint32_t, xfmr_tokenizer **);
   xfmr_status (*modelLoadTokenizer)(const xfmr_model *, xfmr_tokenizer **);
@@ -102,6 +105,8 @@ Api loadLibrary(const std::string &path) {
   resolve(handle, path, "xfmr_model_close", api.modelClose);
   resolve(handle, path, "xfmr_model_get_info", api.modelGetInfo);
   resolve(handle, path, "xfmr_encode", api.encode);
+  api.embed =
+      reinterpret_cast<decltype(api.embed)>(dlsym(handle, "xfmr_embed"));
   api.tokenizerLoad = reinterpret_cast<decltype(api.tokenizerLoad)>(
       dlsym(handle, "xfmr_tokenizer_load"));
   api.modelLoadTokenizer = reinterpret_cast<decltype(api.modelLoadTokenizer)>(
@@ -252,24 +257,71 @@ std::vector<int64_t> readCompanion(const std::string &flag,
   return std::move(array.data);
 }
 
-void printSummary(const char *name, const std::vector<int64_t> &shape,
-                  const std::vector<float> &out) {
-  fmt::print("{}: shape {} float32\n", name, xfmr::npy::formatShape(shape));
-  int64_t rowSize = shape[1] * shape[2];
+/// What one run produced: the model's output, named as in the manifest.
+struct Output {
+  const char *name;
+  std::vector<int64_t> shape;
+  std::vector<float> values;
+};
+
+/// Runs the batch: the sentence embedding of a library compiled with
+/// --pooling, the last hidden state otherwise.
+Output runModel(const Api &api, xfmr_model *model,
+                const xfmr_model_info &info, int64_t batch, int64_t seq,
+                const int64_t *ids, const int64_t *mask,
+                const int64_t *types) {
+  // Overflow of batch * seq * d_model is ruled out by the runtime before it
+  // writes anything, but the buffer is sized here; check first.
+  uint64_t count = 0;
+  if (__builtin_mul_overflow(static_cast<uint64_t>(batch) * seq,
+                             static_cast<uint64_t>(info.d_model), &count) ||
+      count > (1ull << 40))
+    die("output of shape [{}, {}, {}] is too large", batch, seq, info.d_model);
+  if (info.pooling && api.embed) {
+    Output out{"sentence_embedding", {batch, info.d_model}, {}};
+    out.values.resize(static_cast<size_t>(batch * info.d_model));
+    api.check(
+        api.embed(model, batch, seq, ids, mask, types, out.values.data()));
+    return out;
+  }
+  Output out{"last_hidden_state", {batch, seq, info.d_model}, {}};
+  out.values.resize(count);
+  api.check(
+      api.encode(model, batch, seq, ids, mask, types, out.values.data()));
+  return out;
+}
+
+/// Writes the output to --output, or prints a summary: the first values of
+/// each sequence's first row, and the mean and spread of everything.
+void emitOutput(const Options &opts, const Output &out) {
+  if (!opts.output.empty()) {
+    std::string error;
+    if (!xfmr::npy::writeFloat32(opts.output, out.shape, out.values.data(),
+                                 error))
+      die("{}", error);
+    return;
+  }
+  const std::vector<int64_t> &shape = out.shape;
+  fmt::print("{}: shape {} float32\n", out.name,
+             xfmr::npy::formatShape(shape));
+  bool perToken = shape.size() == 3;
+  int64_t width = shape.back();
+  int64_t rowSize = perToken ? shape[1] * width : width;
+  int64_t shown = std::min<int64_t>(6, width);
   for (int64_t b = 0; b < shape[0]; ++b) {
-    int64_t shown = std::min<int64_t>(6, shape[2]);
-    const float *row = out.data() + b * rowSize;
-    fmt::print("  [{}, 0, :{}] = {:.6f}\n", b, shown,
+    const float *row = out.values.data() + b * rowSize;
+    fmt::print("  [{}, {}:{}] = {:.6f}\n", b, perToken ? "0, " : "", shown,
                fmt::join(row, row + shown, " "));
   }
   double sum = 0, sumSq = 0;
-  for (float v : out)
+  for (float v : out.values)
     sum += v;
-  double mean = out.empty() ? 0 : sum / out.size();
-  for (float v : out)
+  size_t n = out.values.size();
+  double mean = n ? sum / n : 0;
+  for (float v : out.values)
     sumSq += (v - mean) * (v - mean);
-  double std = out.empty() ? 0 : std::sqrt(sumSq / out.size());
-  fmt::print("  mean {:.6f}, std {:.6f}\n", mean, std);
+  double spread = n ? std::sqrt(sumSq / n) : 0;
+  fmt::print("  mean {:.6f}, std {:.6f}\n", mean, spread);
 }
 
 int runOnce(const Api &api, xfmr_model *model, const xfmr_model_info &info,
@@ -286,25 +338,9 @@ int runOnce(const Api &api, xfmr_model *model, const xfmr_model_info &info,
   if (batch == 0 || seq == 0)
     die("{}: empty input of shape {}", opts.inputIds,
         xfmr::npy::formatShape(ids.shape));
-  // Overflow of batch * seq * d_model is ruled out by the runtime before it
-  // writes anything, but the buffer is sized here; check first.
-  uint64_t count = 0;
-  if (__builtin_mul_overflow(static_cast<uint64_t>(batch) * seq,
-                             static_cast<uint64_t>(info.d_model), &count) ||
-      count > (1ull << 40))
-    die("output of shape [{}, {}, {}] is too large",
-        batch, seq, info.d_model);
-  std::vector<float> out(count);
-  api.check(api.encode(model, batch, seq, ids.data.data(),
-                       mask.empty() ? nullptr : mask.data(),
-                       types.empty() ? nullptr : types.data(), out.data()));
-  std::vector<int64_t> shape = {batch, seq, info.d_model};
-  if (!opts.output.empty()) {
-    if (!xfmr::npy::writeFloat32(opts.output, shape, out.data(), error))
-      die("{}", error);
-    return 0;
-  }
-  printSummary("last_hidden_state", shape, out);
+  emitOutput(opts, runModel(api, model, info, batch, seq, ids.data.data(),
+                            mask.empty() ? nullptr : mask.data(),
+                            types.empty() ? nullptr : types.data()));
   return 0;
 }
 
@@ -334,30 +370,22 @@ int runText(const Api &api, xfmr_model *model, const xfmr_model_info &info,
   api.check(api.encodeBatch(tokenizer, static_cast<int64_t>(texts.size()),
                             texts.data(), sizes.data(), nullptr, nullptr,
                             info.max_positions, 0, &enc));
-  int64_t batch = enc->batch, seq = enc->seq;
-  std::vector<float> out(static_cast<size_t>(batch * seq * info.d_model));
   // Single texts are all type 0, which a model without token types also
   // accepts as "no types".
-  api.check(api.encode(model, batch, seq, enc->input_ids, enc->attention_mask,
-                       info.type_vocab_size > 0 ? enc->token_type_ids : nullptr,
-                       out.data()));
+  Output out = runModel(
+      api, model, info, enc->batch, enc->seq, enc->input_ids,
+      enc->attention_mask,
+      info.type_vocab_size > 0 ? enc->token_type_ids : nullptr);
   if (opts.output.empty()) {
-    for (int64_t b = 0; b < batch; ++b) {
-      const int64_t *row = enc->input_ids + b * seq;
+    for (int64_t b = 0; b < enc->batch; ++b) {
+      const int64_t *row = enc->input_ids + b * enc->seq;
       fmt::print("input_ids[{}] = [{}]\n", b,
                  fmt::join(row, row + enc->lengths[b], ", "));
     }
   }
   api.encodingFree(enc);
   api.tokenizerFree(tokenizer);
-  std::vector<int64_t> shape = {batch, seq, info.d_model};
-  if (!opts.output.empty()) {
-    std::string error;
-    if (!xfmr::npy::writeFloat32(opts.output, shape, out.data(), error))
-      die("{}", error);
-    return 0;
-  }
-  printSummary("last_hidden_state", shape, out);
+  emitOutput(opts, out);
   return 0;
 }
 
@@ -409,7 +437,7 @@ int main(int argc, char **argv) {
   // No --weights: the weights the model was compiled from.
   api.check(
       api.modelOpen(opts.hasWeights ? opts.weights.c_str() : nullptr, &model));
-  xfmr_model_info info;
+  xfmr_model_info info{};
   api.check(api.modelGetInfo(model, &info));
   if (info.abi_version != XFMR_ABI_VERSION)
     die("'{}' uses ABI version {}; this xfmr-run supports version {}",

@@ -63,6 +63,13 @@ cl::opt<std::string> dumpIRDir(
     cl::desc("Write the IR after every pass into this folder, one numbered "
              "file per pass (00-input.mlir, 01-xfmr-decompose.mlir, ...)"),
     cl::value_desc("dir"), cl::init(""));
+cl::opt<std::string> pooling(
+    "pooling",
+    cl::desc("Add a pooled sentence-embedding entry point: cls or mean"),
+    cl::value_desc("cls|mean"), cl::init(""));
+cl::opt<bool> normalize("normalize",
+                        cl::desc("Scale the pooled vectors to unit L2 norm"),
+                        cl::init(false));
 cl::opt<bool> noFusion("no-fusion",
                        cl::desc("Skip the fusion passes (for comparison)"),
                        cl::init(false));
@@ -200,9 +207,21 @@ int compile(const char *argv0) {
   if ((emit == Stage::Obj || emit == Stage::So) && outputPath.empty())
     return fail("-o is required for --emit=obj and --emit=so");
 
+  xfmr::Pooling poolingKind = xfmr::Pooling::None;
+  if (pooling == "cls")
+    poolingKind = xfmr::Pooling::Cls;
+  else if (pooling == "mean")
+    poolingKind = xfmr::Pooling::Mean;
+  else if (!pooling.empty())
+    return fail("unknown --pooling '" + pooling + "' (expected cls or mean)");
+  if (normalize && poolingKind == xfmr::Pooling::None)
+    return fail("--normalize needs --pooling");
+
   Expected<xfmr::ModelSpec> spec = xfmr::loadModel(modelPath);
   if (!spec)
     return fail(spec.takeError());
+  spec->pooling = poolingKind;
+  spec->normalizeEmbedding = normalize;
 
   mlir::DialectRegistry registry;
   xfmr::registerXfmrDialects(registry);
@@ -263,9 +282,12 @@ int compile(const char *argv0) {
       xfmr::createHostTargetMachine(mcpu);
   if (!machine)
     return fail(machine.takeError());
+  SmallVector<StringRef> entries = {xfmr::kEncodeEntry};
+  if (spec->pooling != xfmr::Pooling::None)
+    entries.push_back(xfmr::kEmbedEntry);
   LLVMContext llvmContext;
   Expected<std::unique_ptr<Module>> llvmModule = xfmr::translateToLLVMIR(
-      *module, llvmContext, **machine, xfmr::kEncodeEntry,
+      *module, llvmContext, **machine, entries,
       xfmr::buildManifest(*spec, weights));
   if (!llvmModule)
     return fail(llvmModule.takeError());

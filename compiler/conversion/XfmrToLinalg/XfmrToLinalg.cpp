@@ -19,6 +19,7 @@ void xfmr::populateXfmrToLinalgPatterns(RewritePatternSet &patterns) {
   populateElementwiseToLinalgPatterns(patterns);
   populateEmbeddingToLinalgPatterns(patterns);
   populateLayoutToLinalgPatterns(patterns);
+  populatePoolingToLinalgPatterns(patterns);
   populateLayerNormToLinalgPatterns(patterns);
   populateSoftmaxToLinalgPatterns(patterns);
 }

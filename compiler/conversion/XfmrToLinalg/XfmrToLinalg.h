@@ -13,6 +13,7 @@ void populateLayerNormToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateSoftmaxToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateEmbeddingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateLayoutToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populatePoolingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 /// All of the above.
 void populateXfmrToLinalgPatterns(mlir::RewritePatternSet &patterns);

@@ -64,6 +64,9 @@ typedef struct xfmr_model_info {
   int64_t num_layers;
   int64_t max_positions;   /* longest sequence accepted */
   int64_t type_vocab_size; /* 0 when the model has no token types */
+  /* "cls" or "mean" for a library compiled with --pooling (xfmr_embed
+   * works), NULL otherwise. */
+  const char *pooling;
 } xfmr_model_info;
 
 /* A human-readable name of a status code ("ok", "invalid argument", ...). */
@@ -99,6 +102,16 @@ XFMR_API xfmr_status xfmr_encode(const xfmr_model *model, int64_t batch,
                                  int64_t seq, const int64_t *input_ids,
                                  const int64_t *attention_mask,
                                  const int64_t *token_type_ids, float *output);
+
+/* Like xfmr_encode, for a library compiled with `xfmrc --pooling=cls|mean`:
+ * writes one vector per sequence, [batch, d_model] float32, pooled over the
+ * tokens of `attention_mask` (mean) or taken at the first token (cls), and
+ * scaled to unit L2 norm when compiled with --normalize.
+ * XFMR_ERROR_UNSUPPORTED for a library without pooling. */
+XFMR_API xfmr_status xfmr_embed(const xfmr_model *model, int64_t batch,
+                                int64_t seq, const int64_t *input_ids,
+                                const int64_t *attention_mask,
+                                const int64_t *token_type_ids, float *output);
 
 /*===----------------------------------------------------------------------===*
  * Tokenizers
