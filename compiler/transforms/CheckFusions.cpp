@@ -23,12 +23,19 @@ namespace {
 constexpr llvm::StringLiteral kMaskedSoftmax = "masked-softmax";
 constexpr llvm::StringLiteral kResidualLayerNorm = "residual-layernorm";
 
-/// A softmax over keys whose input is still scaled or masked.
+/// A softmax over keys whose input is still scaled or masked. A matmul
+/// counts only when it is scaled (its output scale, or a scaled operand): the
+/// fusion has nothing to take from a plain Q·Kᵀ.
 bool isUnfusedMaskedSoftmax(SoftmaxOp op) {
   if (op.getType().getRank() != 4 || op.getNormalizedAxis() != 3)
     return false;
   Operation *def = op.getInput().getDefiningOp();
-  return def && isa<AddOp, ScaleOp, MatmulOp>(def);
+  if (auto matmul = dyn_cast_or_null<MatmulOp>(def))
+    return matmul.getScale() ||
+           llvm::any_of(matmul->getOperands(), [](Value operand) {
+             return operand.getDefiningOp<ScaleOp>();
+           });
+  return def && isa<AddOp, ScaleOp>(def);
 }
 
 /// A layer norm over the last dimension of a sum.

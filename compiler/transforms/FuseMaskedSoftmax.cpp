@@ -118,6 +118,12 @@ FailureOr<MaskedScores> matchChain(Value input) {
     break;
   }
   chain.scores = current;
+  // Under the lowest fill a fully padded row is uniform over the keys that no
+  // other term sets to -inf (a causal mask's future keys, -inf in a bias),
+  // while `uniform` spreads over every key: exact only for padding alone.
+  if (chain.padding && chain.padding.getFill() == MaskFillKind::lowest &&
+      (chain.causal || chain.bias))
+    return failure();
   bool fusesSomething = chain.padding || chain.causal || chain.bias ||
                         chain.scale != 1.0;
   if (!fusesSomething)

@@ -5,21 +5,56 @@
 
 // CHECK-LABEL: func.func @linear_bias
 // CHECK-SAME: (%[[X:[^:]*]]: tensor<?x?x32xf32>, %[[W:[^:]*]]: tensor<64x32xf32>, %[[B:[^:]*]]: tensor<64xf32>)
-// The accumulator starts as the bias broadcast along the last dimension.
-// CHECK: %[[INIT:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[B]] : tensor<64xf32>)
-// CHECK-NEXT: ^bb0(%[[IN:.*]]: f32, %{{.*}}: f32):
-// CHECK-NEXT: linalg.yield %[[IN]] : f32
+// The contraction accumulates into zeros; the bias is added after the sum (the
+// rounding the residual layer norm reproduces when it takes the bias over).
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[INIT:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.*}} : tensor<?x?x64xf32>)
 // Loops (d0, d1, n, k): input[d0, d1, k] * weight[n, k], k innermost.
 // CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>, affine_map<(d0, d1, d2, d3) -> (d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
 // CHECK-SAME: ins(%[[X]], %[[W]] : tensor<?x?x32xf32>, tensor<64x32xf32>) outs(%[[INIT]] : tensor<?x?x64xf32>)
-// CHECK-NEXT: ^bb0(%[[A:.*]]: f32, %[[BB:.*]]: f32, %[[ACC:.*]]: f32):
+// CHECK-NEXT: ^bb0(%[[A:[^:]*]]: f32, %[[BB:[^:]*]]: f32, %[[ACC:[^:]*]]: f32):
 // CHECK-NEXT: %[[P:.*]] = arith.mulf %[[A]], %[[BB]] : f32
 // CHECK-NEXT: %[[S:.*]] = arith.addf %[[ACC]], %[[P]] : f32
 // CHECK-NEXT: linalg.yield %[[S]] : f32
-// CHECK: return %[[R]]
+// The epilogue: the bias broadcast along the last dimension, no scale.
+// CHECK: %[[E:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[R]], %[[B]] : tensor<?x?x64xf32>, tensor<64xf32>)
+// CHECK-NEXT: ^bb0(%[[V:[^:]*]]: f32, %[[BI:[^:]*]]: f32, %{{[^:]*}}: f32):
+// CHECK-NEXT: %[[VB:.*]] = arith.addf %[[V]], %[[BI]] : f32
+// CHECK-NEXT: linalg.yield %[[VB]] : f32
+// CHECK: return %[[E]]
 func.func @linear_bias(%x: tensor<?x?x32xf32>, %w: tensor<64x32xf32>, %b: tensor<64xf32>) -> tensor<?x?x64xf32> {
   %0 = xfmr.linear %x, %w, %b : tensor<?x?x32xf32>, tensor<64x32xf32>, tensor<64xf32> -> tensor<?x?x64xf32>
   return %0 : tensor<?x?x64xf32>
+}
+
+// An output scale multiplies after the bias: (acc + b) * s.
+// CHECK-LABEL: func.func @linear_bias_scale
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x32xf32>, %[[W:[^:]*]]: tensor<64x32xf32>, %[[B:[^:]*]]: tensor<64xf32>)
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[X]], %[[W]] :
+// CHECK: %[[E:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%[[R]], %[[B]] : tensor<?x64xf32>, tensor<64xf32>)
+// CHECK-NEXT: ^bb0(%[[V:[^:]*]]: f32, %[[BI:[^:]*]]: f32, %{{[^:]*}}: f32):
+// CHECK-NEXT: %[[VB:.*]] = arith.addf %[[V]], %[[BI]] : f32
+// CHECK-NEXT: %[[F:.*]] = arith.constant 0.899999976 : f32
+// CHECK-NEXT: %[[VS:.*]] = arith.mulf %[[VB]], %[[F]] : f32
+// CHECK-NEXT: linalg.yield %[[VS]] : f32
+// CHECK: return %[[E]]
+func.func @linear_bias_scale(%x: tensor<?x32xf32>, %w: tensor<64x32xf32>, %b: tensor<64xf32>) -> tensor<?x64xf32> {
+  %0 = xfmr.linear %x, %w, %b {scale = 0.9 : f32} : tensor<?x32xf32>, tensor<64x32xf32>, tensor<64xf32> -> tensor<?x64xf32>
+  return %0 : tensor<?x64xf32>
+}
+
+// A scale without a bias: the epilogue reads only the sum.
+// CHECK-LABEL: func.func @linear_scale
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK: %[[E:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%[[R]] : tensor<?x64xf32>)
+// CHECK-NEXT: ^bb0(%[[V:[^:]*]]: f32, %{{[^:]*}}: f32):
+// CHECK-NEXT: %[[F:.*]] = arith.constant 5.000000e-01 : f32
+// CHECK-NEXT: %[[VS:.*]] = arith.mulf %[[V]], %[[F]] : f32
+// CHECK-NEXT: linalg.yield %[[VS]] : f32
+// CHECK: return %[[E]]
+func.func @linear_scale(%x: tensor<?x32xf32>, %w: tensor<64x32xf32>) -> tensor<?x64xf32> {
+  %0 = xfmr.linear %x, %w {scale = 0.5 : f32} : tensor<?x32xf32>, tensor<64x32xf32> -> tensor<?x64xf32>
+  return %0 : tensor<?x64xf32>
 }
 
 // Without a bias the accumulator is a zero fill.
@@ -30,6 +65,9 @@ func.func @linear_bias(%x: tensor<?x?x32xf32>, %w: tensor<64x32xf32>, %b: tensor
 // CHECK: %[[INIT:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[E]] : tensor<?x64xf32>)
 // CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction"]}
 // CHECK-SAME: ins(%[[X]], %[[W]] : tensor<?x32xf32>, tensor<64x32xf32>) outs(%[[INIT]] : tensor<?x64xf32>)
+// Neither bias nor scale: no epilogue.
+// CHECK-NOT: linalg.generic
+// CHECK: return
 func.func @linear_no_bias(%x: tensor<?x32xf32>, %w: tensor<64x32xf32>) -> tensor<?x64xf32> {
   %0 = xfmr.linear %x, %w : tensor<?x32xf32>, tensor<64x32xf32> -> tensor<?x64xf32>
   return %0 : tensor<?x64xf32>
@@ -44,8 +82,24 @@ func.func @linear_no_bias(%x: tensor<?x32xf32>, %w: tensor<64x32xf32>) -> tensor
 // CHECK-SAME: ins(%[[Q]], %[[K]] : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32>) outs(%[[INIT]] : tensor<?x4x?x?xf32>)
 // CHECK: arith.mulf
 // CHECK-NEXT: arith.addf
+// CHECK-NOT: linalg.generic
+// CHECK: return
 func.func @matmul_transpose_rhs(%q: tensor<?x4x?x8xf32>, %k: tensor<?x4x?x8xf32>) -> tensor<?x4x?x?xf32> {
   %0 = xfmr.matmul %q, %k transpose_rhs : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}
+
+// The output scale of a matmul: one elementwise pass after the contraction.
+// CHECK-LABEL: func.func @matmul_scale
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+// CHECK: %[[E:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[R]] : tensor<?x4x?x?xf32>)
+// CHECK-NEXT: ^bb0(%[[V:[^:]*]]: f32, %{{[^:]*}}: f32):
+// CHECK-NEXT: %[[F:.*]] = arith.constant 1.250000e-01 : f32
+// CHECK-NEXT: %[[VS:.*]] = arith.mulf %[[V]], %[[F]] : f32
+// CHECK-NEXT: linalg.yield %[[VS]] : f32
+// CHECK: return %[[E]]
+func.func @matmul_scale(%q: tensor<?x4x?x8xf32>, %k: tensor<?x4x?x8xf32>) -> tensor<?x4x?x?xf32> {
+  %0 = xfmr.matmul %q, %k transpose_rhs {scale = 0.125 : f32} : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x?xf32>
   return %0 : tensor<?x4x?x?xf32>
 }
 
@@ -64,7 +118,7 @@ func.func @matmul(%p: tensor<?x4x?x?xf32>, %v: tensor<?x4x?x8xf32>) -> tensor<?x
 // CHECK-SAME: (%[[S:[^:]*]]: tensor<?x4x?x?xf32>, %[[M:[^:]*]]: tensor<?x1x1x?xf32>)
 // CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, 0, 0, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
 // CHECK-SAME: ins(%[[S]], %[[M]] : tensor<?x4x?x?xf32>, tensor<?x1x1x?xf32>)
-// CHECK-NEXT: ^bb0(%[[A:.*]]: f32, %[[B:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: ^bb0(%[[A:[^:]*]]: f32, %[[B:[^:]*]]: f32, %{{[^:]*}}: f32):
 // CHECK-NEXT: %[[SUM:.*]] = arith.addf %[[A]], %[[B]] : f32
 // CHECK-NEXT: linalg.yield %[[SUM]]
 func.func @add_broadcast(%s: tensor<?x4x?x?xf32>, %m: tensor<?x1x1x?xf32>) -> tensor<?x4x?x?xf32> {
@@ -98,7 +152,7 @@ func.func @merge_heads(%x: tensor<?x4x?x8xf32>) -> tensor<?x?x32xf32> {
 // CHECK-LABEL: func.func @gelu
 // CHECK: linalg.generic
 // CHECK-SAME: iterator_types = ["parallel", "parallel"]
-// CHECK: ^bb0(%[[IN:.*]]: f32, %{{.*}}: f32):
+// CHECK: ^bb0(%[[IN:[^:]*]]: f32, %{{[^:]*}}: f32):
 // CHECK-DAG: %[[HALF:.*]] = arith.constant 5.000000e-01 : f32
 // CHECK-DAG: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
 // CHECK-DAG: %[[RSQRT2:.*]] = arith.constant 0.707106769 : f32
@@ -117,7 +171,7 @@ func.func @gelu(%x: tensor<?x64xf32>) -> tensor<?x64xf32> {
 
 // GPT-2's approximation: tanh(√(2/π)·(x + 0.044715·x³)), no erf.
 // CHECK-NOT: math.erf
-// CHECK: ^bb0(%[[IN:.*]]: f32, %{{.*}}: f32):
+// CHECK: ^bb0(%[[IN:[^:]*]]: f32, %{{[^:]*}}: f32):
 // CHECK: %[[X2:.*]] = arith.mulf %[[IN]], %[[IN]] : f32
 // CHECK-NEXT: %[[X3:.*]] = arith.mulf %[[IN]], %[[X2]] : f32
 // CHECK-NEXT: %[[C:.*]] = arith.constant 4.471500e-02 : f32
@@ -133,7 +187,7 @@ func.func @gelu_tanh(%x: tensor<?x64xf32>) -> tensor<?x64xf32> {
   return %0 : tensor<?x64xf32>
 }
 
-// CHECK: ^bb0(%[[IN:.*]]: f32, %{{.*}}: f32):
+// CHECK: ^bb0(%[[IN:[^:]*]]: f32, %{{[^:]*}}: f32):
 // CHECK-NEXT: %[[Z:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK-NEXT: %[[R:.*]] = arith.maximumf %[[IN]], %[[Z]] : f32
 // CHECK-NEXT: linalg.yield %[[R]]
@@ -143,7 +197,7 @@ func.func @relu(%x: tensor<?x64xf32>) -> tensor<?x64xf32> {
 }
 
 // CHECK-LABEL: func.func @scale
-// CHECK: ^bb0(%[[IN:.*]]: f32, %{{.*}}: f32):
+// CHECK: ^bb0(%[[IN:[^:]*]]: f32, %{{[^:]*}}: f32):
 // CHECK-NEXT: %[[F:.*]] = arith.constant 1.250000e-01 : f32
 // CHECK-NEXT: %[[R:.*]] = arith.mulf %[[IN]], %[[F]] : f32
 // CHECK-NEXT: linalg.yield %[[R]]
@@ -152,50 +206,89 @@ func.func @scale(%x: tensor<?x64xf32>) -> tensor<?x64xf32> {
   return %0 : tensor<?x64xf32>
 }
 
-// Safe softmax: a row maximum, a guarded sum of exponentials, a guarded
-// division. A row whose maximum is -inf contributes zeros, never NaN.
+// Online safe softmax: one reduction yields each row's maximum and its sum of
+// exponentials together (the sum rescaled whenever the maximum grows), then
+// one elementwise pass writes the probabilities. A row whose maximum is -inf
+// contributes zeros, never NaN.
 // CHECK-LABEL: func.func @softmax
 // CHECK-SAME: (%[[X:.*]]: tensor<?x4x?x?xf32>)
 // CHECK: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
-// CHECK: %[[MAXINIT:.*]] = linalg.fill ins(%[[NEGINF]] : f32)
-// CHECK: %[[MAX:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[X]] : tensor<?x4x?x?xf32>) outs(%[[MAXINIT]] : tensor<?x4x?xf32>)
-// CHECK: arith.maximumf
-// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[X]], %[[MAX]] : tensor<?x4x?x?xf32>, tensor<?x4x?xf32>)
-// CHECK-NEXT: ^bb0(%[[E:.*]]: f32, %[[M:.*]]: f32, %[[ACC:.*]]: f32):
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[MAXINIT:.*]] = linalg.fill ins(%[[NEGINF]] : f32) outs(%{{.*}} : tensor<?x4x?xf32>)
+// CHECK: %[[SUMINIT:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.*}} : tensor<?x4x?xf32>)
+// CHECK: %[[STATS:.*]]:2 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[X]] : tensor<?x4x?x?xf32>) outs(%[[MAXINIT]], %[[SUMINIT]] : tensor<?x4x?xf32>, tensor<?x4x?xf32>)
+// CHECK-NEXT: ^bb0(%[[E:[^:]*]]: f32, %[[M:[^:]*]]: f32, %[[ACC:[^:]*]]: f32):
+// CHECK-NEXT: %[[NM:.*]] = arith.maximumf %[[M]], %[[E]] : f32
+// exp(m - m') rescales the running sum, guarded for m' = -inf.
 // CHECK-NEXT: %[[NI:.*]] = arith.constant 0xFF800000 : f32
-// CHECK-NEXT: %[[MASKED:.*]] = arith.cmpf oeq, %[[M]], %[[NI]] : f32
-// CHECK-NEXT: %[[D:.*]] = arith.subf %[[E]], %[[M]] : f32
-// CHECK-NEXT: %[[EXP:.*]] = math.exp %[[D]] : f32
-// CHECK-NEXT: %[[Z:.*]] = arith.constant 0.000000e+00 : f32
-// CHECK-NEXT: %[[G:.*]] = arith.select %[[MASKED]], %[[Z]], %[[EXP]] : f32
-// CHECK-NEXT: arith.addf %[[ACC]], %[[G]] : f32
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[X]], %[[MAX]], %[[SUM]] :
-// CHECK: arith.cmpf oeq
-// CHECK: arith.select
-// CHECK: %[[POS:.*]] = arith.cmpf ogt
-// CHECK-NEXT: %[[Q:.*]] = arith.divf
-// CHECK-NEXT: arith.select %[[POS]], %[[Q]]
+// CHECK-NEXT: %[[G1:.*]] = arith.cmpf oeq, %[[NM]], %[[NI]] : f32
+// CHECK-NEXT: %[[D1:.*]] = arith.subf %[[M]], %[[NM]] : f32
+// CHECK-NEXT: %[[X1:.*]] = math.exp %[[D1]] : f32
+// CHECK-NEXT: %[[Z1:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[R1:.*]] = arith.select %[[G1]], %[[Z1]], %[[X1]] : f32
+// CHECK-NEXT: %[[RESCALED:.*]] = arith.mulf %[[ACC]], %[[R1]] : f32
+// exp(x - m'), guarded the same way.
+// CHECK: %[[G2:.*]] = arith.cmpf oeq, %[[NM]], %{{.*}} : f32
+// CHECK-NEXT: %[[D2:.*]] = arith.subf %[[E]], %[[NM]] : f32
+// CHECK-NEXT: %[[X2:.*]] = math.exp %[[D2]] : f32
+// CHECK-NEXT: %[[Z2:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[R2:.*]] = arith.select %[[G2]], %[[Z2]], %[[X2]] : f32
+// CHECK-NEXT: %[[NS:.*]] = arith.addf %[[RESCALED]], %[[R2]] : f32
+// CHECK-NEXT: linalg.yield %[[NM]], %[[NS]] : f32, f32
+// CHECK: %[[P:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[X]], %[[STATS]]#0, %[[STATS]]#1 :
+// CHECK-NEXT: ^bb0(%[[PE:[^:]*]]: f32, %[[PM:[^:]*]]: f32, %[[PS:[^:]*]]: f32, %{{[^:]*}}: f32):
+// CHECK: %[[POS:.*]] = arith.cmpf ogt, %[[PS]], %{{.*}} : f32
+// CHECK: arith.cmpf oeq, %[[PM]]
+// CHECK: arith.subf %[[PE]], %[[PM]]
+// CHECK: %[[Q:.*]] = arith.divf %{{.*}}, %[[PS]] : f32
+// CHECK-NEXT: %[[PR:.*]] = arith.select %[[POS]], %[[Q]], %{{.*}} : f32
+// CHECK-NEXT: linalg.yield %[[PR]] : f32
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[P]]
 func.func @softmax(%x: tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32> {
   %0 = xfmr.softmax %x : tensor<?x4x?x?xf32>
   return %0 : tensor<?x4x?x?xf32>
 }
 
-// A rank-1 softmax reduces to a rank-0 row tensor (this used to crash: the
+// A rank-1 softmax reduces to rank-0 row tensors (this used to crash: the
 // row map was the null map).
 // CHECK-LABEL: func.func @softmax_rank1
-// CHECK: linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> ()>], iterator_types = ["reduction"]}
-// CHECK-SAME: outs(%{{.*}} : tensor<f32>)
+// CHECK: linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> ()>, affine_map<(d0) -> ()>], iterator_types = ["reduction"]}
+// CHECK-SAME: outs(%{{.*}}, %{{.*}} : tensor<f32>, tensor<f32>)
+// CHECK: linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> ()>, affine_map<(d0) -> ()>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
 func.func @softmax_rank1(%x: tensor<8xf32>) -> tensor<8xf32> {
   %0 = xfmr.softmax %x : tensor<8xf32>
   return %0 : tensor<8xf32>
 }
 
-// Sum, centred squared deviations, normalisation: three generics.
+// Over the heads (axis 1): d1 is the reduction, the statistics are indexed by
+// the other dimensions.
+// CHECK-LABEL: func.func @softmax_axis1
+// CHECK-SAME: (%[[X:.*]]: tensor<?x4x?x?xf32>)
+// CHECK: %[[STATS:.*]]:2 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>], iterator_types = ["parallel", "reduction", "parallel", "parallel"]} ins(%[[X]] : tensor<?x4x?x?xf32>)
+// CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[X]], %[[STATS]]#0, %[[STATS]]#1 :
+func.func @softmax_axis1(%x: tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32> {
+  %0 = xfmr.softmax %x axis(1) : tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}
+
+// Welford: one reduction yields the mean and the sum of squared deviations
+// (count = index + 1 of the normalised dimension), then one pass normalises.
 // CHECK-LABEL: func.func @layer_norm
 // CHECK-SAME: (%[[X:[^:]*]]: tensor<?x?x32xf32>, %[[G:[^:]*]]: tensor<32xf32>, %[[B:[^:]*]]: tensor<32xf32>)
-// CHECK: %[[SUM:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[X]] : tensor<?x?x32xf32>)
-// CHECK: %[[SQ:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>, affine_map<(d0, d1, d2) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[X]], %[[SUM]] :
-// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>, affine_map<(d0, d1, d2) -> (d0, d1)>, affine_map<(d0, d1, d2) -> (d2)>, affine_map<(d0, d1, d2) -> (d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[X]], %[[SUM]], %[[SQ]], %[[G]], %[[B]] :
+// CHECK: %[[STATS:.*]]:2 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>, affine_map<(d0, d1, d2) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[X]] : tensor<?x?x32xf32>)
+// CHECK-NEXT: ^bb0(%[[IN:[^:]*]]: f32, %[[MEAN:[^:]*]]: f32, %[[M2:[^:]*]]: f32):
+// CHECK-NEXT: %[[I:.*]] = linalg.index 2 : index
+// CHECK: %[[N:.*]] = arith.sitofp %{{.*}} : i64 to f32
+// CHECK-NEXT: %[[D:.*]] = arith.subf %[[IN]], %[[MEAN]] : f32
+// CHECK-NEXT: %[[DN:.*]] = arith.divf %[[D]], %[[N]] : f32
+// CHECK-NEXT: %[[NMEAN:.*]] = arith.addf %[[MEAN]], %[[DN]] : f32
+// CHECK-NEXT: %[[D2:.*]] = arith.subf %[[IN]], %[[NMEAN]] : f32
+// CHECK-NEXT: %[[DD:.*]] = arith.mulf %[[D]], %[[D2]] : f32
+// CHECK-NEXT: %[[NM2:.*]] = arith.addf %[[M2]], %[[DD]] : f32
+// CHECK-NEXT: linalg.yield %[[NMEAN]], %[[NM2]] : f32, f32
+// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>, affine_map<(d0, d1, d2) -> (d0, d1)>, affine_map<(d0, d1, d2) -> (d2)>, affine_map<(d0, d1, d2) -> (d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[X]], %[[STATS]]#0, %[[STATS]]#1, %[[G]], %[[B]] :
+// CHECK: arith.constant 3.200000e+01 : f32
 // CHECK: arith.constant 9.99999996E-13 : f32
 // CHECK: math.sqrt
 // CHECK-NOT: linalg.generic
@@ -205,11 +298,164 @@ func.func @layer_norm(%x: tensor<?x?x32xf32>, %g: tensor<32xf32>, %b: tensor<32x
   return %0 : tensor<?x?x32xf32>
 }
 
+// Over a middle dimension: d1 reduces, gamma and beta are read along d1, the
+// width is that dimension's (16).
+// CHECK-LABEL: func.func @layer_norm_axis
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x16x?xf32>, %[[G:[^:]*]]: tensor<16xf32>)
+// CHECK: %[[STATS:.*]]:2 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d0, d2)>], iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[X]] : tensor<?x16x?xf32>)
+// CHECK: linalg.index 1 : index
+// CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d1)>, affine_map<(d0, d1, d2) -> (d1)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[X]], %[[STATS]]#0, %[[STATS]]#1, %[[G]], %[[G]] :
+// CHECK: arith.constant 1.600000e+01 : f32
+func.func @layer_norm_axis(%x: tensor<?x16x?xf32>, %g: tensor<16xf32>) -> tensor<?x16x?xf32> {
+  %0 = xfmr.layer_norm %x, %g, %g eps(1.0e-5) axis(-2) : tensor<?x16x?xf32>, tensor<16xf32>
+  return %0 : tensor<?x16x?xf32>
+}
+
+// Residual layer norm: one pass writes the sum (input + bias) + residual,
+// with the bias read along the last dimension, then the layer norm's two
+// generics run on the sum; both the normalised value and the sum are results.
+// CHECK-LABEL: func.func @residual_layer_norm
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x?x32xf32>, %[[RES:[^:]*]]: tensor<?x?x32xf32>, %[[B:[^:]*]]: tensor<32xf32>, %[[G:[^:]*]]: tensor<32xf32>, %[[BETA:[^:]*]]: tensor<32xf32>)
+// CHECK: %[[SUM:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[X]], %[[RES]], %[[B]] : tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<32xf32>)
+// CHECK-NEXT: ^bb0(%[[VX:[^:]*]]: f32, %[[VR:[^:]*]]: f32, %[[VB:[^:]*]]: f32, %{{[^:]*}}: f32):
+// CHECK-NEXT: %[[XB:.*]] = arith.addf %[[VX]], %[[VB]] : f32
+// CHECK-NEXT: %[[XBR:.*]] = arith.addf %[[XB]], %[[VR]] : f32
+// CHECK-NEXT: linalg.yield %[[XBR]] : f32
+// CHECK: %[[STATS:.*]]:2 = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[SUM]] : tensor<?x?x32xf32>)
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[SUM]], %[[STATS]]#0, %[[STATS]]#1, %[[G]], %[[BETA]] :
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[R]], %[[SUM]]
+func.func @residual_layer_norm(%x: tensor<?x?x32xf32>, %r: tensor<?x?x32xf32>, %b: tensor<32xf32>,
+                               %g: tensor<32xf32>, %beta: tensor<32xf32>) -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>) {
+  %y, %s = xfmr.residual_layer_norm %x, %r bias(%b : tensor<32xf32>), %g, %beta eps(1.0e-12) : tensor<?x?x32xf32>, tensor<32xf32>
+  return %y, %s : tensor<?x?x32xf32>, tensor<?x?x32xf32>
+}
+
+// Without a bias the sum reads two operands.
+// CHECK-LABEL: func.func @residual_layer_norm_no_bias
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x?x32xf32>, %[[RES:[^:]*]]: tensor<?x?x32xf32>
+// CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[X]], %[[RES]] : tensor<?x?x32xf32>, tensor<?x?x32xf32>)
+// CHECK-NEXT: ^bb0(%[[VX:[^:]*]]: f32, %[[VR:[^:]*]]: f32, %{{[^:]*}}: f32):
+// CHECK-NEXT: %[[S:.*]] = arith.addf %[[VX]], %[[VR]] : f32
+// CHECK-NEXT: linalg.yield %[[S]] : f32
+func.func @residual_layer_norm_no_bias(%x: tensor<?x?x32xf32>, %r: tensor<?x?x32xf32>, %g: tensor<32xf32>) -> tensor<?x?x32xf32> {
+  %y, %s = xfmr.residual_layer_norm %x, %r, %g, %g eps(1.0e-5) : tensor<?x?x32xf32>, tensor<32xf32>
+  return %y : tensor<?x?x32xf32>
+}
+
+// Masked softmax with a padding mask: the 0/1 mask is read at [b, key], the
+// reduction has a third output (1 once some key of the row is unmasked),
+// and the masks exist only as index arithmetic. A masked score becomes
+// scale * x + fill; a row with no unmasked key yields 0 (policy zero).
+// CHECK-LABEL: func.func @masked_softmax_padding
+// CHECK-SAME: (%[[S:[^:]*]]: tensor<?x4x?x?xf32>, %[[M:[^:]*]]: tensor<?x?xi64>)
+// CHECK: %[[STATS:.*]]:3 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[S]], %[[M]] : tensor<?x4x?x?xf32>, tensor<?x?xi64>)
+// CHECK-NEXT: ^bb0(%[[X:[^:]*]]: f32, %[[K:[^:]*]]: i64, %{{[^:]*}}: f32, %{{[^:]*}}: f32, %[[ANY:[^:]*]]: f32):
+// CHECK-NEXT: %[[SC:.*]] = arith.constant 1.250000e-01 : f32
+// CHECK-NEXT: %[[XS:.*]] = arith.mulf %[[X]], %[[SC]] : f32
+// CHECK: %[[PAD:.*]] = arith.cmpi eq, %[[K]], %{{.*}} : i64
+// CHECK-NEXT: %[[FILL:.*]] = arith.constant 0xFF800000 : f32
+// CHECK-NEXT: %[[FILLED:.*]] = arith.addf %[[XS]], %[[FILL]] : f32
+// CHECK-NEXT: %[[V:.*]] = arith.select %[[PAD]], %[[FILLED]], %[[XS]] : f32
+// CHECK-NEXT: arith.maximumf %{{.*}}, %[[V]] : f32
+// CHECK-NOT: linalg.index
+// CHECK: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK-NEXT: %[[NANY:.*]] = arith.select %[[PAD]], %[[ANY]], %[[ONE]] : f32
+// CHECK-NEXT: linalg.yield %{{.*}}, %{{.*}}, %[[NANY]] : f32, f32, f32
+// CHECK: %[[P:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[S]], %[[M]], %[[STATS]]#0, %[[STATS]]#1, %[[STATS]]#2 :
+// CHECK-NEXT: ^bb0(%{{[^:]*}}: f32, %{{[^:]*}}: i64, %{{[^:]*}}: f32, %{{[^:]*}}: f32, %[[PANY:[^:]*]]: f32, %{{[^:]*}}: f32):
+// CHECK-NOT: linalg.index
+// CHECK: %[[Q:.*]] = arith.divf
+// CHECK-NEXT: %[[SAFE:.*]] = arith.select %{{.*}}, %[[Q]], %[[Z:.*]] : f32
+// CHECK-NEXT: %[[UNMASKED:.*]] = arith.cmpf ogt, %[[PANY]], %[[Z]] : f32
+// CHECK-NEXT: %[[R:.*]] = arith.select %[[UNMASKED]], %[[SAFE]], %[[Z]] : f32
+// CHECK-NEXT: linalg.yield %[[R]] : f32
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[P]]
+func.func @masked_softmax_padding(%s: tensor<?x4x?x?xf32>, %m: tensor<?x?xi64>) -> tensor<?x4x?x?xf32> {
+  %0 = xfmr.masked_softmax %s key_padding(%m : tensor<?x?xi64>) scale(0.125) mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}
+
+// Causal: key j is masked when j > i + (keys - queries), from linalg.index 2
+// (the query) and 3 (the key); the bias [1, 4, 1, k] is read at index 0 of
+// its size-1 dimensions. The lowest-f32 fill; a fully masked row is uniform,
+// 1 / keys.
+// CHECK-LABEL: func.func @masked_softmax_causal_bias
+// CHECK-SAME: (%[[S:[^:]*]]: tensor<?x4x?x?xf32>, %[[B:[^:]*]]: tensor<1x4x1x?xf32>)
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[C3:.*]] = arith.constant 3 : index
+// CHECK-DAG: %[[Q:.*]] = tensor.dim %[[S]], %[[C2]]
+// CHECK-DAG: %[[K:.*]] = tensor.dim %[[S]], %[[C3]]
+// CHECK: %[[OFF:.*]] = arith.subi %[[K]], %[[Q]] : index
+// CHECK: %[[KI:.*]] = arith.index_cast %[[K]] : index to i64
+// CHECK: %[[KF:.*]] = arith.sitofp %[[KI]] : i64 to f32
+// CHECK: %[[STATS:.*]]:3 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (0, d1, 0, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[S]], %[[B]] : tensor<?x4x?x?xf32>, tensor<1x4x1x?xf32>)
+// CHECK-NEXT: ^bb0(%[[X:[^:]*]]: f32, %[[BV:[^:]*]]: f32,
+// CHECK: %[[XS:.*]] = arith.mulf %[[X]], %{{.*}} : f32
+// CHECK-NEXT: %[[XB:.*]] = arith.addf %[[XS]], %[[BV]] : f32
+// CHECK: %[[I:.*]] = linalg.index 2 : index
+// CHECK-NEXT: %[[J:.*]] = linalg.index 3 : index
+// CHECK-NEXT: %[[LAST:.*]] = arith.addi %[[I]], %[[OFF]] : index
+// CHECK-NEXT: %[[FUT:.*]] = arith.cmpi sgt, %[[J]], %[[LAST]] : index
+// CHECK-NEXT: %[[MASKED:.*]] = arith.ori %{{.*}}, %[[FUT]] : i1
+// CHECK-NEXT: %[[FILL:.*]] = arith.constant -3.40282347E+38 : f32
+// CHECK-NEXT: arith.addf %[[XB]], %[[FILL]] : f32
+// CHECK: linalg.yield %{{.*}}, %{{.*}}, %{{.*}} : f32, f32, f32
+// CHECK: linalg.generic {{.*}} ins(%[[S]], %[[B]], %[[STATS]]#0, %[[STATS]]#1, %[[STATS]]#2 :
+// CHECK: linalg.index 2 : index
+// CHECK: linalg.index 3 : index
+// CHECK: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK-NEXT: %[[UNI:.*]] = arith.divf %[[ONE]], %[[KF]] : f32
+// CHECK-NEXT: %[[UNMASKED:.*]] = arith.cmpf ogt
+// CHECK-NEXT: arith.select %[[UNMASKED]], %{{.*}}, %[[UNI]] : f32
+func.func @masked_softmax_causal_bias(%s: tensor<?x4x?x?xf32>, %b: tensor<1x4x1x?xf32>) -> tensor<?x4x?x?xf32> {
+  %0 = xfmr.masked_softmax %s bias(%b : tensor<1x4x1x?xf32>) scale(1.0) causal mask(<fill = lowest, fully_masked = uniform>) : tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}
+
+// No mask at all (only a scale and a bias): the plain two-output reduction,
+// no masked-row flag, no index arithmetic.
+// CHECK-LABEL: func.func @masked_softmax_unmasked
+// CHECK-SAME: (%[[S:[^:]*]]: tensor<?x4x?x?xf32>, %[[B:[^:]*]]: tensor<?x1x1x?xf32>)
+// CHECK: %[[STATS:.*]]:2 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, 0, 0, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[S]], %[[B]] : tensor<?x4x?x?xf32>, tensor<?x1x1x?xf32>)
+// CHECK-NOT: linalg.index
+// CHECK-NOT: arith.cmpi
+// CHECK: linalg.generic {{.*}} ins(%[[S]], %[[B]], %[[STATS]]#0, %[[STATS]]#1 :
+// CHECK-NOT: linalg.index
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @masked_softmax_unmasked(%s: tensor<?x4x?x?xf32>, %b: tensor<?x1x1x?xf32>) -> tensor<?x4x?x?xf32> {
+  %0 = xfmr.masked_softmax %s bias(%b : tensor<?x1x1x?xf32>) scale(0.5) mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}
+
+// The causal mask materialised (only where it was not fused): [1, 1, q, k],
+// -inf where linalg.index 3 > linalg.index 2 + (keys - queries), else 0.
+// CHECK-LABEL: func.func @causal_mask
+// CHECK-SAME: (%[[S:[^:]*]]: tensor<?x4x?x?xf32>)
+// CHECK: %[[OFF:.*]] = arith.subi %{{.*}}, %{{.*}} : index
+// CHECK: %[[E:.*]] = tensor.empty(%{{.*}}, %{{.*}}) : tensor<1x1x?x?xf32>
+// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} outs(%[[E]] : tensor<1x1x?x?xf32>)
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-DAG: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK: %[[I:.*]] = linalg.index 2 : index
+// CHECK-NEXT: %[[J:.*]] = linalg.index 3 : index
+// CHECK-NEXT: %[[LAST:.*]] = arith.addi %[[I]], %[[OFF]] : index
+// CHECK-NEXT: %[[FUT:.*]] = arith.cmpi sgt, %[[J]], %[[LAST]] : index
+// CHECK-NEXT: %[[V:.*]] = arith.select %[[FUT]], %[[NEGINF]], %[[ZERO]] : f32
+// CHECK-NEXT: linalg.yield %[[V]] : f32
+// CHECK: return %[[R]]
+func.func @causal_mask(%s: tensor<?x4x?x?xf32>) -> tensor<1x1x?x?xf32> {
+  %0 = xfmr.causal_mask %s : tensor<?x4x?x?xf32> -> tensor<1x1x?x?xf32>
+  return %0 : tensor<1x1x?x?xf32>
+}
+
 // A gather: the ids drive the iteration, the table is read with tensor.extract.
 // CHECK-LABEL: func.func @embedding
 // CHECK-SAME: (%[[IDS:[^:]*]]: tensor<?x?xi64>, %[[T:[^:]*]]: tensor<100x32xf32>)
 // CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[IDS]] : tensor<?x?xi64>) outs(%{{.*}} : tensor<?x?x32xf32>)
-// CHECK-NEXT: ^bb0(%[[ID:.*]]: i64, %{{.*}}: f32):
+// CHECK-NEXT: ^bb0(%[[ID:[^:]*]]: i64, %{{[^:]*}}: f32):
 // CHECK-NEXT: %[[ROW:.*]] = arith.index_cast %[[ID]] : i64 to index
 // CHECK-NEXT: %[[COL:.*]] = linalg.index 2 : index
 // CHECK-NEXT: %[[V:.*]] = tensor.extract %[[T]][%[[ROW]], %[[COL]]] : tensor<100x32xf32>
@@ -258,7 +504,7 @@ func.func @positions_learned(%x: tensor<?x?x32xf32>, %t: tensor<64x32xf32>) -> t
 // CHECK-LABEL: func.func @positions_sinusoidal
 // CHECK-NOT: tensor.extract_slice
 // CHECK: linalg.generic
-// CHECK-NEXT: ^bb0(%[[IN:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: ^bb0(%[[IN:[^:]*]]: f32, %{{[^:]*}}: f32):
 // CHECK-NEXT: %[[S:.*]] = linalg.index 1 : index
 // CHECK-NEXT: %[[D:.*]] = linalg.index 2 : index
 // CHECK: arith.constant -0.287823136624{{[0-9]*}} : f64
@@ -279,7 +525,7 @@ func.func @positions_sinusoidal(%x: tensor<?x?x32xf32>) -> tensor<?x?x32xf32> {
 // CHECK-LABEL: func.func @padding_mask_neg_inf
 // CHECK-SAME: (%[[M:.*]]: tensor<?x?xi64>)
 // CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[M]] : tensor<?x?xi64>) outs(%{{.*}} : tensor<?x1x1x?xf32>)
-// CHECK-NEXT: ^bb0(%[[IN:.*]]: i64, %{{.*}}: f32):
+// CHECK-NEXT: ^bb0(%[[IN:[^:]*]]: i64, %{{[^:]*}}: f32):
 // CHECK-NEXT: %[[Z:.*]] = arith.constant 0 : i64
 // CHECK-NEXT: %[[PAD:.*]] = arith.cmpi eq, %[[IN]], %[[Z]] : i64
 // CHECK-NEXT: %[[ZF:.*]] = arith.constant 0.000000e+00 : f32

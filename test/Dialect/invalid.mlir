@@ -174,9 +174,61 @@ func.func @f(%m: tensor<?x?xi64>) -> tensor<?x4x1x?xf32> {
 // -----
 
 func.func @f(%m: tensor<?x?xi64>) -> tensor<?x1x1x?xf32> {
-  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'fill' [neg_inf, lowest]}}
+  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'fill' [neg_inf, lowest, value]}}
   %0 = xfmr.padding_mask %m fill(zero) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
   return %0 : tensor<?x1x1x?xf32>
+}
+
+// -----
+
+func.func @f(%m: tensor<?x?xi64>) -> tensor<?x1x1x?xf32> {
+  // expected-error @+1 {{fill(value = v) needs its value, and only it}}
+  %0 = xfmr.padding_mask %m fill(value) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  return %0 : tensor<?x1x1x?xf32>
+}
+
+// -----
+
+func.func @f(%m: tensor<?x?xi64>) -> tensor<?x1x1x?xf32> {
+  // expected-error @+1 {{fill(value = v) needs its value, and only it}}
+  %0 = xfmr.padding_mask %m fill(neg_inf = -1.0) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  return %0 : tensor<?x1x1x?xf32>
+}
+
+//===----------------------------------------------------------------------===//
+// xfmr.causal_mask
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @f(%s: tensor<?x?x?xf32>) -> tensor<1x1x?x?xf32> {
+  // expected-error @+1 {{needs [batch, heads, queries, keys] scores, got 'tensor<?x?x?xf32>'}}
+  %0 = xfmr.causal_mask %s : tensor<?x?x?xf32> -> tensor<1x1x?x?xf32>
+  return %0 : tensor<1x1x?x?xf32>
+}
+
+// -----
+
+func.func @f(%s: tensor<?x4x?x?xf32>) -> tensor<1x?x?xf32> {
+  // expected-error @+1 {{result must have rank 4, got 'tensor<1x?x?xf32>'}}
+  %0 = xfmr.causal_mask %s : tensor<?x4x?x?xf32> -> tensor<1x?x?xf32>
+  return %0 : tensor<1x?x?xf32>
+}
+
+// -----
+
+func.func @f(%s: tensor<?x4x?x?xf32>) -> tensor<2x1x?x?xf32> {
+  // expected-error @+1 {{result dimension 0 (batch) is 2, expected 1}}
+  %0 = xfmr.causal_mask %s : tensor<?x4x?x?xf32> -> tensor<2x1x?x?xf32>
+  return %0 : tensor<2x1x?x?xf32>
+}
+
+// -----
+
+func.func @f(%s: tensor<?x4x5x?xf32>) -> tensor<1x1x4x?xf32> {
+  // expected-error @+1 {{result dimension 2 (queries) is 4, expected 5}}
+  %0 = xfmr.causal_mask %s : tensor<?x4x5x?xf32> -> tensor<1x1x4x?xf32>
+  return %0 : tensor<1x1x4x?xf32>
 }
 
 //===----------------------------------------------------------------------===//
@@ -640,7 +692,7 @@ func.func @f(%a: tensor<?x8xf32>) -> tensor<?x4xf32> {
 
 // A softmax over no dimension used to crash the lowering.
 func.func @f(%a: tensor<f32>) -> tensor<f32> {
-  // expected-error @+1 {{input must have at least one dimension, got 'tensor<f32>'}}
+  // expected-error @+1 {{'xfmr.softmax' op input must have at least one dimension}}
   %0 = xfmr.softmax %a : tensor<f32>
   return %0 : tensor<f32>
 }
@@ -652,7 +704,7 @@ func.func @f(%a: tensor<f32>) -> tensor<f32> {
 // -----
 
 func.func @f(%x: tensor<?x?x?xf32>, %g: tensor<32xf32>) -> tensor<?x?x?xf32> {
-  // expected-error @+1 {{input must have a static last dimension, got 'tensor<?x?x?xf32>'}}
+  // expected-error @+1 {{the normalised dimension 2 must be static, got 'tensor<?x?x?xf32>'}}
   %0 = xfmr.layer_norm %x, %g, %g eps(1.0e-5) : tensor<?x?x?xf32>, tensor<32xf32>
   return %0 : tensor<?x?x?xf32>
 }
@@ -716,5 +768,248 @@ func.func @f(%x: tensor<?x?x32xf32>) -> tensor<?x?x32xf32> {
 func.func @f(%x: tensor<?x?x32xf32>) -> tensor<?x?x32xf32> {
   // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'mode' [inverted, classic]}}
   %0 = xfmr.dropout %x rate(0.1) gaussian : tensor<?x?x32xf32>
+  return %0 : tensor<?x?x32xf32>
+}
+
+//===----------------------------------------------------------------------===//
+// axis of xfmr.softmax and xfmr.layer_norm
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @f(%s: tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32> {
+  // expected-error @+1 {{axis 4 is out of range for rank 4}}
+  %0 = xfmr.softmax %s axis(4) : tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}
+
+// -----
+
+func.func @f(%s: tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32> {
+  // expected-error @+1 {{axis -5 is out of range for rank 4}}
+  %0 = xfmr.softmax %s axis(-5) : tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<?x?x32xf32>, %g: tensor<32xf32>) -> tensor<?x?x32xf32> {
+  // expected-error @+1 {{axis 3 is out of range for rank 3}}
+  %0 = xfmr.layer_norm %x, %g, %g eps(1.0e-5) axis(3) : tensor<?x?x32xf32>, tensor<32xf32>
+  return %0 : tensor<?x?x32xf32>
+}
+
+// -----
+
+func.func @f(%a: tensor<f32>, %g: tensor<1xf32>) -> tensor<f32> {
+  // expected-error @+1 {{'xfmr.layer_norm' op input must have at least one dimension}}
+  %0 = xfmr.layer_norm %a, %g, %g eps(1.0e-5) : tensor<f32>, tensor<1xf32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @f(%x: tensor<?x?x32xf32>, %g: tensor<32xf32>) -> tensor<?x?x32xf32> {
+  // expected-error @+1 {{the normalised dimension 1 must be static, got 'tensor<?x?x32xf32>'}}
+  %0 = xfmr.layer_norm %x, %g, %g eps(1.0e-5) axis(1) : tensor<?x?x32xf32>, tensor<32xf32>
+  return %0 : tensor<?x?x32xf32>
+}
+
+// -----
+
+// gamma and beta have the size of the normalised dimension, not the last one.
+func.func @f(%x: tensor<2x?x32xf32>, %g: tensor<32xf32>) -> tensor<2x?x32xf32> {
+  // expected-error @+1 {{gamma dimension 0 (d) is 32, expected 2}}
+  %0 = xfmr.layer_norm %x, %g, %g eps(1.0e-5) axis(-3) : tensor<2x?x32xf32>, tensor<32xf32>
+  return %0 : tensor<2x?x32xf32>
+}
+
+//===----------------------------------------------------------------------===//
+// xfmr.masked_softmax
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @f(%s: tensor<?x?x?xf32>) -> tensor<?x?x?xf32> {
+  // expected-error @+1 {{scores must be [batch, heads, queries, keys], got 'tensor<?x?x?xf32>'}}
+  %0 = xfmr.masked_softmax %s scale(1.0) mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x?x?xf32>
+  return %0 : tensor<?x?x?xf32>
+}
+
+// -----
+
+func.func @f(%s: tensor<?x4x?x?xf32>, %m: tensor<?xi64>) -> tensor<?x4x?x?xf32> {
+  // expected-error @+1 {{key_padding must have rank 2, got 'tensor<?xi64>'}}
+  %0 = xfmr.masked_softmax %s key_padding(%m : tensor<?xi64>) scale(1.0) mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}
+
+// -----
+
+func.func @f(%s: tensor<2x4x3x7xf32>, %m: tensor<3x7xi64>) -> tensor<2x4x3x7xf32> {
+  // expected-error @+1 {{key_padding dimension 0 (batch) is 3, expected 2}}
+  %0 = xfmr.masked_softmax %s key_padding(%m : tensor<3x7xi64>) scale(1.0) mask(<fill = neg_inf, fully_masked = zero>) : tensor<2x4x3x7xf32>
+  return %0 : tensor<2x4x3x7xf32>
+}
+
+// -----
+
+func.func @f(%s: tensor<2x4x3x7xf32>, %m: tensor<2x5xi64>) -> tensor<2x4x3x7xf32> {
+  // expected-error @+1 {{key_padding dimension 1 (keys) is 5, expected 7}}
+  %0 = xfmr.masked_softmax %s key_padding(%m : tensor<2x5xi64>) scale(1.0) mask(<fill = neg_inf, fully_masked = zero>) : tensor<2x4x3x7xf32>
+  return %0 : tensor<2x4x3x7xf32>
+}
+
+// -----
+
+// The padding mask is the 0/1 integer mask, not the additive one.
+func.func @f(%s: tensor<?x4x?x?xf32>, %m: tensor<?x?xf32>) -> tensor<?x4x?x?xf32> {
+  // expected-error @+1 {{operand #1 must be ranked tensor of 64-bit signless integer values, but got 'tensor<?x?xf32>'}}
+  %0 = xfmr.masked_softmax %s key_padding(%m : tensor<?x?xf32>) scale(1.0) mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}
+
+// -----
+
+func.func @f(%s: tensor<?x4x?x?xf32>, %b: tensor<?x1x?xf32>) -> tensor<?x4x?x?xf32> {
+  // expected-error @+1 {{bias must have rank 4 (size-1 dimensions broadcast), got 'tensor<?x1x?xf32>'}}
+  %0 = xfmr.masked_softmax %s bias(%b : tensor<?x1x?xf32>) scale(1.0) mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}
+
+// -----
+
+func.func @f(%s: tensor<?x4x?x?xf32>, %b: tensor<?x3x1x?xf32>) -> tensor<?x4x?x?xf32> {
+  // expected-error @+1 {{bias dimension 1 is 3, expected 1 or 4}}
+  %0 = xfmr.masked_softmax %s bias(%b : tensor<?x3x1x?xf32>) scale(1.0) mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}
+
+// -----
+
+func.func @f(%s: tensor<?x4x?x?xf32>) -> tensor<?x4x?x8xf32> {
+  // expected-error @+1 {{all of {scores, result} have same type}}
+  %0 = "xfmr.masked_softmax"(%s) {scale = 1.0 : f32, mask = #xfmr.mask<fill = neg_inf, fully_masked = zero>, operandSegmentSizes = array<i32: 1, 0, 0>} : (tensor<?x4x?x?xf32>) -> tensor<?x4x?x8xf32>
+  return %0 : tensor<?x4x?x8xf32>
+}
+
+//===----------------------------------------------------------------------===//
+// #xfmr.mask
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @f(%s: tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32> {
+  // expected-error @+1 {{expected neg_inf, lowest or value(...), got zero}}
+  %0 = xfmr.masked_softmax %s scale(1.0) mask(<fill = zero, fully_masked = zero>) : tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}
+
+// -----
+
+func.func @f(%s: tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32> {
+  // expected-error @+1 {{expected zero or uniform, got nan}}
+  %0 = xfmr.masked_softmax %s scale(1.0) mask(<fill = lowest, fully_masked = nan>) : tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}
+
+// -----
+
+// 1e39 is finite as a double but not as an f32.
+func.func @f(%s: tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32> {
+  // expected-error @+1 {{a value fill must be finite (use neg_inf)}}
+  %0 = xfmr.masked_softmax %s scale(1.0) mask(<fill = value(-1.0e+39), fully_masked = zero>) : tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}
+
+// -----
+
+// NaN, spelled as the bits of an f64.
+// expected-error @+1 {{a value fill must be finite (use neg_inf)}}
+func.func private @g() attributes {m = #xfmr.mask<fill = value(0x7FF8000000000000), fully_masked = zero>}
+
+// -----
+
+func.func @f(%s: tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32> {
+  // expected-error @+1 {{expected '('}}
+  %0 = xfmr.masked_softmax %s scale(1.0) mask(<fill = value, fully_masked = zero>) : tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}
+
+// -----
+
+func.func @f(%s: tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32> {
+  // expected-error @+1 {{expected ','}}
+  %0 = xfmr.masked_softmax %s scale(1.0) mask(<fill = neg_inf(2.0), fully_masked = zero>) : tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}
+
+// -----
+
+func.func @f(%s: tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32> {
+  // expected-error @+1 {{expected ','}}
+  %0 = xfmr.masked_softmax %s scale(1.0) mask(<fill = neg_inf>) : tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}
+
+// -----
+
+// The parameters come in a fixed order.
+func.func @f(%s: tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32> {
+  // expected-error @+1 {{expected 'fill'}}
+  %0 = xfmr.masked_softmax %s scale(1.0) mask(<fully_masked = zero, fill = neg_inf>) : tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}
+
+//===----------------------------------------------------------------------===//
+// xfmr.residual_layer_norm
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @f(%x: tensor<?x?x?xf32>, %g: tensor<32xf32>) -> tensor<?x?x?xf32> {
+  // expected-error @+1 {{input must have a static last dimension, got 'tensor<?x?x?xf32>'}}
+  %0, %1 = xfmr.residual_layer_norm %x, %x, %g, %g eps(1.0e-5) : tensor<?x?x?xf32>, tensor<32xf32>
+  return %0 : tensor<?x?x?xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<?x?x32xf32>, %g: tensor<16xf32>) -> tensor<?x?x32xf32> {
+  // expected-error @+1 {{gamma dimension 0 (d) is 16, expected 32}}
+  %0, %1 = xfmr.residual_layer_norm %x, %x, %g, %g eps(1.0e-5) : tensor<?x?x32xf32>, tensor<16xf32>
+  return %0 : tensor<?x?x32xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<?x?x32xf32>, %b: tensor<16xf32>, %g: tensor<32xf32>) -> tensor<?x?x32xf32> {
+  // expected-error @+1 {{bias dimension 0 (d) is 16, expected 32}}
+  %0, %1 = xfmr.residual_layer_norm %x, %x bias(%b : tensor<16xf32>), %g, %g eps(1.0e-5) : tensor<?x?x32xf32>, tensor<32xf32>
+  return %0 : tensor<?x?x32xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<?x?x32xf32>, %b: tensor<1x32xf32>, %g: tensor<32xf32>) -> tensor<?x?x32xf32> {
+  // expected-error @+1 {{bias must have rank 1, got 'tensor<1x32xf32>'}}
+  %0, %1 = xfmr.residual_layer_norm %x, %x bias(%b : tensor<1x32xf32>), %g, %g eps(1.0e-5) : tensor<?x?x32xf32>, tensor<32xf32>
+  return %0 : tensor<?x?x32xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<?x?x32xf32>, %g: tensor<32xf32>) -> tensor<?x?x32xf32> {
+  // expected-error @+1 {{eps must be positive, got -1}}
+  %0, %1 = xfmr.residual_layer_norm %x, %x, %g, %g eps(-1.0) : tensor<?x?x32xf32>, tensor<32xf32>
+  return %0 : tensor<?x?x32xf32>
+}
+
+// -----
+
+// No broadcasting of the residual: input, residual and both results agree.
+func.func @f(%x: tensor<?x?x32xf32>, %r: tensor<?x1x32xf32>, %g: tensor<32xf32>) -> tensor<?x?x32xf32> {
+  // expected-error @+1 {{all of {input, residual, result, sum} have same type}}
+  %0, %1 = "xfmr.residual_layer_norm"(%x, %r, %g, %g) {eps = 1.0e-5 : f32, operandSegmentSizes = array<i32: 1, 1, 0, 1, 1>} : (tensor<?x?x32xf32>, tensor<?x1x32xf32>, tensor<32xf32>, tensor<32xf32>) -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>)
   return %0 : tensor<?x?x32xf32>
 }

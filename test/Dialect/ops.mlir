@@ -167,3 +167,87 @@ func.func @layer_norm(%x: tensor<?x?x32xf32>, %g: tensor<32xf32>, %b: tensor<32x
   %0 = xfmr.layer_norm %x, %g, %b eps(1.0e-12) : tensor<?x?x32xf32>, tensor<32xf32>
   return %0 : tensor<?x?x32xf32>
 }
+
+// Optional `axis`: printed only when not the default (-1).
+// CHECK-LABEL: func.func @axes
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x32xf32>, %[[G:.*]]: tensor<32xf32>, %[[S:.*]]: tensor<?x4x?x?xf32>)
+func.func @axes(%x: tensor<?x?x32xf32>, %g: tensor<32xf32>, %s: tensor<?x4x?x?xf32>)
+    -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x4x?x?xf32>, tensor<?x4x?x?xf32>) {
+  // CHECK: xfmr.layer_norm %[[X]], %[[G]], %[[G]] eps(9.99999974E-6) axis(2) : tensor<?x?x32xf32>, tensor<32xf32>
+  %0 = xfmr.layer_norm %x, %g, %g eps(1.0e-5) axis(2) : tensor<?x?x32xf32>, tensor<32xf32>
+  // CHECK: xfmr.layer_norm %[[X]], %[[G]], %[[G]] eps(9.99999974E-6) : tensor<?x?x32xf32>, tensor<32xf32>
+  %1 = xfmr.layer_norm %x, %g, %g eps(1.0e-5) axis(-1) : tensor<?x?x32xf32>, tensor<32xf32>
+  // CHECK: xfmr.softmax %[[S]] axis(2) : tensor<?x4x?x?xf32>
+  %2 = xfmr.softmax %s axis(2) : tensor<?x4x?x?xf32>
+  // CHECK: xfmr.softmax %[[S]] axis(-3) : tensor<?x4x?x?xf32>
+  %3 = xfmr.softmax %s axis(-3) : tensor<?x4x?x?xf32>
+  return %0, %1, %2, %3 : tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x4x?x?xf32>, tensor<?x4x?x?xf32>
+}
+
+// Output scales of the contractions (where a classic dropout is folded).
+// CHECK-LABEL: func.func @scaled_contractions
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x?x32xf32>, %[[W:[^:]*]]: tensor<64x32xf32>, %[[B:[^:]*]]: tensor<64xf32>, %[[Q:[^:]*]]: tensor<?x4x?x8xf32>)
+func.func @scaled_contractions(%x: tensor<?x?x32xf32>, %w: tensor<64x32xf32>, %b: tensor<64xf32>,
+                               %q: tensor<?x4x?x8xf32>)
+    -> (tensor<?x?x64xf32>, tensor<?x?x64xf32>, tensor<?x4x?x?xf32>) {
+  // CHECK: xfmr.linear %[[X]], %[[W]], %[[B]] {scale = 0.899999976 : f32} : tensor<?x?x32xf32>, tensor<64x32xf32>, tensor<64xf32> -> tensor<?x?x64xf32>
+  %0 = xfmr.linear %x, %w, %b {scale = 0.9 : f32} : tensor<?x?x32xf32>, tensor<64x32xf32>, tensor<64xf32> -> tensor<?x?x64xf32>
+  // CHECK: xfmr.linear %[[X]], %[[W]] {scale = 5.000000e-01 : f32} : tensor<?x?x32xf32>, tensor<64x32xf32> -> tensor<?x?x64xf32>
+  %1 = xfmr.linear %x, %w {scale = 0.5 : f32} : tensor<?x?x32xf32>, tensor<64x32xf32> -> tensor<?x?x64xf32>
+  // CHECK: xfmr.matmul %[[Q]], %[[Q]] transpose_rhs {scale = 1.250000e-01 : f32} : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x?xf32>
+  %2 = xfmr.matmul %q, %q transpose_rhs {scale = 0.125 : f32} : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x?xf32>
+  return %0, %1, %2 : tensor<?x?x64xf32>, tensor<?x?x64xf32>, tensor<?x4x?x?xf32>
+}
+
+// CHECK-LABEL: func.func @value_fill_and_causal
+// CHECK-SAME: (%[[M:[^:]*]]: tensor<?x?xi64>, %[[S:[^:]*]]: tensor<?x4x?x?xf32>, %[[X:[^:]*]]: tensor<?x?x32xf32>, %[[W:[^:]*]]: tensor<32x32xf32>)
+func.func @value_fill_and_causal(%m: tensor<?x?xi64>, %s: tensor<?x4x?x?xf32>,
+                                 %x: tensor<?x?x32xf32>, %w: tensor<32x32xf32>)
+    -> (tensor<?x1x1x?xf32>, tensor<1x1x?x?xf32>, tensor<?x?x32xf32>) {
+  // CHECK: xfmr.padding_mask %[[M]] fill(value = -1.000000e+04) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  %0 = xfmr.padding_mask %m fill(value = -1.0e+04) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  // CHECK: xfmr.causal_mask %[[S]] : tensor<?x4x?x?xf32> -> tensor<1x1x?x?xf32>
+  %1 = xfmr.causal_mask %s : tensor<?x4x?x?xf32> -> tensor<1x1x?x?xf32>
+  // CHECK: xfmr.attention %[[X]] q(%[[W]]) k(%[[W]]) v(%[[W]]) o(%[[W]]) {causal, num_heads = 4 : i64, scale = 5.000000e-01 : f32}
+  %2 = xfmr.attention %x q(%w) k(%w) v(%w) o(%w) {causal, num_heads = 4 : i64, scale = 0.5 : f32}
+      : (tensor<?x?x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>) -> tensor<?x?x32xf32>
+  return %0, %1, %2 : tensor<?x1x1x?xf32>, tensor<1x1x?x?xf32>, tensor<?x?x32xf32>
+}
+
+// Every fill and fully-masked policy of #xfmr.mask, with and without each
+// optional operand and `causal`.
+// CHECK-LABEL: func.func @masked_softmax
+// CHECK-SAME: (%[[S:[^:]*]]: tensor<?x4x?x?xf32>, %[[M:[^:]*]]: tensor<?x?xi64>, %[[B:[^:]*]]: tensor<?x1x1x?xf32>)
+func.func @masked_softmax(%s: tensor<?x4x?x?xf32>, %m: tensor<?x?xi64>, %b: tensor<?x1x1x?xf32>)
+    -> (tensor<?x4x?x?xf32>, tensor<?x4x?x?xf32>, tensor<?x4x?x?xf32>, tensor<?x4x?x?xf32>, tensor<?x4x?x?xf32>) {
+  // CHECK: xfmr.masked_softmax %[[S]] key_padding(%[[M]] : tensor<?x?xi64>) scale(1.250000e-01) mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x4x?x?xf32>
+  %0 = xfmr.masked_softmax %s key_padding(%m : tensor<?x?xi64>) scale(0.125)
+      mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x4x?x?xf32>
+  // CHECK: xfmr.masked_softmax %[[S]] key_padding(%[[M]] : tensor<?x?xi64>) scale(1.000000e+00) causal mask(<fill = lowest, fully_masked = uniform>) : tensor<?x4x?x?xf32>
+  %1 = xfmr.masked_softmax %s key_padding(%m : tensor<?x?xi64>) scale(1.0) causal
+      mask(<fill = lowest, fully_masked = uniform>) : tensor<?x4x?x?xf32>
+  // CHECK: xfmr.masked_softmax %[[S]] bias(%[[B]] : tensor<?x1x1x?xf32>) scale(5.000000e-01) mask(<fill = value(-1.000000e+04), fully_masked = uniform>) : tensor<?x4x?x?xf32>
+  %2 = xfmr.masked_softmax %s bias(%b : tensor<?x1x1x?xf32>) scale(0.5)
+      mask(<fill = value(-1.0e+04), fully_masked = uniform>) : tensor<?x4x?x?xf32>
+  // CHECK: xfmr.masked_softmax %[[S]] key_padding(%[[M]] : tensor<?x?xi64>) bias(%[[B]] : tensor<?x1x1x?xf32>) scale(2.000000e+00) causal mask(<fill = value(-1.000000e+00), fully_masked = zero>) : tensor<?x4x?x?xf32>
+  %3 = xfmr.masked_softmax %s key_padding(%m : tensor<?x?xi64>) bias(%b : tensor<?x1x1x?xf32>)
+      scale(2.0) causal mask(<fill = value(-1.0), fully_masked = zero>) : tensor<?x4x?x?xf32>
+  // The mask attribute spelled in full, no masks at all.
+  // CHECK: xfmr.masked_softmax %[[S]] scale(1.000000e+00) mask(<fill = lowest, fully_masked = zero>) : tensor<?x4x?x?xf32>
+  %4 = xfmr.masked_softmax %s scale(1.0) mask(#xfmr.mask<fill = lowest, fully_masked = zero>) : tensor<?x4x?x?xf32>
+  return %0, %1, %2, %3, %4 : tensor<?x4x?x?xf32>, tensor<?x4x?x?xf32>, tensor<?x4x?x?xf32>, tensor<?x4x?x?xf32>, tensor<?x4x?x?xf32>
+}
+
+// CHECK-LABEL: func.func @residual_layer_norm
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x?x32xf32>, %[[R:[^:]*]]: tensor<?x?x32xf32>, %[[B:[^:]*]]: tensor<32xf32>, %[[G:[^:]*]]: tensor<32xf32>)
+func.func @residual_layer_norm(%x: tensor<?x?x32xf32>, %r: tensor<?x?x32xf32>,
+                               %b: tensor<32xf32>, %g: tensor<32xf32>)
+    -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x?x32xf32>) {
+  // CHECK: %[[Y:[^,]*]], %[[SUM:[^ ]*]] = xfmr.residual_layer_norm %[[X]], %[[R]] bias(%[[B]] : tensor<32xf32>), %[[G]], %[[G]] eps(9.99999996E-13) : tensor<?x?x32xf32>, tensor<32xf32>
+  %y, %sum = xfmr.residual_layer_norm %x, %r bias(%b : tensor<32xf32>), %g, %g eps(1.0e-12)
+      : tensor<?x?x32xf32>, tensor<32xf32>
+  // CHECK: %[[Z:[^,]*]], %{{[^ ]*}} = xfmr.residual_layer_norm %[[Y]], %[[SUM]], %[[G]], %[[G]] eps(9.99999974E-6) : tensor<?x?x32xf32>, tensor<32xf32>
+  %z, %sum2 = xfmr.residual_layer_norm %y, %sum, %g, %g eps(1.0e-5) : tensor<?x?x32xf32>, tensor<32xf32>
+  // CHECK: return %[[Y]], %[[SUM]], %[[Z]]
+  return %y, %sum, %z : tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x?x32xf32>
+}

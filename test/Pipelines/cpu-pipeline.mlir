@@ -2,6 +2,7 @@
 // RUN: FileCheck %s < %t
 // RUN: FileCheck %s --check-prefix=CLEAN < %t
 // RUN: xfmr-opt %s --xfmr-optimize-pipeline | FileCheck %s --check-prefix=OPT
+// RUN: xfmr-opt %s --xfmr-optimize-pipeline=fuse=false | FileCheck %s --check-prefix=NOFUSE
 // RUN: xfmr-opt %s --xfmr-optimize-pipeline --xfmr-to-linalg-pipeline | FileCheck %s --check-prefix=LINALG
 // RUN: xfmr-opt %s --xfmr-optimize-pipeline --xfmr-to-linalg-pipeline --xfmr-linalg-to-llvm-pipeline | FileCheck %s
 // The block-level ops reach the linalg conversion only through the optimize
@@ -64,12 +65,18 @@ func.func private @layer(%x: tensor<?x?x8xf32>, %w1: tensor<16x8xf32>, %w2: tens
 // CLEAN-NOT: {{xfmr\.|linalg\.|tensor\.|memref\.|bufferization\.|scf\.|cf\.|arith\.|math\.|func\.func|unrealized_conversion_cast}}
 
 // After the optimize pipeline: primitives only, inverted dropout removed,
-// weights still declared.
+// weights still declared; the scale, the padding mask and the softmax fused
+// (the mask's fill decides the fully masked policy), the additive mask gone.
 // OPT: xfmr.weight_decl @wte
 // OPT-LABEL: func.func @encode
+// OPT-SAME: %[[MASK:[^:]*]]: tensor<?x?xi64>)
+// OPT-NOT: xfmr.padding_mask
 // OPT: xfmr.split_heads
-// OPT: xfmr.matmul {{.*}} transpose_rhs
-// OPT: xfmr.softmax
+// OPT: %[[S:.*]] = xfmr.matmul {{.*}} transpose_rhs
+// OPT-NOT: xfmr.scale
+// OPT-NOT: xfmr.add
+// OPT: xfmr.masked_softmax %[[S]] key_padding(%[[MASK]] : tensor<?x?xi64>) scale(5.000000e-01) mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x2x?x?xf32>
+// OPT-NOT: xfmr.softmax
 // OPT-NOT: xfmr.dropout
 // OPT: xfmr.merge_heads
 // OPT-LABEL: func.func private @layer
@@ -78,6 +85,15 @@ func.func private @layer(%x: tensor<?x?x8xf32>, %w1: tensor<16x8xf32>, %w2: tens
 // OPT-NEXT: xfmr.linear
 // OPT-NOT: xfmr.attention
 // OPT-NOT: xfmr.ffn
+
+// fuse=false keeps the decomposed chain (what --no-fusion compares against).
+// NOFUSE-LABEL: func.func @encode
+// NOFUSE: %[[M:.*]] = xfmr.padding_mask %{{.*}} fill(neg_inf)
+// NOFUSE: %[[S:.*]] = xfmr.matmul {{.*}} transpose_rhs
+// NOFUSE-NEXT: %[[SC:.*]] = xfmr.scale %[[S]] by 5.000000e-01
+// NOFUSE-NEXT: %[[A:.*]] = xfmr.add %[[SC]], %[[M]]
+// NOFUSE-NEXT: xfmr.softmax %[[A]]
+// NOFUSE-NOT: xfmr.masked_softmax
 
 // After the linalg pipeline: linalg on tensors, weights as trailing arguments
 // of the entry point, no xfmr left.
