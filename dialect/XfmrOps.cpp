@@ -57,6 +57,17 @@ LogicalResult expectShape(Operation *op, StringRef what, RankedTensorType type,
   return success();
 }
 
+/// Checks that the broadcast dimensions `dims` of a mask `type` are exactly
+/// 1: a mask's lowering relies on them, so "?" will not do.
+LogicalResult expectBroadcastDims(Operation *op, RankedTensorType type,
+                                  ArrayRef<unsigned> dims) {
+  for (unsigned dim : dims)
+    if (type.getDimSize(dim) != 1)
+      return op->emitOpError() << "result dimension " << dim
+                               << " must be 1 (it broadcasts), got " << type;
+  return success();
+}
+
 /// Verifies a projection weight `[out, in]` and its optional bias `[out]`.
 LogicalResult verifyProjection(Operation *op, StringRef name, Value weight,
                                Value bias, int64_t in, int64_t out) {
@@ -183,9 +194,11 @@ LogicalResult PaddingMaskOp::verify() {
   RankedTensorType mask = getMask().getType();
   if (mask.getRank() != 2)
     return emitOpError() << "mask must be [batch, seq], got " << mask;
-  return expectShape(*this, "result", getType(),
-                     {mask.getDimSize(0), 1, 1, mask.getDimSize(1)},
-                     {"batch", "heads", "queries", "keys"});
+  if (failed(expectShape(*this, "result", getType(),
+                         {mask.getDimSize(0), 1, 1, mask.getDimSize(1)},
+                         {"batch", "heads", "queries", "keys"})))
+    return failure();
+  return expectBroadcastDims(*this, getType(), {1, 2});
 }
 
 LogicalResult CausalMaskOp::verify() {
@@ -193,9 +206,11 @@ LogicalResult CausalMaskOp::verify() {
   if (like.getRank() != 4)
     return emitOpError() << "needs [batch, heads, queries, keys] scores, got "
                          << like;
-  return expectShape(*this, "result", getType(),
-                     {1, 1, like.getDimSize(2), like.getDimSize(3)},
-                     {"batch", "heads", "queries", "keys"});
+  if (failed(expectShape(*this, "result", getType(),
+                         {1, 1, like.getDimSize(2), like.getDimSize(3)},
+                         {"batch", "heads", "queries", "keys"})))
+    return failure();
+  return expectBroadcastDims(*this, getType(), {0, 1});
 }
 
 //===----------------------------------------------------------------------===//

@@ -1013,3 +1013,59 @@ func.func @f(%x: tensor<?x?x32xf32>, %r: tensor<?x1x32xf32>, %g: tensor<32xf32>)
   %0, %1 = "xfmr.residual_layer_norm"(%x, %r, %g, %g) {eps = 1.0e-5 : f32, operandSegmentSizes = array<i32: 1, 1, 0, 1, 1>} : (tensor<?x?x32xf32>, tensor<?x1x32xf32>, tensor<32xf32>, tensor<32xf32>) -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>)
   return %0 : tensor<?x?x32xf32>
 }
+
+// -----
+
+func.func @f(%m: tensor<?x?xi64>) -> tensor<?x?x1x?xf32> {
+  // expected-error @+1 {{result dimension 1 must be 1 (it broadcasts), got 'tensor<?x?x1x?xf32>'}}
+  %0 = xfmr.padding_mask %m fill(neg_inf) : tensor<?x?xi64> -> tensor<?x?x1x?xf32>
+  return %0 : tensor<?x?x1x?xf32>
+}
+
+// -----
+
+func.func @f(%s: tensor<?x4x?x?xf32>) -> tensor<?x1x?x?xf32> {
+  // expected-error @+1 {{result dimension 0 must be 1 (it broadcasts), got 'tensor<?x1x?x?xf32>'}}
+  %0 = xfmr.causal_mask %s : tensor<?x4x?x?xf32> -> tensor<?x1x?x?xf32>
+  return %0 : tensor<?x1x?x?xf32>
+}
+
+// -----
+
+func.func @f(%h: tensor<?x32xf32>, %m: tensor<?x?xi64>) -> tensor<?x32xf32> {
+  // expected-error @+1 {{hidden must be [batch, seq, d], got 'tensor<?x32xf32>'}}
+  %0 = xfmr.pool mean %h, %m : tensor<?x32xf32>, tensor<?x?xi64> -> tensor<?x32xf32>
+  return %0 : tensor<?x32xf32>
+}
+
+// -----
+
+func.func @f(%h: tensor<?x?x32xf32>, %m: tensor<?x?x?xi64>) -> tensor<?x32xf32> {
+  // expected-error @+1 {{mask must have rank 2, got 'tensor<?x?x?xi64>'}}
+  %0 = xfmr.pool mean %h, %m : tensor<?x?x32xf32>, tensor<?x?x?xi64> -> tensor<?x32xf32>
+  return %0 : tensor<?x32xf32>
+}
+
+// -----
+
+func.func @f(%h: tensor<?x?x32xf32>, %m: tensor<?x?xi64>) -> tensor<?x16xf32> {
+  // expected-error @+1 {{result dimension 1 (d) is 16, expected 32}}
+  %0 = xfmr.pool cls %h, %m : tensor<?x?x32xf32>, tensor<?x?xi64> -> tensor<?x16xf32>
+  return %0 : tensor<?x16xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<f32>) -> tensor<f32> {
+  // expected-error @+1 {{input must have at least one dimension}}
+  %0 = xfmr.l2_normalize %x eps(1.0e-12) : tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @f(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  // expected-error @+1 {{eps must be positive, got 0}}
+  %0 = xfmr.l2_normalize %x eps(0.0) : tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}

@@ -251,3 +251,15 @@ func.func @residual_layer_norm(%x: tensor<?x?x32xf32>, %r: tensor<?x?x32xf32>,
   // CHECK: return %[[Y]], %[[SUM]], %[[Z]]
   return %y, %sum, %z : tensor<?x?x32xf32>, tensor<?x?x32xf32>, tensor<?x?x32xf32>
 }
+
+// CHECK-LABEL: func.func @pooling
+// CHECK-SAME: (%[[H:.*]]: tensor<?x?x32xf32>, %[[M:.*]]: tensor<?x?xi64>)
+func.func @pooling(%h: tensor<?x?x32xf32>, %m: tensor<?x?xi64>) -> (tensor<?x32xf32>, tensor<?x32xf32>) {
+  // CHECK: %[[MEAN:.*]] = xfmr.pool mean %[[H]], %[[M]] : tensor<?x?x32xf32>, tensor<?x?xi64> -> tensor<?x32xf32>
+  %0 = xfmr.pool mean %h, %m : tensor<?x?x32xf32>, tensor<?x?xi64> -> tensor<?x32xf32>
+  // CHECK: xfmr.pool cls %[[H]], %[[M]]
+  %1 = xfmr.pool cls %h, %m : tensor<?x?x32xf32>, tensor<?x?xi64> -> tensor<?x32xf32>
+  // CHECK: xfmr.l2_normalize %[[MEAN]] eps(9.99999996E-13) : tensor<?x32xf32>
+  %2 = xfmr.l2_normalize %0 eps(1.0e-12) : tensor<?x32xf32>
+  return %2, %1 : tensor<?x32xf32>, tensor<?x32xf32>
+}
