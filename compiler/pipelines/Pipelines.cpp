@@ -50,9 +50,9 @@ void buildXfmrToLinalgPipeline(OpPassManager &pm) {
 }
 
 void buildLinalgToLLVMPipeline(OpPassManager &pm) {
-  // Fusing producers into consumers saves whole passes over the activations
-  // (bias broadcast into its matmul, the elementwise chains of GELU).
-  pm.addPass(createLinalgElementwiseOpFusionPass());
+  // Fusing elementwise chains (a bias epilogue into its activation) saves
+  // whole passes over the activations.
+  pm.addPass(createXfmrLinalgFuseElementwise());
 
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;

@@ -101,6 +101,19 @@ def XfmrCheckFusions : Pass<"xfmr-check-fusions", "mlir::ModuleOp"> {
   ];
 }
 
+def XfmrLinalgFuseElementwise
+    : Pass<"xfmr-linalg-fuse-elementwise", "mlir::ModuleOp"> {
+  let summary = "fuse elementwise linalg producers into elementwise consumers";
+  let description = [{
+    Upstream's elementwise fusion, restricted to consumers whose loops are all
+    parallel. Fusing a producer into a reduction (a contraction, a softmax
+    row) would recompute it at every step of the reduction: a GELU fused into
+    the FFN's down projection evaluates erf once per multiply-add instead of
+    once per element.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def XfmrBindWeights : Pass<"xfmr-bind-weights", "mlir::ModuleOp"> {
   let summary = "turn weight reads into arguments of the public functions";
   let description = [{
