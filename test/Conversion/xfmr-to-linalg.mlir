@@ -7,11 +7,13 @@
 // CHECK-SAME: (%[[X:[^:]*]]: tensor<?x?x32xf32>, %[[W:[^:]*]]: tensor<64x32xf32>, %[[B:[^:]*]]: tensor<64xf32>)
 // The contraction accumulates into zeros; the bias is added after the sum (the
 // rounding the residual layer norm reproduces when it takes the bias over).
+// The weight is transposed to [in, out]; loops (d0, d1, k, n):
+// input[d0, d1, k] * weightT[k, n], n innermost.
+// CHECK: %[[WT:.*]] = linalg.transpose ins(%[[W]] : tensor<64x32xf32>) outs(%{{.*}} : tensor<32x64xf32>) permutation = [1, 0]
 // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK: %[[INIT:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.*}} : tensor<?x?x64xf32>)
-// Loops (d0, d1, n, k): input[d0, d1, k] * weight[n, k], k innermost.
-// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>, affine_map<(d0, d1, d2, d3) -> (d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
-// CHECK-SAME: ins(%[[X]], %[[W]] : tensor<?x?x32xf32>, tensor<64x32xf32>) outs(%[[INIT]] : tensor<?x?x64xf32>)
+// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>, affine_map<(d0, d1, d2, d3) -> (d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
+// CHECK-SAME: ins(%[[X]], %[[WT]] : tensor<?x?x32xf32>, tensor<32x64xf32>) outs(%[[INIT]] : tensor<?x?x64xf32>)
 // CHECK-NEXT: ^bb0(%[[A:[^:]*]]: f32, %[[BB:[^:]*]]: f32, %[[ACC:[^:]*]]: f32):
 // CHECK-NEXT: %[[P:.*]] = arith.mulf %[[A]], %[[BB]] : f32
 // CHECK-NEXT: %[[S:.*]] = arith.addf %[[ACC]], %[[P]] : f32
@@ -30,7 +32,8 @@ func.func @linear_bias(%x: tensor<?x?x32xf32>, %w: tensor<64x32xf32>, %b: tensor
 // An output scale multiplies after the bias: (acc + b) * s.
 // CHECK-LABEL: func.func @linear_bias_scale
 // CHECK-SAME: (%[[X:[^:]*]]: tensor<?x32xf32>, %[[W:[^:]*]]: tensor<64x32xf32>, %[[B:[^:]*]]: tensor<64xf32>)
-// CHECK: %[[R:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[X]], %[[W]] :
+// CHECK: %[[WT:.*]] = linalg.transpose ins(%[[W]]
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[X]], %[[WT]] :
 // CHECK: %[[E:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%[[R]], %[[B]] : tensor<?x64xf32>, tensor<64xf32>)
 // CHECK-NEXT: ^bb0(%[[V:[^:]*]]: f32, %[[BI:[^:]*]]: f32, %{{[^:]*}}: f32):
 // CHECK-NEXT: %[[VB:.*]] = arith.addf %[[V]], %[[BI]] : f32
@@ -45,7 +48,7 @@ func.func @linear_bias_scale(%x: tensor<?x32xf32>, %w: tensor<64x32xf32>, %b: te
 
 // A scale without a bias: the epilogue reads only the sum.
 // CHECK-LABEL: func.func @linear_scale
-// CHECK: %[[R:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]}
 // CHECK: %[[E:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%[[R]] : tensor<?x64xf32>)
 // CHECK-NEXT: ^bb0(%[[V:[^:]*]]: f32, %{{[^:]*}}: f32):
 // CHECK-NEXT: %[[F:.*]] = arith.constant 5.000000e-01 : f32
@@ -60,11 +63,12 @@ func.func @linear_scale(%x: tensor<?x32xf32>, %w: tensor<64x32xf32>) -> tensor<?
 // Without a bias the accumulator is a zero fill.
 // CHECK-LABEL: func.func @linear_no_bias
 // CHECK-SAME: (%[[X:[^:]*]]: tensor<?x32xf32>, %[[W:[^:]*]]: tensor<64x32xf32>)
+// CHECK: %[[WT:.*]] = linalg.transpose ins(%[[W]] : tensor<64x32xf32>)
 // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK: %[[E:.*]] = tensor.empty(%{{.*}}) : tensor<?x64xf32>
 // CHECK: %[[INIT:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[E]] : tensor<?x64xf32>)
-// CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction"]}
-// CHECK-SAME: ins(%[[X]], %[[W]] : tensor<?x32xf32>, tensor<64x32xf32>) outs(%[[INIT]] : tensor<?x64xf32>)
+// CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d2)>], iterator_types = ["parallel", "reduction", "parallel"]}
+// CHECK-SAME: ins(%[[X]], %[[WT]] : tensor<?x32xf32>, tensor<32x64xf32>) outs(%[[INIT]] : tensor<?x64xf32>)
 // Neither bias nor scale: no epilogue.
 // CHECK-NOT: linalg.generic
 // CHECK: return
@@ -73,13 +77,14 @@ func.func @linear_no_bias(%x: tensor<?x32xf32>, %w: tensor<64x32xf32>) -> tensor
   return %0 : tensor<?x64xf32>
 }
 
-// Q·Kᵀ: loops (b, h, m, n, k), rhs read as [b, h, n, k].
+// Q·Kᵀ: K transposed to [b, h, k, n], then loops (b, h, m, k, n).
 // CHECK-LABEL: func.func @matmul_transpose_rhs
 // CHECK-SAME: (%[[Q:[^:]*]]: tensor<?x4x?x8xf32>, %[[K:[^:]*]]: tensor<?x4x?x8xf32>)
+// CHECK: %[[KT:.*]] = linalg.transpose ins(%[[K]] : tensor<?x4x?x8xf32>) outs(%{{.*}} : tensor<?x4x8x?xf32>) permutation = [0, 1, 3, 2]
 // CHECK: %[[INIT:.*]] = linalg.fill
 // CHECK-SAME: -> tensor<?x4x?x?xf32>
-// CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
-// CHECK-SAME: ins(%[[Q]], %[[K]] : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32>) outs(%[[INIT]] : tensor<?x4x?x?xf32>)
+// CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]}
+// CHECK-SAME: ins(%[[Q]], %[[KT]] : tensor<?x4x?x8xf32>, tensor<?x4x8x?xf32>) outs(%[[INIT]] : tensor<?x4x?x?xf32>)
 // CHECK: arith.mulf
 // CHECK-NEXT: arith.addf
 // CHECK-NOT: linalg.generic
@@ -91,7 +96,7 @@ func.func @matmul_transpose_rhs(%q: tensor<?x4x?x8xf32>, %k: tensor<?x4x?x8xf32>
 
 // The output scale of a matmul: one elementwise pass after the contraction.
 // CHECK-LABEL: func.func @matmul_scale
-// CHECK: %[[R:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]}
 // CHECK: %[[E:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[R]] : tensor<?x4x?x?xf32>)
 // CHECK-NEXT: ^bb0(%[[V:[^:]*]]: f32, %{{[^:]*}}: f32):
 // CHECK-NEXT: %[[F:.*]] = arith.constant 1.250000e-01 : f32
@@ -103,10 +108,11 @@ func.func @matmul_scale(%q: tensor<?x4x?x8xf32>, %k: tensor<?x4x?x8xf32>) -> ten
   return %0 : tensor<?x4x?x?xf32>
 }
 
-// P·V: rhs read as [b, h, k, n].
+// P·V: V is already [b, h, k, n]; no transpose.
 // CHECK-LABEL: func.func @matmul
 // CHECK-SAME: (%[[P:[^:]*]]: tensor<?x4x?x?xf32>, %[[V:[^:]*]]: tensor<?x4x?x8xf32>)
-// CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4, d3)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+// CHECK-NOT: linalg.transpose
+// CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]}
 // CHECK-SAME: ins(%[[P]], %[[V]] : tensor<?x4x?x?xf32>, tensor<?x4x?x8xf32>)
 func.func @matmul(%p: tensor<?x4x?x?xf32>, %v: tensor<?x4x?x8xf32>) -> tensor<?x4x?x8xf32> {
   %0 = xfmr.matmul %p, %v : tensor<?x4x?x?xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x8xf32>

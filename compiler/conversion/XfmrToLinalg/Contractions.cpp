@@ -1,7 +1,12 @@
 //===- Contractions.cpp - xfmr.linear and xfmr.matmul → linalg ------------===//
 //
-// Both lower to a linalg.generic contraction with the reduction innermost,
-// which is what linalg's tiling and vectorization expect to see.
+// Both lower to a linalg.generic contraction whose loops run (batch..., m, k,
+// n): the innermost loop walks a row of the result and a row of the right
+// operand, both contiguous, with no dependence between iterations, so it
+// vectorizes without reassociating the sum (each element still adds its
+// products in k order: fused and unfused builds round alike). A right
+// operand stored [n, k] (PyTorch's weights, Kᵀ in attention) is transposed
+// to [k, n] first.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/conversion/XfmrToLinalg/LinalgBuilders.h"
@@ -23,6 +28,23 @@ void multiplyAccumulate(OpBuilder &b, Location loc, ValueRange args) {
                               .getResult());
 }
 
+/// Swaps the last two dimensions of `value`: [..., n, k] → [..., k, n].
+Value transposeLastTwo(OpBuilder &b, Location loc, Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  unsigned rank = type.getRank();
+  SmallVector<int64_t> permutation =
+      llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  std::swap(permutation[rank - 2], permutation[rank - 1]);
+  SmallVector<int64_t> shape(type.getShape());
+  std::swap(shape[rank - 2], shape[rank - 1]);
+  SmallVector<OpFoldResult> sizes = sizesOf(b, loc, value);
+  std::swap(sizes[rank - 2], sizes[rank - 1]);
+  Value init = emptyTensor(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), sizes);
+  return linalg::TransposeOp::create(b, loc, value, init, permutation)
+      .getResult()[0];
+}
+
 /// The contraction into a zero-filled accumulator, then the epilogue
 /// `(acc + bias) * scale` for whichever of the two is present. The bias comes
 /// after the sum (not as the accumulator's initial value) so that the
@@ -34,7 +56,7 @@ Value buildContraction(OpBuilder &b, Location loc, RankedTensorType type,
   Value init = filledTensor(b, loc, type, sizes, f32Constant(b, loc, 0.0));
   SmallVector<utils::IteratorType> iterators(numLoops,
                                              utils::IteratorType::parallel);
-  iterators.back() = utils::IteratorType::reduction;
+  iterators[numLoops - 2] = utils::IteratorType::reduction;
   Value result = linalg::GenericOp::create(b, loc, TypeRange{type},
                                            ValueRange{lhs, rhs},
                                            ValueRange{init}, maps, iterators,
@@ -78,25 +100,26 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
     SmallVector<OpFoldResult> sizes = sizesOf(rewriter, loc, adaptor.getInput());
     sizes.back() = rewriter.getIndexAttr(type.getShape().back());
 
-    // Loops (i..., n, k).
+    // Loops (i..., k, n) over the weight transposed to [in, out].
     unsigned numLoops = rank + 1;
     SmallVector<AffineExpr> inputExprs, outputExprs;
     for (unsigned i = 0; i + 1 < rank; ++i) {
       inputExprs.push_back(getAffineDimExpr(i, ctx));
       outputExprs.push_back(getAffineDimExpr(i, ctx));
     }
-    AffineExpr n = getAffineDimExpr(rank - 1, ctx);
-    AffineExpr k = getAffineDimExpr(rank, ctx);
+    AffineExpr k = getAffineDimExpr(rank - 1, ctx);
+    AffineExpr n = getAffineDimExpr(rank, ctx);
     inputExprs.push_back(k);
     outputExprs.push_back(n);
     SmallVector<AffineMap> maps = {
         AffineMap::get(numLoops, 0, inputExprs, ctx),
-        AffineMap::get(numLoops, 0, {n, k}, ctx),
+        AffineMap::get(numLoops, 0, {k, n}, ctx),
         AffineMap::get(numLoops, 0, outputExprs, ctx)};
+    Value weight = transposeLastTwo(rewriter, loc, adaptor.getWeight());
     rewriter.replaceOp(
         op, buildContraction(rewriter, loc, type, sizes, adaptor.getInput(),
-                             adaptor.getWeight(), maps, numLoops,
-                             adaptor.getBias(), op.getScaleAttr()));
+                             weight, maps, numLoops, adaptor.getBias(),
+                             op.getScaleAttr()));
     return success();
   }
 };
@@ -118,22 +141,23 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
     SmallVector<OpFoldResult> sizes = sizesOf(rewriter, loc, lhs);
     SmallVector<OpFoldResult> rhsSizes = sizesOf(rewriter, loc, rhs);
     sizes.back() = rhsSizes[transposed ? rank - 2 : rank - 1];
-    // Loops (b..., m, n, k).
+    // Loops (b..., m, k, n), the right operand as [..., k, n].
+    if (transposed)
+      rhs = transposeLastTwo(rewriter, loc, rhs);
     unsigned numLoops = rank + 1;
     SmallVector<AffineExpr> batch;
     for (unsigned i = 0; i + 2 < rank; ++i)
       batch.push_back(getAffineDimExpr(i, ctx));
     AffineExpr m = getAffineDimExpr(rank - 2, ctx);
-    AffineExpr n = getAffineDimExpr(rank - 1, ctx);
-    AffineExpr k = getAffineDimExpr(rank, ctx);
+    AffineExpr k = getAffineDimExpr(rank - 1, ctx);
+    AffineExpr n = getAffineDimExpr(rank, ctx);
     auto map = [&](AffineExpr a, AffineExpr b) {
       SmallVector<AffineExpr> exprs(batch);
       exprs.push_back(a);
       exprs.push_back(b);
       return AffineMap::get(numLoops, 0, exprs, ctx);
     };
-    SmallVector<AffineMap> maps = {map(m, k), transposed ? map(n, k) : map(k, n),
-                                   map(m, n)};
+    SmallVector<AffineMap> maps = {map(m, k), map(k, n), map(m, n)};
     rewriter.replaceOp(op, buildContraction(rewriter, loc, type, sizes, lhs,
                                             rhs, maps, numLoops, Value(),
                                             op.getScaleAttr()));
