@@ -25,16 +25,20 @@ void XfmrDialect::registerAttributes() {
 //                      fully_masked = zero | uniform>
 //===----------------------------------------------------------------------===//
 
-double MaskAttr::getFillAsDouble() const {
-  switch (getFill()) {
+double xfmr::fillAsDouble(MaskFillKind fill, const llvm::APFloat &value) {
+  switch (fill) {
   case MaskFillKind::neg_inf:
     return -std::numeric_limits<double>::infinity();
   case MaskFillKind::lowest:
     return std::numeric_limits<float>::lowest();
   case MaskFillKind::value:
-    return getFillValue().convertToDouble();
+    return value.convertToDouble();
   }
   llvm_unreachable("unknown mask fill");
+}
+
+double MaskAttr::getFillAsDouble() const {
+  return fillAsDouble(getFill(), getFillValue());
 }
 
 MaskAttr MaskAttr::getDefault(MLIRContext *context) {

@@ -11,7 +11,6 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 
-#include <limits>
 
 using namespace mlir;
 using namespace xfmr;
@@ -79,6 +78,14 @@ LogicalResult verifyProjection(Operation *op, StringRef name, Value weight,
     return success();
   std::string biasName = (name + " bias").str();
   return expectShape(op, biasName, tensorType(bias), {out}, {"out_features"});
+}
+
+/// Normalisations divide by sqrt(var + eps) or max(norm, eps).
+LogicalResult verifyPositiveEps(Operation *op, llvm::APFloat eps) {
+  if (eps.convertToFloat() > 0.0f)
+    return success();
+  return op->emitOpError() << "eps must be positive, got "
+                           << eps.convertToFloat();
 }
 
 /// The model width: the static last dimension of a [..., d] activation.
@@ -177,15 +184,7 @@ LogicalResult AddPositionsOp::verify() {
 }
 
 double PaddingMaskOp::getFillAsDouble() {
-  switch (getFill()) {
-  case MaskFillKind::neg_inf:
-    return -std::numeric_limits<double>::infinity();
-  case MaskFillKind::lowest:
-    return std::numeric_limits<float>::lowest();
-  case MaskFillKind::value:
-    return getFillValue()->convertToDouble();
-  }
-  llvm_unreachable("unknown mask fill");
+  return fillAsDouble(getFill(), getFillValue().value_or(llvm::APFloat(0.0f)));
 }
 
 LogicalResult PaddingMaskOp::verify() {
@@ -427,10 +426,7 @@ LogicalResult LayerNormOp::verify() {
       failed(
           expectShape(*this, "beta", getBeta().getType(), {*width}, {"d"})))
     return failure();
-  if (!(getEps().convertToFloat() > 0.0f))
-    return emitOpError() << "eps must be positive, got "
-                         << getEps().convertToFloat();
-  return success();
+  return verifyPositiveEps(*this, getEps());
 }
 
 LogicalResult DropoutOp::verify() {
@@ -479,10 +475,7 @@ LogicalResult ResidualLayerNormOp::verify() {
   if (Value bias = getBias())
     if (failed(expectShape(*this, "bias", tensorType(bias), {*width}, {"d"})))
       return failure();
-  if (!(getEps().convertToFloat() > 0.0f))
-    return emitOpError() << "eps must be positive, got "
-                         << getEps().convertToFloat();
-  return success();
+  return verifyPositiveEps(*this, getEps());
 }
 
 //===----------------------------------------------------------------------===//
@@ -505,8 +498,5 @@ LogicalResult PoolOp::verify() {
 LogicalResult L2NormalizeOp::verify() {
   if (getType().getRank() == 0)
     return emitOpError() << "input must have at least one dimension";
-  if (!(getEps().convertToFloat() > 0.0f))
-    return emitOpError() << "eps must be positive, got "
-                         << getEps().convertToFloat();
-  return success();
+  return verifyPositiveEps(*this, getEps());
 }

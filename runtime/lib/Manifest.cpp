@@ -13,16 +13,6 @@
 using json = nlohmann::json;
 using namespace xfmr::runtime;
 
-std::string xfmr::runtime::formatShape(const std::vector<int64_t> &shape) {
-  std::string out = "[";
-  for (size_t i = 0; i < shape.size(); ++i) {
-    if (i)
-      out += ", ";
-    out += std::to_string(shape[i]);
-  }
-  return out + "]";
-}
-
 namespace {
 
 /// Collects the first error; the getters return false once one is set.

@@ -10,10 +10,14 @@
 #include "xfmr/runtime.h"
 
 #include <cstdint>
+#include "runtime/lib/FormatShape.h"
+
 #include <string>
 #include <vector>
 
 namespace xfmr::runtime {
+
+using xfmr::formatShape;
 
 struct WeightSpec {
   std::string key;
@@ -42,8 +46,6 @@ struct Manifest {
 /// message.
 xfmr_status parseManifest(const char *text, Manifest &out, std::string &error);
 
-/// "[2, 3]".
-std::string formatShape(const std::vector<int64_t> &shape);
 
 } // namespace xfmr::runtime
 

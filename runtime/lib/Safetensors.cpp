@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/lib/Safetensors.h"
+#include "runtime/lib/FormatShape.h"
 
 #include <nlohmann/json.hpp>
 
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 using namespace xfmr::safetensors;
+using xfmr::formatShape;
 
 namespace {
 
@@ -46,16 +48,6 @@ std::string quote(const std::string &name) {
   }
   out += "'";
   return out;
-}
-
-std::string formatShape(const std::vector<int64_t> &shape) {
-  std::string out = "[";
-  for (size_t i = 0; i < shape.size(); ++i) {
-    if (i)
-      out += ", ";
-    out += std::to_string(shape[i]);
-  }
-  return out + "]";
 }
 
 bool parseDType(const std::string &name, DType &out) {

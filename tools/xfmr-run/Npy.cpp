@@ -20,16 +20,6 @@
 
 using namespace xfmr::npy;
 
-std::string xfmr::npy::formatShape(const std::vector<int64_t> &shape) {
-  std::string out = "[";
-  for (size_t i = 0; i < shape.size(); ++i) {
-    if (i)
-      out += ", ";
-    out += std::to_string(shape[i]);
-  }
-  return out + "]";
-}
-
 namespace {
 
 /// A cursor over the header dict with one-token lookahead helpers.

@@ -10,10 +10,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include "runtime/lib/FormatShape.h"
+
 #include <string>
 #include <vector>
 
 namespace xfmr::npy {
+
+using xfmr::formatShape;
 
 /// A C-order array of int64 values.
 struct Int64Array {
@@ -40,8 +44,6 @@ std::vector<uint8_t> encodeFloat32(const std::vector<int64_t> &shape,
 bool writeFloat32(const std::string &path, const std::vector<int64_t> &shape,
                   const float *data, std::string &error);
 
-/// "[2, 8]".
-std::string formatShape(const std::vector<int64_t> &shape);
 
 } // namespace xfmr::npy
 
