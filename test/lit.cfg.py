@@ -4,6 +4,7 @@ import os
 import shutil
 
 import lit.formats
+import lit.util
 from lit.llvm import llvm_config
 
 config.name = "xfmr"
@@ -31,8 +32,15 @@ llvm_config.with_environment("PATH", tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(["xfmr-opt", "xfmrc", "xfmr-run"],
                                    [tools_dir])
 
+# A build with XFMR_ENABLE_SANITIZERS: the tools, the runtime and every model
+# library are built with ASan and UBSan (feature `asan`). ASan checks memory
+# and leaks itself, and valgrind cannot run ASan binaries.
+sanitizers = lit.util.pythonize_bool(getattr(config, "xfmr_sanitizers", "OFF"))
+if sanitizers:
+    config.available_features.add("asan")
+
 # Memory checks of generated code and runtime run where valgrind is installed.
-if shutil.which("valgrind"):
+if shutil.which("valgrind") and not sanitizers:
     config.available_features.add("valgrind")
 
 # Kernel tests (test/Kernels) run lowered code with mlir-runner and print

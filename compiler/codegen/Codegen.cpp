@@ -207,15 +207,30 @@ Error emitMachineCode(Module &module, TargetMachine &machine,
   return Error::success();
 }
 
+// A build can name the driver and add flags for linking model libraries
+// (CMake sets both under XFMR_ENABLE_SANITIZERS: an instrumented runtime
+// archive needs the compiler that built it and its sanitizer runtimes).
+#ifndef XFMR_MODEL_LINK_DRIVER
+#define XFMR_MODEL_LINK_DRIVER ""
+#endif
+#ifndef XFMR_MODEL_LINK_FLAGS
+#define XFMR_MODEL_LINK_FLAGS ""
+#endif
+
 Error linkSharedLibrary(StringRef objectPath, StringRef runtimeArchive,
                         StringRef outputPath) {
-  ErrorOr<std::string> driver = sys::findProgramByName("c++");
-  if (!driver)
+  StringRef configuredDriver = XFMR_MODEL_LINK_DRIVER;
+  ErrorOr<std::string> driver = configuredDriver.empty()
+                                    ? sys::findProgramByName("c++")
+                                    : sys::findProgramByName(configuredDriver);
+  if (!driver && configuredDriver.empty())
     driver = sys::findProgramByName("g++");
   if (!driver)
     return createStringError(inconvertibleErrorCode(),
-                             "no C++ compiler driver (c++) on PATH to link "
-                             "the shared library");
+                             "no C++ compiler driver (" +
+                                 (configuredDriver.empty() ? "c++ on PATH"
+                                                           : configuredDriver) +
+                                 ") to link the shared library");
   if (!sys::fs::exists(runtimeArchive))
     return createStringError(inconvertibleErrorCode(),
                              "runtime library not found at " + runtimeArchive);
@@ -225,17 +240,14 @@ Error linkSharedLibrary(StringRef objectPath, StringRef runtimeArchive,
   std::string versionScript = ("-Wl,--version-script=" + exportsMap).str();
   // --whole-archive: the generated object references no runtime symbol (it
   // is the runtime that calls into it), so nothing would be pulled in.
-  SmallVector<StringRef> args = {*driver,
-                                 "-shared",
-                                 "-o",
-                                 outputPath,
-                                 objectPath,
-                                 "-Wl,--whole-archive",
-                                 runtimeArchive,
-                                 "-Wl,--no-whole-archive",
-                                 versionScript,
-                                 "-Wl,-z,noexecstack",
-                                 "-lm"};
+  SmallVector<StringRef> args = {*driver, "-shared"};
+  SmallVector<StringRef> extraFlags;
+  StringRef(XFMR_MODEL_LINK_FLAGS)
+      .split(extraFlags, ' ', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
+  args.append(extraFlags.begin(), extraFlags.end());
+  args.append({"-o", outputPath, objectPath, "-Wl,--whole-archive",
+               runtimeArchive, "-Wl,--no-whole-archive", versionScript,
+               "-Wl,-z,noexecstack", "-lm"});
   std::string message;
   int rc = sys::ExecuteAndWait(*driver, args, std::nullopt, {}, 0, 0,
                                &message);

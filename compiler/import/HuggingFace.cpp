@@ -366,6 +366,44 @@ std::string folderName(StringRef dir) {
 
 } // namespace
 
+Expected<ModelSpec> parseHuggingFaceConfig(StringRef text, StringRef path,
+                                           StringRef name) {
+  Expected<json::Value> root = detail::parseJSONText(text, path);
+  if (!root)
+    return root.takeError();
+  const json::Object *config = root->getAsObject();
+  if (!config)
+    return detail::makeError(path + ": expected a JSON object, got " +
+                             detail::describe(*root));
+  ConfigReader reader(path, *config);
+
+  const json::Value *typeValue = config->get("model_type");
+  if (!typeValue)
+    return detail::makeError(path + ": missing required field 'model_type'");
+  std::optional<StringRef> modelType = typeValue->getAsString();
+  if (!modelType)
+    return reader.fieldError("model_type", "expected a string, got " +
+                                               detail::describe(*typeValue));
+  if (*modelType != "bert") {
+    if (is_contained(kKnownModelTypes, *modelType))
+      return detail::makeError(path + ": model_type '" + *modelType +
+                               "' is not supported yet");
+    return reader.fieldError(
+        "model_type", "unknown model type " + detail::describe(*typeValue) +
+                          " (known: bert, gpt2, llama, marian, t5)");
+  }
+
+  ModelSpec spec;
+  spec.name = name.str();
+  if (Error e = readBertConfig(reader, spec))
+    return std::move(e);
+  // A backstop: the checks above use config.json's names and should have
+  // caught everything validateSpec checks.
+  if (Error e = validateSpec(spec, path))
+    return std::move(e);
+  return spec;
+}
+
 Expected<ModelSpec> importHuggingFaceFolder(StringRef dir) {
   if (!sys::fs::is_directory(dir))
     return detail::makeError(dir + ": not a folder");
@@ -374,40 +412,14 @@ Expected<ModelSpec> importHuggingFaceFolder(StringRef dir) {
   if (!sys::fs::exists(configPath))
     return detail::makeError(dir + ": not a Hugging Face checkpoint folder "
                                    "(no config.json)");
-  Expected<json::Value> root = detail::readJSONFile(configPath);
-  if (!root)
-    return root.takeError();
-  const json::Object *config = root->getAsObject();
-  if (!config)
-    return detail::makeError(configPath + ": expected a JSON object, got " +
-                             detail::describe(*root));
-  ConfigReader reader(configPath, *config);
-
-  const json::Value *typeValue = config->get("model_type");
-  if (!typeValue)
-    return detail::makeError(configPath +
-                             ": missing required field 'model_type'");
-  std::optional<StringRef> modelType = typeValue->getAsString();
-  if (!modelType)
-    return reader.fieldError("model_type", "expected a string, got " +
-                                               detail::describe(*typeValue));
-  if (*modelType != "bert") {
-    if (is_contained(kKnownModelTypes, *modelType))
-      return detail::makeError(configPath + ": model_type '" + *modelType +
-                               "' is not supported yet");
-    return reader.fieldError(
-        "model_type", "unknown model type " + detail::describe(*typeValue) +
-                          " (known: bert, gpt2, llama, marian, t5)");
-  }
-
-  ModelSpec spec;
-  spec.name = folderName(dir);
-  if (Error e = readBertConfig(reader, spec))
-    return std::move(e);
-  // A backstop: the checks above use config.json's names and should have
-  // caught everything validateSpec checks.
-  if (Error e = validateSpec(spec, configPath))
-    return std::move(e);
+  Expected<std::unique_ptr<MemoryBuffer>> buffer =
+      detail::readJSONFileBuffer(configPath);
+  if (!buffer)
+    return buffer.takeError();
+  Expected<ModelSpec> spec = parseHuggingFaceConfig(
+      (*buffer)->getBuffer(), configPath, folderName(dir));
+  if (!spec)
+    return spec.takeError();
 
   Expected<std::string> weights = findWeights(dir);
   if (!weights)
@@ -417,13 +429,13 @@ Expected<ModelSpec> importHuggingFaceFolder(StringRef dir) {
     return detail::makeError(*weights + ": " + ec.message());
   // Keep ".." (a symlinked folder resolves it differently); drop ".".
   sys::path::remove_dots(absolute);
-  spec.weightsPath = std::string(absolute);
+  spec->weightsPath = std::string(absolute);
 
   safetensors::Header header;
-  if (Error e = detail::readWeightsHeader(spec.weightsPath, header))
+  if (Error e = detail::readWeightsHeader(spec->weightsPath, header))
     return std::move(e);
-  spec.weightPrefix = detail::detectWeightPrefix(header);
-  if (Error e = detail::checkWeights(spec, header))
+  spec->weightPrefix = detail::detectWeightPrefix(header);
+  if (Error e = detail::checkWeights(*spec, header))
     return std::move(e);
   return spec;
 }

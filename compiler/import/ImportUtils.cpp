@@ -19,7 +19,28 @@ using namespace llvm;
 namespace xfmr::detail {
 
 Error makeError(const Twine &message) {
-  return createStringError(inconvertibleErrorCode(), message);
+  // Messages quote names from hostile files (JSON keys and strings may hold
+  // any character): escape control characters so that a message stays one
+  // line and cannot drive the terminal.
+  std::string text = message.str();
+  std::string escaped;
+  escaped.reserve(text.size());
+  for (char c : text) {
+    unsigned char byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte != 0x7f) {
+      escaped += c;
+    } else if (c == '\n') {
+      escaped += "\\n";
+    } else if (c == '\t') {
+      escaped += "\\t";
+    } else {
+      static const char kHex[] = "0123456789abcdef";
+      escaped += "\\x";
+      escaped += kHex[byte >> 4];
+      escaped += kHex[byte & 15];
+    }
+  }
+  return createStringError(inconvertibleErrorCode(), escaped);
 }
 
 /// Whether `text` nests arrays and objects at most `maxDepth` deep. The JSON
@@ -50,7 +71,7 @@ static bool nestingWithin(StringRef text, unsigned maxDepth) {
   return true;
 }
 
-Expected<json::Value> readJSONFile(StringRef path) {
+Expected<std::unique_ptr<MemoryBuffer>> readJSONFileBuffer(StringRef path) {
   sys::fs::file_status status;
   if (std::error_code ec = sys::fs::status(path, status))
     return makeError(path + ": cannot read: " + ec.message());
@@ -65,9 +86,17 @@ Expected<json::Value> readJSONFile(StringRef path) {
                             /*RequiresNullTerminator=*/false);
   if (!buffer)
     return makeError(path + ": cannot read: " + buffer.getError().message());
-  StringRef text = (*buffer)->getBuffer();
+  return std::move(*buffer);
+}
+
+Expected<json::Value> parseJSONText(StringRef text, StringRef origin) {
+  // The file may have grown since readJSONFileBuffer looked at its size.
+  if (text.size() > kMaxJSONFileBytes)
+    return makeError(origin + ": file of " + Twine(text.size()) +
+                     " bytes is too large for a JSON file (limit " +
+                     Twine(kMaxJSONFileBytes) + ")");
   if (!nestingWithin(text, kMaxJSONNesting))
-    return makeError(path + ": invalid JSON: nested deeper than " +
+    return makeError(origin + ": invalid JSON: nested deeper than " +
                      Twine(kMaxJSONNesting) + " levels");
 
   Expected<json::Value> value = json::parse(text);
@@ -82,11 +111,18 @@ Expected<json::Value> readJSONFile(StringRef path) {
     std::tie(position, rest) = rest.split("]: ");
     position = position.split(", byte=").first;
   }
-  std::string message = path.str();
+  std::string message = origin.str();
   if (!position.empty())
     message += ":" + position.str();
   message += ": invalid JSON: " + rest.str();
   return makeError(message);
+}
+
+Expected<json::Value> readJSONFile(StringRef path) {
+  Expected<std::unique_ptr<MemoryBuffer>> buffer = readJSONFileBuffer(path);
+  if (!buffer)
+    return buffer.takeError();
+  return parseJSONText((*buffer)->getBuffer(), path);
 }
 
 std::string formatNumber(double x) {

@@ -13,8 +13,10 @@
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace xfmr::detail {
@@ -27,12 +29,22 @@ constexpr int64_t kMaxDimension = (int64_t(1) << 31) - 1;
 /// Largest accepted number of layers.
 constexpr int64_t kMaxLayers = 1000;
 
-/// A one-line error carrying `message`.
+/// A one-line error carrying `message`, with control characters (from names
+/// in hostile files) escaped as \n, \t or \xNN.
 llvm::Error makeError(const llvm::Twine &message);
 
-/// Reads and parses the JSON file at `path`: a regular file of at most
-/// kMaxJSONFileBytes, nested at most kMaxJSONNesting deep. Syntax errors name
-/// the line and column: `PATH:3:7: invalid JSON: Expected , or }`.
+/// Reads the JSON file at `path` without parsing it: a regular file of at
+/// most kMaxJSONFileBytes.
+llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
+readJSONFileBuffer(llvm::StringRef path);
+
+/// Parses `text` (at most kMaxJSONFileBytes, nested at most kMaxJSONNesting
+/// deep) as JSON. `origin` names it in messages; syntax errors give the line
+/// and column: `ORIGIN:3:7: invalid JSON: Expected , or }`.
+llvm::Expected<llvm::json::Value> parseJSONText(llvm::StringRef text,
+                                                llvm::StringRef origin);
+
+/// readJSONFileBuffer, then parseJSONText with `path` as the origin.
 llvm::Expected<llvm::json::Value> readJSONFile(llvm::StringRef path);
 
 /// A short, single-line rendering of `value` for "got ..." in messages:

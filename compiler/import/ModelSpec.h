@@ -108,10 +108,21 @@ llvm::Error validateSpec(const ModelSpec &spec, llvm::StringRef origin);
 /// of requiredWeights(spec) as F32 with the exact shape.
 llvm::Error validateWeights(const ModelSpec &spec);
 
-/// Reads an xfmr JSON spec file (docs/spec.md).
+/// Reads an xfmr JSON spec file (docs/spec.md): parseSpecText of its text.
 llvm::Expected<ModelSpec> parseSpecFile(llvm::StringRef path);
+/// Parses the text of an xfmr JSON spec. `path` names it in messages, and a
+/// relative "weights" field is resolved against its folder (the weights file
+/// itself is read and checked).
+llvm::Expected<ModelSpec> parseSpecText(llvm::StringRef text,
+                                        llvm::StringRef path);
 /// Reads a Hugging Face checkpoint folder (config.json + model.safetensors).
 llvm::Expected<ModelSpec> importHuggingFaceFolder(llvm::StringRef dir);
+/// Parses the text of a Hugging Face config.json into a validated ModelSpec
+/// named `name`, without weights (importHuggingFaceFolder adds them). `path`
+/// names it in messages.
+llvm::Expected<ModelSpec> parseHuggingFaceConfig(llvm::StringRef text,
+                                                 llvm::StringRef path,
+                                                 llvm::StringRef name);
 /// Dispatches on `path`: a folder is a Hugging Face checkpoint, a file is an
 /// xfmr JSON spec.
 llvm::Expected<ModelSpec> loadModel(llvm::StringRef path);

@@ -250,7 +250,15 @@ Expected<std::string> resolveWeightsPath(const ObjectReader &top,
 } // namespace
 
 Expected<ModelSpec> parseSpecFile(StringRef path) {
-  Expected<json::Value> root = detail::readJSONFile(path);
+  Expected<std::unique_ptr<MemoryBuffer>> buffer =
+      detail::readJSONFileBuffer(path);
+  if (!buffer)
+    return buffer.takeError();
+  return parseSpecText((*buffer)->getBuffer(), path);
+}
+
+Expected<ModelSpec> parseSpecText(StringRef text, StringRef path) {
+  Expected<json::Value> root = detail::parseJSONText(text, path);
   if (!root)
     return root.takeError();
   const json::Object *object = root->getAsObject();

@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora of the spec, config.json and tokenizer fuzz targets
+from the repository's own files (test/fuzz/corpus/<target>/seed-*).
+
+Regression inputs (regression-*) are added by hand and left alone. The
+tokenizer seeds are the test tokenizers cut down to their first ids and
+written compactly, so that each stays a few kilobytes.
+"""
+import glob
+import json
+import os
+import shutil
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CORPUS = os.path.join(ROOT, "test", "fuzz", "corpus")
+TOK = os.path.join(ROOT, "test", "tokenizers")
+KEEP_IDS = 400
+
+
+def reset(target):
+    folder = os.path.join(CORPUS, target)
+    os.makedirs(folder, exist_ok=True)
+    for old in glob.glob(os.path.join(folder, "seed-*")):
+        os.remove(old)
+    return folder
+
+
+def write(folder, name, data):
+    with open(os.path.join(folder, "seed-" + name), "wb") as f:
+        f.write(data)
+
+
+def compact(value):
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def trim_vocab(vocab):
+    return {token: i for token, i in vocab.items() if i < KEEP_IDS}
+
+
+def trim_merges(merges, vocab):
+    kept = []
+    for merge in merges:
+        a, b = merge if isinstance(merge, list) else merge.split(" ", 1)
+        if a in vocab and b in vocab and a + b in vocab:
+            kept.append(merge)
+    return kept
+
+
+def trimmed_tokenizer_json(path):
+    with open(path, encoding="utf-8") as f:
+        tok = json.load(f)
+    model = tok["model"]
+    model["vocab"] = trim_vocab(model["vocab"])
+    if "merges" in model:
+        model["merges"] = trim_merges(model["merges"], model["vocab"])
+    return tok
+
+
+def specs():
+    out = reset("spec")
+    shutil.copy(os.path.join(ROOT, "examples", "tiny-encoder", "spec.json"),
+                os.path.join(out, "seed-tiny-encoder.json"))
+    with open(os.path.join(ROOT, "examples", "tiny-encoder", "spec.json")) as f:
+        spec = json.load(f)
+    del spec["weights"]
+    spec["mask_fill"] = "lowest"
+    write(out, "no-weights.json", compact(spec))
+    for path in sorted(glob.glob(os.path.join(ROOT, "test", "Import", "Inputs", "*.json"))):
+        name = os.path.basename(path)
+        if name.startswith("hf-") or name.startswith("index-"):
+            continue
+        shutil.copy(path, os.path.join(out, "seed-" + name))
+
+
+def configs():
+    out = reset("hf-config")
+    paths = glob.glob(os.path.join(ROOT, "test", "fixtures", "hf*", "*", "config.json"))
+    paths += glob.glob(os.path.join(ROOT, "test", "Import", "Inputs", "hf-*", "config.json"))
+    for path in sorted(paths):
+        name = os.path.basename(os.path.dirname(path))
+        shutil.copy(path, os.path.join(out, "seed-" + name + ".json"))
+    shutil.copy(os.path.join(ROOT, "test", "Import", "Inputs", "hf-tiny-config.json"),
+                os.path.join(out, "seed-hf-tiny-config.json"))
+
+
+def tokenizer_files():
+    # First byte: bits 0-1 format (0 json, 1 vocab.txt, 2 vocab.json+merges),
+    # bits 2-3 load flags (TokenizerLoadFuzzer.cpp).
+    out = reset("tokenizer-load")
+    for case in ["wordpiece-uncased", "wordpiece-cased", "bpe", "bpe-prefix"]:
+        tok = trimmed_tokenizer_json(os.path.join(TOK, case, "tokenizer.json"))
+        write(out, "json-" + case, b"\x00" + compact(tok))
+    for case, flags in [("wordpiece-uncased", 0), ("wordpiece-cased", 8),
+                        ("wordpiece-cased", 4)]:
+        with open(os.path.join(TOK, case, "vocab.txt"), "rb") as f:
+            lines = f.read().split(b"\n")[:KEEP_IDS]
+        write(out, "vocab-txt-%s-%d" % (case, flags),
+              bytes([1 | flags]) + b"\n".join(lines) + b"\n")
+    with open(os.path.join(TOK, "bpe", "vocab.json"), encoding="utf-8") as f:
+        vocab = trim_vocab(json.load(f))
+    with open(os.path.join(TOK, "bpe", "merges.txt"), encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    header = [l for l in lines if l.startswith("#")]
+    merges = trim_merges([l for l in lines if l and not l.startswith("#")], vocab)
+    write(out, "vocab-json-merges",
+          b"\x02" + compact(vocab) + b"\x00" +
+          "\n".join(header + merges + [""]).encode())
+
+
+def tokenizer_texts():
+    # First byte: bits 0-1 tokenizer, bits 2-3 mode, bit 4 skip special
+    # tokens (TokenizerEncodeFuzzer.cpp).
+    out = reset("tokenizer-encode")
+    with open(os.path.join(TOK, "corpus.txt"), "rb") as f:
+        lines = [l for l in f.read().split(b"\n") if l]
+    picks = [0, 2, 7, 8, 12, 20, 30, 40, len(lines) - 1]
+    picks = sorted({min(i, len(lines) - 1) for i in picks})
+    for which in range(4):
+        for i in picks:
+            write(out, "text-%d-%d" % (which, i), bytes([which]) + lines[i])
+        # A pair split at a tab, max_length 16 with pairs (control 32|16).
+        write(out, "pair-%d" % which,
+              bytes([which | 4, 32 | 16]) + lines[0] + b"\t" + lines[1])
+        write(out, "batch-%d" % which,
+              bytes([which | 4, 128 | 64 | 8]) + lines[2])
+        # Ids 0..40 as 16-bit values, and as raw 64-bit values.
+        write(out, "ids16-%d" % which,
+              bytes([which | 8 | 16]) + b"".join(i.to_bytes(2, "little") for i in range(41)))
+        write(out, "ids64-%d" % which,
+              bytes([which | 12]) + b"".join(i.to_bytes(8, "little") for i in range(41)))
+
+
+if __name__ == "__main__":
+    specs()
+    configs()
+    tokenizer_files()
+    tokenizer_texts()
