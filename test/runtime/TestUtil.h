@@ -6,10 +6,20 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
 namespace xfmr::test {
+
+/// The whole file at `path`, bytes as they are ("" if unreadable).
+inline std::string readAll(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
 
 /// A safetensors file: 8-byte little-endian length, `header`, then `data`.
 inline std::vector<uint8_t> makeSafetensors(const std::string &header,

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "test/runtime/TestUtil.h"
 #include "xfmr/runtime.h"
 
 #include <gtest/gtest.h>
@@ -19,16 +20,11 @@
 
 using json = nlohmann::json;
 
+using xfmr::test::readAll;
+
 namespace {
 
 const std::string kData = XFMR_TOKENIZER_TESTDATA;
-
-std::string readAll(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 /// The corpus entries, raw bytes, split on "\n" only.
 std::vector<std::string> corpus() {

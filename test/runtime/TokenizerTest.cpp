@@ -20,16 +20,11 @@
 
 using xfmr::test::TempDir;
 
+using xfmr::test::readAll;
+
 namespace {
 
 const std::string kData = XFMR_TOKENIZER_TESTDATA;
-
-std::string readAll(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 /// A loaded tokenizer, freed at scope exit.
 struct Tok {

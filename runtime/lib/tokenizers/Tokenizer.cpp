@@ -133,6 +133,27 @@ bool Tokenizer::splitAdded(std::string_view text, const Matcher &matcher,
   return true;
 }
 
+void Tokenizer::setBertTemplate(int32_t cls, int32_t sep) {
+  auto special = [](int32_t id, int32_t type) {
+    TemplatePiece piece;
+    piece.ids = {id};
+    piece.typeId = type;
+    return piece;
+  };
+  auto sequence = [](int index, int32_t type) {
+    TemplatePiece piece;
+    piece.isSequence = true;
+    piece.sequence = index;
+    piece.typeId = type;
+    return piece;
+  };
+  hasTemplate = true;
+  templateTypesWithoutSpecial = false;
+  singleTemplate = {special(cls, 0), sequence(0, 0), special(sep, 0)};
+  pairTemplate = {special(cls, 0), sequence(0, 0), special(sep, 0),
+                  sequence(1, 1), special(sep, 1)};
+}
+
 bool Tokenizer::finish(std::string &error) {
   if (modelKind == ModelKind::WordPiece) {
     if (wordPiece.unkId < 0) {

@@ -80,6 +80,9 @@ public:
   /// The truncation length tokenizer.json asks for (0: none); advisory.
   int64_t maxLength = 0;
 
+  /// BERT's post-processing: [CLS] A [SEP] (types 0), then B [SEP] (type 1).
+  void setBertTemplate(int32_t cls, int32_t sep);
+
   /// Checks added tokens against the vocabulary and builds the matchers.
   bool finish(std::string &error);
 

@@ -390,24 +390,7 @@ bool readPostProcessor(Reader &r, const json &p, Tokenizer &t) {
     if (!readTokenAndId(r, p, "cls", t, cls) ||
         !readTokenAndId(r, p, "sep", t, sep))
       return false;
-    auto special = [](int32_t id, int32_t type) {
-      TemplatePiece piece;
-      piece.ids = {id};
-      piece.typeId = type;
-      return piece;
-    };
-    auto sequence = [](int index, int32_t type) {
-      TemplatePiece piece;
-      piece.isSequence = true;
-      piece.sequence = index;
-      piece.typeId = type;
-      return piece;
-    };
-    t.hasTemplate = true;
-    t.templateTypesWithoutSpecial = false;
-    t.singleTemplate = {special(cls, 0), sequence(0, 0), special(sep, 0)};
-    t.pairTemplate = {special(cls, 0), sequence(0, 0), special(sep, 0),
-                      sequence(1, 1), special(sep, 1)};
+    t.setBertTemplate(cls, sep);
     return true;
   }
   if (type == "TemplateProcessing") {

@@ -156,27 +156,8 @@ xfmr_status xfmr::tokenizers::loadVocabTxt(std::string_view data, Casing casing,
   t.decoder = Tokenizer::DecoderKind::WordPiece;
   addBertSpecials(t);
   int32_t cls = t.vocab.find("[CLS]"), sep = t.vocab.find("[SEP]");
-  if (cls >= 0 && sep >= 0) {
-    // BertProcessing.
-    t.hasTemplate = true;
-    t.templateTypesWithoutSpecial = false;
-    auto special = [](int32_t id, int32_t type) {
-      TemplatePiece p;
-      p.ids = {id};
-      p.typeId = type;
-      return p;
-    };
-    auto sequence = [](int index, int32_t type) {
-      TemplatePiece p;
-      p.isSequence = true;
-      p.sequence = index;
-      p.typeId = type;
-      return p;
-    };
-    t.singleTemplate = {special(cls, 0), sequence(0, 0), special(sep, 0)};
-    t.pairTemplate = {special(cls, 0), sequence(0, 0), special(sep, 0),
-                      sequence(1, 1), special(sep, 1)};
-  }
+  if (cls >= 0 && sep >= 0)
+    t.setBertTemplate(cls, sep);
   if (!t.finish(error))
     return XFMR_ERROR_FORMAT;
   return XFMR_OK;
