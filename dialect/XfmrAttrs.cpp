@@ -25,20 +25,16 @@ void XfmrDialect::registerAttributes() {
 //                      fully_masked = zero | uniform>
 //===----------------------------------------------------------------------===//
 
-double xfmr::fillAsDouble(MaskFillKind fill, const llvm::APFloat &value) {
-  switch (fill) {
+double MaskAttr::getFillAsDouble() const {
+  switch (getFill()) {
   case MaskFillKind::neg_inf:
     return -std::numeric_limits<double>::infinity();
   case MaskFillKind::lowest:
     return std::numeric_limits<float>::lowest();
   case MaskFillKind::value:
-    return value.convertToDouble();
+    return getFillValue().convertToDouble();
   }
   llvm_unreachable("unknown mask fill");
-}
-
-double MaskAttr::getFillAsDouble() const {
-  return fillAsDouble(getFill(), getFillValue());
 }
 
 MaskAttr MaskAttr::getDefault(MLIRContext *context) {
@@ -92,8 +88,7 @@ Attribute MaskAttr::parse(AsmParser &parser, Type) {
 
 void MaskAttr::print(AsmPrinter &printer) const {
   printer << "<fill = " << stringifyMaskFillKind(getFill());
-  if (getFill() == MaskFillKind::value)
-  {
+  if (getFill() == MaskFillKind::value) {
     printer << "(";
     printer.printFloat(getFillValue());
     printer << ")";

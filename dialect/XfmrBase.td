@@ -17,6 +17,11 @@ def Xfmr_Dialect : Dialect {
   let cppNamespace = "::xfmr";
   let summary = "Transformer models as MLIR operations";
   let useDefaultAttributePrinterParser = 1;
+  // xfmr.model, xfmr.entry, xfmr.name, xfmr.pooling, xfmr.normalize: the
+  // library ABI stated in the IR (dialect/XfmrABI.h, docs/abi.md).
+  let hasOperationAttrVerify = 1;
+  let hasRegionArgAttrVerify = 1;
+  let hasRegionResultAttrVerify = 1;
   let extraClassDeclaration = [{
     /// Defined next to the attribute storage classes (XfmrAttrs.cpp).
     void registerAttributes();
@@ -115,6 +120,34 @@ def Xfmr_Pooling : I32EnumAttr<"PoolingKind",
       I32EnumAttrCase<"mean", 1>
     ]> {
   let cppNamespace = "::xfmr";
+}
+
+def Xfmr_EntryRoleEnum : I32EnumAttr<"EntryRole",
+    "what an entry point of a compiled model does", [
+      I32EnumAttrCase<"encode", 0>,
+      I32EnumAttrCase<"embed", 1>,
+      I32EnumAttrCase<"prefill", 2>,
+      I32EnumAttrCase<"decode_step", 3>,
+      I32EnumAttrCase<"encode_source", 4>
+    ]> {
+  let cppNamespace = "::xfmr";
+  let genSpecializedAttr = 0;
+}
+
+def Xfmr_EntryRoleAttr : EnumAttr<Xfmr_Dialect, Xfmr_EntryRoleEnum, "entry"> {
+  let summary = "the role of an entry point in the library ABI";
+  let description = [{
+    Marks a public `func.func` as an entry point of the compiled library, and
+    says which: `encode` (last hidden state of an encoder), `embed` (pooled
+    sentence embeddings), and, for the decoder and encoder-decoder models to
+    come, `prefill`, `decode_step` and `encode_source`. The manifest lists
+    entry points by role (docs/abi.md).
+
+    ```mlir
+    func.func @encode(...) attributes {xfmr.entry = #xfmr.entry<encode>}
+    ```
+  }];
+  let assemblyFormat = "`<` $value `>`";
 }
 
 #endif // XFMR_BASE_TD

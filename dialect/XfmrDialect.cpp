@@ -1,5 +1,6 @@
 //===- XfmrDialect.cpp - the xfmr dialect ---------------------------------===//
 #include "dialect/XfmrDialect.h"
+#include "dialect/XfmrABI.h"
 #include "dialect/XfmrOps.h"
 
 using namespace mlir;
@@ -13,4 +14,23 @@ void XfmrDialect::initialize() {
 #define GET_OP_LIST
 #include "dialect/XfmrOps.cpp.inc"
       >();
+}
+
+LogicalResult XfmrDialect::verifyOperationAttribute(Operation *op,
+                                                    NamedAttribute attr) {
+  if (attr.getName() == abi::kModelAttr)
+    return abi::verifyModelAttr(op, attr);
+  return abi::verifyEntryAttr(op, attr);
+}
+
+LogicalResult XfmrDialect::verifyRegionArgAttribute(Operation *op, unsigned,
+                                                    unsigned,
+                                                    NamedAttribute attr) {
+  return abi::verifyNameAttr(op, attr);
+}
+
+LogicalResult XfmrDialect::verifyRegionResultAttribute(Operation *op,
+                                                       unsigned, unsigned,
+                                                       NamedAttribute attr) {
+  return abi::verifyNameAttr(op, attr);
 }

@@ -7,10 +7,11 @@
 #include "dialect/XfmrOps.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
-
 
 using namespace mlir;
 using namespace xfmr;
@@ -183,18 +184,12 @@ LogicalResult AddPositionsOp::verify() {
   return success();
 }
 
-double PaddingMaskOp::getFillAsDouble() {
-  return fillAsDouble(getFill(), getFillValue().value_or(llvm::APFloat(0.0f)));
-}
-
 LogicalResult PaddingMaskOp::verify() {
-  if ((getFill() == MaskFillKind::value) != getFillValue().has_value())
-    return emitOpError() << "fill(value = v) needs its value, and only it";
-  RankedTensorType mask = getMask().getType();
-  if (mask.getRank() != 2)
-    return emitOpError() << "mask must be [batch, seq], got " << mask;
+  RankedTensorType padding = getPadding().getType();
+  if (padding.getRank() != 2)
+    return emitOpError() << "mask must be [batch, seq], got " << padding;
   if (failed(expectShape(*this, "result", getType(),
-                         {mask.getDimSize(0), 1, 1, mask.getDimSize(1)},
+                         {padding.getDimSize(0), 1, 1, padding.getDimSize(1)},
                          {"batch", "heads", "queries", "keys"})))
     return failure();
   return expectBroadcastDims(*this, getType(), {1, 2});
@@ -499,4 +494,208 @@ LogicalResult L2NormalizeOp::verify() {
   if (getType().getRank() == 0)
     return emitOpError() << "input must have at least one dimension";
   return verifyPositiveEps(*this, getEps());
+}
+
+//===----------------------------------------------------------------------===//
+// Result type inference
+//
+// The result type of a primitive follows from its operands, so builders take
+// none and passes never rebuild one. Where the operands are malformed the
+// inferred type is unranked and isCompatibleReturnTypes accepts anything:
+// the verifiers check the declared type against the operands and name the
+// dimension that disagrees, which a generic "incompatible types" could not.
+//===----------------------------------------------------------------------===//
+
+namespace {
+Type unknownResult(MLIRContext *context) {
+  return UnrankedTensorType::get(Float32Type::get(context));
+}
+
+LogicalResult inferShape(MLIRContext *context, std::optional<ArrayRef<int64_t>> shape,
+                         SmallVectorImpl<Type> &inferred) {
+  inferred.push_back(shape ? Type(RankedTensorType::get(
+                                 *shape, Float32Type::get(context)))
+                           : unknownResult(context));
+  return success();
+}
+} // namespace
+
+#define XFMR_ACCEPT_DECLARED_RESULT(Op)                                        \
+  bool Op::isCompatibleReturnTypes(TypeRange, TypeRange) { return true; }
+XFMR_ACCEPT_DECLARED_RESULT(PaddingMaskOp)
+XFMR_ACCEPT_DECLARED_RESULT(CausalMaskOp)
+XFMR_ACCEPT_DECLARED_RESULT(LinearOp)
+XFMR_ACCEPT_DECLARED_RESULT(SplitHeadsOp)
+XFMR_ACCEPT_DECLARED_RESULT(MergeHeadsOp)
+XFMR_ACCEPT_DECLARED_RESULT(MatmulOp)
+XFMR_ACCEPT_DECLARED_RESULT(AddOp)
+#undef XFMR_ACCEPT_DECLARED_RESULT
+
+LogicalResult PaddingMaskOp::inferReturnTypes(MLIRContext *context,
+                                              std::optional<Location>,
+                                              Adaptor adaptor,
+                                              SmallVectorImpl<Type> &inferred) {
+  auto padding = cast<RankedTensorType>(adaptor.getPadding().getType());
+  if (padding.getRank() != 2)
+    return inferShape(context, std::nullopt, inferred);
+  SmallVector<int64_t> shape = {padding.getDimSize(0), 1, 1,
+                                padding.getDimSize(1)};
+  return inferShape(context, ArrayRef<int64_t>(shape), inferred);
+}
+
+LogicalResult CausalMaskOp::inferReturnTypes(MLIRContext *context,
+                                             std::optional<Location>,
+                                             Adaptor adaptor,
+                                             SmallVectorImpl<Type> &inferred) {
+  auto like = cast<RankedTensorType>(adaptor.getLike().getType());
+  if (like.getRank() != 4)
+    return inferShape(context, std::nullopt, inferred);
+  SmallVector<int64_t> shape = {1, 1, like.getDimSize(2), like.getDimSize(3)};
+  return inferShape(context, ArrayRef<int64_t>(shape), inferred);
+}
+
+LogicalResult LinearOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location>,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  auto weight = cast<RankedTensorType>(adaptor.getWeight().getType());
+  if (input.getRank() == 0 || weight.getRank() != 2)
+    return inferShape(context, std::nullopt, inferred);
+  SmallVector<int64_t> shape(input.getShape());
+  shape.back() = weight.getDimSize(0);
+  return inferShape(context, ArrayRef<int64_t>(shape), inferred);
+}
+
+LogicalResult SplitHeadsOp::inferReturnTypes(MLIRContext *context,
+                                             std::optional<Location>,
+                                             Adaptor adaptor,
+                                             SmallVectorImpl<Type> &inferred) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  int64_t heads = adaptor.getNumHeads();
+  if (input.getRank() != 3 || ShapedType::isDynamic(input.getDimSize(2)) ||
+      heads <= 0 || input.getDimSize(2) % heads != 0)
+    return inferShape(context, std::nullopt, inferred);
+  SmallVector<int64_t> shape = {input.getDimSize(0), heads,
+                                input.getDimSize(1),
+                                input.getDimSize(2) / heads};
+  return inferShape(context, ArrayRef<int64_t>(shape), inferred);
+}
+
+LogicalResult MergeHeadsOp::inferReturnTypes(MLIRContext *context,
+                                             std::optional<Location>,
+                                             Adaptor adaptor,
+                                             SmallVectorImpl<Type> &inferred) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  if (input.getRank() != 4 || ShapedType::isDynamic(input.getDimSize(1)) ||
+      ShapedType::isDynamic(input.getDimSize(3)))
+    return inferShape(context, std::nullopt, inferred);
+  SmallVector<int64_t> shape = {input.getDimSize(0), input.getDimSize(2),
+                                input.getDimSize(1) * input.getDimSize(3)};
+  return inferShape(context, ArrayRef<int64_t>(shape), inferred);
+}
+
+LogicalResult MatmulOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location>,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  auto lhs = cast<RankedTensorType>(adaptor.getLhs().getType());
+  auto rhs = cast<RankedTensorType>(adaptor.getRhs().getType());
+  int64_t rank = lhs.getRank();
+  if (rank < 2 || rhs.getRank() != rank)
+    return inferShape(context, std::nullopt, inferred);
+  SmallVector<int64_t> shape(lhs.getShape());
+  shape.back() =
+      rhs.getDimSize(adaptor.getTransposeRhs() ? rank - 2 : rank - 1);
+  return inferShape(context, ArrayRef<int64_t>(shape), inferred);
+}
+
+LogicalResult AddOp::inferReturnTypes(MLIRContext *context,
+                                      std::optional<Location>, Adaptor adaptor,
+                                      SmallVectorImpl<Type> &inferred) {
+  auto lhs = cast<RankedTensorType>(adaptor.getLhs().getType());
+  auto rhs = cast<RankedTensorType>(adaptor.getRhs().getType());
+  if (lhs.getRank() != rhs.getRank())
+    return inferShape(context, std::nullopt, inferred);
+  // A size-1 dimension broadcasts; a static size beats a dynamic one.
+  SmallVector<int64_t> shape;
+  for (auto [a, b] : llvm::zip(lhs.getShape(), rhs.getShape()))
+    shape.push_back(a == 1 || ShapedType::isDynamic(a) ? (b == 1 ? a : b) : a);
+  return inferShape(context, ArrayRef<int64_t>(shape), inferred);
+}
+
+//===----------------------------------------------------------------------===//
+// Folders and canonicalization: the identities of the dialect
+//===----------------------------------------------------------------------===//
+
+namespace {
+bool isOne(std::optional<llvm::APFloat> factor) {
+  return factor && factor->isExactlyValue(1.0);
+}
+} // namespace
+
+OpFoldResult ScaleOp::fold(FoldAdaptor) {
+  if (getFactor().isExactlyValue(1.0))
+    return getInput();
+  return {};
+}
+
+namespace {
+/// scale(scale(x, a), b) → scale(x, a * b), when the inner scale has no
+/// other use.
+struct MergeScales : OpRewritePattern<ScaleOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ScaleOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inner = op.getInput().getDefiningOp<ScaleOp>();
+    if (!inner || !inner->hasOneUse())
+      return failure();
+    float factor =
+        op.getFactor().convertToFloat() * inner.getFactor().convertToFloat();
+    rewriter.replaceOpWithNewOp<ScaleOp>(op, inner.getInput(),
+                                         rewriter.getF32FloatAttr(factor));
+    return success();
+  }
+};
+} // namespace
+
+void ScaleOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                          MLIRContext *context) {
+  patterns.add<MergeScales>(context);
+}
+
+/// At inference an inverted dropout (and any dropout of rate 0) is the
+/// identity; a classic one is a scale, which xfmr-strip-dropout places.
+OpFoldResult DropoutOp::fold(FoldAdaptor) {
+  if (getMode() == DropoutKind::inverted || getRate().isZero())
+    return getInput();
+  return {};
+}
+
+OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
+  // x + 0 is x when x already has the result's type (no broadcast).
+  for (auto [value, constant] :
+       {std::pair(getLhs(), adaptor.getRhs()),
+        std::pair(getRhs(), adaptor.getLhs())}) {
+    auto splat = dyn_cast_if_present<SplatElementsAttr>(constant);
+    if (splat && splat.getSplatValue<llvm::APFloat>().isZero() &&
+        value.getType() == getType())
+      return value;
+  }
+  return {};
+}
+
+/// An output scale of exactly 1 is no scale.
+OpFoldResult LinearOp::fold(FoldAdaptor) {
+  if (!isOne(getScale()))
+    return {};
+  removeScaleAttr();
+  return getResult();
+}
+
+OpFoldResult MatmulOp::fold(FoldAdaptor) {
+  if (!isOne(getScale()))
+    return {};
+  removeScaleAttr();
+  return getResult();
 }

@@ -17,11 +17,6 @@
 #define GET_ATTRDEF_CLASSES
 #include "dialect/XfmrAttrs.h.inc"
 
-namespace xfmr {
-/// The additive value of a masked score: -inf, the lowest f32, or `value`.
-double fillAsDouble(MaskFillKind fill, const llvm::APFloat &value);
-} // namespace xfmr
-
 #define GET_OP_CLASSES
 #include "dialect/XfmrOps.h.inc"
 

@@ -121,39 +121,40 @@ def Xfmr_AddPositionsOp : Xfmr_Op<"add_positions",
   let hasVerifier = 1;
 }
 
-def Xfmr_PaddingMaskOp : Xfmr_Op<"padding_mask", [Pure]> {
+def Xfmr_PaddingMaskOp : Xfmr_Op<"padding_mask",
+    [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "builds an additive attention mask from a 0/1 padding mask";
   let description = [{
-    Turns `mask : [batch, seq]` (1 = token, 0 = padding) into the additive
+    Turns `padding : [batch, seq]` (1 = token, 0 = padding) into the additive
     mask `[batch, 1, 1, seq]` that broadcasts over heads and queries: 0 where
-    the key is a token, the `fill` value where it is padding (`neg_inf`;
+    the key is a token, the fill of `mask` where it is padding (`neg_inf`;
     `lowest`, the most negative finite f32, which is what BERT's reference
-    implementation adds; or `value = v`).
+    implementation adds; or `value(v)`). `mask`'s `fully_masked` is what a
+    fully padded row yields once `xfmr-fuse-masked-softmax` folds this op
+    into the softmax; the fusion fires only where that is what the unfused
+    `softmax(x + mask)` computes (`neg_inf` with `zero`, `lowest` with
+    `uniform`).
 
     Example:
 
     ```mlir
-    %m = xfmr.padding_mask %mask fill(neg_inf)
+    %m = xfmr.padding_mask %mask mask(<fill = neg_inf, fully_masked = zero>)
         : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
-    %n = xfmr.padding_mask %mask fill(value = -1.0e+04)
+    %n = xfmr.padding_mask %mask
+        mask(<fill = value(-1.0e+04), fully_masked = uniform>)
         : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
     ```
   }];
-  let arguments = (ins Xfmr_I64Tensor:$mask, Xfmr_MaskFill:$fill,
-                       OptionalAttr<F32Attr>:$fill_value);
+  let arguments = (ins Xfmr_I64Tensor:$padding, Xfmr_MaskAttr:$mask);
   let results = (outs Xfmr_F32Tensor:$result);
   let assemblyFormat = [{
-    $mask `fill` `(` $fill (`=` $fill_value^)? `)` attr-dict `:` type($mask)
-    `->` type($result)
-  }];
-  let extraClassDeclaration = [{
-    /// The additive value of a padded key.
-    double getFillAsDouble();
+    $padding `mask` `(` $mask `)` attr-dict `:` type($padding) `->`
+    type($result)
   }];
   let hasVerifier = 1;
 }
 
-def Xfmr_CausalMaskOp : Xfmr_Op<"causal_mask", [Pure]> {
+def Xfmr_CausalMaskOp : Xfmr_Op<"causal_mask", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "the additive causal mask of a [.., queries, keys] score tensor";
   let description = [{
     For scores `[b, h, q, k]` (only the sizes of `like` are used), yields the
@@ -255,7 +256,7 @@ def Xfmr_FFNOp : Xfmr_Op<"ffn", [Pure, AttrSizedOperandSegments]> {
 // Primitives
 //===----------------------------------------------------------------------===//
 
-def Xfmr_LinearOp : Xfmr_Op<"linear", [Pure]> {
+def Xfmr_LinearOp : Xfmr_Op<"linear", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "affine map of the last dimension: input·Wᵀ + b";
   let description = [{
     `result[i..., n] = scale * (sum_k input[i..., k] * weight[n, k] + bias[n])`,
@@ -279,9 +280,10 @@ def Xfmr_LinearOp : Xfmr_Op<"linear", [Pure]> {
     type($weight) (`,` type($bias)^)? `->` type($result)
   }];
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
-def Xfmr_SplitHeadsOp : Xfmr_Op<"split_heads", [Pure]> {
+def Xfmr_SplitHeadsOp : Xfmr_Op<"split_heads", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "[batch, seq, heads·dh] → [batch, heads, seq, dh]";
   let description = [{
     Example:
@@ -298,7 +300,7 @@ def Xfmr_SplitHeadsOp : Xfmr_Op<"split_heads", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Xfmr_MergeHeadsOp : Xfmr_Op<"merge_heads", [Pure]> {
+def Xfmr_MergeHeadsOp : Xfmr_Op<"merge_heads", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "[batch, heads, seq, dh] → [batch, seq, heads·dh]";
   let description = [{
     The inverse of `xfmr.split_heads`.
@@ -315,7 +317,7 @@ def Xfmr_MergeHeadsOp : Xfmr_Op<"merge_heads", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Xfmr_MatmulOp : Xfmr_Op<"matmul", [Pure]> {
+def Xfmr_MatmulOp : Xfmr_Op<"matmul", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "batched matrix product over the last two dimensions";
   let description = [{
     `result[b..., m, n] = scale * sum_k lhs[b..., m, k] * rhs[b..., k, n]`,
@@ -338,6 +340,7 @@ def Xfmr_MatmulOp : Xfmr_Op<"matmul", [Pure]> {
     type($lhs) `,` type($rhs) `->` type($result)
   }];
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Xfmr_ScaleOp : Xfmr_Op<"scale", [Pure, SameOperandsAndResultType]> {
@@ -352,9 +355,11 @@ def Xfmr_ScaleOp : Xfmr_Op<"scale", [Pure, SameOperandsAndResultType]> {
   let arguments = (ins Xfmr_F32Tensor:$input, F32Attr:$factor);
   let results = (outs Xfmr_F32Tensor:$result);
   let assemblyFormat = "$input `by` $factor attr-dict `:` type($input)";
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
-def Xfmr_AddOp : Xfmr_Op<"add", [Pure]> {
+def Xfmr_AddOp : Xfmr_Op<"add", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "elementwise sum with broadcasting of size-1 dimensions";
   let description = [{
     Operands have the result's rank; a static size-1 dimension of an operand
@@ -373,6 +378,7 @@ def Xfmr_AddOp : Xfmr_Op<"add", [Pure]> {
     $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
   }];
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Xfmr_SoftmaxOp : Xfmr_Op<"softmax", [Pure, SameOperandsAndResultType]> {
@@ -606,6 +612,7 @@ def Xfmr_DropoutOp : Xfmr_Op<"dropout", [Pure, SameOperandsAndResultType]> {
     $input `rate` `(` $rate `)` $mode attr-dict `:` type($input)
   }];
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 #endif // XFMR_OPS_TD

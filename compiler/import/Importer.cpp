@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/import/Importer.h"
+#include "dialect/XfmrABI.h"
 #include "dialect/XfmrOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -59,6 +60,11 @@ public:
 
   OwningOpRef<ModuleOp> run() {
     OwningOpRef<ModuleOp> module = ModuleOp::create(loc, spec.name);
+    abi::setModelInfo(*module,
+                      {spec.name,
+                       spec.weightsPath,
+                       {spec.vocabSize, spec.dModel, spec.numLayers,
+                        spec.numHeads, spec.maxPositions, spec.typeVocabSize}});
     builder.setInsertionPointToEnd(module->getBody());
     declareWeights();
     func::FuncOp layer = buildLayerFunction();
@@ -76,9 +82,6 @@ private:
   /// [batch, seq, d] activations.
   RankedTensorType activations() {
     return tensor({ShapedType::kDynamic, ShapedType::kDynamic, spec.dModel});
-  }
-  RankedTensorType additiveMask() {
-    return tensor({ShapedType::kDynamic, 1, 1, ShapedType::kDynamic});
   }
   /// [batch, seq] token ids, attention masks and token types.
   RankedTensorType idsType() {
@@ -100,6 +103,18 @@ private:
     RankedTensorType type = declared.lookup(name);
     assert(type && "weight not declared by requiredWeights");
     return WeightOp::create(builder, loc, type, name);
+  }
+
+  /// The padding mask's fill, and what a fully padded row yields: what the
+  /// unfused softmax of the masked scores gives (zeros under -inf, a uniform
+  /// row under the lowest finite value).
+  MaskAttr maskAttr() {
+    bool lowest = spec.maskFill == MaskFill::Lowest;
+    return MaskAttr::get(
+        builder.getContext(),
+        lowest ? MaskFillKind::lowest : MaskFillKind::neg_inf,
+        llvm::APFloat(0.0f),
+        lowest ? FullyMaskedPolicy::uniform : FullyMaskedPolicy::zero);
   }
 
   Value dropout(Value x, double rate) {
@@ -134,11 +149,7 @@ private:
     ValueRange args = func.getArguments();
     Value x = args[0];
     ValueRange w = args.drop_front(2);
-    MaskFillKind fill = spec.maskFill == MaskFill::Lowest
-                            ? MaskFillKind::lowest
-                            : MaskFillKind::neg_inf;
-    Value mask = PaddingMaskOp::create(builder, loc, additiveMask(), args[1],
-                                       fill, FloatAttr());
+    Value mask = PaddingMaskOp::create(builder, loc, args[1], maskAttr());
 
     double scale = 1.0 / std::sqrt(static_cast<double>(spec.headDim()));
     Value attn = AttentionOp::create(
@@ -171,8 +182,20 @@ private:
     Type resultType = pooled ? Type(pooledType) : Type(activations());
     auto type = builder.getFunctionType(inputs, {resultType});
     auto func = func::FuncOp::create(builder, loc, name, type);
-    // The C-compatible wrapper is what the packed entry point calls.
-    func->setAttr("llvm.emit_c_interface", builder.getUnitAttr());
+    SmallVector<StringRef> argNames = {"input_ids", "attention_mask"};
+    if (spec.typeVocabSize > 0)
+      argNames.push_back("token_type_ids");
+    abi::markEntry(func, pooled ? EntryRole::embed : EntryRole::encode,
+                   argNames,
+                   {pooled ? "sentence_embedding" : "last_hidden_state"});
+    if (pooled) {
+      func->setAttr(abi::kPoolingAttr,
+                    builder.getStringAttr(stringifyPoolingKind(
+                        spec.pooling == Pooling::Cls ? PoolingKind::cls
+                                                     : PoolingKind::mean)));
+      if (spec.normalizeEmbedding)
+        func->setAttr(abi::kNormalizeAttr, builder.getUnitAttr());
+    }
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToStart(func.addEntryBlock());
     Value inputIds = func.getArgument(0), attentionMask = func.getArgument(1);

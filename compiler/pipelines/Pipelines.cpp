@@ -33,13 +33,15 @@ namespace xfmr {
 
 void buildXfmrOptimizationPipeline(OpPassManager &pm,
                                    const XfmrPipelineOptions &options) {
-  pm.addPass(createXfmrDecompose());
-  pm.addPass(createXfmrStripDropout());
+  // Per function: MLIR runs them on the functions in parallel.
+  OpPassManager &funcPm = pm.nest<func::FuncOp>();
+  funcPm.addPass(createXfmrDecompose());
+  funcPm.addPass(createXfmrStripDropout());
   if (options.fuse) {
-    pm.addPass(createXfmrFuseMaskedSoftmax());
-    pm.addPass(createXfmrFuseResidualLayerNorm());
+    funcPm.addPass(createXfmrFuseMaskedSoftmax());
+    funcPm.addPass(createXfmrFuseResidualLayerNorm());
   }
-  pm.addPass(createCanonicalizerPass());
+  funcPm.addPass(createCanonicalizerPass());
 }
 
 void buildXfmrToLinalgPipeline(OpPassManager &pm) {
@@ -52,7 +54,7 @@ void buildXfmrToLinalgPipeline(OpPassManager &pm) {
 void buildLinalgToLLVMPipeline(OpPassManager &pm) {
   // Fusing elementwise chains (a bias epilogue into its activation) saves
   // whole passes over the activations.
-  pm.addPass(createXfmrLinalgFuseElementwise());
+  pm.addNestedPass<func::FuncOp>(createXfmrLinalgFuseElementwise());
 
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;

@@ -27,43 +27,37 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
   LogicalResult matchAndRewrite(AttentionOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    RankedTensorType io = op.getInput().getType();
-    int64_t batch = io.getDimSize(0), seq = io.getDimSize(1);
-    int64_t heads = op.getNumHeads(), headDim = io.getDimSize(2) / heads;
-    Type f32 = io.getElementType();
-    auto headsType = RankedTensorType::get({batch, heads, seq, headDim}, f32);
-    auto scoresType = RankedTensorType::get({batch, heads, seq, seq}, f32);
-
+    int64_t heads = op.getNumHeads();
+    // Every result type below is inferred from the operands (the ops'
+    // InferTypeOpInterface): the verifiers already know them.
     auto project = [&](Value weight, Value bias) -> Value {
-      Value proj = LinearOp::create(rewriter, loc, io, op.getInput(), weight,
+      Value proj = LinearOp::create(rewriter, loc, op.getInput(), weight,
                                     bias, /*scale=*/FloatAttr());
-      return SplitHeadsOp::create(rewriter, loc, headsType, proj,
+      return SplitHeadsOp::create(rewriter, loc, proj,
                                   rewriter.getI64IntegerAttr(heads));
     };
     Value q = project(op.getWq(), op.getBq());
     Value k = project(op.getWk(), op.getBk());
     Value v = project(op.getWv(), op.getBv());
 
-    Value scores = MatmulOp::create(rewriter, loc, scoresType, q, k,
+    Value scores = MatmulOp::create(rewriter, loc, q, k,
                                     rewriter.getUnitAttr(), FloatAttr());
     scores = ScaleOp::create(rewriter, loc, scores, op.getScaleAttr());
     if (Value mask = op.getMask())
-      scores = AddOp::create(rewriter, loc, scoresType, scores, mask);
+      scores = AddOp::create(rewriter, loc, scores, mask);
     if (op.getCausal()) {
-      auto causalType = RankedTensorType::get({1, 1, seq, seq}, f32);
-      Value causal = CausalMaskOp::create(rewriter, loc, causalType, scores);
-      scores = AddOp::create(rewriter, loc, scoresType, scores, causal);
+      Value causal = CausalMaskOp::create(rewriter, loc, scores);
+      scores = AddOp::create(rewriter, loc, scores, causal);
     }
     Value probs = SoftmaxOp::create(rewriter, loc, scores);
     if (!op.getDropoutRate().isZero())
       probs = DropoutOp::create(rewriter, loc, probs, op.getDropoutRateAttr(),
                                 op.getDropoutModeAttr());
     Value context =
-        MatmulOp::create(rewriter, loc, headsType, probs, v, UnitAttr(),
-                         FloatAttr());
-    Value merged = MergeHeadsOp::create(rewriter, loc, io, context);
-    rewriter.replaceOpWithNewOp<LinearOp>(op, io, merged, op.getWo(),
-                                          op.getBo(), FloatAttr());
+        MatmulOp::create(rewriter, loc, probs, v, UnitAttr(), FloatAttr());
+    Value merged = MergeHeadsOp::create(rewriter, loc, context);
+    rewriter.replaceOpWithNewOp<LinearOp>(op, merged, op.getWo(), op.getBo(),
+                                          FloatAttr());
     ++counter;
     return success();
   }
@@ -78,13 +72,8 @@ struct DecomposeFFN : OpRewritePattern<FFNOp> {
   LogicalResult matchAndRewrite(FFNOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    RankedTensorType io = op.getInput().getType();
-    SmallVector<int64_t> innerShape(io.getShape());
-    innerShape.back() = op.getW1().getType().getDimSize(0);
-    auto innerType = RankedTensorType::get(innerShape, io.getElementType());
-
-    Value inner = LinearOp::create(rewriter, loc, innerType, op.getInput(),
-                                   op.getW1(), op.getB1(), FloatAttr());
+    Value inner = LinearOp::create(rewriter, loc, op.getInput(), op.getW1(),
+                                   op.getB1(), FloatAttr());
     switch (op.getActivation()) {
     case ActivationKind::gelu:
       inner = GeluOp::create(rewriter, loc, inner, UnitAttr());
@@ -96,8 +85,8 @@ struct DecomposeFFN : OpRewritePattern<FFNOp> {
       inner = ReluOp::create(rewriter, loc, inner);
       break;
     }
-    rewriter.replaceOpWithNewOp<LinearOp>(op, io, inner, op.getW2(),
-                                          op.getB2(), FloatAttr());
+    rewriter.replaceOpWithNewOp<LinearOp>(op, inner, op.getW2(), op.getB2(),
+                                          FloatAttr());
     ++counter;
     return success();
   }
@@ -111,7 +100,12 @@ struct XfmrDecomposePass
     RewritePatternSet patterns(&getContext());
     patterns.add<DecomposeAttention>(&getContext(), numAttention);
     patterns.add<DecomposeFFN>(&getContext(), numFFN);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+    // Spell out the blocks and nothing else: folding (dropout at inference,
+    // scales by 1) is for xfmr-strip-dropout and the canonicalizer.
+    GreedyRewriteConfig config;
+    config.enableFolding(false).enableConstantCSE(false);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
+                                     config)))
       signalPassFailure();
   }
 };

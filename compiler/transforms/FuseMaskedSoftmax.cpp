@@ -55,9 +55,16 @@ LogicalResult absorbMask(Value mask, RankedTensorType scoresType,
   if (!broadcastsTo(mask, scoresType))
     return failure();
   if (auto padding = mask.getDefiningOp<PaddingMaskOp>()) {
-    // A finite value fill leaves a fully padded row neither zero nor
-    // uniform; only the unfused form says what it is.
-    if (chain.padding || padding.getFill() == MaskFillKind::value)
+    // The fused kernel yields the mask's fully_masked policy for a fully
+    // padded row; fuse only where the unfused softmax(x + fill) yields the
+    // same: zeros under -inf, a uniform row under the lowest f32. A finite
+    // value fill gives neither.
+    MaskAttr policy = padding.getMask();
+    bool exact = (policy.getFill() == MaskFillKind::neg_inf &&
+                  policy.getFullyMasked() == FullyMaskedPolicy::zero) ||
+                 (policy.getFill() == MaskFillKind::lowest &&
+                  policy.getFullyMasked() == FullyMaskedPolicy::uniform);
+    if (chain.padding || !exact)
       return failure();
     chain.padding = padding;
     return success();
@@ -121,7 +128,8 @@ FailureOr<MaskedScores> matchChain(Value input) {
   // Under the lowest fill a fully padded row is uniform over the keys that no
   // other term sets to -inf (a causal mask's future keys, -inf in a bias),
   // while `uniform` spreads over every key: exact only for padding alone.
-  if (chain.padding && chain.padding.getFill() == MaskFillKind::lowest &&
+  if (chain.padding &&
+      chain.padding.getMask().getFill() == MaskFillKind::lowest &&
       (chain.causal || chain.bias))
     return failure();
   bool fusesSomething = chain.padding || chain.causal || chain.bias ||
@@ -148,14 +156,8 @@ struct FuseMaskedSoftmax : OpRewritePattern<SoftmaxOp> {
     MaskAttr mask = MaskAttr::getDefault(ctx);
     Value keyPadding;
     if (PaddingMaskOp padding = chain->padding) {
-      keyPadding = padding.getMask();
-      // The unfused form's fully masked rows: -inf gives the safe softmax's
-      // zeros, the lowest f32 absorbs every score and gives a uniform row.
-      FullyMaskedPolicy policy = padding.getFill() == MaskFillKind::neg_inf
-                                     ? FullyMaskedPolicy::zero
-                                     : FullyMaskedPolicy::uniform;
-      mask = MaskAttr::get(ctx, padding.getFill(), llvm::APFloat(0.0f),
-                           policy);
+      keyPadding = padding.getPadding();
+      mask = padding.getMask();
     }
     for (auto [matmul, index] : chain->operandScales) {
       Value unscaled =

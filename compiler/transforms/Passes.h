@@ -3,6 +3,7 @@
 #define XFMR_COMPILER_TRANSFORMS_PASSES_H
 
 #include "dialect/XfmrDialect.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"

@@ -4,7 +4,7 @@
 
 include "mlir/Pass/PassBase.td"
 
-def XfmrDecompose : Pass<"xfmr-decompose", "mlir::ModuleOp"> {
+def XfmrDecompose : Pass<"xfmr-decompose", "mlir::func::FuncOp"> {
   let summary = "rewrite block-level ops (attention, FFN) into primitives";
   let description = [{
     `xfmr.attention` becomes the four projections (`xfmr.linear`), head
@@ -21,7 +21,7 @@ def XfmrDecompose : Pass<"xfmr-decompose", "mlir::ModuleOp"> {
   ];
 }
 
-def XfmrStripDropout : Pass<"xfmr-strip-dropout", "mlir::ModuleOp"> {
+def XfmrStripDropout : Pass<"xfmr-strip-dropout", "mlir::func::FuncOp"> {
   let summary = "give dropout its inference meaning";
   let description = [{
     Inverted dropout (rescaled by 1/(1-p) while training) is the identity at
@@ -41,7 +41,7 @@ def XfmrStripDropout : Pass<"xfmr-strip-dropout", "mlir::ModuleOp"> {
   ];
 }
 
-def XfmrFuseMaskedSoftmax : Pass<"xfmr-fuse-masked-softmax", "mlir::ModuleOp"> {
+def XfmrFuseMaskedSoftmax : Pass<"xfmr-fuse-masked-softmax", "mlir::func::FuncOp"> {
   let summary = "fuse scale, masks and softmax of attention into one op";
   let description = [{
     Rewrites `softmax(scale · scores + mask)` into `xfmr.masked_softmax`, in
@@ -63,7 +63,7 @@ def XfmrFuseMaskedSoftmax : Pass<"xfmr-fuse-masked-softmax", "mlir::ModuleOp"> {
 }
 
 def XfmrFuseResidualLayerNorm
-    : Pass<"xfmr-fuse-residual-layernorm", "mlir::ModuleOp"> {
+    : Pass<"xfmr-fuse-residual-layernorm", "mlir::func::FuncOp"> {
   let summary = "fuse the residual add (and a bias) into the layer_norm";
   let description = [{
     Rewrites `layer_norm(x + residual)` over the last dimension into
@@ -102,7 +102,7 @@ def XfmrCheckFusions : Pass<"xfmr-check-fusions", "mlir::ModuleOp"> {
 }
 
 def XfmrLinalgFuseElementwise
-    : Pass<"xfmr-linalg-fuse-elementwise", "mlir::ModuleOp"> {
+    : Pass<"xfmr-linalg-fuse-elementwise", "mlir::func::FuncOp"> {
   let summary = "fuse elementwise linalg producers into elementwise consumers";
   let description = [{
     Upstream's elementwise fusion, restricted to consumers whose loops are all

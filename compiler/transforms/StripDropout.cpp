@@ -11,6 +11,7 @@
 #include "dialect/XfmrOps.h"
 
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace xfmr {
 #define GEN_PASS_DEF_XFMRSTRIPDROPOUT
@@ -54,27 +55,50 @@ bool foldIntoNeighbour(DropoutOp dropout, float keep, RewriterBase &rewriter) {
   return false;
 }
 
+/// A classic dropout is a scale by the keep probability: folded into a
+/// neighbour where exact, an xfmr.scale otherwise. (Inverted dropout and rate
+/// 0 are identities the op's folder removes.)
+struct ClassicDropoutToScale : OpRewritePattern<DropoutOp> {
+  ClassicDropoutToScale(MLIRContext *context, llvm::Statistic &folded,
+                        llvm::Statistic &scaled)
+      : OpRewritePattern(context), folded(folded), scaled(scaled) {}
+
+  LogicalResult matchAndRewrite(DropoutOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getMode() != DropoutKind::classic || op.getRate().isZero())
+      return failure();
+    float keep = 1.0f - op.getRate().convertToFloat();
+    if (foldIntoNeighbour(op, keep, rewriter)) {
+      rewriter.replaceOp(op, op.getInput());
+      ++folded;
+      return success();
+    }
+    rewriter.replaceOpWithNewOp<ScaleOp>(op, op.getInput(),
+                                         rewriter.getF32FloatAttr(keep));
+    ++scaled;
+    return success();
+  }
+
+  llvm::Statistic &folded, &scaled;
+};
+
 struct XfmrStripDropoutPass
     : xfmr::impl::XfmrStripDropoutBase<XfmrStripDropoutPass> {
   void runOnOperation() override {
-    IRRewriter rewriter(&getContext());
+    // Counted before the greedy driver folds them away silently.
     getOperation().walk([&](DropoutOp op) {
-      if (op.getMode() == DropoutKind::inverted || op.getRate().isZero()) {
-        rewriter.replaceOp(op, op.getInput());
+      if (op.getMode() == DropoutKind::inverted || op.getRate().isZero())
         ++numRemoved;
-        return;
-      }
-      float keep = 1.0f - op.getRate().convertToFloat();
-      if (foldIntoNeighbour(op, keep, rewriter)) {
-        rewriter.replaceOp(op, op.getInput());
-        ++numFolded;
-        return;
-      }
-      rewriter.setInsertionPoint(op);
-      rewriter.replaceOpWithNewOp<ScaleOp>(op, op.getInput(),
-                                           rewriter.getF32FloatAttr(keep));
-      ++numScaled;
     });
+    RewritePatternSet patterns(&getContext());
+    patterns.add<ClassicDropoutToScale>(&getContext(), numFolded, numScaled);
+    // Only the given patterns and the folders: this pass gives dropout its
+    // meaning, the canonicalizer runs elsewhere.
+    GreedyRewriteConfig config;
+    config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
+                                     config)))
+      signalPassFailure();
   }
 };
 } // namespace

@@ -151,7 +151,7 @@ func.func @f(%x: tensor<?x65x32xf32>, %t: tensor<64x32xf32>) -> tensor<?x65x32xf
 
 func.func @f(%m: tensor<?xi64>) -> tensor<?x1x1x?xf32> {
   // expected-error @+1 {{mask must be [batch, seq], got 'tensor<?xi64>'}}
-  %0 = xfmr.padding_mask %m fill(neg_inf) : tensor<?xi64> -> tensor<?x1x1x?xf32>
+  %0 = xfmr.padding_mask %m mask(<fill = neg_inf, fully_masked = zero>) : tensor<?xi64> -> tensor<?x1x1x?xf32>
   return %0 : tensor<?x1x1x?xf32>
 }
 
@@ -159,7 +159,7 @@ func.func @f(%m: tensor<?xi64>) -> tensor<?x1x1x?xf32> {
 
 func.func @f(%m: tensor<?x?xi64>) -> tensor<?x1x?xf32> {
   // expected-error @+1 {{result must have rank 4, got 'tensor<?x1x?xf32>'}}
-  %0 = xfmr.padding_mask %m fill(neg_inf) : tensor<?x?xi64> -> tensor<?x1x?xf32>
+  %0 = xfmr.padding_mask %m mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x?xi64> -> tensor<?x1x?xf32>
   return %0 : tensor<?x1x?xf32>
 }
 
@@ -167,31 +167,24 @@ func.func @f(%m: tensor<?x?xi64>) -> tensor<?x1x?xf32> {
 
 func.func @f(%m: tensor<?x?xi64>) -> tensor<?x4x1x?xf32> {
   // expected-error @+1 {{result dimension 1 (heads) is 4, expected 1}}
-  %0 = xfmr.padding_mask %m fill(lowest) : tensor<?x?xi64> -> tensor<?x4x1x?xf32>
+  %0 = xfmr.padding_mask %m mask(<fill = lowest, fully_masked = uniform>) : tensor<?x?xi64> -> tensor<?x4x1x?xf32>
   return %0 : tensor<?x4x1x?xf32>
 }
 
 // -----
 
+// The fill is the #xfmr.mask of masked_softmax (one encoding of masking).
 func.func @f(%m: tensor<?x?xi64>) -> tensor<?x1x1x?xf32> {
-  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'fill' [neg_inf, lowest, value]}}
-  %0 = xfmr.padding_mask %m fill(zero) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  // expected-error @+1 {{expected neg_inf, lowest or value(...), got zero}}
+  %0 = xfmr.padding_mask %m mask(<fill = zero, fully_masked = zero>) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
   return %0 : tensor<?x1x1x?xf32>
 }
 
 // -----
 
 func.func @f(%m: tensor<?x?xi64>) -> tensor<?x1x1x?xf32> {
-  // expected-error @+1 {{fill(value = v) needs its value, and only it}}
-  %0 = xfmr.padding_mask %m fill(value) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
-  return %0 : tensor<?x1x1x?xf32>
-}
-
-// -----
-
-func.func @f(%m: tensor<?x?xi64>) -> tensor<?x1x1x?xf32> {
-  // expected-error @+1 {{fill(value = v) needs its value, and only it}}
-  %0 = xfmr.padding_mask %m fill(neg_inf = -1.0) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  // expected-error @+1 {{a value fill must be finite (use neg_inf)}}
+  %0 = xfmr.padding_mask %m mask(<fill = value(0xFFF0000000000000), fully_masked = zero>) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
   return %0 : tensor<?x1x1x?xf32>
 }
 
@@ -1018,7 +1011,7 @@ func.func @f(%x: tensor<?x?x32xf32>, %r: tensor<?x1x32xf32>, %g: tensor<32xf32>)
 
 func.func @f(%m: tensor<?x?xi64>) -> tensor<?x?x1x?xf32> {
   // expected-error @+1 {{result dimension 1 must be 1 (it broadcasts), got 'tensor<?x?x1x?xf32>'}}
-  %0 = xfmr.padding_mask %m fill(neg_inf) : tensor<?x?xi64> -> tensor<?x?x1x?xf32>
+  %0 = xfmr.padding_mask %m mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x?xi64> -> tensor<?x?x1x?xf32>
   return %0 : tensor<?x?x1x?xf32>
 }
 

@@ -45,10 +45,10 @@ func.func @positions(%x: tensor<?x?x32xf32>, %t: tensor<64x32xf32>)
 // CHECK-SAME: (%[[M:.*]]: tensor<?x?xi64>)
 func.func @padding_mask(%m: tensor<?x?xi64>)
     -> (tensor<?x1x1x?xf32>, tensor<2x1x1x7xf32>) {
-  // CHECK: xfmr.padding_mask %[[M]] fill(neg_inf) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
-  %0 = xfmr.padding_mask %m fill(neg_inf) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
-  // CHECK: xfmr.padding_mask %[[M]] fill(lowest) : tensor<?x?xi64> -> tensor<2x1x1x7xf32>
-  %1 = xfmr.padding_mask %m fill(lowest) : tensor<?x?xi64> -> tensor<2x1x1x7xf32>
+  // CHECK: xfmr.padding_mask %[[M]] mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  %0 = xfmr.padding_mask %m mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  // CHECK: xfmr.padding_mask %[[M]] mask(<fill = lowest, fully_masked = uniform>) : tensor<?x?xi64> -> tensor<2x1x1x7xf32>
+  %1 = xfmr.padding_mask %m mask(<fill = lowest, fully_masked = uniform>) : tensor<?x?xi64> -> tensor<2x1x1x7xf32>
   return %0, %1 : tensor<?x1x1x?xf32>, tensor<2x1x1x7xf32>
 }
 
@@ -204,8 +204,8 @@ func.func @scaled_contractions(%x: tensor<?x?x32xf32>, %w: tensor<64x32xf32>, %b
 func.func @value_fill_and_causal(%m: tensor<?x?xi64>, %s: tensor<?x4x?x?xf32>,
                                  %x: tensor<?x?x32xf32>, %w: tensor<32x32xf32>)
     -> (tensor<?x1x1x?xf32>, tensor<1x1x?x?xf32>, tensor<?x?x32xf32>) {
-  // CHECK: xfmr.padding_mask %[[M]] fill(value = -1.000000e+04) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
-  %0 = xfmr.padding_mask %m fill(value = -1.0e+04) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  // CHECK: xfmr.padding_mask %[[M]] mask(<fill = value(-1.000000e+04), fully_masked = zero>) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  %0 = xfmr.padding_mask %m mask(<fill = value(-1.0e+04), fully_masked = zero>) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
   // CHECK: xfmr.causal_mask %[[S]] : tensor<?x4x?x?xf32> -> tensor<1x1x?x?xf32>
   %1 = xfmr.causal_mask %s : tensor<?x4x?x?xf32> -> tensor<1x1x?x?xf32>
   // CHECK: xfmr.attention %[[X]] q(%[[W]]) k(%[[W]]) v(%[[W]]) o(%[[W]]) {causal, num_heads = 4 : i64, scale = 5.000000e-01 : f32}

@@ -52,7 +52,7 @@ func.func @main() {
   // CHECK: sizes = [1, 1, 2, 4]
   // CHECK-NEXT: [0.244728, 0.0900306, 0, 0.665241]
   // CHECK-NEXT: [0.211942, 0.576117, 0, 0.211942]
-  %pad1 = xfmr.padding_mask %key2_padded fill(neg_inf) : tensor<1x4xi64> -> tensor<1x1x1x4xf32>
+  %pad1 = xfmr.padding_mask %key2_padded mask(<fill = neg_inf, fully_masked = zero>) : tensor<1x4xi64> -> tensor<1x1x1x4xf32>
   %s1 = xfmr.scale %s by 0.5 : tensor<1x1x2x4xf32>
   %a1 = xfmr.add %s1, %pad1 : tensor<1x1x2x4xf32>, tensor<1x1x1x4xf32> -> tensor<1x1x2x4xf32>
   %p1 = xfmr.softmax %a1 : tensor<1x1x2x4xf32>
@@ -62,7 +62,7 @@ func.func @main() {
   // CHECK: sizes = [1, 1, 2, 4]
   // CHECK-NEXT: [0, 0, 0, 0]
   // CHECK-NEXT: [0, 0, 0, 0]
-  %pad2 = xfmr.padding_mask %all_padded fill(neg_inf) : tensor<1x4xi64> -> tensor<1x1x1x4xf32>
+  %pad2 = xfmr.padding_mask %all_padded mask(<fill = neg_inf, fully_masked = zero>) : tensor<1x4xi64> -> tensor<1x1x1x4xf32>
   %a2 = xfmr.add %s, %pad2 : tensor<1x1x2x4xf32>, tensor<1x1x1x4xf32> -> tensor<1x1x2x4xf32>
   %s2 = xfmr.scale %a2 by 0.5 : tensor<1x1x2x4xf32>
   %p2 = xfmr.softmax %s2 : tensor<1x1x2x4xf32>
@@ -72,7 +72,7 @@ func.func @main() {
   // CHECK: sizes = [1, 1, 2, 4]
   // CHECK-NEXT: [0.25, 0.25, 0.25, 0.25]
   // CHECK-NEXT: [0.25, 0.25, 0.25, 0.25]
-  %pad3 = xfmr.padding_mask %all_padded fill(lowest) : tensor<1x4xi64> -> tensor<1x1x1x4xf32>
+  %pad3 = xfmr.padding_mask %all_padded mask(<fill = lowest, fully_masked = uniform>) : tensor<1x4xi64> -> tensor<1x1x1x4xf32>
   %s3 = xfmr.scale %s by 0.5 : tensor<1x1x2x4xf32>
   %a3 = xfmr.add %s3, %pad3 : tensor<1x1x2x4xf32>, tensor<1x1x1x4xf32> -> tensor<1x1x2x4xf32>
   %p3 = xfmr.softmax %a3 : tensor<1x1x2x4xf32>
@@ -82,7 +82,7 @@ func.func @main() {
   // CHECK: sizes = [1, 1, 2, 4]
   // CHECK-NEXT: [0.422319, 0.155362, 0.422319, 0]
   // CHECK-NEXT: [0.155362, 0.422319, 0.422319, 0]
-  %pad4 = xfmr.padding_mask %key3_padded fill(neg_inf) : tensor<1x4xi64> -> tensor<1x1x1x4xf32>
+  %pad4 = xfmr.padding_mask %key3_padded mask(<fill = neg_inf, fully_masked = zero>) : tensor<1x4xi64> -> tensor<1x1x1x4xf32>
   %s4 = xfmr.scale %s by 0.5 : tensor<1x1x2x4xf32>
   %c4 = xfmr.causal_mask %s4 : tensor<1x1x2x4xf32> -> tensor<1x1x2x4xf32>
   %a4 = xfmr.add %s4, %c4 : tensor<1x1x2x4xf32>, tensor<1x1x2x4xf32> -> tensor<1x1x2x4xf32>

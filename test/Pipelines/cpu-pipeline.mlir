@@ -27,7 +27,7 @@ func.func @encode(%ids: tensor<?x?xi64>, %mask: tensor<?x?xi64>) -> tensor<?x?x8
   %w1 = xfmr.weight @w1 : tensor<16x8xf32>
   %w2 = xfmr.weight @w2 : tensor<8x16xf32>
   %e = xfmr.embedding %ids, %wte : tensor<?x?xi64>, tensor<16x8xf32> -> tensor<?x?x8xf32>
-  %m = xfmr.padding_mask %mask fill(neg_inf) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  %m = xfmr.padding_mask %mask mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
   %a = xfmr.attention %e mask(%m) q(%w, %b) k(%w, %b) v(%w, %b) o(%w, %b)
       {num_heads = 2 : i64, scale = 0.5 : f32, dropout_rate = 0.1 : f32}
       : (tensor<?x?x8xf32>, tensor<?x1x1x?xf32>,
@@ -88,7 +88,7 @@ func.func private @layer(%x: tensor<?x?x8xf32>, %w1: tensor<16x8xf32>, %w2: tens
 
 // fuse=false keeps the decomposed chain (what --no-fusion compares against).
 // NOFUSE-LABEL: func.func @encode
-// NOFUSE: %[[M:.*]] = xfmr.padding_mask %{{.*}} fill(neg_inf)
+// NOFUSE: %[[M:.*]] = xfmr.padding_mask %{{.*}} mask(<fill = neg_inf, fully_masked = zero>)
 // NOFUSE: %[[S:.*]] = xfmr.matmul {{.*}} transpose_rhs
 // NOFUSE-NEXT: %[[SC:.*]] = xfmr.scale %[[S]] by 5.000000e-01
 // NOFUSE-NEXT: %[[A:.*]] = xfmr.add %[[SC]], %[[M]]

@@ -47,7 +47,7 @@ module {
   func.func @unfused(%q: tensor<?x4x?x8xf32>, %m: tensor<?x?xi64>, %x: tensor<?x?x32xf32>,
                      %r: tensor<?x?x32xf32>, %g: tensor<32xf32>)
       -> (tensor<?x4x?x?xf32>, tensor<?x4x?x?xf32>, tensor<?x?x32xf32>, tensor<?x?x32xf32>) {
-    %pad = xfmr.padding_mask %m fill(neg_inf) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+    %pad = xfmr.padding_mask %m mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
     %s = xfmr.matmul %q, %q transpose_rhs : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x?xf32>
     %scaled = xfmr.scale %s by 0.125 : tensor<?x4x?x?xf32>
     %masked = xfmr.add %scaled, %pad : tensor<?x4x?x?xf32>, tensor<?x1x1x?xf32> -> tensor<?x4x?x?xf32>

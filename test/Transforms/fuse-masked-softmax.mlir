@@ -22,7 +22,7 @@
 // CHECK-NEXT: %[[P:.*]] = xfmr.masked_softmax %[[S]] key_padding(%[[M]] : tensor<?x?xi64>) scale(1.250000e-01) mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x4x?x?xf32>
 // CHECK-NEXT: return %[[P]]
 func.func @scale_op_then_padding(%q: tensor<?x4x?x8xf32>, %k: tensor<?x4x?x8xf32>, %m: tensor<?x?xi64>) -> tensor<?x4x?x?xf32> {
-  %pad = xfmr.padding_mask %m fill(neg_inf) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  %pad = xfmr.padding_mask %m mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
   %s = xfmr.matmul %q, %k transpose_rhs : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x?xf32>
   %scaled = xfmr.scale %s by 0.125 : tensor<?x4x?x?xf32>
   %masked = xfmr.add %scaled, %pad : tensor<?x4x?x?xf32>, tensor<?x1x1x?xf32> -> tensor<?x4x?x?xf32>
@@ -38,7 +38,7 @@ func.func @scale_op_then_padding(%q: tensor<?x4x?x8xf32>, %k: tensor<?x4x?x8xf32
 // CHECK-NEXT: %[[P:.*]] = xfmr.masked_softmax %[[S]] key_padding(%[[M]] : tensor<?x?xi64>) scale(2.500000e-01) mask(<fill = neg_inf, fully_masked = zero>)
 // CHECK-NEXT: return %[[P]]
 func.func @matmul_scale_attr(%q: tensor<?x4x?x8xf32>, %k: tensor<?x4x?x8xf32>, %m: tensor<?x?xi64>) -> tensor<?x4x?x?xf32> {
-  %pad = xfmr.padding_mask %m fill(neg_inf) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  %pad = xfmr.padding_mask %m mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
   %s = xfmr.matmul %q, %k transpose_rhs {scale = 0.25 : f32} : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x?xf32>
   %masked = xfmr.add %pad, %s : tensor<?x1x1x?xf32>, tensor<?x4x?x?xf32> -> tensor<?x4x?x?xf32>
   %p = xfmr.softmax %masked : tensor<?x4x?x?xf32>
@@ -55,7 +55,7 @@ func.func @matmul_scale_attr(%q: tensor<?x4x?x8xf32>, %k: tensor<?x4x?x8xf32>, %
 // CHECK-NOT: xfmr.scale
 // CHECK: return %[[P]]
 func.func @scale_on_q(%q: tensor<?x4x?x8xf32>, %k: tensor<?x4x?x8xf32>, %m: tensor<?x?xi64>) -> tensor<?x4x?x?xf32> {
-  %pad = xfmr.padding_mask %m fill(neg_inf) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  %pad = xfmr.padding_mask %m mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
   %qs = xfmr.scale %q by 0.125 : tensor<?x4x?x8xf32>
   %s = xfmr.matmul %qs, %k transpose_rhs : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x?xf32>
   %masked = xfmr.add %s, %pad : tensor<?x4x?x?xf32>, tensor<?x1x1x?xf32> -> tensor<?x4x?x?xf32>
@@ -70,7 +70,7 @@ func.func @scale_on_q(%q: tensor<?x4x?x8xf32>, %k: tensor<?x4x?x8xf32>, %m: tens
 // CHECK-NEXT: %[[S:.*]] = xfmr.matmul %[[Q]], %[[K]] transpose_rhs : tensor<?x4x?x8xf32>
 // CHECK-NEXT: xfmr.masked_softmax %[[S]] key_padding(%[[M]] : tensor<?x?xi64>) scale(1.250000e-01)
 func.func @scales_multiply(%q: tensor<?x4x?x8xf32>, %k: tensor<?x4x?x8xf32>, %m: tensor<?x?xi64>) -> tensor<?x4x?x?xf32> {
-  %pad = xfmr.padding_mask %m fill(neg_inf) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  %pad = xfmr.padding_mask %m mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
   %ks = xfmr.scale %k by 0.5 : tensor<?x4x?x8xf32>
   %s = xfmr.matmul %q, %ks transpose_rhs {scale = 0.5 : f32} : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x?xf32>
   %scaled = xfmr.scale %s by 0.5 : tensor<?x4x?x?xf32>
@@ -86,7 +86,7 @@ func.func @scales_multiply(%q: tensor<?x4x?x8xf32>, %k: tensor<?x4x?x8xf32>, %m:
 // CHECK-NEXT: %[[P:.*]] = xfmr.masked_softmax %[[S]] key_padding(%[[M]] : tensor<?x?xi64>) scale(1.250000e-01) mask(<fill = neg_inf, fully_masked = zero>)
 // CHECK-NEXT: return %[[P]]
 func.func @padding_then_scale(%s: tensor<?x4x?x?xf32>, %m: tensor<?x?xi64>) -> tensor<?x4x?x?xf32> {
-  %pad = xfmr.padding_mask %m fill(neg_inf) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  %pad = xfmr.padding_mask %m mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
   %masked = xfmr.add %s, %pad : tensor<?x4x?x?xf32>, tensor<?x1x1x?xf32> -> tensor<?x4x?x?xf32>
   %scaled = xfmr.scale %masked by 0.125 : tensor<?x4x?x?xf32>
   %p = xfmr.softmax %scaled : tensor<?x4x?x?xf32>
@@ -100,7 +100,7 @@ func.func @padding_then_scale(%s: tensor<?x4x?x?xf32>, %m: tensor<?x?xi64>) -> t
 // CHECK-NEXT: %[[P:.*]] = xfmr.masked_softmax %[[S]] key_padding(%[[M]] : tensor<?x?xi64>) scale(1.250000e-01) mask(<fill = lowest, fully_masked = uniform>)
 // CHECK-NEXT: return %[[P]]
 func.func @lowest_fill(%s: tensor<?x4x?x?xf32>, %m: tensor<?x?xi64>) -> tensor<?x4x?x?xf32> {
-  %pad = xfmr.padding_mask %m fill(lowest) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  %pad = xfmr.padding_mask %m mask(<fill = lowest, fully_masked = uniform>) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
   %scaled = xfmr.scale %s by 0.125 : tensor<?x4x?x?xf32>
   %masked = xfmr.add %scaled, %pad : tensor<?x4x?x?xf32>, tensor<?x1x1x?xf32> -> tensor<?x4x?x?xf32>
   %p = xfmr.softmax %masked : tensor<?x4x?x?xf32>
@@ -130,7 +130,7 @@ func.func @causal(%s: tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32> {
 // CHECK-NEXT: %[[P:.*]] = xfmr.masked_softmax %[[S]] key_padding(%[[M]] : tensor<?x?xi64>) scale(1.000000e+00) causal mask(<fill = neg_inf, fully_masked = zero>)
 // CHECK-NEXT: return %[[P]]
 func.func @both_masks(%s: tensor<?x4x?x?xf32>, %m: tensor<?x?xi64>) -> tensor<?x4x?x?xf32> {
-  %pad = xfmr.padding_mask %m fill(neg_inf) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  %pad = xfmr.padding_mask %m mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
   %c = xfmr.causal_mask %s : tensor<?x4x?x?xf32> -> tensor<1x1x?x?xf32>
   %a = xfmr.add %s, %c : tensor<?x4x?x?xf32>, tensor<1x1x?x?xf32> -> tensor<?x4x?x?xf32>
   %b = xfmr.add %a, %pad : tensor<?x4x?x?xf32>, tensor<?x1x1x?xf32> -> tensor<?x4x?x?xf32>
@@ -146,7 +146,7 @@ func.func @both_masks(%s: tensor<?x4x?x?xf32>, %m: tensor<?x?xi64>) -> tensor<?x
 // CHECK-NEXT: %[[P:.*]] = xfmr.masked_softmax %[[S]] key_padding(%[[M]] : tensor<?x?xi64>) bias(%[[B]] : tensor<1x4x?x?xf32>) scale(1.250000e-01) mask(<fill = neg_inf, fully_masked = zero>)
 // CHECK-NEXT: return %[[P]]
 func.func @bias_after_scale(%s: tensor<?x4x?x?xf32>, %bias: tensor<1x4x?x?xf32>, %m: tensor<?x?xi64>) -> tensor<?x4x?x?xf32> {
-  %pad = xfmr.padding_mask %m fill(neg_inf) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  %pad = xfmr.padding_mask %m mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
   %scaled = xfmr.scale %s by 0.125 : tensor<?x4x?x?xf32>
   %a = xfmr.add %scaled, %bias : tensor<?x4x?x?xf32>, tensor<1x4x?x?xf32> -> tensor<?x4x?x?xf32>
   %b = xfmr.add %a, %pad : tensor<?x4x?x?xf32>, tensor<?x1x1x?xf32> -> tensor<?x4x?x?xf32>
@@ -179,7 +179,7 @@ func.func @additive_argument(%s: tensor<?x4x?x?xf32>, %add: tensor<?x1x1x?xf32>)
 // CHECK-NEXT: %[[P:.*]] = xfmr.softmax %[[A]]
 // CHECK-NOT: xfmr.masked_softmax
 func.func @masked_scores_reused(%s: tensor<?x4x?x?xf32>, %m: tensor<?x?xi64>) -> (tensor<?x4x?x?xf32>, tensor<?x4x?x?xf32>) {
-  %pad = xfmr.padding_mask %m fill(neg_inf) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  %pad = xfmr.padding_mask %m mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
   %scaled = xfmr.scale %s by 0.125 : tensor<?x4x?x?xf32>
   %a = xfmr.add %scaled, %pad : tensor<?x4x?x?xf32>, tensor<?x1x1x?xf32> -> tensor<?x4x?x?xf32>
   %p = xfmr.softmax %a : tensor<?x4x?x?xf32>
@@ -196,7 +196,7 @@ func.func @masked_scores_reused(%s: tensor<?x4x?x?xf32>, %m: tensor<?x?xi64>) ->
 // CHECK-NEXT: %[[P:.*]] = xfmr.masked_softmax %[[S]] key_padding(%[[M]] : tensor<?x?xi64>) scale(1.000000e+00)
 // CHECK-NEXT: return %[[P]], %[[S]]
 func.func @scaled_matmul_reused(%q: tensor<?x4x?x8xf32>, %k: tensor<?x4x?x8xf32>, %m: tensor<?x?xi64>) -> (tensor<?x4x?x?xf32>, tensor<?x4x?x?xf32>) {
-  %pad = xfmr.padding_mask %m fill(neg_inf) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  %pad = xfmr.padding_mask %m mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
   %s = xfmr.matmul %q, %k transpose_rhs {scale = 0.125 : f32} : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x?xf32>
   %a = xfmr.add %s, %pad : tensor<?x4x?x?xf32>, tensor<?x1x1x?xf32> -> tensor<?x4x?x?xf32>
   %p = xfmr.softmax %a : tensor<?x4x?x?xf32>
@@ -213,7 +213,7 @@ func.func @scaled_matmul_reused(%q: tensor<?x4x?x8xf32>, %k: tensor<?x4x?x8xf32>
 // CHECK-NEXT: %[[S:.*]] = xfmr.matmul %[[QS]], %[[K]] transpose_rhs
 // CHECK-NEXT: xfmr.masked_softmax %[[S]] key_padding(%[[M]] : tensor<?x?xi64>) scale(1.000000e+00)
 func.func @scaled_q_reused(%q: tensor<?x4x?x8xf32>, %k: tensor<?x4x?x8xf32>, %m: tensor<?x?xi64>) -> (tensor<?x4x?x?xf32>, tensor<?x4x?x8xf32>) {
-  %pad = xfmr.padding_mask %m fill(neg_inf) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  %pad = xfmr.padding_mask %m mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
   %qs = xfmr.scale %q by 0.125 : tensor<?x4x?x8xf32>
   %s = xfmr.matmul %qs, %k transpose_rhs : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x?xf32>
   %a = xfmr.add %s, %pad : tensor<?x4x?x?xf32>, tensor<?x1x1x?xf32> -> tensor<?x4x?x?xf32>
@@ -245,7 +245,7 @@ func.func @mask_not_broadcasting(%s: tensor<?x4x?x?xf32>, %bias: tensor<2x1x1x7x
 // CHECK-NEXT: xfmr.softmax
 // CHECK-NOT: xfmr.masked_softmax
 func.func @both_addends_broadcast(%a: tensor<?x1x?x?xf32>, %m: tensor<?x?xi64>) -> tensor<?x4x?x?xf32> {
-  %pad = xfmr.padding_mask %m fill(neg_inf) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  %pad = xfmr.padding_mask %m mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
   %b = xfmr.add %a, %pad : tensor<?x1x?x?xf32>, tensor<?x1x1x?xf32> -> tensor<?x4x?x?xf32>
   %p = xfmr.softmax %b : tensor<?x4x?x?xf32>
   return %p : tensor<?x4x?x?xf32>
@@ -259,7 +259,7 @@ func.func @both_addends_broadcast(%a: tensor<?x1x?x?xf32>, %m: tensor<?x?xi64>) 
 // CHECK-NEXT: xfmr.softmax %{{.*}} axis(2)
 // CHECK-NOT: xfmr.masked_softmax
 func.func @axis_not_last(%s: tensor<?x4x?x?xf32>, %m: tensor<?x?xi64>) -> tensor<?x4x?x?xf32> {
-  %pad = xfmr.padding_mask %m fill(neg_inf) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  %pad = xfmr.padding_mask %m mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
   %scaled = xfmr.scale %s by 0.125 : tensor<?x4x?x?xf32>
   %a = xfmr.add %scaled, %pad : tensor<?x4x?x?xf32>, tensor<?x1x1x?xf32> -> tensor<?x4x?x?xf32>
   %p = xfmr.softmax %a axis(2) : tensor<?x4x?x?xf32>
@@ -298,12 +298,12 @@ func.func @bias_before_scale(%s: tensor<?x4x?x?xf32>, %bias: tensor<1x4x?x?xf32>
 // A finite fill (-10000 of older checkpoints) leaves a fully padded row
 // neither zero nor uniform: only the unfused form says what it is.
 // CHECK-LABEL: func.func @value_fill
-// CHECK: xfmr.padding_mask %{{.*}} fill(value = -1.000000e+04)
+// CHECK: xfmr.padding_mask %{{.*}} mask(<fill = value(-1.000000e+04), fully_masked = zero>)
 // CHECK: xfmr.add
 // CHECK-NEXT: xfmr.softmax
 // CHECK-NOT: xfmr.masked_softmax
 func.func @value_fill(%s: tensor<?x4x?x?xf32>, %m: tensor<?x?xi64>) -> tensor<?x4x?x?xf32> {
-  %pad = xfmr.padding_mask %m fill(value = -1.0e+04) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  %pad = xfmr.padding_mask %m mask(<fill = value(-1.0e+04), fully_masked = zero>) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
   %scaled = xfmr.scale %s by 0.125 : tensor<?x4x?x?xf32>
   %a = xfmr.add %scaled, %pad : tensor<?x4x?x?xf32>, tensor<?x1x1x?xf32> -> tensor<?x4x?x?xf32>
   %p = xfmr.softmax %a : tensor<?x4x?x?xf32>
@@ -318,8 +318,8 @@ func.func @value_fill(%s: tensor<?x4x?x?xf32>, %m: tensor<?x?xi64>) -> tensor<?x
 // CHECK-NEXT: xfmr.softmax
 // CHECK-NOT: xfmr.masked_softmax
 func.func @two_padding_masks(%s: tensor<?x4x?x?xf32>, %m: tensor<?x?xi64>, %n: tensor<?x?xi64>) -> tensor<?x4x?x?xf32> {
-  %p1 = xfmr.padding_mask %m fill(neg_inf) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
-  %p2 = xfmr.padding_mask %n fill(neg_inf) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  %p1 = xfmr.padding_mask %m mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  %p2 = xfmr.padding_mask %n mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
   %a = xfmr.add %s, %p1 : tensor<?x4x?x?xf32>, tensor<?x1x1x?xf32> -> tensor<?x4x?x?xf32>
   %b = xfmr.add %a, %p2 : tensor<?x4x?x?xf32>, tensor<?x1x1x?xf32> -> tensor<?x4x?x?xf32>
   %p = xfmr.softmax %b : tensor<?x4x?x?xf32>
@@ -358,7 +358,7 @@ func.func @plain(%s: tensor<?x4x?x?xf32>, %q: tensor<?x4x?x8xf32>, %x: tensor<?x
 // CHECK-NEXT: xfmr.softmax
 // CHECK-NOT: xfmr.masked_softmax
 func.func @lowest_fill_and_causal(%s: tensor<?x4x?x?xf32>, %m: tensor<?x?xi64>) -> tensor<?x4x?x?xf32> {
-  %pad = xfmr.padding_mask %m fill(lowest) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  %pad = xfmr.padding_mask %m mask(<fill = lowest, fully_masked = uniform>) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
   %c = xfmr.causal_mask %s : tensor<?x4x?x?xf32> -> tensor<1x1x?x?xf32>
   %a = xfmr.add %s, %c : tensor<?x4x?x?xf32>, tensor<1x1x?x?xf32> -> tensor<?x4x?x?xf32>
   %b = xfmr.add %a, %pad : tensor<?x4x?x?xf32>, tensor<?x1x1x?xf32> -> tensor<?x4x?x?xf32>
@@ -374,7 +374,7 @@ func.func @lowest_fill_and_causal(%s: tensor<?x4x?x?xf32>, %m: tensor<?x?xi64>) 
 // CHECK-NEXT: xfmr.softmax
 // CHECK-NOT: xfmr.masked_softmax
 func.func @lowest_fill_and_bias(%s: tensor<?x4x?x?xf32>, %bias: tensor<1x4x?x?xf32>, %m: tensor<?x?xi64>) -> tensor<?x4x?x?xf32> {
-  %pad = xfmr.padding_mask %m fill(lowest) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  %pad = xfmr.padding_mask %m mask(<fill = lowest, fully_masked = uniform>) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
   %a = xfmr.add %s, %bias : tensor<?x4x?x?xf32>, tensor<1x4x?x?xf32> -> tensor<?x4x?x?xf32>
   %b = xfmr.add %a, %pad : tensor<?x4x?x?xf32>, tensor<?x1x1x?xf32> -> tensor<?x4x?x?xf32>
   %p = xfmr.softmax %b : tensor<?x4x?x?xf32>

@@ -132,16 +132,15 @@ struct PaddingMaskLowering : OpConversionPattern<PaddingMaskOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
-    SmallVector<OpFoldResult> in = sizesOf(rewriter, loc, adaptor.getMask());
+    SmallVector<OpFoldResult> in =
+        sizesOf(rewriter, loc, adaptor.getPadding());
     OpFoldResult one = rewriter.getIndexAttr(1);
-    double fill = op.getFill() == MaskFillKind::neg_inf
-                      ? -std::numeric_limits<double>::infinity()
-                      : static_cast<double>(std::numeric_limits<float>::lowest());
+    double fill = op.getMask().getFillAsDouble();
     AffineMap batchAndKey = AffineMap::get(
         4, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(3, ctx)}, ctx);
     Value result = buildElementwise(
         rewriter, loc, op.getType(), {in[0], one, one, in[1]},
-        adaptor.getMask(), batchAndKey,
+        adaptor.getPadding(), batchAndKey,
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
           Value zero = arith::ConstantOp::create(b, l, b.getI64IntegerAttr(0));
           Value padded = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,

@@ -1,0 +1,240 @@
+//===- XfmrABI.cpp - the library ABI stated in the IR ---------------------===//
+//
+// The attribute verifiers check what holds at every stage of the pipeline
+// (the attributes' own form: they stay on the functions down to the LLVM
+// dialect, after weights became arguments and tensors memrefs); readModelABI
+// checks the rest on the xfmr module, where the entry points still have the
+// signatures users call.
+//
+//===----------------------------------------------------------------------===//
+#include "dialect/XfmrABI.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+
+using namespace mlir;
+
+namespace xfmr::abi {
+
+bool isValidName(StringRef name) {
+  if (name.empty() || !(llvm::isAlpha(name[0]) || name[0] == '_'))
+    return false;
+  return llvm::all_of(name,
+                      [](char c) { return llvm::isAlnum(c) || c == '_'; });
+}
+
+void setModelInfo(ModuleOp module, const ModelInfo &info) {
+  assert(info.config.size() == std::size(kConfigKeys) &&
+         "one value per config key");
+  Builder b(module.getContext());
+  SmallVector<NamedAttribute> config;
+  for (auto [key, value] : llvm::zip(kConfigKeys, info.config))
+    config.push_back(b.getNamedAttr(key, b.getI64IntegerAttr(value)));
+  module->setAttr(kModelAttr,
+                  b.getDictionaryAttr(
+                      {b.getNamedAttr("name", b.getStringAttr(info.name)),
+                       b.getNamedAttr("weights_file",
+                                      b.getStringAttr(info.weightsFile)),
+                       b.getNamedAttr("config", b.getDictionaryAttr(config))}));
+}
+
+void markEntry(FunctionOpInterface func, EntryRole role,
+               ArrayRef<StringRef> argNames, ArrayRef<StringRef> resultNames) {
+  assert(argNames.size() == func.getNumArguments() &&
+         resultNames.size() == func.getNumResults() && "one name each");
+  Builder b(func.getContext());
+  func->setAttr(kEntryAttr, EntryRoleAttr::get(func.getContext(), role));
+  for (auto [i, name] : llvm::enumerate(argNames))
+    func.setArgAttr(i, kNameAttr, b.getStringAttr(name));
+  for (auto [i, name] : llvm::enumerate(resultNames))
+    func.setResultAttr(i, kNameAttr, b.getStringAttr(name));
+}
+
+//===----------------------------------------------------------------------===//
+// Verifiers
+//===----------------------------------------------------------------------===//
+
+LogicalResult verifyModelAttr(Operation *op, NamedAttribute attr) {
+  if (!isa<ModuleOp>(op))
+    return op->emitError() << "'" << kModelAttr << "' belongs on a module";
+  auto dict = dyn_cast<DictionaryAttr>(attr.getValue());
+  if (!dict)
+    return op->emitError() << "'" << kModelAttr << "' must be a dictionary";
+  auto name = dict.getAs<StringAttr>("name");
+  if (!name || name.getValue().empty())
+    return op->emitError() << "'" << kModelAttr
+                           << "' needs a non-empty string 'name'";
+  Attribute weights = dict.get("weights_file");
+  if (weights && !isa<StringAttr>(weights))
+    return op->emitError() << "'" << kModelAttr
+                           << "': 'weights_file' must be a string";
+  auto config = dict.getAs<DictionaryAttr>("config");
+  if (!config)
+    return op->emitError() << "'" << kModelAttr
+                           << "' needs a dictionary 'config'";
+  for (StringRef key : kConfigKeys) {
+    auto value = config.getAs<IntegerAttr>(key);
+    if (!value || value.getValue().isNegative())
+      return op->emitError() << "'" << kModelAttr << "': config needs '"
+                             << key << "' as a non-negative integer";
+  }
+  for (NamedAttribute entry : config)
+    if (!llvm::is_contained(kConfigKeys, entry.getName().getValue()))
+      return op->emitError() << "'" << kModelAttr << "': unknown config key '"
+                             << entry.getName().getValue() << "'";
+  for (NamedAttribute entry : dict)
+    if (!llvm::is_contained({"name", "weights_file", "config"},
+                            entry.getName().getValue()))
+      return op->emitError() << "'" << kModelAttr << "': unknown key '"
+                             << entry.getName().getValue() << "'";
+  return success();
+}
+
+LogicalResult verifyEntryAttr(Operation *op, NamedAttribute attr) {
+  StringRef name = attr.getName().getValue();
+  if (name == kEntryAttr) {
+    if (!isa<FunctionOpInterface>(op))
+      return op->emitError() << "'" << kEntryAttr << "' belongs on a function";
+    if (!isa<EntryRoleAttr>(attr.getValue()))
+      return op->emitError() << "'" << kEntryAttr
+                             << "' must be an #xfmr.entry<...> role";
+    return success();
+  }
+  if (name == kPoolingAttr || name == kNormalizeAttr) {
+    auto role = op->getAttrOfType<EntryRoleAttr>(kEntryAttr);
+    if (!role || role.getValue() != EntryRole::embed)
+      return op->emitError() << "'" << name
+                             << "' belongs on an #xfmr.entry<embed> function";
+    if (name == kNormalizeAttr && !isa<UnitAttr>(attr.getValue()))
+      return op->emitError() << "'" << kNormalizeAttr << "' is a unit attribute";
+    auto pooling = dyn_cast<StringAttr>(attr.getValue());
+    if (name == kPoolingAttr &&
+        (!pooling || !symbolizePoolingKind(pooling.getValue())))
+      return op->emitError() << "'" << kPoolingAttr
+                             << "' must be \"cls\" or \"mean\"";
+    return success();
+  }
+  return op->emitError() << "unknown xfmr attribute '" << name << "'";
+}
+
+LogicalResult verifyNameAttr(Operation *op, NamedAttribute attr) {
+  if (attr.getName().getValue() != kNameAttr)
+    return op->emitError() << "unknown xfmr argument attribute '"
+                           << attr.getName().getValue() << "'";
+  auto name = dyn_cast<StringAttr>(attr.getValue());
+  if (!name || !isValidName(name.getValue()))
+    return op->emitError() << "'" << kNameAttr
+                           << "' must be a string of [A-Za-z_][A-Za-z0-9_]*, "
+                              "got "
+                           << attr.getValue();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Reading the ABI back
+//===----------------------------------------------------------------------===//
+
+namespace {
+FailureOr<TensorInfo> tensorInfo(FunctionOpInterface func, Type type,
+                                 DictionaryAttr attrs, StringRef what,
+                                 unsigned index) {
+  auto name = attrs ? attrs.getAs<StringAttr>(kNameAttr) : StringAttr();
+  if (!name)
+    return func.emitError() << "entry point @" << func.getName() << ": "
+                            << what << " " << index << " has no '"
+                            << kNameAttr << "'";
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  Type element = tensor ? tensor.getElementType() : Type();
+  if (!tensor || !(element.isF32() || element.isInteger(64)))
+    return func.emitError() << "entry point @" << func.getName() << ": "
+                            << what << " '" << name.getValue()
+                            << "' must be a ranked tensor of f32 or i64, got "
+                            << type;
+  TensorInfo info;
+  info.name = name.getValue().str();
+  info.dtype = element.isF32() ? "F32" : "I64";
+  for (int64_t dim : tensor.getShape())
+    info.shape.push_back(ShapedType::isDynamic(dim) ? -1 : dim);
+  return info;
+}
+} // namespace
+
+FailureOr<ModelABI> readModelABI(ModuleOp module) {
+  ModelABI abi;
+  auto model = module->getAttrOfType<DictionaryAttr>(kModelAttr);
+  if (!model)
+    return module.emitError() << "the module states no model: it needs an '"
+                              << kModelAttr << "' attribute (docs/abi.md)";
+  abi.model.name = model.getAs<StringAttr>("name").getValue().str();
+  if (auto weights = model.getAs<StringAttr>("weights_file"))
+    abi.model.weightsFile = weights.getValue().str();
+  auto config = model.getAs<DictionaryAttr>("config");
+  for (StringRef key : kConfigKeys)
+    abi.model.config.push_back(config.getAs<IntegerAttr>(key).getInt());
+
+  llvm::SmallDenseSet<EntryRole> roles;
+  for (auto func : module.getOps<FunctionOpInterface>()) {
+    auto role = func->getAttrOfType<EntryRoleAttr>(kEntryAttr);
+    if (!role)
+      continue;
+    if (!func.isPublic() || func.isExternal())
+      return func.emitError() << "entry point @" << func.getName()
+                              << " must be a public function with a body";
+    if (!roles.insert(role.getValue()).second)
+      return func.emitError() << "a second entry point of role '"
+                              << stringifyEntryRole(role.getValue()) << "'";
+    EntryInfo entry;
+    entry.role = role.getValue();
+    entry.symbol = func.getName().str();
+    llvm::StringSet<> names;
+    auto add = [&](FailureOr<TensorInfo> info,
+                   SmallVectorImpl<TensorInfo> &list) -> LogicalResult {
+      if (failed(info))
+        return failure();
+      if (!names.insert(info->name).second)
+        return func.emitError() << "entry point @" << func.getName()
+                                << ": the name '" << info->name
+                                << "' is used twice";
+      list.push_back(std::move(*info));
+      return success();
+    };
+    ArrayRef<Type> argTypes = func.getArgumentTypes();
+    for (unsigned i = 0; i < argTypes.size(); ++i)
+      if (failed(add(tensorInfo(func, argTypes[i], func.getArgAttrDict(i),
+                                "argument", i),
+                     entry.inputs)))
+        return failure();
+    ArrayRef<Type> resultTypes = func.getResultTypes();
+    for (unsigned i = 0; i < resultTypes.size(); ++i)
+      if (failed(add(tensorInfo(func, resultTypes[i],
+                                func.getResultAttrDict(i), "result", i),
+                     entry.outputs)))
+        return failure();
+    if (entry.outputs.empty())
+      return func.emitError() << "entry point @" << func.getName()
+                              << " returns nothing";
+    if (auto pooling = func->getAttrOfType<StringAttr>(kPoolingAttr))
+      entry.pooling = symbolizePoolingKind(pooling.getValue());
+    entry.normalize = func->hasAttr(kNormalizeAttr);
+    if (entry.role == EntryRole::embed && !entry.pooling)
+      return func.emitError() << "entry point @" << func.getName()
+                              << " of role 'embed' needs '" << kPoolingAttr
+                              << "'";
+    abi.entries.push_back(std::move(entry));
+  }
+  if (abi.entries.empty())
+    return module.emitError()
+           << "the module has no entry point: mark a public function with '"
+           << kEntryAttr << " = #xfmr.entry<encode>' (docs/abi.md)";
+
+  for (auto decl : module.getOps<WeightDeclOp>()) {
+    ArrayRef<int64_t> shape = decl.getTensorType().getShape();
+    abi.weights.push_back({decl.getKey().str(), {shape.begin(), shape.end()}});
+  }
+  return abi;
+}
+
+} // namespace xfmr::abi
