@@ -13,15 +13,73 @@
 using json = nlohmann::json;
 using namespace xfmr::runtime;
 
+bool EntrySpec::takes(Input input) const {
+  for (Input i : inputs)
+    if (i == input)
+      return true;
+  return false;
+}
+
+int Manifest::findEntry(Role role) const {
+  for (size_t i = 0; i < entries.size(); ++i)
+    if (entries[i].role == role)
+      return static_cast<int>(i);
+  return -1;
+}
+
 namespace {
+
+/// `[A-Za-z_][A-Za-z0-9_]*`, what docs/abi.md allows for names; also keeps
+/// messages that quote a name on one line.
+bool isIdentifier(const std::string &s) {
+  if (s.empty() || (s[0] >= '0' && s[0] <= '9'))
+    return false;
+  for (char c : s)
+    if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+          (c >= '0' && c <= '9')))
+      return false;
+  return true;
+}
+
+/// `s` in quotes, control characters escaped, for one-line messages.
+std::string quote(const std::string &s) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out = "'";
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "'";
+}
 
 /// Collects the first error; the getters return false once one is set.
 struct Reader {
+  xfmr_status status = XFMR_OK;
   std::string error;
+  /// Where the fields read next are ("entries[1].outputs[0]"), for messages.
+  std::string where;
 
+  /// A malformed manifest.
   bool fail(const std::string &message) {
-    if (error.empty())
-      error = "invalid model manifest: " + message;
+    if (status == XFMR_OK) {
+      status = XFMR_ERROR_INTERNAL;
+      error = "invalid model manifest: " + (where.empty() ? "" : where + ": ") +
+              message;
+    }
+    return false;
+  }
+
+  /// A well-formed manifest that asks for something this runtime lacks.
+  bool unsupported(const std::string &message) {
+    if (status == XFMR_OK) {
+      status = XFMR_ERROR_UNSUPPORTED;
+      error = message;
+    }
     return false;
   }
 
@@ -32,6 +90,24 @@ struct Reader {
       return nullptr;
     }
     return &*it;
+  }
+
+  const json *object(const json &parent, const char *name) {
+    const json *value = field(parent, name);
+    if (value && !value->is_object()) {
+      fail(std::string("'") + name + "' must be an object");
+      return nullptr;
+    }
+    return value;
+  }
+
+  const json *array(const json &parent, const char *name) {
+    const json *value = field(parent, name);
+    if (value && !value->is_array()) {
+      fail(std::string("'") + name + "' must be an array");
+      return nullptr;
+    }
+    return value;
   }
 
   bool getInt(const json &object, const char *name, int64_t &out, int64_t min) {
@@ -59,6 +135,16 @@ struct Reader {
     return true;
   }
 
+  /// A name restricted as docs/abi.md says.
+  bool getName(const json &object, const char *name, std::string &out) {
+    if (!getString(object, name, out))
+      return false;
+    if (!isIdentifier(out))
+      return fail(std::string("'") + name + "' " + quote(out) +
+                  " is not a name ([A-Za-z_][A-Za-z0-9_]*)");
+    return true;
+  }
+
   /// A shape whose entries are >= `min` (-1 allows dynamic dimensions).
   bool getShape(const json &object, const char *name, std::vector<int64_t> &out,
                 int64_t min) {
@@ -69,16 +155,237 @@ struct Reader {
       return fail(std::string("'") + name + "' must be an array");
     out.clear();
     for (const json &dim : *value) {
-      if (!dim.is_number_integer() || dim.get<int64_t>() < min ||
+      if (!dim.is_number_integer() ||
           (dim.is_number_unsigned() &&
-           dim.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)))
+           dim.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) ||
+          dim.get<int64_t>() < min)
         return fail(std::string("'") + name +
                     "' must hold integers >= " + std::to_string(min));
       out.push_back(dim.get<int64_t>());
     }
     return true;
   }
+
+  /// An object at `index` of an array, with `where` set to name it.
+  const json *element(const json &array, size_t index, std::string place) {
+    where = std::move(place) + "[" + std::to_string(index) + "]";
+    const json &value = array[index];
+    if (!value.is_object()) {
+      fail("must be an object");
+      return nullptr;
+    }
+    return &value;
+  }
 };
+
+bool readConfig(Reader &r, const json &root, Manifest &out) {
+  r.where.clear();
+  const json *config = r.object(root, "config");
+  r.where = "config";
+  if (!config || !r.getInt(*config, "vocab_size", out.vocabSize, 1) ||
+      !r.getInt(*config, "d_model", out.dModel, 1) ||
+      !r.getInt(*config, "num_layers", out.numLayers, 0) ||
+      !r.getInt(*config, "num_heads", out.numHeads, 1) ||
+      !r.getInt(*config, "max_positions", out.maxPositions, 1) ||
+      !r.getInt(*config, "type_vocab_size", out.typeVocabSize, 0))
+    return false;
+  if (out.dModel % out.numHeads != 0)
+    return r.fail("'num_heads' (" + std::to_string(out.numHeads) +
+                  ") does not divide 'd_model' (" + std::to_string(out.dModel) +
+                  ")");
+  return true;
+}
+
+const char *kExpectedInputs =
+    "(expected 'input_ids', 'attention_mask' and optionally 'token_type_ids')";
+
+bool readInputs(Reader &r, const json &entry, const std::string &entryName,
+                EntrySpec &spec) {
+  std::string place = r.where + ".inputs";
+  const json *inputs = r.array(entry, "inputs");
+  if (!inputs)
+    return false;
+  std::vector<std::string> names;
+  for (size_t i = 0; i < inputs->size(); ++i) {
+    const json *input = r.element(*inputs, i, place);
+    std::string name, dtype;
+    std::vector<int64_t> shape;
+    if (!input || !r.getName(*input, "name", name) ||
+        !r.getString(*input, "dtype", dtype) ||
+        !r.getShape(*input, "shape", shape, -1))
+      return false;
+    for (const std::string &seen : names)
+      if (seen == name)
+        return r.fail("input " + quote(name) + " appears twice");
+    names.push_back(name);
+    if (name == "input_ids")
+      spec.inputs.push_back(Input::InputIds);
+    else if (name == "attention_mask")
+      spec.inputs.push_back(Input::AttentionMask);
+    else if (name == "token_type_ids")
+      spec.inputs.push_back(Input::TokenTypeIds);
+    else
+      continue; // Refused below, naming the whole list.
+    if (dtype != "I64" || shape != std::vector<int64_t>{-1, -1})
+      return r.unsupported("entry " + quote(entryName) + ": input " +
+                           quote(name) + " of dtype " + quote(dtype) +
+                           " shape " + formatShape(shape) +
+                           " is not supported yet (expected I64 [-1, -1])");
+  }
+  if (spec.inputs.size() != names.size() || !spec.takes(Input::InputIds) ||
+      !spec.takes(Input::AttentionMask)) {
+    std::string list;
+    for (const std::string &name : names)
+      list += (list.empty() ? "" : ", ") + quote(name);
+    return r.unsupported("entry " + quote(entryName) + ": inputs [" + list +
+                         "] are not supported yet " + kExpectedInputs);
+  }
+  return true;
+}
+
+bool readOutput(Reader &r, const json &entry, const std::string &entryName,
+                int64_t dModel, EntrySpec &spec) {
+  std::string place = r.where + ".outputs";
+  const json *outputs = r.array(entry, "outputs");
+  if (!outputs)
+    return false;
+  if (outputs->size() != 1)
+    return r.unsupported("entry " + quote(entryName) + " has " +
+                         std::to_string(outputs->size()) +
+                         " outputs; this runtime supports one");
+  const json *output = r.element(*outputs, 0, place);
+  std::string dtype;
+  if (!output || !r.getName(*output, "name", spec.outputName) ||
+      !r.getString(*output, "dtype", dtype) ||
+      !r.getShape(*output, "shape", spec.outputShape, -1))
+    return false;
+  std::vector<int64_t> expected = {-1, -1, dModel};
+  if (spec.role == Role::Embed)
+    expected = {-1, dModel};
+  if (dtype != "F32" || spec.outputShape != expected)
+    return r.unsupported("entry " + quote(entryName) + ": output " +
+                         quote(spec.outputName) + " of dtype " + quote(dtype) +
+                         " shape " + formatShape(spec.outputShape) +
+                         " is not supported yet (expected F32 " +
+                         formatShape(expected) + ")");
+  return true;
+}
+
+/// `pooling` and `normalize`, which only an embed entry may have.
+bool readPooling(Reader &r, const json &entry, EntrySpec &spec) {
+  bool embed = spec.role == Role::Embed;
+  if (entry.contains("pooling")) {
+    if (!embed)
+      return r.fail("'pooling' is only for embed entries");
+    if (!r.getString(entry, "pooling", spec.pooling))
+      return false;
+    if (spec.pooling != "cls" && spec.pooling != "mean")
+      return r.fail("'pooling' must be 'cls' or 'mean', got " +
+                    quote(spec.pooling));
+  }
+  auto it = entry.find("normalize");
+  if (it != entry.end()) {
+    const json &normalize = *it;
+    if (!embed)
+      return r.fail("'normalize' is only for embed entries");
+    if (!normalize.is_boolean())
+      return r.fail("'normalize' must be a boolean");
+    spec.normalize = normalize.get<bool>();
+  }
+  return true;
+}
+
+bool readEntries(Reader &r, const json &root, Manifest &out) {
+  r.where.clear();
+  const json *entries = r.array(root, "entries");
+  if (!entries)
+    return false;
+  if (entries->empty())
+    return r.fail("'entries' is empty");
+  for (size_t i = 0; i < entries->size(); ++i) {
+    const json *entry = r.element(*entries, i, "entries");
+    EntrySpec spec;
+    std::string role;
+    if (!entry || !r.getName(*entry, "role", role))
+      return false;
+    if (role == "encode")
+      spec.role = Role::Encode;
+    else if (role == "embed")
+      spec.role = Role::Embed;
+    else
+      return r.unsupported("entry role " + quote(role) +
+                           " is not supported yet (this runtime runs "
+                           "'encode' and 'embed')");
+    if (out.findEntry(spec.role) >= 0)
+      return r.fail("a second entry with role " + quote(role));
+    if (!readInputs(r, *entry, role, spec))
+      return false;
+    r.where = "entries[" + std::to_string(i) + "]";
+    if (!readOutput(r, *entry, role, out.dModel, spec))
+      return false;
+    r.where = "entries[" + std::to_string(i) + "]";
+    if (!readPooling(r, *entry, spec))
+      return false;
+    out.entries.push_back(std::move(spec));
+  }
+  r.where.clear();
+  for (const EntrySpec &spec : out.entries)
+    if (spec.takes(Input::TokenTypeIds) && out.typeVocabSize < 1)
+      return r.fail("input 'token_type_ids' needs type_vocab_size >= 1");
+  return true;
+}
+
+bool readWeights(Reader &r, const json &root, Manifest &out) {
+  r.where.clear();
+  const json *weights = r.array(root, "weights");
+  if (!weights)
+    return false;
+  for (size_t i = 0; i < weights->size(); ++i) {
+    const json *weight = r.element(*weights, i, "weights");
+    WeightSpec spec;
+    std::string dtype;
+    if (!weight || !r.getString(*weight, "key", spec.key) ||
+        !r.getString(*weight, "dtype", dtype) ||
+        !r.getShape(*weight, "shape", spec.shape, 0))
+      return false;
+    if (dtype != "F32")
+      return r.unsupported("weight " + quote(spec.key) + " of dtype " +
+                           quote(dtype) + " is not supported yet (only F32)");
+    out.weights.push_back(std::move(spec));
+  }
+  return true;
+}
+
+bool readWorkMemory(Reader &r, const json &root, Manifest &out) {
+  r.where.clear();
+  const json *work = r.object(root, "work_memory");
+  r.where = "work_memory";
+  return work && r.getInt(*work, "static_bytes", out.staticWorkBytes, 0);
+}
+
+bool readManifest(Reader &r, const json &root, Manifest &out) {
+  // Version and target come first: a newer manifest may change every other
+  // field, so those are only read once we know we understand the format.
+  if (!r.getInt(root, "abi_version", out.abiVersion, 0) ||
+      !r.getString(root, "target", out.target))
+    return false;
+  if (out.abiVersion != XFMR_ABI_VERSION)
+    return r.unsupported(
+        "library built for ABI version " + std::to_string(out.abiVersion) +
+        "; this runtime supports version " + std::to_string(XFMR_ABI_VERSION));
+  if (out.target != "cpu")
+    return r.unsupported("library built for target " + quote(out.target) +
+                         "; this runtime runs 'cpu'");
+  if (!r.getString(root, "kind", out.kind) ||
+      !r.getString(root, "name", out.name) ||
+      !r.getString(root, "weights_file", out.weightsFile))
+    return false;
+  if (out.kind != "encoder")
+    return r.unsupported("model kind " + quote(out.kind) +
+                         " is not supported yet");
+  return readConfig(r, root, out) && readEntries(r, root, out) &&
+         readWeights(r, root, out) && readWorkMemory(r, root, out);
+}
 
 } // namespace
 
@@ -95,151 +402,9 @@ xfmr_status xfmr::runtime::parseManifest(const char *text, Manifest &out,
     return XFMR_ERROR_INTERNAL;
   }
   Reader r;
-  // Version and target come first: a newer manifest may change every other
-  // field, so those are only read once we know we understand the format.
-  if (!r.getInt(root, "abi_version", out.abiVersion, 0) ||
-      !r.getString(root, "target", out.target)) {
-    error = r.error;
-    return XFMR_ERROR_INTERNAL;
-  }
-  if (out.abiVersion != XFMR_ABI_VERSION) {
-    error = "library built for ABI version " + std::to_string(out.abiVersion) +
-            "; this runtime supports version " +
-            std::to_string(XFMR_ABI_VERSION);
-    return XFMR_ERROR_UNSUPPORTED;
-  }
-  if (out.target != "cpu") {
-    error = "library built for target '" + out.target +
-            "'; this runtime runs 'cpu'";
-    return XFMR_ERROR_UNSUPPORTED;
-  }
-  if (!r.getString(root, "kind", out.kind) ||
-      !r.getString(root, "name", out.name) ||
-      !r.getString(root, "weights_file", out.weightsFile)) {
-    error = r.error;
-    return XFMR_ERROR_INTERNAL;
-  }
-  if (out.kind != "encoder") {
-    error = "model kind '" + out.kind + "' is not supported yet";
-    return XFMR_ERROR_UNSUPPORTED;
-  }
-
-  const json *config = r.field(root, "config");
-  if (config && !config->is_object())
-    r.fail("'config' must be an object");
-  if (!r.error.empty() || !r.getInt(*config, "vocab_size", out.vocabSize, 1) ||
-      !r.getInt(*config, "d_model", out.dModel, 1) ||
-      !r.getInt(*config, "num_layers", out.numLayers, 0) ||
-      !r.getInt(*config, "max_positions", out.maxPositions, 1)) {
-    error = r.error;
-    return XFMR_ERROR_INTERNAL;
-  }
-  if (config->contains("type_vocab_size") &&
-      !r.getInt(*config, "type_vocab_size", out.typeVocabSize, 0)) {
-    error = r.error;
-    return XFMR_ERROR_INTERNAL;
-  }
-
-  const json *inputs = r.field(root, "inputs");
-  if (!inputs || !inputs->is_array()) {
-    r.fail("'inputs' must be an array");
-    error = r.error;
-    return XFMR_ERROR_INTERNAL;
-  }
-  std::vector<std::string> names;
-  for (const json &input : *inputs) {
-    if (!input.is_string()) {
-      r.fail("'inputs' must hold strings");
-      error = r.error;
-      return XFMR_ERROR_INTERNAL;
-    }
-    names.push_back(input.get<std::string>());
-  }
-  bool basic = names.size() >= 2 && names[0] == "input_ids" &&
-               names[1] == "attention_mask";
-  if (!basic || names.size() > 3 ||
-      (names.size() == 3 && names[2] != "token_type_ids")) {
-    std::string list;
-    for (const std::string &name : names)
-      list += (list.empty() ? "'" : ", '") + name + "'";
-    error = "model inputs [" + list +
-            "] are not supported yet (expected 'input_ids', "
-            "'attention_mask' and optionally 'token_type_ids')";
-    return XFMR_ERROR_UNSUPPORTED;
-  }
-  out.hasTokenTypes = names.size() == 3;
-  if (out.hasTokenTypes && out.typeVocabSize < 1) {
-    error = "invalid model manifest: input 'token_type_ids' needs "
-            "type_vocab_size >= 1";
-    return XFMR_ERROR_INTERNAL;
-  }
-
-  const json *output = r.field(root, "output");
-  std::string dtype;
-  std::vector<int64_t> shape;
-  if (output && !output->is_object())
-    r.fail("'output' must be an object");
-  if (!r.error.empty() || !r.getString(*output, "name", out.outputName) ||
-      !r.getString(*output, "dtype", dtype) ||
-      !r.getShape(*output, "shape", shape, -1)) {
-    error = r.error;
-    return XFMR_ERROR_INTERNAL;
-  }
-  if (dtype != "F32" || shape != std::vector<int64_t>{-1, -1, out.dModel}) {
-    error = "output '" + out.outputName + "' of dtype " + dtype + " shape " +
-            formatShape(shape) +
-            " is not supported yet (expected F32 [-1, -1, " +
-            std::to_string(out.dModel) + "])";
-    return XFMR_ERROR_UNSUPPORTED;
-  }
-
-  if (root.contains("embedding")) {
-    const json &embedding = root["embedding"];
-    std::vector<int64_t> embeddingShape;
-    if (!embedding.is_object()) {
-      r.fail("'embedding' must be an object");
-    } else if (r.getString(embedding, "pooling", out.pooling) &&
-               r.getShape(embedding, "shape", embeddingShape, -1)) {
-      auto it = embedding.find("normalize");
-      const json *normalize = it == embedding.end() ? nullptr : &*it;
-      if (normalize && !normalize->is_boolean())
-        r.fail("'embedding.normalize' must be a boolean");
-      else if (normalize)
-        out.normalizeEmbedding = normalize->get<bool>();
-      if (r.error.empty() &&
-          ((out.pooling != "cls" && out.pooling != "mean") ||
-           embeddingShape != std::vector<int64_t>{-1, out.dModel}))
-        r.fail("'embedding' must pool (cls or mean) to [-1, d_model]");
-    }
-    if (!r.error.empty()) {
-      error = r.error;
-      return XFMR_ERROR_INTERNAL;
-    }
-    out.hasEmbedding = true;
-  }
-
-  const json *weights = r.field(root, "weights");
-  if (!weights || !weights->is_array()) {
-    r.fail("'weights' must be an array");
-    error = r.error;
-    return XFMR_ERROR_INTERNAL;
-  }
-  for (const json &weight : *weights) {
-    WeightSpec spec;
-    if (!weight.is_object()) {
-      r.fail("'weights' must hold objects");
-    } else if (r.getString(weight, "key", spec.key) &&
-               r.getString(weight, "dtype", dtype) &&
-               r.getShape(weight, "shape", spec.shape, 0) && dtype != "F32") {
-      error = "weight '" + spec.key + "' of dtype " + dtype +
-              " is not supported yet (only F32)";
-      return XFMR_ERROR_UNSUPPORTED;
-    }
-    if (!r.error.empty()) {
-      error = r.error;
-      return XFMR_ERROR_INTERNAL;
-    }
-    out.weights.push_back(std::move(spec));
-  }
-  return XFMR_OK;
+  if (readManifest(r, root, out))
+    return XFMR_OK;
+  error = r.error;
+  out = Manifest();
+  return r.status;
 }

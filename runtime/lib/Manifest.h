@@ -1,7 +1,7 @@
 //===- Manifest.h - the model library manifest ------------------*- C++ -*-===//
 //
-// The JSON manifest a compiled model library embeds (docs/abi.md), parsed and
-// validated once when a model is opened. Internal to the runtime.
+// The JSON manifest a compiled model library embeds (docs/abi.md, version 2),
+// parsed and validated once when a model is opened. Internal to the runtime.
 //
 //===----------------------------------------------------------------------===//
 #ifndef XFMR_RUNTIME_MANIFEST_H
@@ -9,9 +9,9 @@
 
 #include "xfmr/runtime.h"
 
-#include <cstdint>
 #include "runtime/lib/FormatShape.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -19,33 +19,53 @@ namespace xfmr::runtime {
 
 using xfmr::formatShape;
 
+/// The entry point roles this runtime can call.
+enum class Role { Encode, Embed };
+
+/// The inputs it knows how to fill: each a [batch, seq] int64 array.
+enum class Input { InputIds, AttentionMask, TokenTypeIds };
+
 struct WeightSpec {
   std::string key;
   std::vector<int64_t> shape;
 };
 
+/// One entry of the manifest's `entries`, i.e. of xfmr_entry_table.
+struct EntrySpec {
+  Role role = Role::Encode;
+  /// In the order of the entry point's input arguments.
+  std::vector<Input> inputs;
+  /// The one output (F32): its name and shape, -1 for batch and seq.
+  std::string outputName;
+  std::vector<int64_t> outputShape;
+  /// embed only: "cls", "mean", or "" when the manifest does not say.
+  std::string pooling;
+  bool normalize = false;
+
+  bool takes(Input input) const;
+};
+
 struct Manifest {
   int64_t abiVersion = 0;
   std::string target, kind, name, weightsFile;
-  int64_t vocabSize = 0, dModel = 0, numLayers = 0, maxPositions = 0,
-          typeVocabSize = 0;
-  /// The entry point takes a token_type_ids descriptor.
-  bool hasTokenTypes = false;
-  std::string outputName;
-  /// The pooled output of a library compiled with --pooling.
-  bool hasEmbedding = false;
-  std::string pooling; // "cls" or "mean"
-  bool normalizeEmbedding = false;
-  /// In the order of the entry point's weight arguments.
+  int64_t vocabSize = 0, dModel = 0, numLayers = 0, numHeads = 0,
+          maxPositions = 0, typeVocabSize = 0;
+  /// In the order of xfmr_entry_table; one per role at most.
+  std::vector<EntrySpec> entries;
+  /// In the order of every entry point's weight arguments.
   std::vector<WeightSpec> weights;
+  /// Work memory the compiler sized; a context reserves it up front.
+  int64_t staticWorkBytes = 0;
+
+  /// The index of the entry with `role` in `entries`, or -1.
+  int findEntry(Role role) const;
 };
 
 /// Parses and validates `text`. Returns XFMR_OK, or XFMR_ERROR_UNSUPPORTED for
-/// an ABI version, target, kind or input this runtime does not know, or
-/// XFMR_ERROR_INTERNAL for a malformed manifest; `error` then holds a one-line
-/// message.
+/// an ABI version, target, kind, role, input or output this runtime does not
+/// know, or XFMR_ERROR_INTERNAL for a malformed manifest; `error` then holds a
+/// one-line message.
 xfmr_status parseManifest(const char *text, Manifest &out, std::string &error);
-
 
 } // namespace xfmr::runtime
 

@@ -2,73 +2,28 @@
 //
 // Drives runtime.h as a user would, with StubModel.cpp standing in for
 // generated code: opening weights (and every way that fails), argument
-// checking in xfmr_encode, and the memref plumbing to and from the entry
-// point.
+// checking in xfmr_encode, and the memref plumbing to the entry point. The
+// context API has ContextTest.cpp, the manifest ManifestTest.cpp.
 //
 //===----------------------------------------------------------------------===//
 
 #include "xfmr/runtime.h"
 
-#include "runtime/lib/Manifest.h"
-#include "test/runtime/TestUtil.h"
+#include "test/runtime/StubModel.h"
 
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <thread>
 
-extern "C" {
-extern const char xfmr_manifest[];
-extern int xfmr_stub_mode;
-extern int xfmr_stub_weights_aligned;
-}
-
-using xfmr::test::makeSafetensors;
-using xfmr::test::TempDir;
+using namespace xfmr::test;
 
 namespace {
 
-constexpr int64_t kVocab = 10, kDim = 4, kMaxPositions = 8;
-constexpr float kBias = 0.5f;
-
-float embValue(int64_t id, int64_t d) { return static_cast<float>(id * 4 + d); }
-
-struct WeightsOptions {
-  std::string embShape = "[10,4]";
-  std::string embDType = "F32";
-  bool withEmb = true;
-  /// Spaces after the JSON header; picks the alignment of the data.
-  size_t padding = 0;
-};
-
-/// The stub model's weights: emb [10, 4] then bias [] (F32).
-std::vector<uint8_t> stubWeights(const WeightsOptions &opts = {}) {
-  std::vector<uint8_t> data;
-  std::string header = "{";
-  if (opts.withEmb) {
-    size_t count = 1;
-    if (opts.embShape == "[10,3]")
-      count = 30;
-    else
-      count = 40;
-    size_t elem = opts.embDType == "F16" ? 2 : 4;
-    for (size_t i = 0; i < count; ++i) {
-      float v = embValue(i / 4, i % 4);
-      const uint8_t *p = reinterpret_cast<const uint8_t *>(&v);
-      data.insert(data.end(), p, p + elem);
-    }
-    header += R"("emb":{"dtype":")" + opts.embDType + R"(","shape":)" +
-              opts.embShape + R"(,"data_offsets":[0,)" +
-              std::to_string(data.size()) + "]},";
-  }
-  size_t begin = data.size();
-  const uint8_t *p = reinterpret_cast<const uint8_t *>(&kBias);
-  data.insert(data.end(), p, p + 4);
-  header += R"("bias":{"dtype":"F32","shape":[],"data_offsets":[)" +
-            std::to_string(begin) + "," + std::to_string(data.size()) + "]}}";
-  header.append(opts.padding, ' ');
-  return makeSafetensors(header, data);
-}
+constexpr int64_t kVocab = kStubVocab, kDim = kStubDim,
+                  kMaxPositions = kStubMaxPositions;
+constexpr float kBias = kStubBias;
+using WeightsOptions = StubWeightsOptions;
 
 class RuntimeApi : public ::testing::Test {
 protected:
@@ -383,28 +338,27 @@ TEST_F(RuntimeApi, RejectsBadTokenTypes) {
                "token_type_ids[0][1] = 2 is outside the token types [0, 2)");
 }
 
-TEST_F(RuntimeApi, HonoursResultStrides) {
+TEST_F(RuntimeApi, PassesDestinationDescriptors) {
+  // The output descriptor is the caller's buffer, contiguous row-major with
+  // every size filled in: [batch, seq, d_model], strides [seq * d, d, 1].
   open();
-  xfmr_stub_mode = 2;
   const int64_t ids[6] = {0, 1, 2, 9, 8, 7};
-  std::vector<float> out(6 * kDim);
+  std::vector<float> out(6 * kDim + 4, -1.0f);
+  xfmr_stub_bad_descriptors = 0;
   ASSERT_EQ(xfmr_encode(model, 2, 3, ids, nullptr, nullptr, out.data()),
             XFMR_OK)
       << xfmr_last_error();
+  EXPECT_EQ(xfmr_stub_bad_descriptors, 0);
+  EXPECT_EQ(xfmr_stub_last_output, out.data());
+  std::vector<int64_t> layout(xfmr_stub_last_output_layout,
+                              xfmr_stub_last_output_layout + 7);
+  EXPECT_EQ(layout, (std::vector<int64_t>{0, 2, 3, 4, 12, 4, 1}));
   for (int64_t t = 0; t < 6; ++t)
     for (int64_t d = 0; d < kDim; ++d)
       EXPECT_EQ(out[t * kDim + d], embValue(ids[t], d) + kBias + 10.0f);
-}
-
-TEST_F(RuntimeApi, RejectsWrongResultShape) {
-  open();
-  xfmr_stub_mode = 1;
-  const int64_t ids[2] = {0, 1};
-  std::vector<float> out(2 * kDim);
-  EXPECT_EQ(xfmr_encode(model, 1, 2, ids, nullptr, nullptr, out.data()),
-            XFMR_ERROR_INTERNAL);
-  EXPECT_STREQ(xfmr_last_error(),
-               "the model returned shape [1, 3, 4], expected [1, 2, 4]");
+  // Nothing past the output is touched.
+  for (size_t i = 6 * kDim; i < out.size(); ++i)
+    EXPECT_EQ(out[i], -1.0f);
 }
 
 TEST_F(RuntimeApi, ConcurrentEncodes) {
@@ -430,100 +384,6 @@ TEST_F(RuntimeApi, ConcurrentEncodes) {
   for (std::thread &t : threads)
     t.join();
   EXPECT_EQ(ok, std::vector<int>(4, 1));
-}
-
-//===----------------------------------------------------------------------===//
-// Manifest validation (the static stub manifest cannot be varied, so the
-// parser is tested directly).
-//===----------------------------------------------------------------------===//
-
-std::string stubManifestWith(const std::string &from, const std::string &to) {
-  std::string m = xfmr_manifest;
-  size_t at = m.find(from);
-  EXPECT_NE(at, std::string::npos) << from;
-  if (at != std::string::npos)
-    m.replace(at, from.size(), to);
-  return m;
-}
-
-xfmr_status parseWith(const std::string &from, const std::string &to,
-                      std::string &error) {
-  xfmr::runtime::Manifest manifest;
-  return xfmr::runtime::parseManifest(stubManifestWith(from, to).c_str(),
-                                      manifest, error);
-}
-
-TEST(Manifest, ParsesStub) {
-  xfmr::runtime::Manifest m;
-  std::string error;
-  ASSERT_EQ(xfmr::runtime::parseManifest(xfmr_manifest, m, error), XFMR_OK)
-      << error;
-  EXPECT_EQ(m.name, "stub");
-  EXPECT_TRUE(m.hasTokenTypes);
-  ASSERT_EQ(m.weights.size(), 2u);
-  EXPECT_EQ(m.weights[0].key, "emb");
-  EXPECT_EQ(m.weights[0].shape, (std::vector<int64_t>{10, 4}));
-  EXPECT_TRUE(m.weights[1].shape.empty());
-}
-
-TEST(Manifest, RejectsOtherTargetAndVersion) {
-  std::string error;
-  EXPECT_EQ(parseWith(R"("target": "cpu")", R"("target": "cuda")", error),
-            XFMR_ERROR_UNSUPPORTED);
-  EXPECT_EQ(error, "library built for target 'cuda'; this runtime runs 'cpu'");
-  EXPECT_EQ(parseWith(R"("abi_version": 1)", R"("abi_version": 2)", error),
-            XFMR_ERROR_UNSUPPORTED);
-  EXPECT_EQ(error, "library built for ABI version 2; this runtime supports "
-                   "version 1");
-  EXPECT_EQ(parseWith(R"("kind": "encoder")", R"("kind": "decoder")", error),
-            XFMR_ERROR_UNSUPPORTED);
-  EXPECT_CONTAINS(error, "not supported yet");
-}
-
-TEST(Manifest, RejectsMalformed) {
-  std::string error;
-  xfmr::runtime::Manifest m;
-  EXPECT_EQ(xfmr::runtime::parseManifest("{", m, error), XFMR_ERROR_INTERNAL);
-  EXPECT_EQ(xfmr::runtime::parseManifest("[]", m, error), XFMR_ERROR_INTERNAL);
-  EXPECT_EQ(xfmr::runtime::parseManifest(nullptr, m, error),
-            XFMR_ERROR_INTERNAL);
-  EXPECT_EQ(parseWith(R"("d_model": 4)", R"("d_model": "4")", error),
-            XFMR_ERROR_INTERNAL);
-  EXPECT_CONTAINS(error, "'d_model' must be an integer");
-  EXPECT_EQ(parseWith(R"("vocab_size": 10)", R"("vocab_size": 0)", error),
-            XFMR_ERROR_INTERNAL);
-  EXPECT_EQ(parseWith(R"("abi_version": 1,)", "", error), XFMR_ERROR_INTERNAL);
-  EXPECT_CONTAINS(error, "missing field 'abi_version'");
-  EXPECT_EQ(parseWith(R"("shape": [10, 4])", R"("shape": [10, -4])", error),
-            XFMR_ERROR_INTERNAL);
-  EXPECT_EQ(parseWith(R"("shape": [10, 4])", R"("shape": "x")", error),
-            XFMR_ERROR_INTERNAL);
-  EXPECT_EQ(parseWith(R"("config": {)", R"("config": 3, "c": {)", error),
-            XFMR_ERROR_INTERNAL);
-  EXPECT_EQ(parseWith(R"("weights": [)", R"("weights": [1, )", error),
-            XFMR_ERROR_INTERNAL);
-  EXPECT_EQ(parseWith(R"("output": {)", R"("output": [], "o": {)", error),
-            XFMR_ERROR_INTERNAL);
-}
-
-TEST(Manifest, InputsAndOutput) {
-  std::string error;
-  xfmr::runtime::Manifest m;
-  EXPECT_EQ(
-      xfmr::runtime::parseManifest(
-          stubManifestWith(R"(, "token_type_ids")", "").c_str(), m, error),
-      XFMR_OK)
-      << error;
-  EXPECT_FALSE(m.hasTokenTypes);
-  EXPECT_EQ(parseWith(R"("attention_mask", )", "", error),
-            XFMR_ERROR_UNSUPPORTED);
-  EXPECT_CONTAINS(error, "inputs ['input_ids', 'token_type_ids']");
-  EXPECT_EQ(parseWith(R"([-1, -1, 4])", R"([-1, -1, 5])", error),
-            XFMR_ERROR_UNSUPPORTED);
-  EXPECT_EQ(parseWith(R"("dtype": "F32", "shape": [10)",
-                      R"("dtype": "F16", "shape": [10)", error),
-            XFMR_ERROR_UNSUPPORTED);
-  EXPECT_CONTAINS(error, "weight 'emb' of dtype F16");
 }
 
 } // namespace

@@ -1,38 +1,99 @@
 //===- StubModel.cpp - a fake compiled model for runtime tests ------------===//
 //
-// Stands in for the code xfmrc generates: defines the manifest and the packed
-// encoder entry point of docs/abi.md. Linked into the unit tests (with the
-// runtime archive) and into a shared library like a real model, for the
-// xfmr-run tests. It computes
+// Stands in for the code xfmrc generates (docs/abi.md, version 2): the
+// manifest, the entry table, and entry points that take memref descriptors
+// (outputs first, in the caller's buffer) and get their temporaries from the
+// runtime's _mlir_memref_to_llvm_* functions. Linked into the unit tests
+// (with the runtime archive) and into shared libraries like a real model:
+// xfmr-stub-model (encode), and xfmr-stub-embed-model (built with
+// XFMR_STUB_EMBED: embed listed before encode and with its inputs in another
+// order, so the runtime must follow the manifest). It computes
 //   out[b][s][d] = emb[ids[b][s]][d] + bias + 10 * mask[b][s] + 100 *
 //   type[b][s]
-// so tests can check that every argument arrived where it should.
+// and, for embed, the mean of those over the tokens of the mask (zeros for a
+// row without any), so tests can check that every argument arrived where it
+// should.
 //
 //===----------------------------------------------------------------------===//
 
+#include "test/runtime/StubModel.h"
+
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
+#include <thread>
+
+using namespace xfmr::test;
 
 extern "C" {
+
+void *_mlir_memref_to_llvm_alloc(size_t size);
+void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size);
+void _mlir_memref_to_llvm_free(void *ptr);
+
+// The manifest's entries. Plain literals, not raw ones: a raw string may not
+// span lines in a macro.
+// clang-format off
+#define STUB_TENSOR(NAME, DTYPE, SHAPE)                                        \
+  "{\"name\": \"" NAME "\", \"dtype\": \"" DTYPE "\", \"shape\": [" SHAPE "]}"
+#define STUB_INPUTS(A, B, C)                                                   \
+  "[" STUB_TENSOR(A, "I64", "-1, -1") ", " STUB_TENSOR(B, "I64", "-1, -1")     \
+  ", " STUB_TENSOR(C, "I64", "-1, -1") "]"
+#define STUB_ENTRY(ROLE, EXTRA, INPUTS, OUTPUT)                                \
+  "{\"role\": \"" ROLE "\", " EXTRA "\"inputs\": " INPUTS                      \
+  ",\n     \"outputs\": [" OUTPUT "]}"
+
+#define STUB_ENCODE_ENTRY                                                      \
+  STUB_ENTRY("encode", "",                                                     \
+             STUB_INPUTS("input_ids", "attention_mask", "token_type_ids"),     \
+             STUB_TENSOR("last_hidden_state", "F32", "-1, -1, 4"))
+#define STUB_EMBED_ENTRY                                                       \
+  STUB_ENTRY("embed", "\"pooling\": \"mean\", \"normalize\": false, ",         \
+             STUB_INPUTS("token_type_ids", "input_ids", "attention_mask"),     \
+             STUB_TENSOR("sentence_embedding", "F32", "-1, 4"))
+
+#ifdef XFMR_STUB_EMBED
+#define STUB_NAME "stub-embed"
+#define STUB_ENTRIES STUB_EMBED_ENTRY ",\n    " STUB_ENCODE_ENTRY
+#else
+#define STUB_NAME "stub"
+#define STUB_ENTRIES STUB_ENCODE_ENTRY
+#endif
+// clang-format on
 
 // `extern`: a const object at namespace scope is otherwise internal in C++.
 extern const char xfmr_manifest[];
 const char xfmr_manifest[] = R"({
-  "abi_version": 1, "target": "cpu", "kind": "encoder", "name": "stub",
+  "abi_version": 2, "target": "cpu", "kind": "encoder", "name": ")" STUB_NAME
+                             R"(",
   "weights_file": "",
-  "config": {"vocab_size": 10, "d_model": 4, "num_layers": 0,
+  "config": {"vocab_size": 10, "d_model": 4, "num_layers": 0, "num_heads": 2,
              "max_positions": 8, "type_vocab_size": 2},
-  "inputs": ["input_ids", "attention_mask", "token_type_ids"],
-  "output": {"name": "last_hidden_state", "dtype": "F32", "shape": [-1, -1, 4]},
   "weights": [{"key": "emb", "dtype": "F32", "shape": [10, 4]},
-              {"key": "bias", "dtype": "F32", "shape": []}]
+              {"key": "bias", "dtype": "F32", "shape": []}],
+  "entries": [
+    )" STUB_ENTRIES R"(
+  ],
+  "work_memory": {"static_bytes": 0}
 })";
 
-/// 0: a contiguous result; 1: a result of the wrong shape; 2: a result in a
-/// transposed layout with a non-zero offset (the runtime must honour strides).
-int xfmr_stub_mode = 0;
+/// What the entry points do besides computing (StubMode); set by a test
+/// before it calls, never during a call.
+int xfmr_stub_mode = xfmr::test::kStubNormal;
+
+// What the last call on this thread saw, for the tests to check; thread-local
+// so that threads calling at once leave each other's alone.
 /// Cleared when a weight pointer reaches the entry point misaligned.
-int xfmr_stub_weights_aligned = 1;
+thread_local int xfmr_stub_weights_aligned = 1;
+/// Counts descriptors that were not contiguous row-major views of the shape
+/// the inputs imply (the call then writes nothing).
+thread_local int xfmr_stub_bad_descriptors = 0;
+/// The output descriptor of the last call: its buffer, and offset, sizes and
+/// strides (rank 3 for encode, 2 for embed).
+thread_local void *xfmr_stub_last_output = nullptr;
+thread_local int64_t xfmr_stub_last_output_layout[7] = {};
+thread_local int xfmr_stub_null_results = 0;
+std::atomic<int> xfmr_stub_waiting{0}, xfmr_stub_release{0};
 
 struct Memref0F {
   float *allocated, *aligned;
@@ -51,52 +112,165 @@ struct Memref3F {
   int64_t offset, sizes[3], strides[3];
 };
 
-void xfmr_entry_encode(void **args) {
-  auto *result = static_cast<Memref3F *>(args[0]);
-  auto *ids = static_cast<Memref2I *>(args[1]);
-  auto *mask = static_cast<Memref2I *>(args[2]);
-  auto *types = static_cast<Memref2I *>(args[3]);
-  auto *emb = static_cast<Memref2F *>(args[4]);
-  auto *bias = static_cast<Memref0F *>(args[5]);
-  if (reinterpret_cast<uintptr_t>(emb->aligned) % 4 ||
-      reinterpret_cast<uintptr_t>(bias->aligned) % 4)
-    xfmr_stub_weights_aligned = 0;
+} // extern "C"
 
-  int64_t batch = ids->sizes[0], seq = ids->sizes[1], dim = emb->sizes[1];
-  int64_t offset = xfmr_stub_mode == 2 ? 1 : 0;
-  float *data = static_cast<float *>(
-      std::malloc(sizeof(float) * (batch * seq * dim + offset)));
-  result->allocated = data;
-  result->aligned = data;
-  result->offset = offset;
-  result->sizes[0] = batch;
-  result->sizes[1] = xfmr_stub_mode == 1 ? seq + 1 : seq;
-  result->sizes[2] = dim;
-  if (xfmr_stub_mode == 2) {
-    // Memory order [d][s][b].
-    result->strides[0] = 1;
-    result->strides[1] = batch;
-    result->strides[2] = batch * seq;
-  } else {
-    result->strides[0] = seq * dim;
-    result->strides[1] = dim;
-    result->strides[2] = 1;
+namespace {
+
+/// True for a contiguous row-major view (offset 0) of `sizes`.
+template <typename Memref>
+bool isRowMajor(const Memref *m, const int64_t *sizes, int rank) {
+  if (m->allocated != m->aligned || m->offset != 0)
+    return false;
+  int64_t stride = 1;
+  for (int i = rank; i-- > 0;) {
+    if (m->sizes[i] != sizes[i] || m->strides[i] != stride)
+      return false;
+    stride *= sizes[i];
   }
-  for (int64_t b = 0; b < batch; ++b) {
-    for (int64_t s = 0; s < seq; ++s) {
-      int64_t i = b * ids->strides[0] + s * ids->strides[1];
-      int64_t id = ids->aligned[ids->offset + i];
-      float extra = 10.0f * mask->aligned[mask->offset + i] +
-                    100.0f * types->aligned[types->offset + i] +
-                    bias->aligned[bias->offset];
-      for (int64_t d = 0; d < dim; ++d)
-        data[offset + b * result->strides[0] + s * result->strides[1] +
-             d * result->strides[2]] =
-            emb->aligned[emb->offset + id * emb->strides[0] +
-                         d * emb->strides[1]] +
-            extra;
-    }
+  return true;
+}
+
+struct Args {
+  const Memref2I *ids, *mask, *types;
+  const Memref2F *emb;
+  const Memref0F *bias;
+};
+
+/// Checks the inputs and weights; the output is checked by the caller.
+bool checkArgs(const Args &a) {
+  const int64_t *inputSizes = a.ids->sizes;
+  int64_t embSizes[2] = {10, 4};
+  bool good =
+      isRowMajor(a.ids, inputSizes, 2) && isRowMajor(a.mask, inputSizes, 2) &&
+      isRowMajor(a.types, inputSizes, 2) && isRowMajor(a.emb, embSizes, 2) &&
+      a.bias->allocated == a.bias->aligned && a.bias->offset == 0;
+  if (!good)
+    ++xfmr_stub_bad_descriptors;
+  if (reinterpret_cast<uintptr_t>(a.emb->aligned) % 4 ||
+      reinterpret_cast<uintptr_t>(a.bias->aligned) % 4)
+    xfmr_stub_weights_aligned = 0;
+  return good;
+}
+
+void record(const void *output, const int64_t *layout, int rank) {
+  xfmr_stub_last_output = const_cast<void *>(output);
+  std::memset(xfmr_stub_last_output_layout, 0,
+              sizeof(xfmr_stub_last_output_layout));
+  std::memcpy(xfmr_stub_last_output_layout, layout,
+              sizeof(int64_t) * (1 + 2 * rank));
+}
+
+void extraRequests() {
+  if (xfmr_stub_mode == kStubForeignFree) {
+    _mlir_memref_to_llvm_free(std::malloc(32));
+  } else if (xfmr_stub_mode == kStubBadRequests) {
+    xfmr_stub_null_results += !_mlir_memref_to_llvm_alloc(SIZE_MAX - 8);
+    xfmr_stub_null_results += !_mlir_memref_to_llvm_aligned_alloc(3, 16);
+    _mlir_memref_to_llvm_free(nullptr);
+  } else if (xfmr_stub_mode == kStubKeep) {
+    _mlir_memref_to_llvm_alloc(100);
+  } else if (xfmr_stub_mode == kStubWait) {
+    xfmr_stub_waiting = 1;
+    while (!xfmr_stub_release)
+      std::this_thread::yield();
   }
 }
 
+/// The per-token values, [batch * seq, dim] row-major, into `hidden` taken
+/// from the work memory (the caller frees it); nullptr if that failed.
+float *hiddenStates(const Args &a) {
+  int64_t batch = a.ids->sizes[0], seq = a.ids->sizes[1], dim = 4;
+  auto *hidden = static_cast<float *>(_mlir_memref_to_llvm_aligned_alloc(
+      64, sizeof(float) * batch * seq * dim));
+  // A second temporary: the per-token offsets.
+  auto *extra =
+      static_cast<float *>(_mlir_memref_to_llvm_alloc(sizeof(float) * seq));
+  extraRequests();
+  if (!hidden || !extra) {
+    ++xfmr_stub_null_results;
+    _mlir_memref_to_llvm_free(hidden);
+    _mlir_memref_to_llvm_free(extra);
+    return nullptr;
+  }
+  for (int64_t b = 0; b < batch; ++b) {
+    for (int64_t s = 0; s < seq; ++s) {
+      int64_t i = b * seq + s;
+      extra[s] = 10.0f * a.mask->aligned[i] + 100.0f * a.types->aligned[i] +
+                 a.bias->aligned[0];
+    }
+    for (int64_t s = 0; s < seq; ++s)
+      for (int64_t d = 0; d < dim; ++d)
+        hidden[(b * seq + s) * dim + d] =
+            a.emb->aligned[a.ids->aligned[b * seq + s] * dim + d] + extra[s];
+  }
+  _mlir_memref_to_llvm_free(extra);
+  return hidden;
+}
+
+void encode(Memref3F *out, const Args &a) {
+  record(out->aligned, &out->offset, 3);
+  int64_t sizes[3] = {a.ids->sizes[0], a.ids->sizes[1], 4};
+  if (!checkArgs(a) || !isRowMajor(out, sizes, 3)) {
+    ++xfmr_stub_bad_descriptors;
+    return;
+  }
+  float *hidden = hiddenStates(a);
+  if (!hidden)
+    return;
+  std::memcpy(out->aligned, hidden, sizeof(float) * sizes[0] * sizes[1] * 4);
+  _mlir_memref_to_llvm_free(hidden);
+}
+
+[[maybe_unused]] void embed(Memref2F *out, const Args &a) {
+  record(out->aligned, &out->offset, 2);
+  int64_t batch = a.ids->sizes[0], seq = a.ids->sizes[1];
+  int64_t sizes[2] = {batch, 4};
+  if (!checkArgs(a) || !isRowMajor(out, sizes, 2)) {
+    ++xfmr_stub_bad_descriptors;
+    return;
+  }
+  float *hidden = hiddenStates(a);
+  if (!hidden)
+    return;
+  for (int64_t b = 0; b < batch; ++b) {
+    float count = 0;
+    float sum[4] = {0, 0, 0, 0};
+    for (int64_t s = 0; s < seq; ++s) {
+      if (!a.mask->aligned[b * seq + s])
+        continue;
+      count += 1;
+      for (int d = 0; d < 4; ++d)
+        sum[d] += hidden[(b * seq + s) * 4 + d];
+    }
+    for (int d = 0; d < 4; ++d)
+      out->aligned[b * 4 + d] = count ? sum[d] / count : 0.0f;
+  }
+  _mlir_memref_to_llvm_free(hidden);
+}
+
+// The packed entry points: outputs, inputs (manifest order), weights.
+void encodeEntry(void **args) {
+  encode(static_cast<Memref3F *>(args[0]),
+         {static_cast<Memref2I *>(args[1]), static_cast<Memref2I *>(args[2]),
+          static_cast<Memref2I *>(args[3]), static_cast<Memref2F *>(args[4]),
+          static_cast<Memref0F *>(args[5])});
+}
+
+[[maybe_unused]] void embedEntry(void **args) {
+  // Inputs in the manifest's order: token_type_ids, input_ids, mask.
+  embed(static_cast<Memref2F *>(args[0]),
+        {static_cast<Memref2I *>(args[2]), static_cast<Memref2I *>(args[3]),
+         static_cast<Memref2I *>(args[1]), static_cast<Memref2F *>(args[4]),
+         static_cast<Memref0F *>(args[5])});
+}
+
+} // namespace
+
+extern "C" {
+extern void (*const xfmr_entry_table[])(void **);
+#ifdef XFMR_STUB_EMBED
+void (*const xfmr_entry_table[])(void **) = {embedEntry, encodeEntry};
+#else
+void (*const xfmr_entry_table[])(void **) = {encodeEntry};
+#endif
 } // extern "C"

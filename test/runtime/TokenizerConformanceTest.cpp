@@ -97,6 +97,12 @@ struct Case {
   std::string name, file;
 };
 
+// For gtest's messages (it would print the bytes otherwise, which valgrind
+// reports as uninitialised).
+[[maybe_unused]] void PrintTo(const Case &c, std::ostream *os) {
+  *os << c.name << "/" << c.file;
+}
+
 std::vector<Case> cases() {
   std::vector<Case> out;
   for (const char *name : {"wordpiece-uncased", "wordpiece-cased", "bpe",

@@ -10,7 +10,8 @@
  *    message describing the problem is available from xfmr_last_error() on the
  *    calling thread until the next failing call on that thread.
  *  - A model handle is immutable after xfmr_model_open(): any number of threads
- *    may call xfmr_encode() on it at once.
+ *    may use it at once. What a call needs besides the model (work memory,
+ *    settings) lives in a call context, xfmr_context: one per calling thread.
  *
  *===----------------------------------------------------------------------===*/
 #ifndef XFMR_RUNTIME_H
@@ -23,7 +24,7 @@
 extern "C" {
 #endif
 
-#define XFMR_ABI_VERSION 1
+#define XFMR_ABI_VERSION 2
 
 /* The runtime is built with hidden visibility; only this API is exported
  * from a model library. */
@@ -65,7 +66,8 @@ typedef struct xfmr_model_info {
   int64_t max_positions;   /* longest sequence accepted */
   int64_t type_vocab_size; /* 0 when the model has no token types */
   /* "cls" or "mean" for a library compiled with --pooling (xfmr_embed
-   * works), NULL otherwise. */
+   * works; "" when its manifest does not say how it pools), NULL for a
+   * library without an embed entry point. */
   const char *pooling;
 } xfmr_model_info;
 
@@ -92,22 +94,86 @@ XFMR_API xfmr_status xfmr_model_get_info(const xfmr_model *model,
  * weights and their shapes). Owned by the library; NULL for a NULL model. */
 XFMR_API const char *xfmr_model_manifest(const xfmr_model *model);
 
+/*===----------------------------------------------------------------------===*
+ * Call contexts
+ *
+ * A context holds what one thread needs to run a model: the work memory the
+ * generated code allocates its temporaries from (kept between calls, so from
+ * the second call of a given shape on a call allocates nothing) and the
+ * call's settings. Create one per calling thread and reuse it; a context is
+ * used by one call at a time (a second call that overlaps one already running
+ * on it fails with XFMR_ERROR_INVALID_ARGUMENT). A context refers to its
+ * model: free every context of a model before closing the model.
+ *===----------------------------------------------------------------------===*/
+
+typedef struct xfmr_context xfmr_context;
+
+typedef struct xfmr_context_stats {
+  /* Bytes the context holds from the system: work memory in use and kept for
+   * reuse, the manifest's static reservation, and buffers for omitted
+   * inputs. */
+  int64_t bytes_held;
+  /* Calls run on this context that reached the model. */
+  int64_t calls;
+  /* Work-memory requests (allocations) the model made during the last call,
+   * and how many of them the context could not serve from memory it already
+   * held, so needed a fresh system allocation. */
+  int64_t last_call_requests;
+  int64_t last_call_system_allocations;
+  int32_t num_threads;
+} xfmr_context_stats;
+
+/* Creates a context for `model`, reserving the work memory the compiler
+ * sized statically. XFMR_ERROR_OUT_OF_MEMORY if that cannot be had. */
+XFMR_API xfmr_status xfmr_context_create(const xfmr_model *model,
+                                         xfmr_context **out_context);
+
+/* Releases a context and all its memory; NULL is a no-op. Must not be called
+ * while a call runs on the context, and before its model is closed. */
+XFMR_API void xfmr_context_free(xfmr_context *context);
+
+/* Sets how many threads a call on this context may use (default 1).
+ * Generated code is single-threaded today: 1 is accepted, any other positive
+ * count gives XFMR_ERROR_UNSUPPORTED, zero or less
+ * XFMR_ERROR_INVALID_ARGUMENT. */
+XFMR_API xfmr_status xfmr_context_set_num_threads(xfmr_context *context,
+                                                  int32_t num_threads);
+
+XFMR_API xfmr_status xfmr_context_get_stats(const xfmr_context *context,
+                                            xfmr_context_stats *out_stats);
+
 /* Runs an encoder on a [batch, seq] batch of token ids and writes the last
- * hidden state, [batch, seq, d_model] float32 in row-major order, to `output`.
- * `attention_mask` (1 = token, 0 = padding) may be NULL for no padding;
- * `token_type_ids` may be NULL for all zeros (a model without token types
- * accepts only NULL or all zeros). Ids, types and mask values are
- * range-checked before anything runs. */
+ * hidden state, [batch, seq, d_model] float32 in row-major order, to `output`
+ * (the model writes there directly; nothing is copied). `attention_mask`
+ * (1 = token, 0 = padding) may be NULL for no padding; `token_type_ids` may
+ * be NULL for all zeros (a model without token types accepts only NULL or all
+ * zeros). Ids, types and mask values are range-checked before anything
+ * runs. */
+XFMR_API xfmr_status xfmr_context_encode(xfmr_context *context, int64_t batch,
+                                         int64_t seq, const int64_t *input_ids,
+                                         const int64_t *attention_mask,
+                                         const int64_t *token_type_ids,
+                                         float *output);
+
+/* Like xfmr_context_encode, for a library compiled with
+ * `xfmrc --pooling=cls|mean`: writes one vector per sequence, [batch, d_model]
+ * float32, pooled over the tokens of `attention_mask` (mean) or taken at the
+ * first token (cls), and scaled to unit L2 norm when compiled with
+ * --normalize. XFMR_ERROR_UNSUPPORTED for a library without pooling. */
+XFMR_API xfmr_status xfmr_context_embed(xfmr_context *context, int64_t batch,
+                                        int64_t seq, const int64_t *input_ids,
+                                        const int64_t *attention_mask,
+                                        const int64_t *token_type_ids,
+                                        float *output);
+
+/* xfmr_context_encode and xfmr_context_embed on a temporary context: the
+ * same checks and results, for callers that run a model once; a caller that
+ * runs it repeatedly keeps a context and saves the allocations. */
 XFMR_API xfmr_status xfmr_encode(const xfmr_model *model, int64_t batch,
                                  int64_t seq, const int64_t *input_ids,
                                  const int64_t *attention_mask,
                                  const int64_t *token_type_ids, float *output);
 
-/* Like xfmr_encode, for a library compiled with `xfmrc --pooling=cls|mean`:
- * writes one vector per sequence, [batch, d_model] float32, pooled over the
- * tokens of `attention_mask` (mean) or taken at the first token (cls), and
- * scaled to unit L2 norm when compiled with --normalize.
- * XFMR_ERROR_UNSUPPORTED for a library without pooling. */
 XFMR_API xfmr_status xfmr_embed(const xfmr_model *model, int64_t batch,
                                 int64_t seq, const int64_t *input_ids,
                                 const int64_t *attention_mask,

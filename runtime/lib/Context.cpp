@@ -1,0 +1,390 @@
+//===- Context.cpp - call contexts and entry calls
+//-------------------------===//
+//
+// Implements the context part of runtime/include/xfmr/runtime.h: checking a
+// call's arguments, binding them to the entry point's memref descriptors
+// (output first, in the caller's buffer; then inputs and weights) and running
+// the entry of xfmr_entry_table with the context's work memory current.
+// Everything a call needs is made when the context is, so a call allocates
+// nothing the second time it sees a shape.
+//
+//===----------------------------------------------------------------------===//
+
+#include "xfmr/runtime.h"
+
+#include "runtime/lib/ModelHandle.h"
+#include "runtime/lib/Status.h"
+#include "runtime/lib/WorkMemory.h"
+
+#include <atomic>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+// The packed entry points of the compiled model, in manifest order
+// (docs/abi.md); hidden for the same reason as xfmr_manifest.
+extern "C" __attribute__((
+    visibility("hidden"))) void (*const xfmr_entry_table[])(void **);
+
+using namespace xfmr::runtime;
+
+namespace {
+
+/// A run of one value standing in for an omitted input, grown only when a
+/// call has more tokens than any before it.
+class FilledBuffer {
+public:
+  explicit FilledBuffer(int64_t value) : value(value) {}
+  FilledBuffer(const FilledBuffer &) = delete;
+  FilledBuffer &operator=(const FilledBuffer &) = delete;
+  ~FilledBuffer() { std::free(data); }
+
+  /// At least `count` values, or nullptr if out of memory.
+  const int64_t *get(size_t count) {
+    if (count <= size)
+      return data;
+    std::free(data);
+    size = 0;
+    data = static_cast<int64_t *>(std::malloc(count * sizeof(int64_t)));
+    if (!data)
+      return nullptr;
+    for (size_t i = 0; i < count; ++i)
+      data[i] = value;
+    size = count;
+    return data;
+  }
+  size_t bytes() const { return size * sizeof(int64_t); }
+
+private:
+  int64_t value;
+  int64_t *data = nullptr;
+  size_t size = 0;
+};
+
+/// One entry point's argument array, bound to its descriptors once.
+struct EntryCall {
+  const EntrySpec *spec;
+  void (*entry)(void **);
+  /// The output, then the inputs in manifest order.
+  std::vector<Descriptor> descriptors;
+  /// The descriptors above, then the model's weights.
+  std::vector<void *> args;
+};
+
+/// What a call passes, checked by checkCall().
+struct CallArgs {
+  int64_t batch, seq;
+  const int64_t *inputIds, *attentionMask, *tokenTypeIds;
+  float *output;
+};
+
+} // namespace
+
+/// A call context (runtime.h). Later a decoder session adds its KV cache
+/// here, sized from the manifest; the model stays immutable.
+struct xfmr_context {
+  explicit xfmr_context(const xfmr_model &model) : model(model) {}
+
+  const xfmr_model &model;
+  int32_t numThreads = 1;
+  /// Set for the length of a call, to refuse a second one at the same time.
+  std::atomic<bool> busy{false};
+  WorkMemory work;
+  FilledBuffer ones{1}, zeros{0};
+  /// One per manifest entry.
+  std::vector<EntryCall> calls;
+  int64_t callCount = 0;
+};
+
+namespace {
+
+xfmr_status createContext(const xfmr_model &model,
+                          std::unique_ptr<xfmr_context> &out) {
+  auto context = std::make_unique<xfmr_context>(model);
+  const Manifest &m = model.manifest;
+  if (!context->work.reserve(static_cast<size_t>(m.staticWorkBytes)))
+    return fail(XFMR_ERROR_OUT_OF_MEMORY,
+                "cannot reserve " + std::to_string(m.staticWorkBytes) +
+                    " bytes of work memory");
+  context->calls.resize(m.entries.size());
+  for (size_t i = 0; i < m.entries.size(); ++i) {
+    EntryCall &call = context->calls[i];
+    call.spec = &m.entries[i];
+    call.entry = xfmr_entry_table[i];
+    call.descriptors.emplace_back(call.spec->outputShape.size());
+    for (size_t k = 0; k < call.spec->inputs.size(); ++k)
+      call.descriptors.emplace_back(2);
+    for (Descriptor &d : call.descriptors)
+      call.args.push_back(d.get());
+    // The callee reads weights only; the ABI just has no const.
+    for (const Descriptor &w : model.weights)
+      call.args.push_back(const_cast<Descriptor &>(w).get());
+  }
+  out = std::move(context);
+  return XFMR_OK;
+}
+
+/// The index of `role`'s entry, or a failure saying the library lacks it.
+xfmr_status findEntry(const xfmr_model &model, Role role, int &index) {
+  index = model.manifest.findEntry(role);
+  if (index >= 0)
+    return XFMR_OK;
+  if (role == Role::Embed)
+    return fail(XFMR_ERROR_UNSUPPORTED,
+                "this library has no sentence embedding; compile the model "
+                "with xfmrc --pooling=cls|mean");
+  return fail(XFMR_ERROR_UNSUPPORTED, "this library has no encode entry point");
+}
+
+/// Checks that every value of a [batch, seq] array lies in [0, limit).
+xfmr_status checkRange(const char *name, const int64_t *values, int64_t batch,
+                       int64_t seq, int64_t limit, const char *what) {
+  for (int64_t b = 0; b < batch; ++b) {
+    for (int64_t s = 0; s < seq; ++s) {
+      int64_t v = values[b * seq + s];
+      if (v < 0 || v >= limit)
+        return fail(XFMR_ERROR_INVALID_ARGUMENT,
+                    std::string(name) + "[" + std::to_string(b) + "][" +
+                        std::to_string(s) + "] = " + std::to_string(v) +
+                        " is outside " + what + " [0, " +
+                        std::to_string(limit) + ")");
+    }
+  }
+  return XFMR_OK;
+}
+
+/// Validates the arguments of a call of `entry` before anything runs.
+xfmr_status checkCall(const Manifest &m, const EntrySpec &entry,
+                      const CallArgs &a) {
+  if (!a.inputIds)
+    return fail(XFMR_ERROR_INVALID_ARGUMENT, "input_ids is NULL");
+  if (!a.output)
+    return fail(XFMR_ERROR_INVALID_ARGUMENT, "output is NULL");
+  if (a.batch <= 0)
+    return fail(XFMR_ERROR_INVALID_ARGUMENT,
+                "batch must be positive, got " + std::to_string(a.batch));
+  if (a.seq <= 0)
+    return fail(XFMR_ERROR_INVALID_ARGUMENT,
+                "sequence length must be positive, got " +
+                    std::to_string(a.seq));
+  if (a.seq > m.maxPositions)
+    return fail(XFMR_ERROR_INVALID_ARGUMENT,
+                "sequence length " + std::to_string(a.seq) +
+                    " exceeds the model's maximum of " +
+                    std::to_string(m.maxPositions) + " positions");
+  int64_t tokens = 0, outputSize = 0;
+  if (__builtin_mul_overflow(a.batch, a.seq, &tokens) ||
+      __builtin_mul_overflow(tokens, m.dModel, &outputSize) ||
+      outputSize > static_cast<int64_t>(SIZE_MAX / sizeof(float)))
+    return fail(XFMR_ERROR_INVALID_ARGUMENT,
+                "batch " + std::to_string(a.batch) + " x sequence length " +
+                    std::to_string(a.seq) + " is too large");
+
+  xfmr_status status = checkRange("input_ids", a.inputIds, a.batch, a.seq,
+                                  m.vocabSize, "the vocabulary");
+  if (status != XFMR_OK)
+    return status;
+  if (a.attentionMask) {
+    for (int64_t i = 0; i < tokens; ++i) {
+      int64_t v = a.attentionMask[i];
+      if (v != 0 && v != 1)
+        return fail(XFMR_ERROR_INVALID_ARGUMENT,
+                    "attention_mask[" + std::to_string(i / a.seq) + "][" +
+                        std::to_string(i % a.seq) + "] = " + std::to_string(v) +
+                        " is not 0 or 1");
+    }
+  }
+  if (!a.tokenTypeIds)
+    return XFMR_OK;
+  if (entry.takes(Input::TokenTypeIds))
+    return checkRange("token_type_ids", a.tokenTypeIds, a.batch, a.seq,
+                      m.typeVocabSize, "the token types");
+  for (int64_t i = 0; i < tokens; ++i)
+    if (a.tokenTypeIds[i] != 0)
+      return fail(XFMR_ERROR_INVALID_ARGUMENT,
+                  "token_type_ids[" + std::to_string(i / a.seq) + "][" +
+                      std::to_string(i % a.seq) +
+                      "] = " + std::to_string(a.tokenTypeIds[i]) +
+                      " but this model has no token types");
+  return XFMR_OK;
+}
+
+/// Runs entry `index` on checked arguments: fills in omitted inputs, points
+/// the descriptors at the caller's arrays and calls the entry point.
+xfmr_status execute(xfmr_context &context, int index, const CallArgs &a) {
+  EntryCall &call = context.calls[index];
+  size_t tokens = static_cast<size_t>(a.batch) * static_cast<size_t>(a.seq);
+  // Defaults for omitted inputs: no padding, all type 0.
+  const int64_t *mask = a.attentionMask, *types = a.tokenTypeIds;
+  if (!mask && call.spec->takes(Input::AttentionMask) &&
+      !(mask = context.ones.get(tokens)))
+    return fail(XFMR_ERROR_OUT_OF_MEMORY, "cannot allocate attention_mask");
+  if (!types && call.spec->takes(Input::TokenTypeIds) &&
+      !(types = context.zeros.get(tokens)))
+    return fail(XFMR_ERROR_OUT_OF_MEMORY, "cannot allocate token_type_ids");
+
+  // The output's -1 dimensions are batch and seq, in that order.
+  int64_t shape[3];
+  const std::vector<int64_t> &outputShape = call.spec->outputShape;
+  int64_t dynamic[2] = {a.batch, a.seq};
+  for (size_t i = 0, next = 0; i < outputShape.size(); ++i)
+    shape[i] = outputShape[i] < 0 ? dynamic[next++] : outputShape[i];
+  call.descriptors[0].set(a.output, shape);
+  int64_t inputShape[2] = {a.batch, a.seq};
+  for (size_t k = 0; k < call.spec->inputs.size(); ++k) {
+    Input input = call.spec->inputs[k];
+    const int64_t *data = input == Input::InputIds        ? a.inputIds
+                          : input == Input::AttentionMask ? mask
+                                                          : types;
+    call.descriptors[1 + k].set(data, inputShape);
+  }
+
+  {
+    CurrentWorkMemory scope(context.work);
+    call.entry(call.args.data());
+  }
+  ++context.callCount;
+  return XFMR_OK;
+}
+
+/// Marks a context busy for one call; refuses a call that overlaps another.
+class BusyScope {
+public:
+  explicit BusyScope(xfmr_context &context)
+      : flag(context.busy), acquired(!flag.exchange(true)) {}
+  ~BusyScope() {
+    if (acquired)
+      flag.store(false);
+  }
+  BusyScope(const BusyScope &) = delete;
+  BusyScope &operator=(const BusyScope &) = delete;
+  bool ok() const { return acquired; }
+
+private:
+  std::atomic<bool> &flag;
+  bool acquired;
+};
+
+xfmr_status runOnContext(xfmr_context *context, Role role, const CallArgs &a) {
+  if (!context)
+    return fail(XFMR_ERROR_INVALID_ARGUMENT, "context is NULL");
+  int index;
+  xfmr_status status = findEntry(context->model, role, index);
+  if (status != XFMR_OK)
+    return status;
+  BusyScope busy(*context);
+  if (!busy.ok())
+    return fail(XFMR_ERROR_INVALID_ARGUMENT,
+                "the context is running another call; use one context per "
+                "thread");
+  const Manifest &m = context->model.manifest;
+  status = checkCall(m, m.entries[index], a);
+  if (status != XFMR_OK)
+    return status;
+  return execute(*context, index, a);
+}
+
+/// The model-level calls: checked first, so a bad call costs no context.
+xfmr_status runOnModel(const xfmr_model *model, Role role, const CallArgs &a) {
+  if (!model)
+    return fail(XFMR_ERROR_INVALID_ARGUMENT, "model is NULL");
+  int index;
+  xfmr_status status = findEntry(*model, role, index);
+  if (status != XFMR_OK)
+    return status;
+  status = checkCall(model->manifest, model->manifest.entries[index], a);
+  if (status != XFMR_OK)
+    return status;
+  std::unique_ptr<xfmr_context> context;
+  status = createContext(*model, context);
+  if (status != XFMR_OK)
+    return status;
+  return execute(*context, index, a);
+}
+
+} // namespace
+
+xfmr_status xfmr_context_create(const xfmr_model *model,
+                                xfmr_context **out_context) {
+  if (!out_context)
+    return fail(XFMR_ERROR_INVALID_ARGUMENT, "out_context is NULL");
+  *out_context = nullptr;
+  if (!model)
+    return fail(XFMR_ERROR_INVALID_ARGUMENT, "model is NULL");
+  std::unique_ptr<xfmr_context> context;
+  xfmr_status status = createContext(*model, context);
+  if (status == XFMR_OK)
+    *out_context = context.release();
+  return status;
+}
+
+void xfmr_context_free(xfmr_context *context) { delete context; }
+
+xfmr_status xfmr_context_set_num_threads(xfmr_context *context,
+                                         int32_t num_threads) {
+  if (!context)
+    return fail(XFMR_ERROR_INVALID_ARGUMENT, "context is NULL");
+  if (num_threads <= 0)
+    return fail(XFMR_ERROR_INVALID_ARGUMENT,
+                "num_threads must be positive, got " +
+                    std::to_string(num_threads));
+  if (num_threads != 1)
+    return fail(XFMR_ERROR_UNSUPPORTED,
+                "num_threads " + std::to_string(num_threads) +
+                    " is not supported yet (generated code is "
+                    "single-threaded)");
+  context->numThreads = num_threads;
+  return XFMR_OK;
+}
+
+xfmr_status xfmr_context_get_stats(const xfmr_context *context,
+                                   xfmr_context_stats *out_stats) {
+  if (!context)
+    return fail(XFMR_ERROR_INVALID_ARGUMENT, "context is NULL");
+  if (!out_stats)
+    return fail(XFMR_ERROR_INVALID_ARGUMENT, "out_stats is NULL");
+  const WorkMemory &work = context->work;
+  out_stats->bytes_held = static_cast<int64_t>(
+      work.bytesHeld() + context->ones.bytes() + context->zeros.bytes());
+  out_stats->calls = context->callCount;
+  out_stats->last_call_requests = static_cast<int64_t>(work.requests());
+  out_stats->last_call_system_allocations =
+      static_cast<int64_t>(work.systemAllocations());
+  out_stats->num_threads = context->numThreads;
+  return XFMR_OK;
+}
+
+xfmr_status xfmr_context_encode(xfmr_context *context, int64_t batch,
+                                int64_t seq, const int64_t *input_ids,
+                                const int64_t *attention_mask,
+                                const int64_t *token_type_ids, float *output) {
+  return runOnContext(
+      context, Role::Encode,
+      {batch, seq, input_ids, attention_mask, token_type_ids, output});
+}
+
+xfmr_status xfmr_context_embed(xfmr_context *context, int64_t batch,
+                               int64_t seq, const int64_t *input_ids,
+                               const int64_t *attention_mask,
+                               const int64_t *token_type_ids, float *output) {
+  return runOnContext(
+      context, Role::Embed,
+      {batch, seq, input_ids, attention_mask, token_type_ids, output});
+}
+
+xfmr_status xfmr_encode(const xfmr_model *model, int64_t batch, int64_t seq,
+                        const int64_t *input_ids, const int64_t *attention_mask,
+                        const int64_t *token_type_ids, float *output) {
+  return runOnModel(
+      model, Role::Encode,
+      {batch, seq, input_ids, attention_mask, token_type_ids, output});
+}
+
+xfmr_status xfmr_embed(const xfmr_model *model, int64_t batch, int64_t seq,
+                       const int64_t *input_ids, const int64_t *attention_mask,
+                       const int64_t *token_type_ids, float *output) {
+  return runOnModel(
+      model, Role::Embed,
+      {batch, seq, input_ids, attention_mask, token_type_ids, output});
+}

@@ -1,0 +1,31 @@
+//===- ModelHandle.h - what an xfmr_model holds -----------------*- C++ -*-===//
+//
+// Shared by the model functions (Runtime.cpp) and the call contexts that run
+// it (Context.cpp). Internal to the runtime.
+//
+//===----------------------------------------------------------------------===//
+#ifndef XFMR_RUNTIME_MODELHANDLE_H
+#define XFMR_RUNTIME_MODELHANDLE_H
+
+#include "xfmr/runtime.h"
+
+#include "runtime/lib/Descriptor.h"
+#include "runtime/lib/Manifest.h"
+#include "runtime/lib/Safetensors.h"
+
+#include <string>
+#include <vector>
+
+/// Immutable once opened, so any number of threads share it.
+struct xfmr_model {
+  xfmr::runtime::Manifest manifest;
+  std::string weightsPath;
+  xfmr::safetensors::MappedFile file;
+  /// Aligned copies of tensors whose data in the mapping is not 4-byte
+  /// aligned (safetensors only aligns what its writer chose to).
+  std::vector<std::vector<float>> copies;
+  /// One per manifest weight, in entry point order; built once, read-only.
+  std::vector<xfmr::runtime::Descriptor> weights;
+};
+
+#endif // XFMR_RUNTIME_MODELHANDLE_H

@@ -1,0 +1,345 @@
+//===- ManifestTest.cpp - parsing and refusing model manifests ------------===//
+//
+// The manifest of docs/abi.md (version 2), parsed directly: the stub's
+// manifest, varied one field at a time, must be accepted or refused with the
+// status and the one-line message a user would see from xfmr_model_open.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/lib/Manifest.h"
+
+#include "test/runtime/StubModel.h"
+
+#include <gtest/gtest.h>
+
+using xfmr::runtime::Input;
+using xfmr::runtime::Manifest;
+using xfmr::runtime::parseManifest;
+using xfmr::runtime::Role;
+
+namespace {
+
+#define EXPECT_CONTAINS(haystack, needle)                                      \
+  EXPECT_NE(std::string(haystack).find(needle), std::string::npos)             \
+      << "message: " << (haystack)
+
+/// The stub's manifest with the first `from` replaced by `to`.
+std::string stubWith(const std::string &from, const std::string &to) {
+  std::string m = xfmr_manifest;
+  size_t at = m.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos)
+    m.replace(at, from.size(), to);
+  return m;
+}
+
+/// The stub's manifest with its entries replaced by `entries`.
+std::string withEntries(const std::string &entries) {
+  std::string m = xfmr_manifest;
+  size_t begin = m.find("\"entries\": [");
+  size_t end = m.find("\"work_memory\"");
+  EXPECT_NE(begin, std::string::npos);
+  EXPECT_NE(end, std::string::npos);
+  return m.substr(0, begin) + "\"entries\": [" + entries + "],\n  " +
+         m.substr(end);
+}
+
+std::string input(const std::string &name, const std::string &dtype = "I64",
+                  const std::string &shape = "[-1, -1]") {
+  return R"({"name": ")" + name + R"(", "dtype": ")" + dtype +
+         R"(", "shape": )" + shape + "}";
+}
+
+const std::string kInputs = input("input_ids") + ", " +
+                            input("attention_mask") + ", " +
+                            input("token_type_ids");
+
+std::string entry(const std::string &role, const std::string &inputs,
+                  const std::string &outputs, const std::string &extra = "") {
+  return R"({"role": ")" + role + R"(", )" + extra + R"("inputs": [)" + inputs +
+         R"(], "outputs": [)" + outputs + "]}";
+}
+
+const std::string kEncodeOutput =
+    R"({"name": "last_hidden_state", "dtype": "F32", "shape": [-1, -1, 4]})";
+const std::string kEmbedOutput =
+    R"({"name": "sentence_embedding", "dtype": "F32", "shape": [-1, 4]})";
+
+struct Parsed {
+  xfmr_status status;
+  std::string error;
+  Manifest manifest;
+};
+
+Parsed parse(const std::string &text) {
+  Parsed p;
+  p.status = parseManifest(text.c_str(), p.manifest, p.error);
+  if (p.status != XFMR_OK) {
+    EXPECT_EQ(p.error.find('\n'), std::string::npos) << p.error;
+  }
+  return p;
+}
+
+/// Expects `text` to be refused with `status`; returns the message.
+std::string refused(const std::string &text, xfmr_status status) {
+  Parsed p = parse(text);
+  EXPECT_EQ(p.status, status) << p.error;
+  return p.error;
+}
+
+TEST(Manifest, ParsesStub) {
+  Parsed p = parse(xfmr_manifest);
+  ASSERT_EQ(p.status, XFMR_OK) << p.error;
+  const Manifest &m = p.manifest;
+  EXPECT_EQ(m.abiVersion, 2);
+  EXPECT_EQ(m.name, "stub");
+  EXPECT_EQ(m.dModel, 4);
+  EXPECT_EQ(m.numHeads, 2);
+  EXPECT_EQ(m.typeVocabSize, 2);
+  EXPECT_EQ(m.staticWorkBytes, 0);
+  ASSERT_EQ(m.entries.size(), 1u);
+  const xfmr::runtime::EntrySpec &e = m.entries[0];
+  EXPECT_EQ(e.role, Role::Encode);
+  EXPECT_EQ(e.inputs, (std::vector<Input>{Input::InputIds, Input::AttentionMask,
+                                          Input::TokenTypeIds}));
+  EXPECT_EQ(e.outputName, "last_hidden_state");
+  EXPECT_EQ(e.outputShape, (std::vector<int64_t>{-1, -1, 4}));
+  EXPECT_EQ(e.pooling, "");
+  EXPECT_EQ(m.findEntry(Role::Encode), 0);
+  EXPECT_EQ(m.findEntry(Role::Embed), -1);
+  ASSERT_EQ(m.weights.size(), 2u);
+  EXPECT_EQ(m.weights[0].key, "emb");
+  EXPECT_EQ(m.weights[0].shape, (std::vector<int64_t>{10, 4}));
+  EXPECT_TRUE(m.weights[1].shape.empty());
+}
+
+TEST(Manifest, EntriesInAnyOrder) {
+  // Inputs in their own order, embed before encode, no token types.
+  std::string inputs = input("attention_mask") + ", " + input("input_ids");
+  Parsed p =
+      parse(withEntries(entry("embed", inputs, kEmbedOutput,
+                              R"("pooling": "cls", "normalize": true, )") +
+                        ", " + entry("encode", kInputs, kEncodeOutput)));
+  ASSERT_EQ(p.status, XFMR_OK) << p.error;
+  const Manifest &m = p.manifest;
+  ASSERT_EQ(m.entries.size(), 2u);
+  EXPECT_EQ(m.findEntry(Role::Embed), 0);
+  EXPECT_EQ(m.findEntry(Role::Encode), 1);
+  const xfmr::runtime::EntrySpec &embed = m.entries[0];
+  EXPECT_EQ(embed.inputs,
+            (std::vector<Input>{Input::AttentionMask, Input::InputIds}));
+  EXPECT_FALSE(embed.takes(Input::TokenTypeIds));
+  EXPECT_EQ(embed.pooling, "cls");
+  EXPECT_TRUE(embed.normalize);
+  EXPECT_EQ(embed.outputName, "sentence_embedding");
+  EXPECT_EQ(embed.outputShape, (std::vector<int64_t>{-1, 4}));
+
+  // An embed entry need not say how it pools; encode need not exist.
+  p = parse(withEntries(entry("embed", kInputs, kEmbedOutput)));
+  ASSERT_EQ(p.status, XFMR_OK) << p.error;
+  EXPECT_EQ(p.manifest.entries[0].pooling, "");
+  EXPECT_FALSE(p.manifest.entries[0].normalize);
+  EXPECT_EQ(p.manifest.findEntry(Role::Encode), -1);
+
+  p = parse(stubWith(R"("static_bytes": 0)", R"("static_bytes": 4096)"));
+  ASSERT_EQ(p.status, XFMR_OK) << p.error;
+  EXPECT_EQ(p.manifest.staticWorkBytes, 4096);
+}
+
+TEST(Manifest, RefusesOtherVersionTargetAndKind) {
+  EXPECT_EQ(refused(stubWith(R"("abi_version": 2)", R"("abi_version": 1)"),
+                    XFMR_ERROR_UNSUPPORTED),
+            "library built for ABI version 1; this runtime supports version 2");
+  EXPECT_EQ(refused(stubWith(R"("abi_version": 2)", R"("abi_version": 3)"),
+                    XFMR_ERROR_UNSUPPORTED),
+            "library built for ABI version 3; this runtime supports version 2");
+  // A version 1 manifest is refused for its version, not its fields.
+  EXPECT_CONTAINS(
+      refused(R"({"abi_version": 1, "target": "cpu", "inputs": []})",
+              XFMR_ERROR_UNSUPPORTED),
+      "ABI version 1");
+  EXPECT_EQ(refused(stubWith(R"("target": "cpu")", R"("target": "cuda")"),
+                    XFMR_ERROR_UNSUPPORTED),
+            "library built for target 'cuda'; this runtime runs 'cpu'");
+  EXPECT_EQ(refused(stubWith(R"("kind": "encoder")", R"("kind": "decoder")"),
+                    XFMR_ERROR_UNSUPPORTED),
+            "model kind 'decoder' is not supported yet");
+}
+
+TEST(Manifest, RefusesUnknownRoles) {
+  for (const char *role : {"prefill", "decode_step", "encode_source", "x"})
+    EXPECT_EQ(refused(stubWith(R"("role": "encode")",
+                               std::string(R"("role": ")") + role + "\""),
+                      XFMR_ERROR_UNSUPPORTED),
+              std::string("entry role '") + role +
+                  "' is not supported yet (this runtime runs 'encode' and "
+                  "'embed')");
+}
+
+TEST(Manifest, RefusesUnknownInputs) {
+  std::string expected = "(expected 'input_ids', 'attention_mask' and "
+                         "optionally 'token_type_ids')";
+  EXPECT_EQ(refused(withEntries(entry("encode",
+                                      kInputs + ", " + input("position_ids"),
+                                      kEncodeOutput)),
+                    XFMR_ERROR_UNSUPPORTED),
+            "entry 'encode': inputs ['input_ids', 'attention_mask', "
+            "'token_type_ids', 'position_ids'] are not supported yet " +
+                expected);
+  // input_ids and attention_mask are needed.
+  EXPECT_EQ(
+      refused(withEntries(entry("encode", input("input_ids"), kEncodeOutput)),
+              XFMR_ERROR_UNSUPPORTED),
+      "entry 'encode': inputs ['input_ids'] are not supported yet " + expected);
+  EXPECT_EQ(refused(withEntries(
+                        entry("embed", input("attention_mask"), kEmbedOutput)),
+                    XFMR_ERROR_UNSUPPORTED),
+            "entry 'embed': inputs ['attention_mask'] are not supported yet " +
+                expected);
+  EXPECT_EQ(refused(stubWith(input("input_ids"), input("input_ids", "I32")),
+                    XFMR_ERROR_UNSUPPORTED),
+            "entry 'encode': input 'input_ids' of dtype 'I32' shape [-1, -1] "
+            "is not supported yet (expected I64 [-1, -1])");
+  EXPECT_EQ(refused(stubWith(input("attention_mask"),
+                             input("attention_mask", "I64", "[-1, 8]")),
+                    XFMR_ERROR_UNSUPPORTED),
+            "entry 'encode': input 'attention_mask' of dtype 'I64' shape "
+            "[-1, 8] is not supported yet (expected I64 [-1, -1])");
+}
+
+TEST(Manifest, RefusesUnknownOutputs) {
+  EXPECT_EQ(refused(stubWith(R"("dtype": "F32", "shape": [-1, -1, 4])",
+                             R"("dtype": "F16", "shape": [-1, -1, 4])"),
+                    XFMR_ERROR_UNSUPPORTED),
+            "entry 'encode': output 'last_hidden_state' of dtype 'F16' shape "
+            "[-1, -1, 4] is not supported yet (expected F32 [-1, -1, 4])");
+  EXPECT_CONTAINS(
+      refused(stubWith("[-1, -1, 4]", "[-1, -1, 5]"), XFMR_ERROR_UNSUPPORTED),
+      "shape [-1, -1, 5] is not supported yet");
+  // embed pools to [batch, d_model].
+  EXPECT_EQ(refused(withEntries(entry("embed", kInputs, kEncodeOutput)),
+                    XFMR_ERROR_UNSUPPORTED),
+            "entry 'embed': output 'last_hidden_state' of dtype 'F32' shape "
+            "[-1, -1, 4] is not supported yet (expected F32 [-1, 4])");
+  EXPECT_EQ(refused(withEntries(entry("encode", kInputs,
+                                      kEncodeOutput + ", " + kEncodeOutput)),
+                    XFMR_ERROR_UNSUPPORTED),
+            "entry 'encode' has 2 outputs; this runtime supports one");
+  EXPECT_EQ(refused(withEntries(entry("encode", kInputs, "")),
+                    XFMR_ERROR_UNSUPPORTED),
+            "entry 'encode' has 0 outputs; this runtime supports one");
+}
+
+TEST(Manifest, RefusesOtherWeightTypes) {
+  EXPECT_EQ(refused(stubWith(R"("dtype": "F32", "shape": [10)",
+                             R"("dtype": "F16", "shape": [10)"),
+                    XFMR_ERROR_UNSUPPORTED),
+            "weight 'emb' of dtype 'F16' is not supported yet (only F32)");
+}
+
+TEST(Manifest, RefusesMalformed) {
+  Manifest m;
+  std::string error;
+  EXPECT_EQ(parseManifest("{", m, error), XFMR_ERROR_INTERNAL);
+  EXPECT_EQ(error, "invalid model manifest: not a JSON object");
+  EXPECT_EQ(parseManifest("[]", m, error), XFMR_ERROR_INTERNAL);
+  EXPECT_EQ(parseManifest(nullptr, m, error), XFMR_ERROR_INTERNAL);
+  EXPECT_EQ(error, "invalid model manifest: missing");
+
+  struct Case {
+    const char *from, *to, *message;
+  } cases[] = {
+      {R"("abi_version": 2,)", "", "missing field 'abi_version'"},
+      {R"("abi_version": 2)", R"("abi_version": "2")",
+       "'abi_version' must be an integer"},
+      {R"("target": "cpu")", R"("target": 1)", "'target' must be a string"},
+      {R"("name": "stub")", R"("name": null)", "'name' must be a string"},
+      {R"("config": {)", R"("config": 3, "c": {)",
+       "'config' must be an object"},
+      {R"("d_model": 4)", R"("d_model": "4")",
+       "config: 'd_model' must be an integer"},
+      {R"("vocab_size": 10)", R"("vocab_size": 0)",
+       "config: 'vocab_size' must be at least 1, got 0"},
+      {R"("num_heads": 2,)", "", "config: missing field 'num_heads'"},
+      {R"("num_heads": 2)", R"("num_heads": 3)",
+       "config: 'num_heads' (3) does not divide 'd_model' (4)"},
+      {R"("type_vocab_size": 2)", R"("type_vocab_size": -1)",
+       "config: 'type_vocab_size' must be at least 0, got -1"},
+      {R"("max_positions": 8)", R"("max_positions": 18446744073709551615)",
+       "config: 'max_positions' must be an integer"},
+      {R"("weights": [)", R"("weights": [1, )",
+       "weights[0]: must be an object"},
+      {R"("shape": [10, 4])", R"("shape": [10, -4])",
+       "weights[0]: 'shape' must hold integers >= 0"},
+      {R"("shape": [10, 4])", R"("shape": "x")",
+       "weights[0]: 'shape' must be an array"},
+      {R"("key": "emb", )", "", "weights[0]: missing field 'key'"},
+      {R"("entries": [)", R"("entries": {}, "e": [)",
+       "'entries' must be an array"},
+      {R"("entries": [)", R"("entries": [7, )",
+       "entries[0]: must be an object"},
+      {R"("role": "encode")", R"("role": "en code")",
+       "entries[0]: 'role' 'en code' is not a name ([A-Za-z_][A-Za-z0-9_]*)"},
+      {R"("role": "encode",)", "", "entries[0]: missing field 'role'"},
+      {R"("inputs": [)", R"("inputs": 5, "i": [)",
+       "entries[0]: 'inputs' must be an array"},
+      {R"({"name": "input_ids", "dtype": "I64", )", R"({"name": "input_ids", )",
+       "entries[0].inputs[0]: missing field 'dtype'"},
+      {R"("name": "last_hidden_state")", R"("name": "1st")",
+       "entries[0].outputs[0]: 'name' '1st' is not a name"},
+      {R"("role": "encode",)", R"("role": "encode", "pooling": "mean",)",
+       "entries[0]: 'pooling' is only for embed entries"},
+      {R"("role": "encode",)", R"("role": "encode", "normalize": true,)",
+       "entries[0]: 'normalize' is only for embed entries"},
+      {R"("work_memory": {"static_bytes": 0})", R"("work": {})",
+       "missing field 'work_memory'"},
+      {R"({"static_bytes": 0})", "[]", "'work_memory' must be an object"},
+      {R"("static_bytes": 0)", R"("static_bytes": -1)",
+       "work_memory: 'static_bytes' must be at least 0, got -1"},
+      {R"("static_bytes": 0)", R"("static_bytes": 1.5)",
+       "work_memory: 'static_bytes' must be an integer"},
+      {R"("type_vocab_size": 2)", R"("type_vocab_size": 0)",
+       "input 'token_type_ids' needs type_vocab_size >= 1"},
+  };
+  for (const Case &c : cases)
+    EXPECT_EQ(refused(stubWith(c.from, c.to), XFMR_ERROR_INTERNAL)
+                  .find(std::string("invalid model manifest: ") + c.message),
+              0u)
+        << c.from << " -> " << c.to;
+
+  // Malformed entries, whole.
+  std::string encode = entry("encode", kInputs, kEncodeOutput);
+  std::pair<std::string, const char *> entryCases[] = {
+      {"", "'entries' is empty"},
+      {encode + ", " + encode, "entries[1]: a second entry with role 'encode'"},
+      {entry("encode", kInputs + ", " + input("input_ids"), kEncodeOutput),
+       "entries[0].inputs[3]: input 'input_ids' appears twice"},
+      {entry("encode", kInputs, "true"),
+       "entries[0].outputs[0]: must be an object"},
+      {entry("embed", kInputs, kEmbedOutput, R"("pooling": "max", )"),
+       "entries[0]: 'pooling' must be 'cls' or 'mean', got 'max'"},
+      {entry("embed", kInputs, kEmbedOutput, R"("normalize": 1, )"),
+       "entries[0]: 'normalize' must be a boolean"},
+  };
+  for (const auto &[entries, message] : entryCases)
+    EXPECT_EQ(refused(withEntries(entries), XFMR_ERROR_INTERNAL),
+              std::string("invalid model manifest: ") + message);
+}
+
+TEST(Manifest, MessagesStayOnOneLine) {
+  // Control characters in quoted strings are escaped (parse() checks that
+  // every message is one line).
+  EXPECT_EQ(refused(stubWith(R"("target": "cpu")", R"("target": "a\nb")"),
+                    XFMR_ERROR_UNSUPPORTED),
+            "library built for target 'a\\x0ab'; this runtime runs 'cpu'");
+  EXPECT_CONTAINS(
+      refused(stubWith(R"("role": "encode")", R"("role": "enc\node")"),
+              XFMR_ERROR_INTERNAL),
+      "'role' 'enc\\x0aode' is not a name");
+  EXPECT_CONTAINS(refused(stubWith(R"("key": "emb", "dtype": "F32")",
+                                   R"("key": "e\rm", "dtype": "F16")"),
+                          XFMR_ERROR_UNSUPPORTED),
+                  "weight 'e\\x0dm' of dtype 'F16'");
+}
+
+} // namespace
