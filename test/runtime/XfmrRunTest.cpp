@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "test/runtime/TestUtil.h"
+#include "test/runtime/StubModel.h"
 #include "tools/xfmr-run/Npy.h"
 
 #include <gtest/gtest.h>
@@ -17,7 +17,7 @@
 
 using xfmr::test::bytesOf;
 using xfmr::test::makeNpy;
-using xfmr::test::makeSafetensors;
+using xfmr::test::stubWeights;
 using xfmr::test::TempDir;
 
 namespace {
@@ -51,20 +51,8 @@ std::string ids2d(const std::vector<int64_t> &values, int rows, int cols) {
 class XfmrRun : public ::testing::Test {
 protected:
   void SetUp() override {
-    // emb[i][d] = 4 i + d, bias = 0.5, as in RuntimeApiTest.
-    std::vector<float> emb(40);
-    for (int i = 0; i < 40; ++i)
-      emb[i] = static_cast<float>(i);
-    std::vector<uint8_t> data = bytesOf(emb);
-    float bias = 0.5f;
-    std::vector<uint8_t> b = bytesOf(std::vector<float>{bias});
-    data.insert(data.end(), b.begin(), b.end());
-    weights = dir.write(
-        "model.safetensors",
-        makeSafetensors(
-            R"({"emb":{"dtype":"F32","shape":[10,4],"data_offsets":[0,160]},)"
-            R"("bias":{"dtype":"F32","shape":[],"data_offsets":[160,164]}})",
-            data));
+    // emb[i][d] = 4 i + d, bias = 0.5 (StubModel.h).
+    weights = dir.write("model.safetensors", stubWeights());
     ids = writeIds("ids.npy", {1, 2, 3, 4, 5, 6}, 2, 3);
     lib = std::string("'") + XFMR_STUB_MODEL_PATH + "'";
   }
@@ -148,13 +136,34 @@ TEST_F(XfmrRun, Bench) {
       std::regex(
           R"(median latency: [0-9]+\.[0-9]{3} ms \(batch 2, seq 4, 3 repeats\)
 )"))) << run.output;
+  // The runtime refuses the thread count; xfmr-run says so as before.
   expectError(lib + " --weights " + weights + " --bench --threads 2",
               "--threads 2 is not supported yet (generated code is "
+              "single-threaded)");
+  expectError(lib + " --weights " + weights + " --bench --threads 4294967297",
+              "--threads 4294967297 is not supported yet (generated code is "
               "single-threaded)");
   expectError(lib + " --weights " + weights + " --bench --seq 9",
               "--seq 9 exceeds the model's maximum of 8 positions");
   expectError(lib + " --weights " + weights + " --bench --repeat 0",
               "--repeat expects a positive integer, got '0'");
+}
+
+TEST_F(XfmrRun, SentenceEmbedding) {
+  // A library with an embed entry prints the pooled vectors: the mean over
+  // each row's tokens (here all of them, ids 1 2 3 and 4 5 6).
+  std::string embed = std::string("'") + XFMR_STUB_EMBED_MODEL_PATH + "'";
+  ToolRun run =
+      runTool(embed + " --weights " + weights + " --input-ids " + ids);
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_EQ(run.output.rfind("sentence_embedding: shape [2, 4] float32\n"
+                             "  [0, :4] = 18.500000 19.500000 20.500000 "
+                             "21.500000\n"
+                             "  [1, :4] = 30.500000 31.500000 32.500000 "
+                             "33.500000\n",
+                             0),
+            0u)
+      << run.output;
 }
 
 TEST_F(XfmrRun, UsageErrors) {

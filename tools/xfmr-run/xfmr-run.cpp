@@ -2,7 +2,8 @@
 //
 // Loads a model library with dlopen and drives it through the C API of
 // runtime.h only (the header is included for its types), so this tool works
-// with any library xfmrc builds and links nothing of the compiler.
+// with any library xfmrc builds and links nothing of the compiler. Runs go
+// through one call context, reused by every repeat of --bench.
 //
 //===----------------------------------------------------------------------===//
 
@@ -59,10 +60,14 @@ struct Api {
   xfmr_status (*modelOpen)(const char *, xfmr_model **);
   void (*modelClose)(xfmr_model *);
   xfmr_status (*modelGetInfo)(const xfmr_model *, xfmr_model_info *);
-  xfmr_status (*encode)(const xfmr_model *, int64_t, int64_t, const int64_t *,
+  // The context API (ABI version 2); required once the version is checked,
+  // so that an older library is told apart by its version.
+  xfmr_status (*contextCreate)(const xfmr_model *, xfmr_context **);
+  void (*contextFree)(xfmr_context *);
+  xfmr_status (*contextSetNumThreads)(xfmr_context *, int32_t);
+  xfmr_status (*encode)(xfmr_context *, int64_t, int64_t, const int64_t *,
                         const int64_t *, const int64_t *, float *);
-  // Libraries compiled with --pooling also have xfmr_embed.
-  xfmr_status (*embed)(const xfmr_model *, int64_t, int64_t, const int64_t *,
+  xfmr_status (*embed)(xfmr_context *, int64_t, int64_t, const int64_t *,
                        const int64_t *, const int64_t *, float *);
   // The tokenizer API; null in libraries built before it existed.
   xfmr_status (*tokenizerLoad)(const char *, uint32_t, xfmr_tokenizer **);
@@ -89,6 +94,11 @@ void resolve(void *handle, const std::string &lib, const char *name, Fn &fn) {
   fn = reinterpret_cast<Fn>(symbol);
 }
 
+template <typename Fn>
+void resolveOptional(void *handle, const char *name, Fn &fn) {
+  fn = reinterpret_cast<Fn>(dlsym(handle, name));
+}
+
 Api loadLibrary(const std::string &path) {
   // dlopen searches the library path for a name without '/'; the user
   // means the file in the current folder.
@@ -104,21 +114,32 @@ Api loadLibrary(const std::string &path) {
   resolve(handle, path, "xfmr_model_open", api.modelOpen);
   resolve(handle, path, "xfmr_model_close", api.modelClose);
   resolve(handle, path, "xfmr_model_get_info", api.modelGetInfo);
-  resolve(handle, path, "xfmr_encode", api.encode);
-  api.embed =
-      reinterpret_cast<decltype(api.embed)>(dlsym(handle, "xfmr_embed"));
-  api.tokenizerLoad = reinterpret_cast<decltype(api.tokenizerLoad)>(
-      dlsym(handle, "xfmr_tokenizer_load"));
-  api.modelLoadTokenizer = reinterpret_cast<decltype(api.modelLoadTokenizer)>(
-      dlsym(handle, "xfmr_model_load_tokenizer"));
-  api.tokenizerFree = reinterpret_cast<decltype(api.tokenizerFree)>(
-      dlsym(handle, "xfmr_tokenizer_free"));
-  api.encodeBatch = reinterpret_cast<decltype(api.encodeBatch)>(
-      dlsym(handle, "xfmr_tokenizer_encode_batch"));
-  api.encodingFree = reinterpret_cast<decltype(api.encodingFree)>(
-      dlsym(handle, "xfmr_encoding_free"));
+  resolveOptional(handle, "xfmr_context_create", api.contextCreate);
+  resolveOptional(handle, "xfmr_context_free", api.contextFree);
+  resolveOptional(handle, "xfmr_context_set_num_threads",
+                  api.contextSetNumThreads);
+  resolveOptional(handle, "xfmr_context_encode", api.encode);
+  resolveOptional(handle, "xfmr_context_embed", api.embed);
+  resolveOptional(handle, "xfmr_tokenizer_load", api.tokenizerLoad);
+  resolveOptional(handle, "xfmr_model_load_tokenizer", api.modelLoadTokenizer);
+  resolveOptional(handle, "xfmr_tokenizer_free", api.tokenizerFree);
+  resolveOptional(handle, "xfmr_tokenizer_encode_batch", api.encodeBatch);
+  resolveOptional(handle, "xfmr_encoding_free", api.encodingFree);
   // The handle stays open for the life of the process.
   return api;
+}
+
+/// Fails like resolve() for the first context function `path` lacks.
+void requireContextApi(const Api &api, const std::string &path) {
+  const std::pair<bool, const char *> functions[] = {
+      {api.contextCreate != nullptr, "xfmr_context_create"},
+      {api.contextFree != nullptr, "xfmr_context_free"},
+      {api.contextSetNumThreads != nullptr, "xfmr_context_set_num_threads"},
+      {api.encode != nullptr, "xfmr_context_encode"},
+      {api.embed != nullptr, "xfmr_context_embed"}};
+  for (const auto &[found, name] : functions)
+    if (!found)
+      die("'{}' is not an xfmr model library (no symbol '{}')", path, name);
 }
 
 struct Options {
@@ -234,9 +255,6 @@ Options parseArgs(int argc, char **argv) {
     die("--output is not used with --bench");
   if (opts.bench && !opts.inputIds.empty())
     die("--bench runs on random ids; it takes no --input-ids");
-  if (opts.threads != 1)
-    die("--threads {} is not supported yet (generated code is single-threaded)",
-        opts.threads);
   return opts;
 }
 
@@ -266,7 +284,7 @@ struct Output {
 
 /// Runs the batch: the sentence embedding of a library compiled with
 /// --pooling, the last hidden state otherwise.
-Output runModel(const Api &api, xfmr_model *model,
+Output runModel(const Api &api, xfmr_context *context,
                 const xfmr_model_info &info, int64_t batch, int64_t seq,
                 const int64_t *ids, const int64_t *mask,
                 const int64_t *types) {
@@ -277,17 +295,17 @@ Output runModel(const Api &api, xfmr_model *model,
                              static_cast<uint64_t>(info.d_model), &count) ||
       count > (1ull << 40))
     die("output of shape [{}, {}, {}] is too large", batch, seq, info.d_model);
-  if (info.pooling && api.embed) {
+  if (info.pooling) {
     Output out{"sentence_embedding", {batch, info.d_model}, {}};
     out.values.resize(static_cast<size_t>(batch * info.d_model));
     api.check(
-        api.embed(model, batch, seq, ids, mask, types, out.values.data()));
+        api.embed(context, batch, seq, ids, mask, types, out.values.data()));
     return out;
   }
   Output out{"last_hidden_state", {batch, seq, info.d_model}, {}};
   out.values.resize(count);
   api.check(
-      api.encode(model, batch, seq, ids, mask, types, out.values.data()));
+      api.encode(context, batch, seq, ids, mask, types, out.values.data()));
   return out;
 }
 
@@ -324,7 +342,7 @@ void emitOutput(const Options &opts, const Output &out) {
   fmt::print("  mean {:.6f}, std {:.6f}\n", mean, spread);
 }
 
-int runOnce(const Api &api, xfmr_model *model, const xfmr_model_info &info,
+int runOnce(const Api &api, xfmr_context *context, const xfmr_model_info &info,
             const Options &opts) {
   xfmr::npy::Int64Array ids;
   std::string error;
@@ -338,7 +356,7 @@ int runOnce(const Api &api, xfmr_model *model, const xfmr_model_info &info,
   if (batch == 0 || seq == 0)
     die("{}: empty input of shape {}", opts.inputIds,
         xfmr::npy::formatShape(ids.shape));
-  emitOutput(opts, runModel(api, model, info, batch, seq, ids.data.data(),
+  emitOutput(opts, runModel(api, context, info, batch, seq, ids.data.data(),
                             mask.empty() ? nullptr : mask.data(),
                             types.empty() ? nullptr : types.data()));
   return 0;
@@ -346,8 +364,8 @@ int runOnce(const Api &api, xfmr_model *model, const xfmr_model_info &info,
 
 /// Tokenizes --text with --tokenizer or the model's own tokenizer files and
 /// runs the batch like --input-ids.
-int runText(const Api &api, xfmr_model *model, const xfmr_model_info &info,
-            const Options &opts) {
+int runText(const Api &api, xfmr_model *model, xfmr_context *context,
+            const xfmr_model_info &info, const Options &opts) {
   if (!api.tokenizerLoad || !api.modelLoadTokenizer || !api.encodeBatch ||
       !api.tokenizerFree || !api.encodingFree)
     die("'{}' was built without tokenizer support; rebuild it with this "
@@ -372,10 +390,10 @@ int runText(const Api &api, xfmr_model *model, const xfmr_model_info &info,
                             info.max_positions, 0, &enc));
   // Single texts are all type 0, which a model without token types also
   // accepts as "no types".
-  Output out = runModel(
-      api, model, info, enc->batch, enc->seq, enc->input_ids,
-      enc->attention_mask,
-      info.type_vocab_size > 0 ? enc->token_type_ids : nullptr);
+  Output out =
+      runModel(api, context, info, enc->batch, enc->seq, enc->input_ids,
+               enc->attention_mask,
+               info.type_vocab_size > 0 ? enc->token_type_ids : nullptr);
   if (opts.output.empty()) {
     for (int64_t b = 0; b < enc->batch; ++b) {
       const int64_t *row = enc->input_ids + b * enc->seq;
@@ -389,7 +407,7 @@ int runText(const Api &api, xfmr_model *model, const xfmr_model_info &info,
   return 0;
 }
 
-int runBench(const Api &api, xfmr_model *model, const xfmr_model_info &info,
+int runBench(const Api &api, xfmr_context *context, const xfmr_model_info &info,
              const Options &opts) {
   int64_t batch = opts.batch > 0 ? opts.batch : 1;
   int64_t seq =
@@ -400,6 +418,12 @@ int runBench(const Api &api, xfmr_model *model, const xfmr_model_info &info,
         info.max_positions);
   if (batch > (1 << 20) || seq * info.d_model > (1ll << 30) / batch)
     die("--batch {} x --seq {} is too large", batch, seq);
+  // The runtime says which thread counts it runs.
+  if (opts.threads > INT32_MAX ||
+      api.contextSetNumThreads(context, static_cast<int32_t>(opts.threads)) ==
+          XFMR_ERROR_UNSUPPORTED)
+    die("--threads {} is not supported yet (generated code is single-threaded)",
+        opts.threads);
   // A fixed seed: every run times the same inputs.
   std::mt19937_64 rng(0x786d6672);
   std::uniform_int_distribution<int64_t> token(0, info.vocab_size - 1);
@@ -407,11 +431,13 @@ int runBench(const Api &api, xfmr_model *model, const xfmr_model_info &info,
   for (int64_t &id : ids)
     id = token(rng);
   std::vector<float> out(batch * seq * info.d_model);
+  // One context for every repeat: from the second call on, the work memory
+  // of the first is reused.
   auto run = [&] {
-    api.check(api.encode(model, batch, seq, ids.data(), nullptr, nullptr,
+    api.check(api.encode(context, batch, seq, ids.data(), nullptr, nullptr,
                          out.data()));
   };
-  run(); // warm-up: page in the weights, fault in the allocator
+  run(); // warm-up: page in the weights, fill the context's work memory
   std::vector<double> times;
   for (int64_t i = 0; i < repeat; ++i) {
     auto start = std::chrono::steady_clock::now();
@@ -442,9 +468,13 @@ int main(int argc, char **argv) {
   if (info.abi_version != XFMR_ABI_VERSION)
     die("'{}' uses ABI version {}; this xfmr-run supports version {}",
         opts.library, info.abi_version, XFMR_ABI_VERSION);
-  int rc = opts.bench            ? runBench(api, model, info, opts)
-           : !opts.texts.empty() ? runText(api, model, info, opts)
-                                 : runOnce(api, model, info, opts);
+  requireContextApi(api, opts.library);
+  xfmr_context *context = nullptr;
+  api.check(api.contextCreate(model, &context));
+  int rc = opts.bench            ? runBench(api, context, info, opts)
+           : !opts.texts.empty() ? runText(api, model, context, info, opts)
+                                 : runOnce(api, context, info, opts);
+  api.contextFree(context);
   api.modelClose(model);
   return rc;
 }
