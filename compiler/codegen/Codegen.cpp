@@ -1,6 +1,6 @@
 //===- Codegen.cpp - LLVM dialect → object code → model library -----------===//
 #include "compiler/codegen/Codegen.h"
-#include "dialect/XfmrOps.h"
+#include "runtime/include/xfmr/runtime.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
@@ -30,56 +30,96 @@ static const char kRuntimeHeader[] =
 #include "compiler/codegen/RuntimeHeader.inc"
     ;
 
-std::vector<ManifestWeight> collectWeights(mlir::ModuleOp module) {
-  std::vector<ManifestWeight> weights;
-  for (auto decl : module.getOps<WeightDeclOp>()) {
-    ArrayRef<int64_t> shape = decl.getTensorType().getShape();
-    weights.push_back({decl.getKey().str(), {shape.begin(), shape.end()}});
-  }
-  return weights;
+namespace {
+/// A string for the manifest: JSON escapes it, but only valid UTF-8 is JSON.
+json::Value jsonString(StringRef text) {
+  if (json::isUTF8(text))
+    return text.str();
+  return json::fixUTF8(text);
 }
 
-std::string buildManifest(const ModelSpec &spec,
-                          ArrayRef<ManifestWeight> weights) {
-  json::Array inputs{"input_ids", "attention_mask"};
-  if (spec.typeVocabSize > 0)
-    inputs.push_back("token_type_ids");
-  json::Array weightList;
-  for (const ManifestWeight &w : weights)
-    weightList.push_back(json::Object{
-        {"key", w.key}, {"dtype", "F32"}, {"shape", json::Array(w.shape)}});
-  json::Object manifest{
-      {"abi_version", 1},
-      {"target", "cpu"},
-      {"kind", "encoder"},
-      {"name", spec.name},
-      {"weights_file", spec.weightsPath},
-      {"config",
-       json::Object{{"vocab_size", spec.vocabSize},
-                    {"d_model", spec.dModel},
-                    {"num_layers", spec.numLayers},
-                    {"max_positions", spec.maxPositions},
-                    {"type_vocab_size", spec.typeVocabSize}}},
-      {"inputs", std::move(inputs)},
-      {"output", json::Object{{"name", "last_hidden_state"},
-                              {"dtype", "F32"},
-                              {"shape", json::Array{-1, -1, spec.dModel}}}},
-      {"weights", std::move(weightList)}};
-  json::Array entries{"encode"};
-  if (spec.pooling != Pooling::None) {
-    entries.push_back("embed");
-    manifest["embedding"] = json::Object{
-        {"name", "sentence_embedding"},
-        {"pooling", spec.pooling == Pooling::Cls ? "cls" : "mean"},
-        {"normalize", spec.normalizeEmbedding},
-        {"dtype", "F32"},
-        {"shape", json::Array{-1, spec.dModel}}};
+json::Array jsonShape(ArrayRef<int64_t> shape) {
+  return json::Array(shape);
+}
+
+json::Array jsonTensors(ArrayRef<abi::TensorInfo> tensors) {
+  json::Array list;
+  for (const abi::TensorInfo &t : tensors)
+    list.push_back(json::Object{{"name", t.name},
+                                {"dtype", t.dtype},
+                                {"shape", jsonShape(t.shape)}});
+  return list;
+}
+
+/// The model kind the roles add up to.
+StringRef kindOf(ArrayRef<abi::EntryInfo> entries) {
+  bool decoder = false, source = false;
+  for (const abi::EntryInfo &entry : entries) {
+    decoder |= entry.role == EntryRole::prefill ||
+               entry.role == EntryRole::decode_step;
+    source |= entry.role == EntryRole::encode_source;
   }
-  manifest["entries"] = std::move(entries);
+  if (source)
+    return "encoder-decoder";
+  return decoder ? "decoder" : "encoder";
+}
+} // namespace
+
+std::string buildManifest(const abi::ModelABI &abi) {
+  json::Object config;
+  for (auto [key, value] : llvm::zip(abi::kConfigKeys, abi.model.config))
+    config[key] = value;
+  json::Array weights;
+  for (const abi::WeightInfo &w : abi.weights)
+    weights.push_back(json::Object{
+        {"key", jsonString(w.key)}, {"dtype", "F32"}, {"shape", jsonShape(w.shape)}});
+  json::Array entries;
+  for (const abi::EntryInfo &entry : abi.entries) {
+    json::Object object{{"role", stringifyEntryRole(entry.role)},
+                        {"inputs", jsonTensors(entry.inputs)},
+                        {"outputs", jsonTensors(entry.outputs)}};
+    if (entry.pooling) {
+      object["pooling"] = stringifyPoolingKind(*entry.pooling);
+      object["normalize"] = entry.normalize;
+    }
+    entries.push_back(std::move(object));
+  }
+  json::Object manifest{
+      {"abi_version", XFMR_ABI_VERSION},
+      {"target", "cpu"},
+      {"kind", kindOf(abi.entries)},
+      {"name", jsonString(abi.model.name)},
+      {"weights_file", jsonString(abi.model.weightsFile)},
+      {"config", std::move(config)},
+      {"weights", std::move(weights)},
+      {"entries", std::move(entries)},
+      // Batch and sequence length are dynamic, so no temporary of today's
+      // models has a size the compiler knows: the context learns them.
+      {"work_memory", json::Object{{"static_bytes", 0}}}};
   std::string text;
   raw_string_ostream os(text);
   os << json::Value(std::move(manifest));
   return text;
+}
+
+std::string escapeCString(StringRef text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (c == '"' || c == '\\' || c == '?') {
+      // `?` too: "??/" is a trigraph for a backslash in older C.
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      // Always three octal digits, so a digit after it is not absorbed.
+      out += '\\';
+      out += static_cast<char>('0' + (c >> 6));
+      out += static_cast<char>('0' + ((c >> 3) & 7));
+      out += static_cast<char>('0' + (c & 7));
+    }
+  }
+  return out;
 }
 
 void registerLLVMTranslations(mlir::DialectRegistry &registry) {
@@ -120,10 +160,12 @@ Expected<std::unique_ptr<TargetMachine>> createHostTargetMachine(StringRef cpu) 
   return machine;
 }
 
-/// void xfmr_entry_<entry>(void **args): calls the C interface of the entry
-/// function with args[i] as its i-th (descriptor pointer) argument.
-static Error addPackedEntryPoint(Module &module, StringRef entry) {
-  std::string cifaceName = ("_mlir_ciface_" + entry).str();
+/// void xfmr_entry_<role>(void **args): calls the C interface of the entry
+/// function `symbol` with args[i] as its i-th (descriptor pointer) argument.
+static Expected<Function *> addPackedEntryPoint(Module &module,
+                                                StringRef symbol,
+                                                StringRef role) {
+  std::string cifaceName = ("_mlir_ciface_" + symbol).str();
   Function *ciface = module.getFunction(cifaceName);
   if (!ciface)
     return createStringError(inconvertibleErrorCode(),
@@ -132,7 +174,7 @@ static Error addPackedEntryPoint(Module &module, StringRef entry) {
   auto *ptr = PointerType::getUnqual(ctx);
   auto *type = FunctionType::get(Type::getVoidTy(ctx), {ptr}, false);
   Function *wrapper = Function::Create(type, GlobalValue::ExternalLinkage,
-                                       "xfmr_entry_" + entry, module);
+                                       "xfmr_entry_" + role, module);
   IRBuilder<> b(BasicBlock::Create(ctx, "entry", wrapper));
   SmallVector<Value *> args;
   for (unsigned i = 0, e = ciface->arg_size(); i < e; ++i) {
@@ -141,7 +183,18 @@ static Error addPackedEntryPoint(Module &module, StringRef entry) {
   }
   b.CreateCall(ciface, args);
   b.CreateRetVoid();
-  return Error::success();
+  return wrapper;
+}
+
+/// xfmr_entry_table: the packed entry points in manifest order, the only way
+/// the runtime reaches generated code.
+static void addEntryTable(Module &module, ArrayRef<Function *> entries) {
+  auto *ptr = PointerType::getUnqual(module.getContext());
+  auto *type = ArrayType::get(ptr, entries.size());
+  SmallVector<Constant *> slots(entries.begin(), entries.end());
+  new GlobalVariable(module, type, /*isConstant=*/true,
+                     GlobalValue::ExternalLinkage,
+                     ConstantArray::get(type, slots), "xfmr_entry_table");
 }
 
 static void addManifest(Module &module, StringRef manifest) {
@@ -168,7 +221,7 @@ static void optimize(Module &module, TargetMachine &machine) {
 
 Expected<std::unique_ptr<Module>>
 translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
-                  TargetMachine &machine, ArrayRef<StringRef> entries,
+                  TargetMachine &machine, const abi::ModelABI &abi,
                   StringRef manifest) {
   std::unique_ptr<Module> llvmModule =
       mlir::translateModuleToLLVMIR(module, context, "xfmr_model");
@@ -177,9 +230,15 @@ translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
                              "translation to LLVM IR failed");
   llvmModule->setDataLayout(machine.createDataLayout());
   llvmModule->setTargetTriple(machine.getTargetTriple());
-  for (StringRef entry : entries)
-    if (Error err = addPackedEntryPoint(*llvmModule, entry))
-      return std::move(err);
+  SmallVector<Function *> entries;
+  for (const abi::EntryInfo &entry : abi.entries) {
+    Expected<Function *> packed = addPackedEntryPoint(
+        *llvmModule, entry.symbol, stringifyEntryRole(entry.role));
+    if (!packed)
+      return packed.takeError();
+    entries.push_back(*packed);
+  }
+  addEntryTable(*llvmModule, entries);
   // Only the runtime's C API is exported from a model library; everything
   // generated is internal to it.
   addManifest(*llvmModule, manifest);
@@ -258,22 +317,21 @@ Error linkSharedLibrary(StringRef objectPath, StringRef runtimeArchive,
   return Error::success();
 }
 
-Error writeModelHeader(const ModelSpec &spec, StringRef path) {
+Error writeModelHeader(const abi::ModelABI &abi, StringRef path) {
   std::error_code ec;
   ToolOutputFile out(path, ec, sys::fs::OF_Text);
   if (ec)
     return createStringError(ec, "cannot write " + path + ": " + ec.message());
   raw_ostream &os = out.os();
-  os << "/* Generated by xfmrc for the model \"" << spec.name << "\". */\n"
+  // Strings from the model reach this file only as escaped C literals.
+  os << "/* Generated by xfmrc: a compiled xfmr model (XFMR_MODEL_NAME) and "
+        "the runtime API it exports. */\n"
      << "#ifndef XFMR_MODEL_H\n#define XFMR_MODEL_H\n\n"
-     << "#define XFMR_MODEL_NAME \"" << spec.name << "\"\n"
-     << "#define XFMR_MODEL_VOCAB_SIZE " << spec.vocabSize << "\n"
-     << "#define XFMR_MODEL_D_MODEL " << spec.dModel << "\n"
-     << "#define XFMR_MODEL_NUM_LAYERS " << spec.numLayers << "\n"
-     << "#define XFMR_MODEL_NUM_HEADS " << spec.numHeads << "\n"
-     << "#define XFMR_MODEL_MAX_POSITIONS " << spec.maxPositions << "\n"
-     << "#define XFMR_MODEL_TYPE_VOCAB_SIZE " << spec.typeVocabSize << "\n\n"
-     << kRuntimeHeader << "\n#endif /* XFMR_MODEL_H */\n";
+     << "#define XFMR_MODEL_NAME \"" << escapeCString(abi.model.name) << "\"\n";
+  for (auto [key, value] : llvm::zip(abi::kConfigKeys, abi.model.config))
+    os << "#define XFMR_MODEL_" << StringRef(key).upper() << " " << value
+       << "\n";
+  os << "\n" << kRuntimeHeader << "\n#endif /* XFMR_MODEL_H */\n";
   out.keep();
   return Error::success();
 }

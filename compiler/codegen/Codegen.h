@@ -9,7 +9,7 @@
 #ifndef XFMR_COMPILER_CODEGEN_CODEGEN_H
 #define XFMR_COMPILER_CODEGEN_CODEGEN_H
 
-#include "compiler/import/ModelSpec.h"
+#include "dialect/XfmrABI.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/IR/LLVMContext.h"
@@ -24,19 +24,13 @@ class DialectRegistry;
 
 namespace xfmr {
 
-/// A weight as the manifest lists it: its key in the weights file and shape.
-struct ManifestWeight {
-  std::string key;
-  llvm::SmallVector<int64_t> shape;
-};
+/// The JSON manifest embedded in the library (docs/abi.md), from the ABI
+/// the module states.
+std::string buildManifest(const abi::ModelABI &abi);
 
-/// Collects the weights declared in an imported (xfmr-level) module, in
-/// declaration order, which is the order of the entry point's arguments.
-std::vector<ManifestWeight> collectWeights(mlir::ModuleOp module);
-
-/// The JSON manifest embedded in the library (docs/abi.md).
-std::string buildManifest(const ModelSpec &spec,
-                          llvm::ArrayRef<ManifestWeight> weights);
+/// `text` as the inside of a C string literal: quotes, backslashes and `?`
+/// escaped, every byte outside printable ASCII as a three-digit octal escape.
+std::string escapeCString(llvm::StringRef text);
 
 /// Registers the translations from the dialects that reach LLVM IR.
 void registerLLVMTranslations(mlir::DialectRegistry &registry);
@@ -48,12 +42,11 @@ llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createHostTargetMachine(llvm::StringRef cpu = "host");
 
 /// Translates a module in the LLVM dialect to LLVM IR and adds a packed entry
-/// point `xfmr_entry_<name>` for each of `entries` and the `xfmr_manifest`
-/// string, then runs LLVM's O3 pipeline for `machine`.
+/// point for each entry of `abi`, the `xfmr_entry_table` of them and the
+/// `xfmr_manifest` string, then runs LLVM's O3 pipeline for `machine`.
 llvm::Expected<std::unique_ptr<llvm::Module>>
 translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
-                  llvm::TargetMachine &machine,
-                  llvm::ArrayRef<llvm::StringRef> entries,
+                  llvm::TargetMachine &machine, const abi::ModelABI &abi,
                   llvm::StringRef manifest);
 
 /// Writes assembly or object code of `module` to `path`.
@@ -68,7 +61,7 @@ llvm::Error linkSharedLibrary(llvm::StringRef objectPath,
 
 /// Writes the C header of a compiled model: its dimensions as macros and the
 /// runtime API it exports.
-llvm::Error writeModelHeader(const ModelSpec &spec, llvm::StringRef path);
+llvm::Error writeModelHeader(const abi::ModelABI &abi, llvm::StringRef path);
 
 } // namespace xfmr
 

@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/Func/Extensions/InlinerExtension.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -49,12 +50,17 @@ void buildXfmrToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createConvertXfmrToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  pm.addPass(createXfmrEntryDestinations());
 }
 
-void buildLinalgToLLVMPipeline(OpPassManager &pm) {
+void buildLinalgToLLVMPipeline(OpPassManager &pm,
+                               const LinalgToLLVMOptions &options) {
   // Fusing elementwise chains (a bias epilogue into its activation) saves
   // whole passes over the activations.
   pm.addNestedPass<func::FuncOp>(createXfmrLinalgFuseElementwise());
+  // An entry point's result is computed in the caller's buffer
+  // (xfmr-entry-destinations), not in a temporary copied there.
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
 
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
@@ -70,7 +76,10 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  // Temporaries come from the call context's work memory (docs/abi.md).
+  memrefToLLVM.useGenericFunctions = options.runtimeAllocator;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   // Intrinsics first (exp, sqrt, sin, cos vectorize in LLVM); what has no
   // intrinsic (erf, tanh) becomes a libm call.
   pm.addPass(createConvertMathToLLVMPass());
@@ -87,7 +96,9 @@ void buildXfmrCpuPipeline(OpPassManager &pm,
                           const XfmrPipelineOptions &options) {
   buildXfmrOptimizationPipeline(pm, options);
   buildXfmrToLinalgPipeline(pm);
-  buildLinalgToLLVMPipeline(pm);
+  LinalgToLLVMOptions lowering;
+  lowering.runtimeAllocator = options.runtimeAllocator;
+  buildLinalgToLLVMPipeline(pm, lowering);
 }
 
 void registerXfmrPassesAndPipelines() {
@@ -100,7 +111,7 @@ void registerXfmrPassesAndPipelines() {
   PassPipelineRegistration<>("xfmr-to-linalg-pipeline",
                              "xfmr primitives → linalg on tensors",
                              buildXfmrToLinalgPipeline);
-  PassPipelineRegistration<>("xfmr-linalg-to-llvm-pipeline",
+  PassPipelineRegistration<LinalgToLLVMOptions>("xfmr-linalg-to-llvm-pipeline",
                              "linalg on tensors → the LLVM dialect",
                              buildLinalgToLLVMPipeline);
   PassPipelineRegistration<XfmrPipelineOptions>(
@@ -116,6 +127,9 @@ void registerXfmrDialects(DialectRegistry &registry) {
                   func::FuncDialect, linalg::LinalgDialect, LLVM::LLVMDialect,
                   math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
                   tensor::TensorDialect>();
+  // xfmr-entry-destinations inlines the call that produces an entry's
+  // result.
+  func::registerInlinerExtension(registry);
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
       registry);

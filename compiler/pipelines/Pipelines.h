@@ -24,16 +24,36 @@ struct XfmrPipelineOptions
                     llvm::cl::desc("Run the fusion passes (masked softmax, "
                                    "residual layer norm)"),
                     llvm::cl::init(true)};
+  Option<bool> runtimeAllocator{
+      *this, "runtime-allocator",
+      llvm::cl::desc("Take temporaries from the runtime's work memory "
+                     "(_mlir_memref_to_llvm_alloc, docs/abi.md); false: "
+                     "malloc and free, to run lowered code without the "
+                     "runtime (mlir-runner)"),
+      llvm::cl::init(true)};
+};
+
+struct LinalgToLLVMOptions
+    : public mlir::PassPipelineOptions<LinalgToLLVMOptions> {
+  Option<bool> runtimeAllocator{
+      *this, "runtime-allocator",
+      llvm::cl::desc("Take temporaries from the runtime's work memory "
+                     "(_mlir_memref_to_llvm_alloc, docs/abi.md); false: "
+                     "malloc and free, to run lowered code without the "
+                     "runtime (mlir-runner)"),
+      llvm::cl::init(true)};
 };
 
 /// xfmr → xfmr: decomposition into primitives, inference semantics of
 /// dropout, and the fusions.
 void buildXfmrOptimizationPipeline(mlir::OpPassManager &pm,
                                    const XfmrPipelineOptions &options);
-/// xfmr primitives → linalg on tensors, weights bound to arguments.
+/// xfmr primitives → linalg on tensors, weights bound to arguments, entry
+/// results as caller-provided destinations.
 void buildXfmrToLinalgPipeline(mlir::OpPassManager &pm);
 /// linalg on tensors → bufferized loops → the LLVM dialect.
-void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm);
+void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm,
+                               const LinalgToLLVMOptions &options);
 /// All three: an imported model to the LLVM dialect, for the host CPU.
 void buildXfmrCpuPipeline(mlir::OpPassManager &pm,
                           const XfmrPipelineOptions &options);

@@ -126,4 +126,25 @@ def XfmrBindWeights : Pass<"xfmr-bind-weights", "mlir::ModuleOp"> {
   }];
 }
 
+def XfmrEntryDestinations : Pass<"xfmr-entry-destinations", "mlir::ModuleOp"> {
+  let summary = "entry points write their results into caller buffers";
+  let description = [{
+    The library ABI is destination-passing (docs/abi.md): for each function
+    marked `xfmr.entry`, every tensor result becomes a leading memref
+    argument (identity layout, same shape, named like the result), and the
+    returned value is materialized into it with
+    `bufferization.materialize_in_destination ... restrict writable`. With
+    `eliminate-empty-tensors` before bufferization, the op that computes the
+    result then writes straight into the caller's buffer: no result is
+    allocated, returned or copied. A result returned by a call (the last
+    encoder layer) cannot be computed in a destination across the call, so
+    that one call is inlined into the entry point first. The function gets
+    `llvm.emit_c_interface`, whose wrapper the packed entry point calls.
+    Other functions are left alone. Runs on tensors, before bufferization;
+    a module pass because it reads the callee.
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // XFMR_TRANSFORMS_PASSES_TD

@@ -1,11 +1,11 @@
 // The fusions change no result: the same program run with and without
 // --xfmr-fuse-masked-softmax / --xfmr-fuse-residual-layernorm prints the same
 // digits (printMemrefF32's buffer addresses removed before comparing).
-// RUN: xfmr-opt %s --xfmr-to-linalg-pipeline --xfmr-linalg-to-llvm-pipeline \
+// RUN: xfmr-opt %s --xfmr-to-linalg-pipeline --xfmr-linalg-to-llvm-pipeline=runtime-allocator=false \
 // RUN:   | %mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs \
 // RUN:   | sed -e 's/base@ = 0x[0-9a-fA-F]*//' > %t.unfused
 // RUN: xfmr-opt %s --xfmr-fuse-masked-softmax --xfmr-fuse-residual-layernorm \
-// RUN:   --xfmr-to-linalg-pipeline --xfmr-linalg-to-llvm-pipeline \
+// RUN:   --xfmr-to-linalg-pipeline --xfmr-linalg-to-llvm-pipeline=runtime-allocator=false \
 // RUN:   | %mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_libs \
 // RUN:   | sed -e 's/base@ = 0x[0-9a-fA-F]*//' > %t.fused
 // RUN: diff %t.unfused %t.fused

@@ -1,8 +1,10 @@
 //===- xfmrc.cpp - the xfmr compiler driver -------------------------------===//
 //
-// model (JSON spec or Hugging Face folder) → ModelSpec → xfmr IR → the
-// registered pipelines → LLVM IR → object code → OUT.so + OUT.h.
-// `--emit` stops after any stage and writes its text.
+// model (JSON spec or Hugging Face folder → ModelSpec → xfmr IR, or a .mlir
+// file of xfmr IR) → the registered pipelines → LLVM IR → object code →
+// OUT.so + OUT.h. Everything after the import reads the module alone (its
+// ABI attributes, dialect/XfmrABI.h). `--emit` stops after any stage and
+// writes its text.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/Codegen.h"
@@ -11,10 +13,16 @@
 #include "compiler/pipelines/Pipelines.h"
 #include "compiler/transforms/Passes.h"
 
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassInstrumentation.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/IR/Verifier.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <map>
 
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/CommandLine.h"
@@ -118,8 +126,16 @@ std::string runtimeArchive(const char *argv0) {
   return std::string(path);
 }
 
-/// Writes the module after every pass that runs on it into --dump-ir, one
-/// numbered file per pass, across all the stages of one compile.
+/// Writes the module after every pass into --dump-ir, one numbered file per
+/// pass, across all the stages of one compile.
+///
+/// Passes on functions run nested in an adaptor on the module, which runs all
+/// of them on one function before the next, so a module "after pass k" never
+/// exists whole. Each function is kept as it was after each nested pass, and
+/// when the adaptor finishes, one file per nested pass is written with every
+/// function as that pass left it. (Upstream's enableIRPrintingToFileTree
+/// writes one file per function and pass; these files are the module, in
+/// pipeline order, which docs/pipeline.md is built from.)
 class DumpIRInstrumentation : public mlir::PassInstrumentation {
 public:
   explicit DumpIRInstrumentation(StringRef dir) : dir(dir) {}
@@ -140,25 +156,70 @@ public:
   }
 
   void runAfterPass(mlir::Pass *pass, mlir::Operation *op) override {
-    // Nested passes (on each function) are covered by their adaptor, which
-    // runs on the module.
-    if (auto module = dyn_cast<mlir::ModuleOp>(op))
-      dump(module, passName(pass));
+    auto module = dyn_cast<mlir::ModuleOp>(op);
+    if (!module) {
+      snapshot(pass, op);
+      return;
+    }
+    // The pass manager's adaptors have no argument: what they ran was
+    // snapshotted function by function.
+    if (pass->getArgument().empty()) {
+      flush(module);
+      return;
+    }
+    dump(module, passName(pass));
   }
 
 private:
   static std::string passName(mlir::Pass *pass) {
     std::string name(pass->getArgument());
-    if (name.empty())
-      name = pass->getName().str();
     for (char &c : name)
       if (!isAlnum(c) && c != '-' && c != '.')
         c = '_';
     return name;
   }
 
+  /// Keeps `op` (a function) as nested pass number k left it, k counted per
+  /// function: every function runs the same nested pipeline.
+  void snapshot(mlir::Pass *pass, mlir::Operation *op) {
+    auto symbol = op->getAttrOfType<mlir::StringAttr>(
+        mlir::SymbolTable::getSymbolAttrName());
+    if (!symbol)
+      return;
+    unsigned k = ranSoFar[symbol.getValue()]++;
+    if (k == stages.size())
+      stages.push_back({passName(pass), {}});
+    stages[k].functions[symbol.getValue().str()] = op->clone();
+  }
+
+  /// Writes one file per snapshotted nested pass.
+  void flush(mlir::ModuleOp module) {
+    for (Stage &stage : stages) {
+      mlir::OwningOpRef<mlir::ModuleOp> copy = module.clone();
+      for (auto func : llvm::make_early_inc_range(
+               copy->getOps<mlir::FunctionOpInterface>())) {
+        auto it = stage.functions.find(func.getName().str());
+        if (it == stage.functions.end())
+          continue;
+        copy->getBody()->getOperations().insert(func->getIterator(),
+                                                it->second.release());
+        func->erase();
+      }
+      dump(*copy, stage.name);
+    }
+    stages.clear();
+    ranSoFar.clear();
+  }
+
+  struct Stage {
+    std::string name;
+    std::map<std::string, mlir::OwningOpRef<mlir::Operation *>> functions;
+  };
+
   std::string dir;
   unsigned next = 0;
+  std::vector<Stage> stages;
+  llvm::StringMap<unsigned> ranSoFar;
 };
 
 /// Runs the passes that `build` adds over `module`, with the IR printing and
@@ -167,6 +228,11 @@ Error runPipeline(mlir::ModuleOp module,
                   function_ref<void(mlir::OpPassManager &)> build,
                   StringRef stage, DumpIRInstrumentation *dumper) {
   mlir::PassManager pm(module->getContext());
+  // The upstream --mlir-* pass manager flags (timing, statistics, IR
+  // printing with filters, crash reproducers).
+  if (failed(mlir::applyPassManagerCLOptions(pm)))
+    return createStringError(inconvertibleErrorCode(),
+                             "invalid pass manager options");
   if (printIRAfterAll) {
     module->getContext()->disableMultithreading();
     pm.enableIRPrinting(
@@ -178,6 +244,8 @@ Error runPipeline(mlir::ModuleOp module,
         /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false);
   }
   if (dumper) {
+    // The snapshots of nested passes are taken in order.
+    module->getContext()->disableMultithreading();
     // The instrumentation outlives this pass manager: wrap it without
     // transferring ownership.
     struct Forward : mlir::PassInstrumentation {
@@ -196,6 +264,64 @@ Error runPipeline(mlir::ModuleOp module,
   return Error::success();
 }
 
+/// Parses a .mlir file of xfmr IR; diagnostics go to stderr with their
+/// locations.
+Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+parseModule(mlir::MLIRContext &context) {
+  auto source = llvm::MemoryBuffer::getFile(modelPath, /*IsText=*/true);
+  if (std::error_code ec = source.getError())
+    return createStringError(ec, "cannot read " + modelPath + ": " +
+                                     ec.message());
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(*source), SMLoc());
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return createStringError(inconvertibleErrorCode(),
+                             modelPath + ": not valid xfmr IR");
+  return module;
+}
+
+/// The module of the model: parsed from a .mlir file, or imported from a
+/// spec or a Hugging Face folder (with the driver's pooling options).
+Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+loadModule(mlir::MLIRContext &context) {
+  xfmr::Pooling poolingKind = xfmr::Pooling::None;
+  if (pooling == "cls")
+    poolingKind = xfmr::Pooling::Cls;
+  else if (pooling == "mean")
+    poolingKind = xfmr::Pooling::Mean;
+  else if (!pooling.empty())
+    return createStringError(inconvertibleErrorCode(),
+                             "unknown --pooling '" + pooling +
+                                 "' (expected cls or mean)");
+  if (normalize && poolingKind == xfmr::Pooling::None)
+    return createStringError(inconvertibleErrorCode(),
+                             "--normalize needs --pooling");
+
+  if (sys::path::extension(modelPath) == ".mlir") {
+    if (poolingKind != xfmr::Pooling::None)
+      return createStringError(
+          inconvertibleErrorCode(),
+          "--pooling applies to a spec or a Hugging Face folder; xfmr IR "
+          "states its entry points itself (#xfmr.entry<embed>)");
+    return parseModule(context);
+  }
+
+  Expected<xfmr::ModelSpec> spec = xfmr::loadModel(modelPath);
+  if (!spec)
+    return spec.takeError();
+  spec->pooling = poolingKind;
+  spec->normalizeEmbedding = normalize;
+  mlir::OwningOpRef<mlir::ModuleOp> module = xfmr::importModel(*spec, context);
+  if (failed(mlir::verify(*module)))
+    return createStringError(inconvertibleErrorCode(),
+                             "internal error: the imported module does not "
+                             "verify");
+  return module;
+}
+
 int compile(const char *argv0) {
   if (target != "cpu") {
     if (target == "cuda")
@@ -207,34 +333,22 @@ int compile(const char *argv0) {
   if ((emit == Stage::Obj || emit == Stage::So) && outputPath.empty())
     return fail("-o is required for --emit=obj and --emit=so");
 
-  xfmr::Pooling poolingKind = xfmr::Pooling::None;
-  if (pooling == "cls")
-    poolingKind = xfmr::Pooling::Cls;
-  else if (pooling == "mean")
-    poolingKind = xfmr::Pooling::Mean;
-  else if (!pooling.empty())
-    return fail("unknown --pooling '" + pooling + "' (expected cls or mean)");
-  if (normalize && poolingKind == xfmr::Pooling::None)
-    return fail("--normalize needs --pooling");
-
-  Expected<xfmr::ModelSpec> spec = xfmr::loadModel(modelPath);
-  if (!spec)
-    return fail(spec.takeError());
-  spec->pooling = poolingKind;
-  spec->normalizeEmbedding = normalize;
-
   mlir::DialectRegistry registry;
   xfmr::registerXfmrDialects(registry);
   xfmr::registerLLVMTranslations(registry);
   mlir::MLIRContext context(registry);
   context.loadAllAvailableDialects();
 
-  mlir::OwningOpRef<mlir::ModuleOp> module = xfmr::importModel(*spec, context);
-  if (failed(mlir::verify(*module)))
-    return fail("internal error: the imported module does not verify");
-  std::vector<xfmr::ManifestWeight> weights = xfmr::collectWeights(*module);
-  if (emit == Stage::Xfmr)
-  {
+  Expected<mlir::OwningOpRef<mlir::ModuleOp>> loaded = loadModule(context);
+  if (!loaded)
+    return fail(loaded.takeError());
+  mlir::OwningOpRef<mlir::ModuleOp> module = std::move(*loaded);
+  // The ABI of the library, from the module alone: what the manifest and
+  // OUT.h say, whatever front end the module came from.
+  FailureOr<xfmr::abi::ModelABI> abi = xfmr::abi::readModelABI(*module);
+  if (failed(abi))
+    return 1;
+  if (emit == Stage::Xfmr) {
     if (Error err = writeModule(*module))
       return fail(std::move(err));
     return 0;
@@ -258,6 +372,9 @@ int compile(const char *argv0) {
       pm.addPass(xfmr::createXfmrCheckFusions(check));
     }
   };
+  auto lower = [](mlir::OpPassManager &pm) {
+    xfmr::buildLinalgToLLVMPipeline(pm, xfmr::LinalgToLLVMOptions());
+  };
   struct Step {
     Stage stage;
     StringRef name;
@@ -266,7 +383,7 @@ int compile(const char *argv0) {
   const Step steps[] = {
       {Stage::Fused, "xfmr optimization", optimize},
       {Stage::Linalg, "xfmr to linalg", xfmr::buildXfmrToLinalgPipeline},
-      {Stage::LLVMDialect, "linalg to LLVM", xfmr::buildLinalgToLLVMPipeline}};
+      {Stage::LLVMDialect, "linalg to LLVM", lower}};
   for (const Step &step : steps) {
     if (Error err =
             runPipeline(*module, step.build, step.name, dumper.get()))
@@ -282,13 +399,9 @@ int compile(const char *argv0) {
       xfmr::createHostTargetMachine(mcpu);
   if (!machine)
     return fail(machine.takeError());
-  SmallVector<StringRef> entries = {xfmr::kEncodeEntry};
-  if (spec->pooling != xfmr::Pooling::None)
-    entries.push_back(xfmr::kEmbedEntry);
   LLVMContext llvmContext;
   Expected<std::unique_ptr<Module>> llvmModule = xfmr::translateToLLVMIR(
-      *module, llvmContext, **machine, entries,
-      xfmr::buildManifest(*spec, weights));
+      *module, llvmContext, **machine, *abi, xfmr::buildManifest(*abi));
   if (!llvmModule)
     return fail(llvmModule.takeError());
 
@@ -327,7 +440,7 @@ int compile(const char *argv0) {
   }
   SmallString<256> headerPath(outputPath.getValue());
   sys::path::replace_extension(headerPath, "h");
-  if (Error err = xfmr::writeModelHeader(*spec, headerPath)) {
+  if (Error err = xfmr::writeModelHeader(*abi, headerPath)) {
     sys::fs::remove(outputPath);
     return fail(std::move(err));
   }
@@ -337,6 +450,9 @@ int compile(const char *argv0) {
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  mlir::registerPassManagerCLOptions();
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
   cl::ParseCommandLineOptions(argc, argv, "xfmr compiler: model → library\n");
   return compile(argv[0]);
 }

@@ -1,0 +1,99 @@
+//===- EntryDestinations.cpp - entry results into caller buffers ----------===//
+//
+// A result returned by a function is allocated by the callee and copied by
+// the caller. The library ABI instead hands the caller's output buffers in
+// (docs/abi.md), so here each result of an entry point becomes a leading
+// memref argument that the returned tensor is materialized into; upstream's
+// empty-tensor elimination then lets the producing op write there directly.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/transforms/Passes.h"
+#include "dialect/XfmrABI.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Transforms/InliningUtils.h"
+
+namespace xfmr {
+#define GEN_PASS_DEF_XFMRENTRYDESTINATIONS
+#include "compiler/transforms/Passes.h.inc"
+} // namespace xfmr
+
+using namespace mlir;
+using namespace xfmr;
+
+namespace {
+/// Inlines `call` when its callee is a private function of the module with a
+/// body; leaves it (the result is then copied into the destination) when a
+/// dialect does not allow it.
+void inlineIfPrivate(func::CallOp call, SymbolTable &symbols) {
+  auto callee = symbols.lookup<func::FuncOp>(call.getCallee());
+  if (!callee || !callee.isPrivate() || callee.isExternal())
+    return;
+  InlinerInterface interface(call.getContext());
+  auto cloneInto = [](OpBuilder &, Region *src, Block *inlineBlock,
+                      Block *postInsertBlock, IRMapping &mapper,
+                      bool shouldClone) {
+    assert(shouldClone && "the callee has other callers");
+    (void)shouldClone;
+    src->cloneInto(inlineBlock->getParent(), postInsertBlock->getIterator(),
+                   mapper);
+  };
+  if (succeeded(inlineCall(interface, cloneInto, call, callee,
+                           &callee.getBody())))
+    call.erase();
+}
+
+/// Rewrites one entry point into destination-passing style.
+LogicalResult makeDestinations(func::FuncOp func, SymbolTable &symbols) {
+  OpBuilder b(func.getContext());
+  func.walk([&](func::ReturnOp ret) {
+    for (Value value : ret.getOperands())
+      if (auto call = value.getDefiningOp<func::CallOp>())
+        inlineIfPrivate(call, symbols);
+  });
+  unsigned numResults = func.getNumResults();
+  SmallVector<Value> destinations;
+  for (unsigned i = 0; i < numResults; ++i) {
+    auto tensor = dyn_cast<RankedTensorType>(func.getResultTypes()[i]);
+    if (!tensor)
+      return func.emitError() << "entry point result " << i
+                              << " must be a ranked tensor, got "
+                              << func.getResultTypes()[i];
+    auto memref = MemRefType::get(tensor.getShape(), tensor.getElementType());
+    if (failed(func.insertArgument(i, memref, func.getResultAttrDict(i),
+                                   func.getLoc())))
+      return failure();
+    destinations.push_back(func.getArgument(i));
+  }
+
+  func.walk([&](func::ReturnOp ret) {
+    b.setInsertionPoint(ret);
+    for (auto [value, dest] : llvm::zip(ret.getOperands(), destinations)) {
+      auto op = bufferization::MaterializeInDestinationOp::create(
+          b, ret.getLoc(), TypeRange(), value, dest);
+      op.setRestrict(true);
+      op.setWritable(true);
+    }
+    ret->setOperands({});
+  });
+  llvm::BitVector all(numResults, true);
+  if (failed(func.eraseResults(all)))
+    return failure();
+  func->setAttr("llvm.emit_c_interface", b.getUnitAttr());
+  return success();
+}
+
+struct XfmrEntryDestinationsPass
+    : xfmr::impl::XfmrEntryDestinationsBase<XfmrEntryDestinationsPass> {
+  void runOnOperation() override {
+    SymbolTable symbols(getOperation());
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      if (func->hasAttr(abi::kEntryAttr) && !func.isExternal() &&
+          failed(makeDestinations(func, symbols)))
+        return signalPassFailure();
+  }
+};
+} // namespace
