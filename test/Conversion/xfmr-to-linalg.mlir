@@ -557,6 +557,33 @@ func.func @padding_mask_lowest(%m: tensor<?x?xi64>) -> tensor<?x1x1x?xf32> {
   return %0 : tensor<?x1x1x?xf32>
 }
 
+// value(v): exactly v (a finite fill, as older checkpoints add), never the
+// lowest f32 or -inf.
+// CHECK-LABEL: func.func @padding_mask_value
+// CHECK: %[[PAD:.*]] = arith.cmpi eq
+// CHECK-NEXT: %[[ZF:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[FILL:.*]] = arith.constant -1.000000e+04 : f32
+// CHECK-NEXT: %[[R:.*]] = arith.select %[[PAD]], %[[FILL]], %[[ZF]] : f32
+// CHECK-NOT: -3.40282347E+38
+// CHECK-NOT: 0xFF800000
+// CHECK: return
+func.func @padding_mask_value(%m: tensor<?x?xi64>) -> tensor<?x1x1x?xf32> {
+  %0 = xfmr.padding_mask %m mask(<fill = value(-1.0e+04), fully_masked = zero>) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  return %0 : tensor<?x1x1x?xf32>
+}
+
+// The fused softmax reads the same attribute through the same helper: its
+// masked scores get x + v.
+// CHECK-LABEL: func.func @masked_softmax_value
+// CHECK: arith.constant -1.000000e+04 : f32
+// CHECK-NOT: -3.40282347E+38
+// CHECK: return
+func.func @masked_softmax_value(%s: tensor<?x4x?x?xf32>, %m: tensor<?x?xi64>) -> tensor<?x4x?x?xf32> {
+  %0 = xfmr.masked_softmax %s key_padding(%m : tensor<?x?xi64>) scale(1.0)
+      mask(<fill = value(-1.0e+04), fully_masked = zero>) : tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}
+
 // Nothing of xfmr survives the conversion.
 // CHECK-NOT: xfmr.
 
