@@ -1,0 +1,100 @@
+// RUN: xfmr-opt %s --canonicalize --split-input-file | FileCheck %s
+
+// The identities of the dialect are folders and canonicalization patterns,
+// so every pass that folds (the canonicalizer, the greedy driver, dialect
+// conversion) applies them.
+
+// At inference an inverted dropout is the identity, and so is any dropout of
+// rate 0.
+// CHECK-LABEL: func.func @dropout_identities
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x32xf32>)
+// CHECK-NOT: xfmr.dropout
+// CHECK: return %[[X]], %[[X]]
+func.func @dropout_identities(%x: tensor<?x32xf32>) -> (tensor<?x32xf32>, tensor<?x32xf32>) {
+  %0 = xfmr.dropout %x rate(0.1) inverted : tensor<?x32xf32>
+  %1 = xfmr.dropout %x rate(0.0) classic : tensor<?x32xf32>
+  return %0, %1 : tensor<?x32xf32>, tensor<?x32xf32>
+}
+
+// A classic dropout is a scale by 1 - p, which xfmr-strip-dropout places:
+// not an identity.
+// CHECK-LABEL: func.func @classic_dropout_stays
+// CHECK: xfmr.dropout %{{.*}} rate(1.000000e-01) classic
+func.func @classic_dropout_stays(%x: tensor<?x32xf32>) -> tensor<?x32xf32> {
+  %0 = xfmr.dropout %x rate(0.1) classic : tensor<?x32xf32>
+  return %0 : tensor<?x32xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @scale_by_one
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x4x?x?xf32>)
+// CHECK-NEXT: return %[[X]]
+func.func @scale_by_one(%x: tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32> {
+  %0 = xfmr.scale %x by 1.0 : tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}
+
+// Two scales in a row are one.
+// CHECK-LABEL: func.func @scale_of_scale
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x4x?x?xf32>)
+// CHECK-NEXT: %[[S:.*]] = xfmr.scale %[[X]] by 1.250000e-01 : tensor<?x4x?x?xf32>
+// CHECK-NEXT: return %[[S]]
+func.func @scale_of_scale(%x: tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32> {
+  %0 = xfmr.scale %x by 0.5 : tensor<?x4x?x?xf32>
+  %1 = xfmr.scale %0 by 0.25 : tensor<?x4x?x?xf32>
+  return %1 : tensor<?x4x?x?xf32>
+}
+
+// Not when the inner scale has another use: merging would compute it twice.
+// CHECK-LABEL: func.func @scale_of_shared_scale
+// CHECK: %[[A:.*]] = xfmr.scale %{{.*}} by 5.000000e-01
+// CHECK: xfmr.scale %[[A]] by 2.500000e-01
+func.func @scale_of_shared_scale(%x: tensor<?x4x?x?xf32>) -> (tensor<?x4x?x?xf32>, tensor<?x4x?x?xf32>) {
+  %0 = xfmr.scale %x by 0.5 : tensor<?x4x?x?xf32>
+  %1 = xfmr.scale %0 by 0.25 : tensor<?x4x?x?xf32>
+  return %0, %1 : tensor<?x4x?x?xf32>, tensor<?x4x?x?xf32>
+}
+
+// -----
+
+// x + 0 is x, on either side, when x has the result's type.
+// CHECK-LABEL: func.func @add_zero
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x32xf32>)
+// CHECK-NOT: xfmr.add
+// CHECK: return %[[X]], %[[X]]
+func.func @add_zero(%x: tensor<?x32xf32>) -> (tensor<?x32xf32>, tensor<?x32xf32>) {
+  %zero = arith.constant dense<0.0> : tensor<1x32xf32>
+  %0 = xfmr.add %x, %zero : tensor<?x32xf32>, tensor<1x32xf32> -> tensor<?x32xf32>
+  %1 = xfmr.add %zero, %x : tensor<1x32xf32>, tensor<?x32xf32> -> tensor<?x32xf32>
+  return %0, %1 : tensor<?x32xf32>, tensor<?x32xf32>
+}
+
+// Not when x broadcasts to the result (the add materialises the broadcast),
+// nor for a non-zero constant.
+// CHECK-LABEL: func.func @add_not_identity
+// CHECK-COUNT-2: xfmr.add
+func.func @add_not_identity(%x: tensor<1x32xf32>, %y: tensor<?x32xf32>) -> (tensor<?x32xf32>, tensor<?x32xf32>) {
+  %zero = arith.constant dense<0.0> : tensor<4x32xf32>
+  %one = arith.constant dense<1.0> : tensor<1x32xf32>
+  %0 = xfmr.add %x, %zero : tensor<1x32xf32>, tensor<4x32xf32> -> tensor<?x32xf32>
+  %1 = xfmr.add %y, %one : tensor<?x32xf32>, tensor<1x32xf32> -> tensor<?x32xf32>
+  return %0, %1 : tensor<?x32xf32>, tensor<?x32xf32>
+}
+
+// -----
+
+// An output scale of exactly 1 is no scale.
+// CHECK-LABEL: func.func @unit_output_scales
+// CHECK: xfmr.linear %{{[^ ]*}}, %{{[^ ]*}} :
+// CHECK-NOT: scale
+// CHECK: xfmr.matmul %{{[^ ]*}}, %{{[^ ]*}} transpose_rhs :
+// CHECK-NOT: scale
+// CHECK: xfmr.matmul {{.*}}scale = 5.000000e-01
+func.func @unit_output_scales(%x: tensor<?x?x32xf32>, %w: tensor<64x32xf32>, %q: tensor<?x4x?x8xf32>)
+    -> (tensor<?x?x64xf32>, tensor<?x4x?x?xf32>, tensor<?x4x?x?xf32>) {
+  %0 = xfmr.linear %x, %w {scale = 1.0 : f32} : tensor<?x?x32xf32>, tensor<64x32xf32> -> tensor<?x?x64xf32>
+  %1 = xfmr.matmul %q, %q transpose_rhs {scale = 1.0 : f32} : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x?xf32>
+  %2 = xfmr.matmul %q, %q transpose_rhs {scale = 0.5 : f32} : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x?xf32>
+  return %0, %1, %2 : tensor<?x?x64xf32>, tensor<?x4x?x?xf32>, tensor<?x4x?x?xf32>
+}
