@@ -118,11 +118,19 @@ Expected<json::Value> parseJSONText(StringRef text, StringRef origin) {
   return makeError(message);
 }
 
-Expected<json::Value> readJSONFile(StringRef path) {
+Expected<json::Value> parseJSONObject(StringRef text, StringRef origin) {
+  Expected<json::Value> root = parseJSONText(text, origin);
+  if (root && !root->getAsObject())
+    return makeError(origin + ": expected a JSON object, got " +
+                     describe(*root));
+  return root;
+}
+
+Expected<json::Value> readJSONObjectFile(StringRef path) {
   Expected<std::unique_ptr<MemoryBuffer>> buffer = readJSONFileBuffer(path);
   if (!buffer)
     return buffer.takeError();
-  return parseJSONText((*buffer)->getBuffer(), path);
+  return parseJSONObject((*buffer)->getBuffer(), path);
 }
 
 std::string formatNumber(double x) {

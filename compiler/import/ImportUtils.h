@@ -44,8 +44,13 @@ readJSONFileBuffer(llvm::StringRef path);
 llvm::Expected<llvm::json::Value> parseJSONText(llvm::StringRef text,
                                                 llvm::StringRef origin);
 
-/// readJSONFileBuffer, then parseJSONText with `path` as the origin.
-llvm::Expected<llvm::json::Value> readJSONFile(llvm::StringRef path);
+/// parseJSONText of a file whose top level must be an object
+/// (`ORIGIN: expected a JSON object, got an array`); the result holds one.
+llvm::Expected<llvm::json::Value> parseJSONObject(llvm::StringRef text,
+                                                  llvm::StringRef origin);
+
+/// readJSONFileBuffer, then parseJSONObject with `path` as the origin.
+llvm::Expected<llvm::json::Value> readJSONObjectFile(llvm::StringRef path);
 
 /// A short, single-line rendering of `value` for "got ..." in messages:
 /// strings quoted (long ones truncated), numbers and literals as written,
@@ -55,15 +60,17 @@ std::string describe(const llvm::json::Value &value);
 /// The shortest decimal spelling of `x` that reads back as `x` ("0.1").
 std::string formatNumber(double x);
 
-/// The prefix ("" or "bert.") under which `header` stores the encoder weights.
-std::string detectWeightPrefix(const safetensors::Header &header);
-
 /// Reads the header of `path`; errors are prefixed with the path once.
 llvm::Error readWeightsHeader(llvm::StringRef path, safetensors::Header &out);
 
 /// Checks `header` (read from spec.weightsPath) against requiredWeights(spec).
 llvm::Error checkWeights(const ModelSpec &spec,
                          const safetensors::Header &header);
+
+/// Makes the safetensors file at the absolute `path` the weights of the
+/// valid `spec`: reads its header, detects the task prefix of the naming
+/// scheme ("bert."), and checks every tensor of requiredWeights(spec).
+llvm::Error attachWeights(ModelSpec &spec, llvm::StringRef path);
 
 } // namespace xfmr::detail
 

@@ -6,6 +6,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/Error.h"
 
 namespace xfmr {
 
@@ -16,13 +17,24 @@ namespace xfmr {
 inline constexpr llvm::StringLiteral kEncodeEntry = "encode";
 inline constexpr llvm::StringLiteral kEmbedEntry = "embed";
 
-/// Builds the xfmr module of a validated model:
+/// Whether importModel can lower the valid `spec` today. The description
+/// can say more than the importer builds (decoders, pre-LN, RMSNorm,
+/// rotary...); the first field it cannot lower is refused as
+/// `ORIGIN: field 'stacks[0].norm.kind': "rms_norm" is not supported yet`,
+/// with the field's path in a version 2 spec.
+llvm::Error checkImportable(const ModelSpec &spec);
+
+/// Builds the xfmr module of a valid model that passes checkImportable:
+///  - the `xfmr.model` attribute and the entry points' ABI attributes
+///    (dialect/XfmrABI.h);
 ///  - one `xfmr.weight_decl` per tensor of requiredWeights(spec), in order;
 ///  - `func.func @encode(ids, attention_mask[, token_type_ids])` with dynamic
 ///    batch and sequence sizes, returning the last hidden state (and
 ///    `@embed`, with the same arguments, returning the pooled vectors);
 ///  - one private `@encoder_layer` called once per layer, so the IR (and the
 ///    compile time) does not grow with the number of layers.
+/// A spec that fails checkImportable gives a null module, after an error on
+/// `context`'s diagnostic engine.
 mlir::OwningOpRef<mlir::ModuleOp> importModel(const ModelSpec &spec,
                                               mlir::MLIRContext &context);
 

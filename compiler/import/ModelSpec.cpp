@@ -1,13 +1,14 @@
-//===- ModelSpec.cpp - Weight names, validation and dispatch --------------===//
+//===- ModelSpec.cpp - Tensors, validation and dispatch -------------------===//
 //
-// The checks every front end shares: the fields of a ModelSpec against each
-// other, and a safetensors header against the tensors the spec needs. Also
-// the entry point that picks a front end for a path.
+// What every front end shares: the tensors a description needs, the checks
+// of its fields against each other, a safetensors header against those
+// tensors, and the entry point that picks a front end for a path.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/import/ModelSpec.h"
 #include "compiler/import/ImportUtils.h"
+#include "compiler/import/WeightNames.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
@@ -15,75 +16,217 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cfloat>
 #include <cmath>
+#include <tuple>
 
 using namespace llvm;
 
 namespace xfmr {
 
 //===----------------------------------------------------------------------===//
-// Weight names
+// The description
 //===----------------------------------------------------------------------===//
 
-namespace weight_names {
-std::string wordEmbeddings() { return "embeddings.word_embeddings.weight"; }
-std::string positionEmbeddings() {
-  return "embeddings.position_embeddings.weight";
+bool operator==(const PositionSpec &a, const PositionSpec &b) {
+  if (a.kind != b.kind)
+    return false;
+  switch (a.kind) {
+  case PositionKind::Sinusoidal:
+    return a.layout == b.layout;
+  case PositionKind::Rotary:
+    return a.layout == b.layout && a.theta == b.theta && a.scaling == b.scaling;
+  case PositionKind::RelativeBuckets:
+    return a.numBuckets == b.numBuckets && a.maxDistance == b.maxDistance;
+  case PositionKind::None:
+  case PositionKind::Learned:
+  case PositionKind::ALiBi:
+    return true;
+  }
+  llvm_unreachable("unknown position kind");
 }
-std::string tokenTypeEmbeddings() {
-  return "embeddings.token_type_embeddings.weight";
-}
-std::string embeddingNorm(StringRef param) {
-  return ("embeddings.LayerNorm." + param).str();
-}
-std::string layer(int64_t index, StringRef part) {
-  return ("encoder.layer." + Twine(index) + "." + part).str();
-}
-} // namespace weight_names
 
-std::vector<WeightRef> requiredWeights(const ModelSpec &spec) {
-  std::vector<WeightRef> refs;
-  const std::string &prefix = spec.weightPrefix;
-  auto add = [&](std::string name, ArrayRef<int64_t> shape, StringRef hint) {
-    refs.push_back(WeightRef{
-        prefix + name, SmallVector<int64_t, 2>(shape.begin(), shape.end()),
-        hint.str()});
+double StackSpec::scale(int64_t dModel) const {
+  if (attentionScale)
+    return *attentionScale;
+  return 1.0 / std::sqrt(static_cast<double>(headDim(dModel)));
+}
+
+bool operator==(const StackSpec &a, const StackSpec &b) {
+  auto fields = [](const StackSpec &s) {
+    return std::tie(s.numLayers, s.causal, s.crossAttention, s.numHeads,
+                    s.numKVHeads, s.explicitHeadDim, s.attentionScale,
+                    s.positions, s.norm, s.normPlacement, s.finalNorm, s.ffnDim,
+                    s.activation, s.gatedFFN, s.qkvBias, s.attentionOutputBias,
+                    s.ffnBias);
   };
-  int64_t d = spec.dModel, f = spec.ffnDim;
+  return fields(a) == fields(b);
+}
 
-  add(weight_names::wordEmbeddings(), {spec.vocabSize, d},
-      "vocab_size x d_model");
-  if (spec.positions == PositionKind::Learned)
-    add(weight_names::positionEmbeddings(), {spec.maxPositions, d},
-        "max_positions x d_model");
-  if (spec.typeVocabSize > 0)
-    add(weight_names::tokenTypeEmbeddings(), {spec.typeVocabSize, d},
-        "type_vocab_size x d_model");
-  if (spec.embeddingLayerNorm) {
-    add(weight_names::embeddingNorm("weight"), {d}, "d_model");
-    add(weight_names::embeddingNorm("bias"), {d}, "d_model");
+Architecture ModelSpec::architecture() const {
+  if (stacks.size() > 1)
+    return Architecture::EncoderDecoder;
+  if (!stacks.empty() && stacks.front().causal)
+    return Architecture::Decoder;
+  return Architecture::Encoder;
+}
+
+bool operator==(const ModelSpec &a, const ModelSpec &b) {
+  auto fields = [](const ModelSpec &s) {
+    return std::tie(
+        s.name, s.vocabSize, s.dModel, s.maxPositions, s.typeVocabSize,
+        s.embeddingScale, s.embeddingNorm, s.stacks, s.lmHead, s.hiddenDropout,
+        s.attentionDropout, s.dropoutMode, s.maskFill, s.padTokenId, s.pooling,
+        s.normalizeEmbedding, s.weightNames, s.weightsPath, s.weightPrefix);
+  };
+  if (fields(a) != fields(b))
+    return false;
+  return a.maskFill != MaskFill::Value || a.maskFillValue == b.maskFillValue;
+}
+
+//===----------------------------------------------------------------------===//
+// Tensors
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// A tensor of the description with its shape, before naming.
+struct TensorShape {
+  TensorRef ref;
+  SmallVector<int64_t, 2> shape;
+  std::string hint;
+};
+
+/// Lists the tensors of a description in requiredWeights order.
+class TensorLister {
+public:
+  explicit TensorLister(const ModelSpec &spec) : spec(spec) {}
+
+  std::vector<TensorShape> run() {
+    using Kind = TensorRef::Kind;
+    int64_t d = spec.dModel;
+    add({Kind::TokenEmbedding}, {spec.vocabSize, d}, "vocab_size x d_model");
+    if (spec.typeVocabSize > 0)
+      add({Kind::TokenTypeEmbedding}, {spec.typeVocabSize, d},
+          "type_vocab_size x d_model");
+    if (spec.embeddingNorm)
+      addNorm({Kind::EmbeddingNorm}, *spec.embeddingNorm);
+    for (auto [index, stack] : enumerate(spec.stacks))
+      addStack(static_cast<int>(index), stack);
+    const LMHeadSpec &head = spec.lmHead;
+    if (head.kind == LMHeadKind::Separate)
+      add({Kind::LMHead}, {spec.vocabSize, d}, "vocab_size x d_model");
+    if (head.kind != LMHeadKind::None && head.bias)
+      add({Kind::LMHead, TensorRef::Param::Bias}, {spec.vocabSize},
+          "vocab_size");
+    return std::move(tensors);
   }
 
-  static const char *const squareProjections[] = {
-      "attention.self.query", "attention.self.key", "attention.self.value",
-      "attention.output.dense"};
-  for (int64_t i = 0; i < spec.numLayers; ++i) {
-    auto addLayer = [&](StringRef part, ArrayRef<int64_t> shape,
-                        StringRef hint) {
-      add(weight_names::layer(i, part), shape, hint);
-    };
-    for (const char *proj : squareProjections) {
-      addLayer((Twine(proj) + ".weight").str(), {d, d}, "d_model x d_model");
-      addLayer((Twine(proj) + ".bias").str(), {d}, "d_model");
+private:
+  void add(TensorRef ref, ArrayRef<int64_t> shape, StringRef hint) {
+    tensors.push_back(
+        {ref, SmallVector<int64_t, 2>(shape.begin(), shape.end()), hint.str()});
+  }
+
+  /// A [out, in] matrix and, with `bias`, its [out] bias.
+  void addLinear(TensorRef ref, bool bias, int64_t out, int64_t in,
+                 StringRef outHint, StringRef inHint) {
+    ref.param = TensorRef::Param::Weight;
+    add(ref, {out, in}, (outHint + " x " + inHint).str());
+    if (!bias)
+      return;
+    ref.param = TensorRef::Param::Bias;
+    add(ref, {out}, outHint);
+  }
+
+  /// A norm's [d_model] gain and, for LayerNorm, its bias.
+  void addNorm(TensorRef ref, const NormSpec &norm) {
+    ref.param = TensorRef::Param::Weight;
+    add(ref, {spec.dModel}, "d_model");
+    if (!norm.hasBias())
+      return;
+    ref.param = TensorRef::Param::Bias;
+    add(ref, {spec.dModel}, "d_model");
+  }
+
+  void addStack(int index, const StackSpec &stack) {
+    using Kind = TensorRef::Kind;
+    using Sublayer = TensorRef::Sublayer;
+    int64_t d = spec.dModel;
+    TensorRef ref{Kind::PositionEmbedding};
+    ref.stack = index;
+    if (stack.positions.kind == PositionKind::Learned)
+      add(ref, {spec.maxPositions, d}, "max_positions x d_model");
+    if (stack.positions.kind == PositionKind::RelativeBuckets) {
+      ref.kind = Kind::RelativeBias;
+      add(ref, {stack.positions.numBuckets, stack.numHeads},
+          "num_buckets x num_heads");
     }
-    addLayer("attention.output.LayerNorm.weight", {d}, "d_model");
-    addLayer("attention.output.LayerNorm.bias", {d}, "d_model");
-    addLayer("intermediate.dense.weight", {f, d}, "ffn_dim x d_model");
-    addLayer("intermediate.dense.bias", {f}, "ffn_dim");
-    addLayer("output.dense.weight", {d, f}, "d_model x ffn_dim");
-    addLayer("output.dense.bias", {d}, "d_model");
-    addLayer("output.LayerNorm.weight", {d}, "d_model");
-    addLayer("output.LayerNorm.bias", {d}, "d_model");
+
+    int64_t headDim = stack.headDim(d);
+    int64_t qWidth = stack.numHeads * headDim;
+    int64_t kvWidth = stack.numKVHeads * headDim;
+    StringRef qHint =
+        stack.explicitHeadDim ? "num_heads * head_dim" : "d_model";
+    StringRef kvHint =
+        stack.numKVHeads == stack.numHeads ? qHint : "num_kv_heads * head_dim";
+    for (int64_t layer = 0; layer < stack.numLayers; ++layer) {
+      TensorRef at = ref;
+      at.layer = layer;
+      auto attention = [&](Sublayer sublayer) {
+        at.sublayer = sublayer;
+        at.kind = Kind::Query;
+        addLinear(at, stack.qkvBias, qWidth, d, qHint, "d_model");
+        at.kind = Kind::Key;
+        addLinear(at, stack.qkvBias, kvWidth, d, kvHint, "d_model");
+        at.kind = Kind::Value;
+        addLinear(at, stack.qkvBias, kvWidth, d, kvHint, "d_model");
+        at.kind = Kind::AttentionOutput;
+        addLinear(at, stack.attentionOutputBias, d, qWidth, "d_model", qHint);
+        at.kind = Kind::Norm;
+        addNorm(at, stack.norm);
+      };
+      attention(Sublayer::SelfAttention);
+      if (stack.crossAttention)
+        attention(Sublayer::CrossAttention);
+      at.sublayer = Sublayer::FFN;
+      at.kind = Kind::FFNUp;
+      addLinear(at, stack.ffnBias, stack.ffnDim, d, "ffn_dim", "d_model");
+      if (stack.gatedFFN) {
+        at.kind = Kind::FFNGate;
+        addLinear(at, stack.ffnBias, stack.ffnDim, d, "ffn_dim", "d_model");
+      }
+      at.kind = Kind::FFNDown;
+      addLinear(at, stack.ffnBias, d, stack.ffnDim, "d_model", "ffn_dim");
+      at.kind = Kind::Norm;
+      addNorm(at, stack.norm);
+    }
+    if (stack.finalNorm) {
+      ref.kind = Kind::FinalNorm;
+      addNorm(ref, stack.norm);
+    }
+  }
+
+  const ModelSpec &spec;
+  std::vector<TensorShape> tensors;
+};
+
+} // namespace
+
+std::vector<WeightRef> requiredWeights(const ModelSpec &spec) {
+  const detail::WeightNaming *naming =
+      detail::findWeightNaming(spec.weightNames);
+  assert(naming && "validateSpec checks the naming scheme");
+  std::vector<WeightRef> refs;
+  for (TensorShape &tensor : TensorLister(spec).run()) {
+    std::optional<std::string> name;
+    if (naming)
+      name = naming->tensorName(spec, tensor.ref);
+    assert(name && "validateSpec checks that the scheme names every tensor");
+    if (!name)
+      name = detail::xfmrTensorName(spec, tensor.ref);
+    refs.push_back({tensor.ref, spec.weightPrefix + *name,
+                    std::move(tensor.shape), std::move(tensor.hint)});
   }
   return refs;
 }
@@ -92,74 +235,230 @@ std::vector<WeightRef> requiredWeights(const ModelSpec &spec) {
 // Field validation
 //===----------------------------------------------------------------------===//
 
-Error validateSpec(const ModelSpec &spec, StringRef origin) {
-  auto fieldError = [&](StringRef field, const Twine &what) {
-    return detail::makeError(origin + ": field '" + field + "': " + what);
-  };
-  auto checkSize = [&](StringRef field, int64_t value, int64_t min,
-                       int64_t max) -> Error {
+namespace {
+
+/// Checks one description; every message names `origin` and the field.
+class Validator {
+public:
+  Validator(const ModelSpec &spec, StringRef origin,
+            function_ref<std::string(StringRef)> fieldName)
+      : spec(spec), origin(origin), fieldName(fieldName) {}
+
+  Error run() {
+    if (spec.name.empty())
+      return fieldError("name", "expected a non-empty string");
+    if (Error e = checkSize("vocab_size", spec.vocabSize, 1))
+      return e;
+    if (Error e = checkSize("d_model", spec.dModel, 1))
+      return e;
+    if (Error e = checkSize("max_positions", spec.maxPositions, 1))
+      return e;
+    if (Error e = checkSize("type_vocab_size", spec.typeVocabSize, 0))
+      return e;
+    if (spec.embeddingNorm)
+      if (Error e =
+              checkPositive("embedding_norm.eps", spec.embeddingNorm->eps))
+        return e;
+    if (Error e = checkStacks())
+      return e;
+    for (auto [index, stack] : enumerate(spec.stacks))
+      if (Error e = checkStack("stacks[" + std::to_string(index) + "].", stack))
+        return e;
+    if (Error e = checkLMHead())
+      return e;
+    if (Error e = checkRate("dropout.hidden", spec.hiddenDropout))
+      return e;
+    if (Error e = checkRate("dropout.attention", spec.attentionDropout))
+      return e;
+    if (spec.maskFill == MaskFill::Value &&
+        !(spec.maskFillValue < 0.0 && spec.maskFillValue >= -FLT_MAX))
+      return fieldError("mask_fill",
+                        "expected a finite f32 number < 0, got " +
+                            detail::formatNumber(spec.maskFillValue));
+    if (spec.padTokenId != -1 &&
+        (spec.padTokenId < 0 || spec.padTokenId >= spec.vocabSize))
+      return fieldError("pad_token_id",
+                        "expected an integer in [0, vocab_size) = [0, " +
+                            Twine(spec.vocabSize) + "), got " +
+                            Twine(spec.padTokenId));
+    return checkNaming();
+  }
+
+private:
+  Error fieldError(const Twine &field, const Twine &what) const {
+    return detail::makeError(origin + ": field '" + fieldName(field.str()) +
+                             "': " + what);
+  }
+
+  Error checkSize(const Twine &field, int64_t value, int64_t min,
+                  int64_t max = detail::kMaxDimension) const {
     if (value < min)
-      return fieldError(field, Twine("expected an integer ") +
-                                   (min == 0 ? ">= 0" : "> 0") + ", got " +
-                                   Twine(value));
+      return fieldError(field,
+                        "expected an integer " +
+                            (min == 1 ? Twine("> 0") : ">= " + Twine(min)) +
+                            ", got " + Twine(value));
     if (value > max)
       return fieldError(field, "expected at most " + Twine(max) + ", got " +
                                    Twine(value));
     return Error::success();
-  };
-
-  if (spec.name.empty())
-    return fieldError("name", "expected a non-empty string");
-  if (spec.architecture != "encoder") {
-    if (spec.architecture == "decoder" ||
-        spec.architecture == "encoder-decoder")
-      return fieldError("architecture",
-                        "\"" + spec.architecture + "\" is not supported yet");
-    return fieldError("architecture", "expected one of \"encoder\", got \"" +
-                                          spec.architecture + "\"");
   }
-  if (Error e =
-          checkSize("vocab_size", spec.vocabSize, 1, detail::kMaxDimension))
-    return e;
-  if (Error e = checkSize("d_model", spec.dModel, 1, detail::kMaxDimension))
-    return e;
-  if (spec.numHeads <= 0 || spec.numHeads > spec.dModel ||
-      spec.dModel % spec.numHeads != 0)
-    return fieldError(
-        "num_heads", "expected an integer > 0 that divides d_model (" +
-                         Twine(spec.dModel) + "), got " + Twine(spec.numHeads));
-  if (Error e = checkSize("ffn_dim", spec.ffnDim, 1, detail::kMaxDimension))
-    return e;
-  if (Error e = checkSize("num_layers", spec.numLayers, 1, detail::kMaxLayers))
-    return e;
-  if (Error e = checkSize("max_positions", spec.maxPositions, 1,
-                          detail::kMaxDimension))
-    return e;
-  if (Error e = checkSize("type_vocab_size", spec.typeVocabSize, 0,
-                          detail::kMaxDimension))
-    return e;
-  if (spec.normPlacement == NormPlacement::Pre)
-    return fieldError("norm.placement", "\"pre\" is not supported yet");
-  if (!(spec.normEps > 0.0) || !std::isfinite(spec.normEps))
-    return fieldError("norm.eps", "expected a finite number > 0, got " +
-                                      detail::formatNumber(spec.normEps));
-  auto checkRate = [&](StringRef field, double p) -> Error {
+
+  Error checkPositive(const Twine &field, double x) const {
+    if (x > 0.0 && std::isfinite(x))
+      return Error::success();
+    return fieldError(field, "expected a finite number > 0, got " +
+                                 detail::formatNumber(x));
+  }
+
+  Error checkRate(const Twine &field, double p) const {
     if (p >= 0.0 && p < 1.0)
       return Error::success();
     return fieldError(field, "expected a number in [0, 1), got " +
                                  detail::formatNumber(p));
-  };
-  if (Error e = checkRate("dropout.hidden", spec.hiddenDropout))
-    return e;
-  if (Error e = checkRate("dropout.attention", spec.attentionDropout))
-    return e;
-  if (spec.padTokenId != -1 &&
-      (spec.padTokenId < 0 || spec.padTokenId >= spec.vocabSize))
-    return fieldError("pad_token_id",
-                      "expected an integer in [0, vocab_size) = [0, " +
-                          Twine(spec.vocabSize) + "), got " +
-                          Twine(spec.padTokenId));
-  return Error::success();
+  }
+
+  /// An encoder, a decoder, or an encoder then a decoder that attends to it.
+  Error checkStacks() const {
+    size_t count = spec.stacks.size();
+    if (count < 1 || count > 2)
+      return fieldError("stacks",
+                        "expected 1 or 2 stacks, got " + Twine(count));
+    if (count == 2) {
+      if (spec.stacks[0].causal)
+        return fieldError("stacks[0].attention",
+                          "the first of two stacks is the encoder: expected "
+                          "[\"self\"]");
+      if (!spec.stacks[1].causal || !spec.stacks[1].crossAttention)
+        return fieldError("stacks[1].attention",
+                          "the second of two stacks is the decoder: expected "
+                          "[\"causal_self\", \"cross\"]");
+    }
+    for (auto [index, stack] : enumerate(spec.stacks)) {
+      if (!stack.crossAttention)
+        continue;
+      std::string field = "stacks[" + std::to_string(index) + "].attention";
+      if (!stack.causal)
+        return fieldError(field, "\"cross\" needs \"causal_self\" (a decoder)");
+      if (index == 0)
+        return fieldError(field,
+                          "\"cross\" needs an encoder stack before this one");
+    }
+    return Error::success();
+  }
+
+  Error checkStack(const std::string &p, const StackSpec &stack) const {
+    if (Error e =
+            checkSize(p + "num_layers", stack.numLayers, 1, detail::kMaxLayers))
+      return e;
+    if (stack.explicitHeadDim == 0) {
+      if (stack.numHeads <= 0 || stack.numHeads > spec.dModel ||
+          spec.dModel % stack.numHeads != 0)
+        return fieldError(p + "num_heads",
+                          "expected an integer > 0 that divides d_model (" +
+                              Twine(spec.dModel) + "), got " +
+                              Twine(stack.numHeads));
+    } else {
+      if (Error e = checkSize(p + "num_heads", stack.numHeads, 1))
+        return e;
+      if (Error e = checkSize(p + "head_dim", stack.explicitHeadDim, 1))
+        return e;
+      if (stack.numHeads * stack.explicitHeadDim > detail::kMaxDimension)
+        return fieldError(p + "head_dim",
+                          "num_heads * head_dim = " +
+                              Twine(stack.numHeads * stack.explicitHeadDim) +
+                              " exceeds " + Twine(detail::kMaxDimension));
+    }
+    if (stack.numKVHeads <= 0 || stack.numKVHeads > stack.numHeads ||
+        stack.numHeads % stack.numKVHeads != 0)
+      return fieldError(p + "num_kv_heads",
+                        "expected an integer > 0 that divides num_heads (" +
+                            Twine(stack.numHeads) + "), got " +
+                            Twine(stack.numKVHeads));
+    if (stack.attentionScale)
+      if (Error e = checkPositive(p + "attention_scale", *stack.attentionScale))
+        return e;
+    if (Error e = checkPositions(p + "positions.", stack))
+      return e;
+    if (Error e = checkPositive(p + "norm.eps", stack.norm.eps))
+      return e;
+    return checkSize(p + "ffn.dim", stack.ffnDim, 1);
+  }
+
+  Error checkPositions(const std::string &p, const StackSpec &stack) const {
+    const PositionSpec &positions = stack.positions;
+    if (positions.kind == PositionKind::RelativeBuckets) {
+      // T5 gives half the buckets to each direction in an encoder, and
+      // half of a direction's buckets to exact distances.
+      int64_t minBuckets = stack.causal ? 2 : 4;
+      if (Error e =
+              checkSize(p + "num_buckets", positions.numBuckets, minBuckets))
+        return e;
+      int64_t exact =
+          (stack.causal ? positions.numBuckets : positions.numBuckets / 2) / 2;
+      return checkSize(p + "max_distance", positions.maxDistance, exact + 1);
+    }
+    if (positions.kind == PositionKind::Rotary) {
+      if (Error e = checkPositive(p + "theta", positions.theta))
+        return e;
+      if (Error e = checkPositive(p + "scaling", positions.scaling))
+        return e;
+      // Rotary embeddings rotate pairs of features.
+      int64_t headDim = stack.headDim(spec.dModel);
+      if (headDim % 2 != 0)
+        return fieldError(p + "kind",
+                          "\"rotary\" needs an even head_dim, got " +
+                              Twine(headDim));
+    }
+    return Error::success();
+  }
+
+  Error checkLMHead() const {
+    const LMHeadSpec &head = spec.lmHead;
+    if (head.kind == LMHeadKind::None) {
+      if (head.bias || head.scale != 1.0)
+        return fieldError("lm_head", "a bias or scale without an LM head");
+      return Error::success();
+    }
+    if (spec.architecture() == Architecture::Encoder)
+      return fieldError("lm_head", "an LM head needs a decoder stack");
+    return checkPositive("lm_head.scale", head.scale);
+  }
+
+  /// The scheme exists and names every tensor the description has.
+  Error checkNaming() const {
+    const detail::WeightNaming *naming =
+        detail::findWeightNaming(spec.weightNames);
+    if (!naming) {
+      std::string known;
+      for (const detail::WeightNaming *candidate : detail::weightNamings())
+        known += (known.empty() ? "\"" : ", \"") + candidate->name.str() + "\"";
+      return fieldError("weight_names",
+                        "expected one of " + known + ", got " +
+                            detail::describe(json::Value(spec.weightNames)));
+    }
+    for (const TensorShape &tensor : TensorLister(spec).run())
+      if (!naming->tensorName(spec, tensor.ref))
+        return fieldError("weight_names",
+                          "\"" + naming->name + "\" has no name for '" +
+                              detail::xfmrTensorName(spec, tensor.ref) +
+                              "' (its xfmr name)");
+    return Error::success();
+  }
+
+  const ModelSpec &spec;
+  StringRef origin;
+  function_ref<std::string(StringRef)> fieldName;
+};
+
+} // namespace
+
+Error validateSpec(const ModelSpec &spec, StringRef origin,
+                   function_ref<std::string(StringRef)> fieldName) {
+  return Validator(spec, origin, fieldName).run();
+}
+
+Error validateSpec(const ModelSpec &spec, StringRef origin) {
+  return validateSpec(spec, origin, [](StringRef path) { return path.str(); });
 }
 
 //===----------------------------------------------------------------------===//
@@ -167,13 +466,6 @@ Error validateSpec(const ModelSpec &spec, StringRef origin) {
 //===----------------------------------------------------------------------===//
 
 namespace detail {
-
-std::string detectWeightPrefix(const safetensors::Header &header) {
-  std::string plain = weight_names::wordEmbeddings();
-  if (!header.find(plain) && header.find("bert." + plain))
-    return "bert.";
-  return "";
-}
 
 Error readWeightsHeader(StringRef path, safetensors::Header &out) {
   std::string error;
@@ -197,24 +489,13 @@ static std::string formatShape(ArrayRef<int64_t> shape) {
 
 Error checkWeights(const ModelSpec &spec, const safetensors::Header &header) {
   StringRef file = spec.weightsPath;
+  const WeightNaming *naming = findWeightNaming(spec.weightNames);
   for (const WeightRef &ref : requiredWeights(spec)) {
     const safetensors::TensorInfo *info = header.find(ref.key);
     if (!info) {
       std::string hint;
-      // Checkpoints converted from the original TensorFlow BERT may still
-      // use the legacy LayerNorm parameter names.
-      StringRef key = ref.key;
-      for (auto [modern, legacy] :
-           {std::pair<StringRef, StringRef>{".LayerNorm.weight", "gamma"},
-            {".LayerNorm.bias", "beta"}}) {
-        if (!key.ends_with(modern))
-          continue;
-        std::string legacyKey =
-            (key.drop_back(modern.size()) + ".LayerNorm." + legacy).str();
-        if (header.find(legacyKey))
-          hint = "; found the legacy name '" + legacyKey +
-                 "', which is not supported yet";
-      }
+      if (naming && naming->missingHint)
+        hint = naming->missingHint(ref.key, header);
       return makeError(file + ": missing tensor '" + ref.key +
                        "' (expected F32 " + formatShape(ref.shape) + ")" +
                        hint);
@@ -230,6 +511,32 @@ Error checkWeights(const ModelSpec &spec, const safetensors::Header &header) {
   return Error::success();
 }
 
+/// The task prefix of `spec`'s scheme under which `header` stores the
+/// weights, or "" (also when the plain names are there).
+static std::string detectWeightPrefix(const ModelSpec &spec,
+                                      const safetensors::Header &header) {
+  const WeightNaming *naming = findWeightNaming(spec.weightNames);
+  if (!naming)
+    return "";
+  std::optional<std::string> tokens =
+      naming->tensorName(spec, TensorRef{TensorRef::Kind::TokenEmbedding});
+  if (!tokens || header.find(*tokens))
+    return "";
+  for (StringRef prefix : naming->taskPrefixes)
+    if (header.find((prefix + *tokens).str()))
+      return prefix.str();
+  return "";
+}
+
+Error attachWeights(ModelSpec &spec, StringRef path) {
+  spec.weightsPath = path.str();
+  safetensors::Header header;
+  if (Error e = readWeightsHeader(spec.weightsPath, header))
+    return e;
+  spec.weightPrefix = detectWeightPrefix(spec, header);
+  return checkWeights(spec, header);
+}
+
 } // namespace detail
 
 Error validateWeights(const ModelSpec &spec) {
@@ -243,7 +550,7 @@ Error validateWeights(const ModelSpec &spec) {
 }
 
 //===----------------------------------------------------------------------===//
-// Dispatch and printing
+// Dispatch
 //===----------------------------------------------------------------------===//
 
 Expected<ModelSpec> loadModel(StringRef path) {
@@ -253,58 +560,6 @@ Expected<ModelSpec> loadModel(StringRef path) {
   if (sys::fs::is_directory(status))
     return importHuggingFaceFolder(path);
   return parseSpecFile(path);
-}
-
-static StringRef enumName(PositionKind kind) {
-  return kind == PositionKind::Learned ? "learned" : "sinusoidal";
-}
-static StringRef enumName(Activation act) {
-  switch (act) {
-  case Activation::Gelu:
-    return "gelu";
-  case Activation::GeluTanh:
-    return "gelu_tanh";
-  case Activation::Relu:
-    return "relu";
-  }
-  llvm_unreachable("unknown activation");
-}
-
-json::Value toJSON(const ModelSpec &spec) {
-  json::Object norm{
-      {"kind", "layer_norm"},
-      {"placement", spec.normPlacement == NormPlacement::Post ? "post" : "pre"},
-      {"eps", spec.normEps}};
-  json::Object dropout{{"hidden", spec.hiddenDropout},
-                       {"attention", spec.attentionDropout},
-                       {"mode", spec.dropoutMode == DropoutMode::Inverted
-                                    ? "inverted"
-                                    : "classic"}};
-  json::Object out{
-      {"format", "xfmr-spec"},
-      {"version", 1},
-      {"name", spec.name},
-      {"architecture", spec.architecture},
-      {"vocab_size", spec.vocabSize},
-      {"d_model", spec.dModel},
-      {"num_heads", spec.numHeads},
-      {"ffn_dim", spec.ffnDim},
-      {"num_layers", spec.numLayers},
-      {"max_positions", spec.maxPositions},
-      {"positions", enumName(spec.positions)},
-      {"type_vocab_size", spec.typeVocabSize},
-      {"norm", std::move(norm)},
-      {"embedding_layer_norm", spec.embeddingLayerNorm},
-      {"activation", enumName(spec.activation)},
-      {"dropout", std::move(dropout)},
-      {"embedding_scale", spec.embeddingScale},
-      {"mask_fill", spec.maskFill == MaskFill::NegInf ? "neg_inf" : "lowest"},
-  };
-  if (spec.padTokenId >= 0)
-    out["pad_token_id"] = spec.padTokenId;
-  if (!spec.weightsPath.empty())
-    out["weights"] = spec.weightsPath;
-  return out;
 }
 
 } // namespace xfmr

@@ -1,0 +1,29 @@
+//===- ModelTypes.h - The Hugging Face front ends by model type -*- C++ -*-===//
+//
+// Private to compiler/import. Each config.json `model_type` has one small
+// file under hf/ that maps its config fields onto a ModelSpec and names its
+// checkpoints' tensors (a WeightNaming); HuggingFace.cpp dispatches to it
+// through its table and does the rest (folder, weights, shards) for all.
+//
+//===----------------------------------------------------------------------===//
+#ifndef XFMR_COMPILER_IMPORT_HF_MODELTYPES_H
+#define XFMR_COMPILER_IMPORT_HF_MODELTYPES_H
+
+#include "compiler/import/ModelSpec.h"
+#include "compiler/import/hf/ConfigReader.h"
+
+#include "llvm/Support/Error.h"
+
+namespace xfmr::hf {
+
+/// Fills `spec` (its name and origin already set) from config.json, checking
+/// every field the model's output depends on; the weights come later.
+using ConfigImporter = llvm::Error (*)(const ConfigReader &config,
+                                       ModelSpec &spec);
+
+/// `bert` (BertModel), hf/Bert.cpp.
+llvm::Error importBertConfig(const ConfigReader &config, ModelSpec &spec);
+
+} // namespace xfmr::hf
+
+#endif // XFMR_COMPILER_IMPORT_HF_MODELTYPES_H
