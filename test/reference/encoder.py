@@ -5,9 +5,11 @@ Written from the math, not from the compiler, so the end-to-end tests compare tw
 implementations that share nothing. Everything runs in float64; the result is
 stored as float32 like the compiled model's output.
 
-MODEL is either an xfmr JSON spec (weights from its "weights" field) or a
-Hugging Face BERT folder (config.json + model.safetensors; tensor names may carry
-a "bert." prefix, as in BertForMaskedLM checkpoints).
+MODEL is either an xfmr JSON spec (version 1, or a version 2 spec of one post-LN
+encoder stack, with its tensors named by the "bert" or the "xfmr" scheme; weights
+from its "weights" field) or a Hugging Face BERT folder (config.json +
+model.safetensors; tensor names may carry a "bert." prefix, as in BertForMaskedLM
+checkpoints).
 
     encoder.py MODEL --input-ids ids.npy [--attention-mask m.npy]
                [--token-type-ids t.npy] --output out.npy
@@ -17,6 +19,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 
 import numpy as np
@@ -48,32 +51,115 @@ def load_spec(path):
         spec = json.load(f)
     if spec.get("format") != "xfmr-spec":
         raise ValueError(f"{path}: not an xfmr spec (format is {spec.get('format')!r})")
-    if spec["architecture"] != "encoder" or spec["norm"]["kind"] != "layer_norm" \
-            or spec["norm"]["placement"] != "post":
-        raise ValueError(f"{path}: only post-LN layer_norm encoders are modelled")
+    if spec.get("version") == 2:
+        config, names = load_spec_v2(path, spec)
+    else:
+        config, names = load_spec_v1(path, spec), "bert"
+    if "weights" not in spec:
+        raise ValueError(f"{path}: the spec names no weights file")
+    weights, _ = safetensors_np.load(os.path.join(os.path.dirname(path), spec["weights"]))
+    if names == "xfmr":
+        weights = {xfmr_to_bert_name(name): value for name, value in weights.items()}
+    return config, weights
+
+
+def spec_model_fields(spec):
+    """The fields that version 1 and version 2 specs spell alike."""
     dropout = spec.get("dropout", {})
-    config = Config(
+    return dict(
         vocab_size=spec["vocab_size"],
         d_model=spec["d_model"],
-        num_heads=spec["num_heads"],
-        ffn_dim=spec["ffn_dim"],
-        num_layers=spec["num_layers"],
         max_positions=spec["max_positions"],
-        positions=spec["positions"],
         type_vocab_size=spec.get("type_vocab_size", 0),
-        eps=spec["norm"]["eps"],
-        embedding_layer_norm=spec.get("embedding_layer_norm", True),
-        activation=spec["activation"],
         hidden_dropout=dropout.get("hidden", 0.0),
         attention_dropout=dropout.get("attention", 0.0),
         dropout_mode=dropout.get("mode", "inverted"),
         embedding_scale=spec.get("embedding_scale", False),
         mask_fill=spec.get("mask_fill", "neg_inf"),
     )
-    if "weights" not in spec:
-        raise ValueError(f"{path}: the spec names no weights file")
-    weights, _ = safetensors_np.load(os.path.join(os.path.dirname(path), spec["weights"]))
-    return config, weights
+
+
+def load_spec_v1(path, spec):
+    if spec["architecture"] != "encoder" or spec["norm"]["kind"] != "layer_norm" \
+            or spec["norm"]["placement"] != "post":
+        raise ValueError(f"{path}: only post-LN layer_norm encoders are modelled")
+    return Config(
+        **spec_model_fields(spec),
+        num_heads=spec["num_heads"],
+        ffn_dim=spec["ffn_dim"],
+        num_layers=spec["num_layers"],
+        positions=spec["positions"],
+        eps=spec["norm"]["eps"],
+        embedding_layer_norm=spec.get("embedding_layer_norm", True),
+        embedding_eps=spec["norm"]["eps"],
+        activation=spec["activation"],
+        attention_scale=None,
+    )
+
+
+def load_spec_v2(path, spec):
+    """The version 2 spec of one encoder stack that this reference models."""
+    stacks = spec["stacks"]
+    if len(stacks) != 1 or stacks[0]["attention"] != ["self"]:
+        raise ValueError(f"{path}: only one encoder stack is modelled")
+    stack = stacks[0]
+    norm, ffn, positions = stack["norm"], stack["ffn"], stack["positions"]
+    heads = stack["num_heads"]
+    if norm["kind"] != "layer_norm" or norm["placement"] != "post" or norm.get("final"):
+        raise ValueError(f"{path}: only post-LN layer_norm without a final norm is modelled")
+    if ffn.get("gated") or not all(stack.get("bias", {}).values()):
+        raise ValueError(f"{path}: only ungated FFNs with every bias are modelled")
+    if stack.get("num_kv_heads", heads) != heads or \
+            stack.get("head_dim", spec["d_model"] // heads) * heads != spec["d_model"]:
+        raise ValueError(f"{path}: only num_heads heads of d_model / num_heads are modelled")
+    if positions["kind"] not in ("learned", "sinusoidal") or \
+            positions.get("layout", "interleaved") != "interleaved":
+        raise ValueError(f"{path}: only learned and interleaved sinusoidal positions are modelled")
+    embedding_norm = spec.get("embedding_norm")
+    if embedding_norm and embedding_norm["kind"] != "layer_norm":
+        raise ValueError(f"{path}: only a layer_norm embedding norm is modelled")
+    config = Config(
+        **spec_model_fields(spec),
+        num_heads=heads,
+        ffn_dim=ffn["dim"],
+        num_layers=stack["num_layers"],
+        positions=positions["kind"],
+        eps=norm["eps"],
+        embedding_layer_norm=embedding_norm is not None,
+        embedding_eps=embedding_norm["eps"] if embedding_norm else None,
+        activation=ffn["activation"],
+        attention_scale=stack.get("attention_scale"),
+    )
+    names = spec.get("weight_names", "xfmr")
+    if names not in ("xfmr", "bert"):
+        raise ValueError(f"{path}: unknown weight_names {names!r}")
+    return config, names
+
+
+# The "xfmr" names of an encoder's tensors (docs/spec.md, "Weight names") and
+# the BERT names this reference computes with.
+XFMR_TO_BERT = [
+    (r"embed_tokens\.", "embeddings.word_embeddings."),
+    (r"embed_token_types\.", "embeddings.token_type_embeddings."),
+    (r"embed_norm\.", "embeddings.LayerNorm."),
+    (r"encoder\.embed_positions\.", "embeddings.position_embeddings."),
+    (r"encoder\.layers\.(\d+)\.self_attn\.q_proj\.", r"encoder.layer.\1.attention.self.query."),
+    (r"encoder\.layers\.(\d+)\.self_attn\.k_proj\.", r"encoder.layer.\1.attention.self.key."),
+    (r"encoder\.layers\.(\d+)\.self_attn\.v_proj\.", r"encoder.layer.\1.attention.self.value."),
+    (r"encoder\.layers\.(\d+)\.self_attn\.o_proj\.", r"encoder.layer.\1.attention.output.dense."),
+    (r"encoder\.layers\.(\d+)\.self_attn_norm\.", r"encoder.layer.\1.attention.output.LayerNorm."),
+    (r"encoder\.layers\.(\d+)\.ffn\.up_proj\.", r"encoder.layer.\1.intermediate.dense."),
+    (r"encoder\.layers\.(\d+)\.ffn\.down_proj\.", r"encoder.layer.\1.output.dense."),
+    (r"encoder\.layers\.(\d+)\.ffn_norm\.", r"encoder.layer.\1.output.LayerNorm."),
+]
+
+
+def xfmr_to_bert_name(name):
+    for pattern, replacement in XFMR_TO_BERT:
+        renamed, count = re.subn("^" + pattern, replacement, name)
+        if count:
+            return renamed
+    return name
 
 
 def load_hf_bert(folder):
@@ -103,6 +189,8 @@ def load_hf_bert(folder):
         dropout_mode="inverted",
         embedding_scale=False,
         mask_fill="lowest",
+        embedding_eps=hf["layer_norm_eps"],
+        attention_scale=None,
     )
     weights, _ = safetensors_np.load(os.path.join(folder, "model.safetensors"))
     if "bert.embeddings.word_embeddings.weight" in weights:
@@ -181,12 +269,25 @@ def sinusoidal_positions(seq, d):
     return table
 
 
+def mask_fill_value(mask_fill):
+    """The additive value of a padded key: -inf, the lowest f32, or a finite
+    number (as the f32 it is in the compiled model)."""
+    if mask_fill == "neg_inf":
+        return -np.inf
+    if mask_fill == "lowest":
+        return FLOAT32_LOWEST
+    if isinstance(mask_fill, (int, float)) and not isinstance(mask_fill, bool):
+        return float(np.float32(mask_fill))
+    raise ValueError(f"unknown mask_fill {mask_fill!r}")
+
+
 def masked_softmax(scores, key_is_pad, fill):
     """Softmax over the last axis after adding `fill` to padded keys.
 
     With a -inf fill a row whose every key is padding has no finite score; it
-    yields zeros (PyTorch's safe softmax) instead of 0/0. A finite fill such as
-    float32 lowest keeps such rows finite on its own (BERT gets a uniform row).
+    yields zeros (PyTorch's safe softmax) instead of 0/0. A finite fill keeps such
+    rows finite on its own: float32 lowest swamps the scores (BERT gets a uniform
+    row), a fill such as -10000 does not (the row is the softmax of its scores).
     """
     scores = np.where(key_is_pad, scores + fill, scores)
     row_max = scores.max(axis=-1, keepdims=True)
@@ -236,10 +337,13 @@ def encode(config, weights, input_ids, attention_mask=None, token_type_ids=None)
         raise ValueError("the model has no token type embeddings (type_vocab_size 0)")
     if config.embedding_layer_norm:
         h = layer_norm(h, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"],
-                       config.eps)
+                       config.embedding_eps)
     h = dropout(h, config.hidden_dropout)
 
-    fill = -np.inf if config.mask_fill == "neg_inf" else FLOAT32_LOWEST
+    fill = mask_fill_value(config.mask_fill)
+    scale = config.attention_scale
+    if scale is None:
+        scale = 1.0 / math.sqrt(head_dim)
     key_is_pad = (attention_mask == 0)[:, None, None, :]  # [batch, 1, 1, keys]
 
     def split_heads(x):
@@ -250,7 +354,7 @@ def encode(config, weights, input_ids, attention_mask=None, token_type_ids=None)
         q = split_heads(linear(w, p + "attention.self.query", h))
         k = split_heads(linear(w, p + "attention.self.key", h))
         v = split_heads(linear(w, p + "attention.self.value", h))
-        scores = q @ k.transpose(0, 1, 3, 2) / math.sqrt(head_dim)
+        scores = q @ k.transpose(0, 1, 3, 2) * scale
         probs = dropout(masked_softmax(scores, key_is_pad, fill), config.attention_dropout)
         context = (probs @ v).transpose(0, 2, 1, 3).reshape(batch, seq, d)
         a = dropout(linear(w, p + "attention.output.dense", context), config.hidden_dropout)
