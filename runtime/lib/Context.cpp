@@ -17,6 +17,7 @@
 #include "runtime/lib/WorkMemory.h"
 
 #include <atomic>
+#include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -44,6 +45,8 @@ public:
   const int64_t *get(size_t count) {
     if (count <= size)
       return data;
+    if (count > SIZE_MAX / sizeof(int64_t))
+      return nullptr;
     std::free(data);
     size = 0;
     data = static_cast<int64_t *>(std::malloc(count * sizeof(int64_t)));
