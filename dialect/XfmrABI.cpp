@@ -33,12 +33,12 @@ void setModelInfo(ModuleOp module, const ModelInfo &info) {
   SmallVector<NamedAttribute> config;
   for (auto [key, value] : llvm::zip(kConfigKeys, info.config))
     config.push_back(b.getNamedAttr(key, b.getI64IntegerAttr(value)));
-  module->setAttr(kModelAttr,
-                  b.getDictionaryAttr(
-                      {b.getNamedAttr("name", b.getStringAttr(info.name)),
-                       b.getNamedAttr("weights_file",
-                                      b.getStringAttr(info.weightsFile)),
-                       b.getNamedAttr("config", b.getDictionaryAttr(config))}));
+  module->setAttr(
+      kModelAttr,
+      b.getDictionaryAttr(
+          {b.getNamedAttr("name", b.getStringAttr(info.name)),
+           b.getNamedAttr("weights_file", b.getStringAttr(info.weightsFile)),
+           b.getNamedAttr("config", b.getDictionaryAttr(config))}));
 }
 
 void markEntry(FunctionOpInterface func, EntryRole role,
@@ -78,8 +78,8 @@ LogicalResult verifyModelAttr(Operation *op, NamedAttribute attr) {
   for (StringRef key : kConfigKeys) {
     auto value = config.getAs<IntegerAttr>(key);
     if (!value || value.getValue().isNegative())
-      return op->emitError() << "'" << kModelAttr << "': config needs '"
-                             << key << "' as a non-negative integer";
+      return op->emitError() << "'" << kModelAttr << "': config needs '" << key
+                             << "' as a non-negative integer";
   }
   for (NamedAttribute entry : config)
     if (!llvm::is_contained(kConfigKeys, entry.getName().getValue()))
@@ -99,22 +99,23 @@ LogicalResult verifyEntryAttr(Operation *op, NamedAttribute attr) {
     if (!isa<FunctionOpInterface>(op))
       return op->emitError() << "'" << kEntryAttr << "' belongs on a function";
     if (!isa<EntryRoleAttr>(attr.getValue()))
-      return op->emitError() << "'" << kEntryAttr
-                             << "' must be an #xfmr.entry<...> role";
+      return op->emitError()
+             << "'" << kEntryAttr << "' must be an #xfmr.entry<...> role";
     return success();
   }
   if (name == kPoolingAttr || name == kNormalizeAttr) {
     auto role = op->getAttrOfType<EntryRoleAttr>(kEntryAttr);
     if (!role || role.getValue() != EntryRole::embed)
-      return op->emitError() << "'" << name
-                             << "' belongs on an #xfmr.entry<embed> function";
+      return op->emitError()
+             << "'" << name << "' belongs on an #xfmr.entry<embed> function";
     if (name == kNormalizeAttr && !isa<UnitAttr>(attr.getValue()))
-      return op->emitError() << "'" << kNormalizeAttr << "' is a unit attribute";
+      return op->emitError()
+             << "'" << kNormalizeAttr << "' is a unit attribute";
     auto pooling = dyn_cast<StringAttr>(attr.getValue());
     if (name == kPoolingAttr &&
         (!pooling || !symbolizePoolingKind(pooling.getValue())))
-      return op->emitError() << "'" << kPoolingAttr
-                             << "' must be \"cls\" or \"mean\"";
+      return op->emitError()
+             << "'" << kPoolingAttr << "' must be \"cls\" or \"mean\"";
     return success();
   }
   return op->emitError() << "unknown xfmr attribute '" << name << "'";
@@ -143,16 +144,15 @@ FailureOr<TensorInfo> tensorInfo(FunctionOpInterface func, Type type,
                                  unsigned index) {
   auto name = attrs ? attrs.getAs<StringAttr>(kNameAttr) : StringAttr();
   if (!name)
-    return func.emitError() << "entry point @" << func.getName() << ": "
-                            << what << " " << index << " has no '"
-                            << kNameAttr << "'";
+    return func.emitError() << "entry point @" << func.getName() << ": " << what
+                            << " " << index << " has no '" << kNameAttr << "'";
   auto tensor = dyn_cast<RankedTensorType>(type);
   Type element = tensor ? tensor.getElementType() : Type();
   if (!tensor || !(element.isF32() || element.isInteger(64)))
-    return func.emitError() << "entry point @" << func.getName() << ": "
-                            << what << " '" << name.getValue()
-                            << "' must be a ranked tensor of f32 or i64, got "
-                            << type;
+    return func.emitError()
+           << "entry point @" << func.getName() << ": " << what << " '"
+           << name.getValue() << "' must be a ranked tensor of f32 or i64, got "
+           << type;
   TensorInfo info;
   info.name = name.getValue().str();
   info.dtype = element.isF32() ? "F32" : "I64";
@@ -195,9 +195,9 @@ FailureOr<ModelABI> readModelABI(ModuleOp module) {
       if (failed(info))
         return failure();
       if (!names.insert(info->name).second)
-        return func.emitError() << "entry point @" << func.getName()
-                                << ": the name '" << info->name
-                                << "' is used twice";
+        return func.emitError()
+               << "entry point @" << func.getName() << ": the name '"
+               << info->name << "' is used twice";
       list.push_back(std::move(*info));
       return success();
     };
@@ -209,20 +209,20 @@ FailureOr<ModelABI> readModelABI(ModuleOp module) {
         return failure();
     ArrayRef<Type> resultTypes = func.getResultTypes();
     for (unsigned i = 0; i < resultTypes.size(); ++i)
-      if (failed(add(tensorInfo(func, resultTypes[i],
-                                func.getResultAttrDict(i), "result", i),
+      if (failed(add(tensorInfo(func, resultTypes[i], func.getResultAttrDict(i),
+                                "result", i),
                      entry.outputs)))
         return failure();
     if (entry.outputs.empty())
-      return func.emitError() << "entry point @" << func.getName()
-                              << " returns nothing";
+      return func.emitError()
+             << "entry point @" << func.getName() << " returns nothing";
     if (auto pooling = func->getAttrOfType<StringAttr>(kPoolingAttr))
       entry.pooling = symbolizePoolingKind(pooling.getValue());
     entry.normalize = func->hasAttr(kNormalizeAttr);
     if (entry.role == EntryRole::embed && !entry.pooling)
-      return func.emitError() << "entry point @" << func.getName()
-                              << " of role 'embed' needs '" << kPoolingAttr
-                              << "'";
+      return func.emitError()
+             << "entry point @" << func.getName() << " of role 'embed' needs '"
+             << kPoolingAttr << "'";
     abi.entries.push_back(std::move(entry));
   }
   if (abi.entries.empty())

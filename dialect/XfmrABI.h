@@ -30,8 +30,8 @@ inline constexpr llvm::StringLiteral kNormalizeAttr = "xfmr.normalize";
 
 /// The `config` integers every model states, in manifest order.
 inline constexpr llvm::StringLiteral kConfigKeys[] = {
-    "vocab_size",    "d_model",         "num_layers",
-    "num_heads",     "max_positions",   "type_vocab_size"};
+    "vocab_size", "d_model",       "num_layers",
+    "num_heads",  "max_positions", "type_vocab_size"};
 
 /// Whether `name` may name an argument or result: `[A-Za-z_][A-Za-z0-9_]*`.
 bool isValidName(llvm::StringRef name);

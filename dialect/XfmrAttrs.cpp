@@ -42,10 +42,9 @@ MaskAttr MaskAttr::getDefault(MLIRContext *context) {
                        FullyMaskedPolicy::zero);
 }
 
-LogicalResult
-MaskAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                 MaskFillKind fill, llvm::APFloat fillValue,
-                 FullyMaskedPolicy fullyMasked) {
+LogicalResult MaskAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                               MaskFillKind fill, llvm::APFloat fillValue,
+                               FullyMaskedPolicy fullyMasked) {
   if (fill == MaskFillKind::value && !fillValue.isFinite())
     return emitError() << "a value fill must be finite (use neg_inf)";
   return success();

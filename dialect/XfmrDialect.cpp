@@ -29,8 +29,8 @@ LogicalResult XfmrDialect::verifyRegionArgAttribute(Operation *op, unsigned,
   return abi::verifyNameAttr(op, attr);
 }
 
-LogicalResult XfmrDialect::verifyRegionResultAttribute(Operation *op,
-                                                       unsigned, unsigned,
+LogicalResult XfmrDialect::verifyRegionResultAttribute(Operation *op, unsigned,
+                                                       unsigned,
                                                        NamedAttribute attr) {
   return abi::verifyNameAttr(op, attr);
 }

@@ -45,8 +45,8 @@ LogicalResult expectShape(Operation *op, StringRef what, RankedTensorType type,
                           ArrayRef<int64_t> expected,
                           ArrayRef<StringRef> dimNames) {
   if (type.getRank() != static_cast<int64_t>(expected.size()))
-    return op->emitOpError() << what << " must have rank " << expected.size()
-                             << ", got " << type;
+    return op->emitOpError()
+           << what << " must have rank " << expected.size() << ", got " << type;
   for (auto [i, dim] : llvm::enumerate(type.getShape())) {
     if (dimsAgree(dim, expected[i]))
       continue;
@@ -114,8 +114,7 @@ LogicalResult WeightDeclOp::verify() {
   return success();
 }
 
-LogicalResult
-WeightOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+LogicalResult WeightOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   auto decl =
       symbolTable.lookupNearestSymbolFrom<WeightDeclOp>(*this, getNameAttr());
   if (!decl)
@@ -148,8 +147,7 @@ LogicalResult EmbeddingOp::verify() {
                            << ", expected ids dimension " << i << " ("
                            << dimStr(dim) << ")";
   if (!dimsAgree(result.getShape().back(), table.getDimSize(1)))
-    return emitOpError() << "result width "
-                         << dimStr(result.getShape().back())
+    return emitOpError() << "result width " << dimStr(result.getShape().back())
                          << " differs from the table width "
                          << dimStr(table.getDimSize(1));
   return success();
@@ -177,10 +175,9 @@ LogicalResult AddPositionsOp::verify() {
                          {"positions", "d"})))
     return failure();
   int64_t seq = input.getDimSize(1), rows = table.getDimSize(0);
-  if (!ShapedType::isDynamic(seq) && !ShapedType::isDynamic(rows) &&
-      seq > rows)
-    return emitOpError() << "sequence length " << seq << " exceeds the "
-                         << rows << " positions of the table";
+  if (!ShapedType::isDynamic(seq) && !ShapedType::isDynamic(rows) && seq > rows)
+    return emitOpError() << "sequence length " << seq << " exceeds the " << rows
+                         << " positions of the table";
   return success();
 }
 
@@ -245,9 +242,9 @@ LogicalResult AttentionOp::verify() {
     for (unsigned i = 0; i < 4; ++i) {
       int64_t dim = maskType.getDimSize(i);
       if (dim != 1 && !dimsAgree(dim, full[i]))
-        return emitOpError() << "mask dimension " << i << " (" << names[i]
-                             << ") is " << dim << ", expected 1 or "
-                             << dimStr(full[i]);
+        return emitOpError()
+               << "mask dimension " << i << " (" << names[i] << ") is " << dim
+               << ", expected 1 or " << dimStr(full[i]);
     }
   }
   float rate = getDropoutRate().convertToFloat();
@@ -342,9 +339,9 @@ LogicalResult MatmulOp::verify() {
                          << lhs << " and " << rhs;
   for (int64_t i = 0; i < rank - 2; ++i)
     if (!dimsAgree(lhs.getDimSize(i), rhs.getDimSize(i)))
-      return emitOpError() << "batch dimension " << i << " differs: "
-                           << dimStr(lhs.getDimSize(i)) << " vs "
-                           << dimStr(rhs.getDimSize(i));
+      return emitOpError() << "batch dimension " << i
+                           << " differs: " << dimStr(lhs.getDimSize(i))
+                           << " vs " << dimStr(rhs.getDimSize(i));
   bool transposed = getTransposeRhs();
   int64_t k = lhs.getDimSize(rank - 1);
   int64_t rhsK = rhs.getDimSize(transposed ? rank - 1 : rank - 2);
@@ -385,8 +382,8 @@ LogicalResult verifyAxis(Operation *op, int64_t axis, int64_t rank) {
   if (rank == 0)
     return op->emitOpError() << "input must have at least one dimension";
   if (axis < -rank || axis >= rank)
-    return op->emitOpError() << "axis " << axis << " is out of range for rank "
-                             << rank;
+    return op->emitOpError()
+           << "axis " << axis << " is out of range for rank " << rank;
   return success();
 }
 
@@ -416,10 +413,9 @@ LogicalResult LayerNormOp::verify() {
     return emitOpError() << "the normalised dimension " << axis
                          << " must be static, got " << input;
   std::optional<int64_t> width = input.getDimSize(axis);
-  if (failed(expectShape(*this, "gamma", getGamma().getType(), {*width},
-                         {"d"})) ||
-      failed(
-          expectShape(*this, "beta", getBeta().getType(), {*width}, {"d"})))
+  if (failed(
+          expectShape(*this, "gamma", getGamma().getType(), {*width}, {"d"})) ||
+      failed(expectShape(*this, "beta", getBeta().getType(), {*width}, {"d"})))
     return failure();
   return verifyPositiveEps(*this, getEps());
 }
@@ -453,9 +449,9 @@ LogicalResult MaskedSoftmaxOp::verify() {
                            << biasType;
     for (auto [i, dim] : llvm::enumerate(biasType.getShape()))
       if (dim != 1 && !dimsAgree(dim, scores.getDimSize(i)))
-        return emitOpError() << "bias dimension " << i << " is "
-                             << dimStr(dim) << ", expected 1 or "
-                             << dimStr(scores.getDimSize(i));
+        return emitOpError()
+               << "bias dimension " << i << " is " << dimStr(dim)
+               << ", expected 1 or " << dimStr(scores.getDimSize(i));
   }
   return success();
 }
@@ -464,8 +460,8 @@ LogicalResult ResidualLayerNormOp::verify() {
   FailureOr<int64_t> width = staticWidth(*this, getInput());
   if (failed(width))
     return failure();
-  if (failed(expectShape(*this, "gamma", getGamma().getType(), {*width},
-                         {"d"})))
+  if (failed(
+          expectShape(*this, "gamma", getGamma().getType(), {*width}, {"d"})))
     return failure();
   if (Value bias = getBias())
     if (failed(expectShape(*this, "bias", tensorType(bias), {*width}, {"d"})))
@@ -511,11 +507,12 @@ Type unknownResult(MLIRContext *context) {
   return UnrankedTensorType::get(Float32Type::get(context));
 }
 
-LogicalResult inferShape(MLIRContext *context, std::optional<ArrayRef<int64_t>> shape,
+LogicalResult inferShape(MLIRContext *context,
+                         std::optional<ArrayRef<int64_t>> shape,
                          SmallVectorImpl<Type> &inferred) {
-  inferred.push_back(shape ? Type(RankedTensorType::get(
-                                 *shape, Float32Type::get(context)))
-                           : unknownResult(context));
+  inferred.push_back(
+      shape ? Type(RankedTensorType::get(*shape, Float32Type::get(context)))
+            : unknownResult(context));
   return success();
 }
 } // namespace
@@ -576,8 +573,7 @@ LogicalResult SplitHeadsOp::inferReturnTypes(MLIRContext *context,
   if (input.getRank() != 3 || ShapedType::isDynamic(input.getDimSize(2)) ||
       heads <= 0 || input.getDimSize(2) % heads != 0)
     return inferShape(context, std::nullopt, inferred);
-  SmallVector<int64_t> shape = {input.getDimSize(0), heads,
-                                input.getDimSize(1),
+  SmallVector<int64_t> shape = {input.getDimSize(0), heads, input.getDimSize(1),
                                 input.getDimSize(2) / heads};
   return inferShape(context, ArrayRef<int64_t>(shape), inferred);
 }
@@ -674,9 +670,8 @@ OpFoldResult DropoutOp::fold(FoldAdaptor) {
 
 OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
   // x + 0 is x when x already has the result's type (no broadcast).
-  for (auto [value, constant] :
-       {std::pair(getLhs(), adaptor.getRhs()),
-        std::pair(getRhs(), adaptor.getLhs())}) {
+  for (auto [value, constant] : {std::pair(getLhs(), adaptor.getRhs()),
+                                 std::pair(getRhs(), adaptor.getLhs())}) {
     auto splat = dyn_cast_if_present<SplatElementsAttr>(constant);
     if (splat && splat.getSplatValue<llvm::APFloat>().isZero() &&
         value.getType() == getType())

@@ -38,16 +38,13 @@ json::Value jsonString(StringRef text) {
   return json::fixUTF8(text);
 }
 
-json::Array jsonShape(ArrayRef<int64_t> shape) {
-  return json::Array(shape);
-}
+json::Array jsonShape(ArrayRef<int64_t> shape) { return json::Array(shape); }
 
 json::Array jsonTensors(ArrayRef<abi::TensorInfo> tensors) {
   json::Array list;
   for (const abi::TensorInfo &t : tensors)
-    list.push_back(json::Object{{"name", t.name},
-                                {"dtype", t.dtype},
-                                {"shape", jsonShape(t.shape)}});
+    list.push_back(json::Object{
+        {"name", t.name}, {"dtype", t.dtype}, {"shape", jsonShape(t.shape)}});
   return list;
 }
 
@@ -71,8 +68,9 @@ std::string buildManifest(const abi::ModelABI &abi) {
     config[key] = value;
   json::Array weights;
   for (const abi::WeightInfo &w : abi.weights)
-    weights.push_back(json::Object{
-        {"key", jsonString(w.key)}, {"dtype", "F32"}, {"shape", jsonShape(w.shape)}});
+    weights.push_back(json::Object{{"key", jsonString(w.key)},
+                                   {"dtype", "F32"},
+                                   {"shape", jsonShape(w.shape)}});
   json::Array entries;
   for (const abi::EntryInfo &entry : abi.entries) {
     json::Object object{{"role", stringifyEntryRole(entry.role)},
@@ -127,16 +125,17 @@ void registerLLVMTranslations(mlir::DialectRegistry &registry) {
   mlir::registerLLVMDialectTranslation(registry);
 }
 
-Expected<std::unique_ptr<TargetMachine>> createHostTargetMachine(StringRef cpu) {
+Expected<std::unique_ptr<TargetMachine>>
+createHostTargetMachine(StringRef cpu) {
   InitializeNativeTarget();
   InitializeNativeTargetAsmPrinter();
   Triple triple(sys::getProcessTriple());
   std::string error;
   const Target *target = TargetRegistry::lookupTarget(triple, error);
   if (!target)
-    return createStringError(inconvertibleErrorCode(),
-                             "no LLVM target for " + triple.str() + ": " +
-                                 error);
+    return createStringError(inconvertibleErrorCode(), "no LLVM target for " +
+                                                           triple.str() + ": " +
+                                                           error);
   SubtargetFeatures features;
   std::string cpuName = cpu.str();
   if (cpu == "host") {
@@ -146,13 +145,13 @@ Expected<std::unique_ptr<TargetMachine>> createHostTargetMachine(StringRef cpu) 
   } else if (std::unique_ptr<MCSubtargetInfo> info(
                  target->createMCSubtargetInfo(triple, "", ""));
              !info || !info->isCPUStringValid(cpuName)) {
-    return createStringError(inconvertibleErrorCode(),
-                             "unknown --mcpu '" + cpuName + "' for " +
-                                 triple.str());
+    return createStringError(inconvertibleErrorCode(), "unknown --mcpu '" +
+                                                           cpuName + "' for " +
+                                                           triple.str());
   }
   std::unique_ptr<TargetMachine> machine(target->createTargetMachine(
-      triple, cpuName, features.getString(), TargetOptions(),
-      Reloc::PIC_, std::nullopt, CodeGenOptLevel::Aggressive));
+      triple, cpuName, features.getString(), TargetOptions(), Reloc::PIC_,
+      std::nullopt, CodeGenOptLevel::Aggressive));
   if (!machine)
     return createStringError(inconvertibleErrorCode(),
                              "cannot create a target machine for " +
@@ -162,9 +161,8 @@ Expected<std::unique_ptr<TargetMachine>> createHostTargetMachine(StringRef cpu) 
 
 /// void xfmr_entry_<role>(void **args): calls the C interface of the entry
 /// function `symbol` with args[i] as its i-th (descriptor pointer) argument.
-static Expected<Function *> addPackedEntryPoint(Module &module,
-                                                StringRef symbol,
-                                                StringRef role) {
+static Expected<Function *>
+addPackedEntryPoint(Module &module, StringRef symbol, StringRef role) {
   std::string cifaceName = ("_mlir_ciface_" + symbol).str();
   Function *ciface = module.getFunction(cifaceName);
   if (!ciface)
@@ -215,14 +213,14 @@ static void optimize(Module &module, TargetMachine &machine) {
   builder.registerFunctionAnalyses(fam);
   builder.registerLoopAnalyses(lam);
   builder.crossRegisterProxies(lam, fam, cgam, mam);
-  builder.buildPerModuleDefaultPipeline(OptimizationLevel::O3)
-      .run(module, mam);
+  builder.buildPerModuleDefaultPipeline(OptimizationLevel::O3).run(module, mam);
 }
 
-Expected<std::unique_ptr<Module>>
-translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
-                  TargetMachine &machine, const abi::ModelABI &abi,
-                  StringRef manifest) {
+Expected<std::unique_ptr<Module>> translateToLLVMIR(mlir::ModuleOp module,
+                                                    LLVMContext &context,
+                                                    TargetMachine &machine,
+                                                    const abi::ModelABI &abi,
+                                                    StringRef manifest) {
   std::unique_ptr<Module> llvmModule =
       mlir::translateModuleToLLVMIR(module, context, "xfmr_model");
   if (!llvmModule)
@@ -285,11 +283,11 @@ Error linkSharedLibrary(StringRef objectPath, StringRef runtimeArchive,
   if (!driver && configuredDriver.empty())
     driver = sys::findProgramByName("g++");
   if (!driver)
-    return createStringError(inconvertibleErrorCode(),
-                             "no C++ compiler driver (" +
-                                 (configuredDriver.empty() ? "c++ on PATH"
-                                                           : configuredDriver) +
-                                 ") to link the shared library");
+    return createStringError(
+        inconvertibleErrorCode(),
+        "no C++ compiler driver (" +
+            (configuredDriver.empty() ? "c++ on PATH" : configuredDriver) +
+            ") to link the shared library");
   if (!sys::fs::exists(runtimeArchive))
     return createStringError(inconvertibleErrorCode(),
                              "runtime library not found at " + runtimeArchive);
@@ -308,8 +306,7 @@ Error linkSharedLibrary(StringRef objectPath, StringRef runtimeArchive,
                runtimeArchive, "-Wl,--no-whole-archive", versionScript,
                "-Wl,-z,noexecstack", "-lm"});
   std::string message;
-  int rc = sys::ExecuteAndWait(*driver, args, std::nullopt, {}, 0, 0,
-                               &message);
+  int rc = sys::ExecuteAndWait(*driver, args, std::nullopt, {}, 0, 0, &message);
   if (rc != 0)
     return createStringError(inconvertibleErrorCode(),
                              "linking " + outputPath + " failed" +

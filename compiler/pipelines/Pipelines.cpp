@@ -111,9 +111,9 @@ void registerXfmrPassesAndPipelines() {
   PassPipelineRegistration<>("xfmr-to-linalg-pipeline",
                              "xfmr primitives → linalg on tensors",
                              buildXfmrToLinalgPipeline);
-  PassPipelineRegistration<LinalgToLLVMOptions>("xfmr-linalg-to-llvm-pipeline",
-                             "linalg on tensors → the LLVM dialect",
-                             buildLinalgToLLVMPipeline);
+  PassPipelineRegistration<LinalgToLLVMOptions>(
+      "xfmr-linalg-to-llvm-pipeline", "linalg on tensors → the LLVM dialect",
+      buildLinalgToLLVMPipeline);
   PassPipelineRegistration<XfmrPipelineOptions>(
       "xfmr-cpu-pipeline",
       "an imported model to the LLVM dialect for the host CPU (what xfmrc "

@@ -46,8 +46,7 @@ struct XfmrBindWeightsPass
       unsigned first = entry.getNumArguments();
       for (WeightDeclOp decl : decls)
         entry.addArgument(decl.getType(), decl.getLoc());
-      func.setType(FunctionType::get(&getContext(),
-                                     entry.getArgumentTypes(),
+      func.setType(FunctionType::get(&getContext(), entry.getArgumentTypes(),
                                      func.getResultTypes()));
       IRRewriter rewriter(&getContext());
       func.walk([&](WeightOp read) {

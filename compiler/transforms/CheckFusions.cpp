@@ -61,8 +61,7 @@ struct XfmrCheckFusionsPass
       required.insert(name);
     }
 
-    unsigned fusedSoftmax = 0, fusedNorm = 0, missedSoftmax = 0,
-             missedNorm = 0;
+    unsigned fusedSoftmax = 0, fusedNorm = 0, missedSoftmax = 0, missedNorm = 0;
     bool failedRequirement = false;
     auto missed = [&](Operation *op, StringRef fusion, unsigned &count,
                       StringRef what) {
@@ -91,8 +90,7 @@ struct XfmrCheckFusionsPass
       module.emitRemark() << "fusions: " << kMaskedSoftmax << " "
                           << fusedSoftmax << " fused, " << missedSoftmax
                           << " missed; " << kResidualLayerNorm << " "
-                          << fusedNorm << " fused, " << missedNorm
-                          << " missed";
+                          << fusedNorm << " fused, " << missedNorm << " missed";
     if (failedRequirement)
       signalPassFailure();
   }

@@ -31,8 +31,8 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
     // Every result type below is inferred from the operands (the ops'
     // InferTypeOpInterface): the verifiers already know them.
     auto project = [&](Value weight, Value bias) -> Value {
-      Value proj = LinearOp::create(rewriter, loc, op.getInput(), weight,
-                                    bias, /*scale=*/FloatAttr());
+      Value proj = LinearOp::create(rewriter, loc, op.getInput(), weight, bias,
+                                    /*scale=*/FloatAttr());
       return SplitHeadsOp::create(rewriter, loc, proj,
                                   rewriter.getI64IntegerAttr(heads));
     };
@@ -40,8 +40,8 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
     Value k = project(op.getWk(), op.getBk());
     Value v = project(op.getWv(), op.getBv());
 
-    Value scores = MatmulOp::create(rewriter, loc, q, k,
-                                    rewriter.getUnitAttr(), FloatAttr());
+    Value scores = MatmulOp::create(rewriter, loc, q, k, rewriter.getUnitAttr(),
+                                    FloatAttr());
     scores = ScaleOp::create(rewriter, loc, scores, op.getScaleAttr());
     if (Value mask = op.getMask())
       scores = AddOp::create(rewriter, loc, scores, mask);
@@ -94,8 +94,7 @@ struct DecomposeFFN : OpRewritePattern<FFNOp> {
   llvm::Statistic &counter;
 };
 
-struct XfmrDecomposePass
-    : xfmr::impl::XfmrDecomposeBase<XfmrDecomposePass> {
+struct XfmrDecomposePass : xfmr::impl::XfmrDecomposeBase<XfmrDecomposePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<DecomposeAttention>(&getContext(), numAttention);
@@ -104,8 +103,8 @@ struct XfmrDecomposePass
     // scales by 1) is for xfmr-strip-dropout and the canonicalizer.
     GreedyRewriteConfig config;
     config.enableFolding(false).enableConstantCSE(false);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
-                                     config)))
+    if (failed(
+            applyPatternsGreedily(getOperation(), std::move(patterns), config)))
       signalPassFailure();
   }
 };

@@ -41,8 +41,8 @@ void inlineIfPrivate(func::CallOp call, SymbolTable &symbols) {
     src->cloneInto(inlineBlock->getParent(), postInsertBlock->getIterator(),
                    mapper);
   };
-  if (succeeded(inlineCall(interface, cloneInto, call, callee,
-                           &callee.getBody())))
+  if (succeeded(
+          inlineCall(interface, cloneInto, call, callee, &callee.getBody())))
     call.erase();
 }
 
@@ -59,9 +59,9 @@ LogicalResult makeDestinations(func::FuncOp func, SymbolTable &symbols) {
   for (unsigned i = 0; i < numResults; ++i) {
     auto tensor = dyn_cast<RankedTensorType>(func.getResultTypes()[i]);
     if (!tensor)
-      return func.emitError() << "entry point result " << i
-                              << " must be a ranked tensor, got "
-                              << func.getResultTypes()[i];
+      return func.emitError()
+             << "entry point result " << i << " must be a ranked tensor, got "
+             << func.getResultTypes()[i];
     auto memref = MemRefType::get(tensor.getShape(), tensor.getElementType());
     if (failed(func.insertArgument(i, memref, func.getResultAttrDict(i),
                                    func.getLoc())))

@@ -132,8 +132,8 @@ FailureOr<MaskedScores> matchChain(Value input) {
       chain.padding.getMask().getFill() == MaskFillKind::lowest &&
       (chain.causal || chain.bias))
     return failure();
-  bool fusesSomething = chain.padding || chain.causal || chain.bias ||
-                        chain.scale != 1.0;
+  bool fusesSomething =
+      chain.padding || chain.causal || chain.bias || chain.scale != 1.0;
   if (!fusesSomething)
     return failure();
   return chain;

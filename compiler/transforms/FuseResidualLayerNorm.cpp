@@ -25,8 +25,7 @@ namespace {
 /// with a bias and no output scale (which would apply to the bias too).
 LinearOp biasDonor(Value addend) {
   auto linear = addend.getDefiningOp<LinearOp>();
-  if (!linear || !linear->hasOneUse() || !linear.getBias() ||
-      linear.getScale())
+  if (!linear || !linear->hasOneUse() || !linear.getBias() || linear.getScale())
     return {};
   return linear;
 }
@@ -66,8 +65,8 @@ struct FuseResidualLayerNorm : OpRewritePattern<LayerNormOp> {
     }
     rewriter.setInsertionPoint(op);
     auto fusedOp = ResidualLayerNormOp::create(
-        rewriter, op.getLoc(), type, type, input, residual, bias,
-        op.getGamma(), op.getBeta(), op.getEpsAttr());
+        rewriter, op.getLoc(), type, type, input, residual, bias, op.getGamma(),
+        op.getBeta(), op.getEpsAttr());
     // Pre-LN: the sum is also the next residual.
     rewriter.replaceAllUsesExcept(add, fusedOp.getSum(), op);
     rewriter.replaceOp(op, fusedOp.getResult());
@@ -80,12 +79,10 @@ struct FuseResidualLayerNorm : OpRewritePattern<LayerNormOp> {
 };
 
 struct XfmrFuseResidualLayerNormPass
-    : xfmr::impl::XfmrFuseResidualLayerNormBase<
-          XfmrFuseResidualLayerNormPass> {
+    : xfmr::impl::XfmrFuseResidualLayerNormBase<XfmrFuseResidualLayerNormPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FuseResidualLayerNorm>(&getContext(), numFused,
-                                        numBiasFolded);
+    patterns.add<FuseResidualLayerNorm>(&getContext(), numFused, numBiasFolded);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

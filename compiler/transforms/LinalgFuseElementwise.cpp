@@ -30,8 +30,7 @@ bool fuseIntoParallelConsumers(OpOperand *fused) {
 }
 
 struct XfmrLinalgFuseElementwisePass
-    : xfmr::impl::XfmrLinalgFuseElementwiseBase<
-          XfmrLinalgFuseElementwisePass> {
+    : xfmr::impl::XfmrLinalgFuseElementwiseBase<XfmrLinalgFuseElementwisePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     linalg::populateElementwiseOpsFusionPatterns(patterns,

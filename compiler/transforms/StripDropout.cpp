@@ -26,9 +26,8 @@ namespace {
 template <typename OpTy>
 void multiplyScale(OpTy op, float factor, RewriterBase &rewriter) {
   float current = op.getScale() ? op.getScale()->convertToFloat() : 1.0f;
-  rewriter.modifyOpInPlace(op, [&] {
-    op.setScaleAttr(rewriter.getF32FloatAttr(current * factor));
-  });
+  rewriter.modifyOpInPlace(
+      op, [&] { op.setScaleAttr(rewriter.getF32FloatAttr(current * factor)); });
 }
 
 /// Folds a scale by `keep` on `dropout`'s value into a neighbour, if one can
@@ -96,8 +95,8 @@ struct XfmrStripDropoutPass
     // meaning, the canonicalizer runs elsewhere.
     GreedyRewriteConfig config;
     config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
-                                     config)))
+    if (failed(
+            applyPatternsGreedily(getOperation(), std::move(patterns), config)))
       signalPassFailure();
   }
 };

@@ -26,8 +26,8 @@
 
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -52,17 +52,18 @@ cl::opt<std::string> mcpu(
     cl::desc("CPU to generate code for: host (default) or an LLVM CPU name "
              "such as x86-64-v3"),
     cl::init("host"));
-cl::opt<Stage> emit(
-    "emit", cl::desc("Stop after this stage and write its output"),
-    cl::init(Stage::So),
-    cl::values(clEnumValN(Stage::Xfmr, "xfmr", "imported xfmr IR"),
-               clEnumValN(Stage::Fused, "fused", "xfmr IR after the xfmr passes"),
-               clEnumValN(Stage::Linalg, "linalg", "linalg on tensors"),
-               clEnumValN(Stage::LLVMDialect, "llvm", "the LLVM dialect"),
-               clEnumValN(Stage::LLVMIR, "llvm-ir", "optimized LLVM IR"),
-               clEnumValN(Stage::Asm, "asm", "host assembly"),
-               clEnumValN(Stage::Obj, "obj", "host object file"),
-               clEnumValN(Stage::So, "so", "shared library + C header")));
+cl::opt<Stage>
+    emit("emit", cl::desc("Stop after this stage and write its output"),
+         cl::init(Stage::So),
+         cl::values(clEnumValN(Stage::Xfmr, "xfmr", "imported xfmr IR"),
+                    clEnumValN(Stage::Fused, "fused",
+                               "xfmr IR after the xfmr passes"),
+                    clEnumValN(Stage::Linalg, "linalg", "linalg on tensors"),
+                    clEnumValN(Stage::LLVMDialect, "llvm", "the LLVM dialect"),
+                    clEnumValN(Stage::LLVMIR, "llvm-ir", "optimized LLVM IR"),
+                    clEnumValN(Stage::Asm, "asm", "host assembly"),
+                    clEnumValN(Stage::Obj, "obj", "host object file"),
+                    clEnumValN(Stage::So, "so", "shared library + C header")));
 cl::opt<bool> printIRAfterAll("print-ir-after-all",
                               cl::desc("Print the IR after every pass"),
                               cl::init(false));
@@ -236,9 +237,8 @@ Error runPipeline(mlir::ModuleOp module,
   if (printIRAfterAll) {
     module->getContext()->disableMultithreading();
     pm.enableIRPrinting(
-        /*shouldPrintBeforePass=*/[](mlir::Pass *, mlir::Operation *) {
-          return false;
-        },
+        /*shouldPrintBeforePass=*/[](mlir::Pass *,
+                                     mlir::Operation *) { return false; },
         /*shouldPrintAfterPass=*/
         [](mlir::Pass *, mlir::Operation *) { return true; },
         /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false);
@@ -270,8 +270,8 @@ Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 parseModule(mlir::MLIRContext &context) {
   auto source = llvm::MemoryBuffer::getFile(modelPath, /*IsText=*/true);
   if (std::error_code ec = source.getError())
-    return createStringError(ec, "cannot read " + modelPath + ": " +
-                                     ec.message());
+    return createStringError(ec,
+                             "cannot read " + modelPath + ": " + ec.message());
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(*source), SMLoc());
   mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
@@ -385,8 +385,7 @@ int compile(const char *argv0) {
       {Stage::Linalg, "xfmr to linalg", xfmr::buildXfmrToLinalgPipeline},
       {Stage::LLVMDialect, "linalg to LLVM", lower}};
   for (const Step &step : steps) {
-    if (Error err =
-            runPipeline(*module, step.build, step.name, dumper.get()))
+    if (Error err = runPipeline(*module, step.build, step.name, dumper.get()))
       return fail(std::move(err));
     if (emit == step.stage) {
       if (Error err = writeModule(*module))
@@ -429,9 +428,8 @@ int compile(const char *argv0) {
           sys::fs::createTemporaryFile("xfmr-model", "o", objectPath))
     return fail("cannot create a temporary file: " + ec.message());
   scope_exit removeObject([&] { sys::fs::remove(objectPath); });
-  if (Error err = xfmr::emitMachineCode(**llvmModule, **machine,
-                                        CodeGenFileType::ObjectFile,
-                                        objectPath))
+  if (Error err = xfmr::emitMachineCode(
+          **llvmModule, **machine, CodeGenFileType::ObjectFile, objectPath))
     return fail(std::move(err));
   if (Error err = xfmr::linkSharedLibrary(objectPath, runtimeArchive(argv0),
                                           outputPath)) {

@@ -23,9 +23,8 @@ namespace {
 /// out += lhs * rhs, the body of every contraction here.
 void multiplyAccumulate(OpBuilder &b, Location loc, ValueRange args) {
   Value product = arith::MulFOp::create(b, loc, args[0], args[1]);
-  linalg::YieldOp::create(b, loc,
-                          arith::AddFOp::create(b, loc, args[2], product)
-                              .getResult());
+  linalg::YieldOp::create(
+      b, loc, arith::AddFOp::create(b, loc, args[2], product).getResult());
 }
 
 /// Swaps the last two dimensions of `value`: [..., n, k] → [..., k, n].
@@ -51,16 +50,15 @@ Value transposeLastTwo(OpBuilder &b, Location loc, Value value) {
 /// rounding is the same whether or not a fusion later takes the bias over.
 Value buildContraction(OpBuilder &b, Location loc, RankedTensorType type,
                        ArrayRef<OpFoldResult> sizes, Value lhs, Value rhs,
-                       ArrayRef<AffineMap> maps, unsigned numLoops,
-                       Value bias, FloatAttr scale) {
+                       ArrayRef<AffineMap> maps, unsigned numLoops, Value bias,
+                       FloatAttr scale) {
   Value init = filledTensor(b, loc, type, sizes, f32Constant(b, loc, 0.0));
   SmallVector<utils::IteratorType> iterators(numLoops,
                                              utils::IteratorType::parallel);
   iterators[numLoops - 2] = utils::IteratorType::reduction;
-  Value result = linalg::GenericOp::create(b, loc, TypeRange{type},
-                                           ValueRange{lhs, rhs},
-                                           ValueRange{init}, maps, iterators,
-                                           multiplyAccumulate)
+  Value result = linalg::GenericOp::create(
+                     b, loc, TypeRange{type}, ValueRange{lhs, rhs},
+                     ValueRange{init}, maps, iterators, multiplyAccumulate)
                      .getResult(0);
   if (!bias && !scale)
     return result;
@@ -97,7 +95,8 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
     MLIRContext *ctx = rewriter.getContext();
     RankedTensorType type = op.getType();
     unsigned rank = type.getRank();
-    SmallVector<OpFoldResult> sizes = sizesOf(rewriter, loc, adaptor.getInput());
+    SmallVector<OpFoldResult> sizes =
+        sizesOf(rewriter, loc, adaptor.getInput());
     sizes.back() = rewriter.getIndexAttr(type.getShape().back());
 
     // Loops (i..., k, n) over the weight transposed to [in, out].
@@ -116,10 +115,10 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
         AffineMap::get(numLoops, 0, {k, n}, ctx),
         AffineMap::get(numLoops, 0, outputExprs, ctx)};
     Value weight = transposeLastTwo(rewriter, loc, adaptor.getWeight());
-    rewriter.replaceOp(
-        op, buildContraction(rewriter, loc, type, sizes, adaptor.getInput(),
-                             weight, maps, numLoops, adaptor.getBias(),
-                             op.getScaleAttr()));
+    rewriter.replaceOp(op, buildContraction(rewriter, loc, type, sizes,
+                                            adaptor.getInput(), weight, maps,
+                                            numLoops, adaptor.getBias(),
+                                            op.getScaleAttr()));
     return success();
   }
 };

@@ -15,8 +15,8 @@ using namespace xfmr;
 namespace {
 /// Lowers a unary op whose element function is `fn`.
 template <typename OpTy>
-LogicalResult lowerUnary(OpTy op, Value input, ConversionPatternRewriter &rewriter,
-                         BodyBuilder fn) {
+LogicalResult lowerUnary(OpTy op, Value input,
+                         ConversionPatternRewriter &rewriter, BodyBuilder fn) {
   Location loc = op.getLoc();
   RankedTensorType type = op.getType();
   Value result = buildElementwise(

@@ -33,12 +33,14 @@ struct EmbeddingLowering : OpConversionPattern<EmbeddingOp> {
       scale = attr.getValueAsDouble();
 
     Value result = buildElementwise(
-        rewriter, loc, type, sizes, adaptor.getIds(), dropDimMap(ctx, rank, rank - 1),
+        rewriter, loc, type, sizes, adaptor.getIds(),
+        dropDimMap(ctx, rank, rank - 1),
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
           Value row =
               arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
           Value col = linalg::IndexOp::create(b, l, rank - 1);
-          Value v = tensor::ExtractOp::create(b, l, table, ValueRange{row, col});
+          Value v =
+              tensor::ExtractOp::create(b, l, table, ValueRange{row, col});
           if (scale)
             v = arith::MulFOp::create(b, l, v, f32Constant(b, l, *scale));
           return v;
@@ -114,12 +116,11 @@ struct AddPositionsLowering : OpConversionPattern<AddPositionsOp> {
     AffineMap seqAndFeature = AffineMap::get(
         3, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(2, ctx)}, ctx);
     rewriter.replaceOp(
-        op, buildElementwise(rewriter, loc, type, sizes, {input, rows},
-                             {id, seqAndFeature},
-                             [](OpBuilder &b, Location l, ValueRange args) {
-                               return arith::AddFOp::create(b, l, args[0],
-                                                            args[1]);
-                             }));
+        op, buildElementwise(
+                rewriter, loc, type, sizes, {input, rows}, {id, seqAndFeature},
+                [](OpBuilder &b, Location l, ValueRange args) {
+                  return arith::AddFOp::create(b, l, args[0], args[1]);
+                }));
     return success();
   }
 };
@@ -132,8 +133,7 @@ struct PaddingMaskLowering : OpConversionPattern<PaddingMaskOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
-    SmallVector<OpFoldResult> in =
-        sizesOf(rewriter, loc, adaptor.getPadding());
+    SmallVector<OpFoldResult> in = sizesOf(rewriter, loc, adaptor.getPadding());
     OpFoldResult one = rewriter.getIndexAttr(1);
     double fill = op.getMask().getFillAsDouble();
     AffineMap batchAndKey = AffineMap::get(

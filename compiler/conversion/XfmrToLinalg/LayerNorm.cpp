@@ -20,9 +20,8 @@ using namespace xfmr;
 
 namespace {
 /// Normalises `x` along `axis` with `gamma`, `beta` and `eps`.
-Value buildLayerNorm(OpBuilder &b, Location loc, RankedTensorType type,
-                     Value x, Value gamma, Value beta, unsigned axis,
-                     double eps) {
+Value buildLayerNorm(OpBuilder &b, Location loc, RankedTensorType type, Value x,
+                     Value gamma, Value beta, unsigned axis, double eps) {
   MLIRContext *ctx = b.getContext();
   unsigned rank = type.getRank();
   SmallVector<OpFoldResult> sizes = sizesOf(b, loc, x);
@@ -59,8 +58,8 @@ Value buildLayerNorm(OpBuilder &b, Location loc, RankedTensorType type,
       b, loc, type, sizes, {x, stats[0], stats[1], gamma, beta},
       {identityMap(ctx, rank), row, row, feature, feature},
       [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
-        Value var = arith::DivFOp::create(nb, l, args[2],
-                                          f32Constant(nb, l, width));
+        Value var =
+            arith::DivFOp::create(nb, l, args[2], f32Constant(nb, l, width));
         Value denom = math::SqrtOp::create(
             nb, l, arith::AddFOp::create(nb, l, var, f32Constant(nb, l, eps)));
         Value normed = arith::DivFOp::create(
@@ -75,11 +74,11 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
   LogicalResult
   matchAndRewrite(LayerNormOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(
-        op, buildLayerNorm(rewriter, op.getLoc(), op.getType(),
-                           adaptor.getInput(), adaptor.getGamma(),
-                           adaptor.getBeta(), op.getNormalizedAxis(),
-                           op.getEps().convertToDouble()));
+    rewriter.replaceOp(op,
+                       buildLayerNorm(rewriter, op.getLoc(), op.getType(),
+                                      adaptor.getInput(), adaptor.getGamma(),
+                                      adaptor.getBeta(), op.getNormalizedAxis(),
+                                      op.getEps().convertToDouble()));
     return success();
   }
 };
@@ -102,8 +101,8 @@ struct ResidualLayerNormLowering : OpConversionPattern<ResidualLayerNormOp> {
     // (input + bias) + residual: the order of the unfused linear's epilogue
     // and residual add, so fusing changes no rounding.
     Value sum = buildElementwise(
-        rewriter, loc, type, sizesOf(rewriter, loc, adaptor.getInput()),
-        inputs, maps, [](OpBuilder &b, Location l, ValueRange args) -> Value {
+        rewriter, loc, type, sizesOf(rewriter, loc, adaptor.getInput()), inputs,
+        maps, [](OpBuilder &b, Location l, ValueRange args) -> Value {
           Value input = args[0];
           if (args.size() > 2)
             input = arith::AddFOp::create(b, l, input, args[2]);

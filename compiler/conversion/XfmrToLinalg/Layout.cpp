@@ -27,10 +27,10 @@ struct SplitHeadsLowering : OpConversionPattern<SplitHeadsOp> {
     SmallVector<OpFoldResult> in = sizesOf(rewriter, loc, adaptor.getInput());
     OpFoldResult heads = rewriter.getIndexAttr(result.getDimSize(1));
     OpFoldResult headDim = rewriter.getIndexAttr(result.getDimSize(3));
-    auto expandedType = RankedTensorType::get(
-        {result.getDimSize(0), result.getDimSize(2), result.getDimSize(1),
-         result.getDimSize(3)},
-        result.getElementType());
+    auto expandedType =
+        RankedTensorType::get({result.getDimSize(0), result.getDimSize(2),
+                               result.getDimSize(1), result.getDimSize(3)},
+                              result.getElementType());
     Value expanded = tensor::ExpandShapeOp::create(
         rewriter, loc, expandedType, adaptor.getInput(),
         ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}},
@@ -52,16 +52,16 @@ struct MergeHeadsLowering : OpConversionPattern<MergeHeadsOp> {
     Location loc = op.getLoc();
     auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
     SmallVector<OpFoldResult> in = sizesOf(rewriter, loc, adaptor.getInput());
-    auto swappedType = RankedTensorType::get(
-        {inType.getDimSize(0), inType.getDimSize(2), inType.getDimSize(1),
-         inType.getDimSize(3)},
-        inType.getElementType());
+    auto swappedType =
+        RankedTensorType::get({inType.getDimSize(0), inType.getDimSize(2),
+                               inType.getDimSize(1), inType.getDimSize(3)},
+                              inType.getElementType());
     Value init =
         emptyTensor(rewriter, loc, swappedType, {in[0], in[2], in[1], in[3]});
-    Value swapped = linalg::TransposeOp::create(rewriter, loc,
-                                                adaptor.getInput(), init,
-                                                kSwapHeadsAndSeq)
-                        .getResult()[0];
+    Value swapped =
+        linalg::TransposeOp::create(rewriter, loc, adaptor.getInput(), init,
+                                    kSwapHeadsAndSeq)
+            .getResult()[0];
     rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
         op, op.getType(), swapped,
         ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});

@@ -18,9 +18,8 @@ using BodyBuilder = llvm::function_ref<mlir::Value(
     mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
 
 /// The sizes of `value`: constants where static, tensor.dim where dynamic.
-llvm::SmallVector<mlir::OpFoldResult> sizesOf(mlir::OpBuilder &b,
-                                              mlir::Location loc,
-                                              mlir::Value value);
+llvm::SmallVector<mlir::OpFoldResult>
+sizesOf(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value);
 
 /// tensor.empty of `type`: its static sizes from the type, its dynamic ones
 /// from `sizes`.
@@ -62,8 +61,7 @@ buildReduction(mlir::OpBuilder &b, mlir::Location loc,
 /// Identity map of rank `rank`; the map dropping dimension `dim` of it; the
 /// map selecting only dimension `dim` of it.
 mlir::AffineMap identityMap(mlir::MLIRContext *ctx, unsigned rank);
-mlir::AffineMap dropDimMap(mlir::MLIRContext *ctx, unsigned rank,
-                           unsigned dim);
+mlir::AffineMap dropDimMap(mlir::MLIRContext *ctx, unsigned rank, unsigned dim);
 mlir::AffineMap selectDimMap(mlir::MLIRContext *ctx, unsigned rank,
                              unsigned dim);
 

@@ -28,14 +28,13 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
     AffineExpr b = getAffineDimExpr(0, ctx), d = getAffineDimExpr(1, ctx);
 
     if (op.getKind() == PoolingKind::cls) {
-      AffineMap firstToken = AffineMap::get(
-          2, 0, {b, getAffineConstantExpr(0, ctx), d}, ctx);
-      rewriter.replaceOp(op, buildElementwise(
-                                 rewriter, loc, type, {hs[0], hs[2]}, hidden,
-                                 firstToken,
-                                 [](OpBuilder &, Location, ValueRange args) {
-                                   return args[0];
-                                 }));
+      AffineMap firstToken =
+          AffineMap::get(2, 0, {b, getAffineConstantExpr(0, ctx), d}, ctx);
+      rewriter.replaceOp(
+          op,
+          buildElementwise(
+              rewriter, loc, type, {hs[0], hs[2]}, hidden, firstToken,
+              [](OpBuilder &, Location, ValueRange args) { return args[0]; }));
       return success();
     }
 
@@ -49,16 +48,16 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
          AffineMap::get(3, 0, {b, s}, ctx)},
         zero,
         [](OpBuilder &nb, Location l, ValueRange args) -> SmallVector<Value> {
-          Value weighted = arith::MulFOp::create(nb, l, args[0],
-                                                 maskToF32(nb, l, args[1]));
+          Value weighted =
+              arith::MulFOp::create(nb, l, args[0], maskToF32(nb, l, args[1]));
           return {arith::AddFOp::create(nb, l, args[2], weighted)};
         })[0];
     Value count = buildReduction(
-        rewriter, loc, {hs[0], hs[1]}, /*axis=*/1, mask,
-        identityMap(ctx, 2), zero,
+        rewriter, loc, {hs[0], hs[1]}, /*axis=*/1, mask, identityMap(ctx, 2),
+        zero,
         [](OpBuilder &nb, Location l, ValueRange args) -> SmallVector<Value> {
-          return {arith::AddFOp::create(nb, l, args[1],
-                                        maskToF32(nb, l, args[0]))};
+          return {
+              arith::AddFOp::create(nb, l, args[1], maskToF32(nb, l, args[0]))};
         })[0];
     Value mean = buildElementwise(
         rewriter, loc, type, {hs[0], hs[2]}, {sum, count},

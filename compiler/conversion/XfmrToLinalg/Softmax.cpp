@@ -76,8 +76,8 @@ Value buildSoftmax(OpBuilder &b, Location loc, RankedTensorType type,
         Element e = element(nb, l, args.take_front(numInputs));
         Value max = args[numInputs], sum = args[numInputs + 1];
         Value newMax = arith::MaximumFOp::create(nb, l, max, e.value);
-        Value rescaled = arith::MulFOp::create(nb, l, sum,
-                                               guardedExp(nb, l, max, newMax));
+        Value rescaled =
+            arith::MulFOp::create(nb, l, sum, guardedExp(nb, l, max, newMax));
         Value newSum = arith::AddFOp::create(
             nb, l, rescaled, guardedExp(nb, l, e.value, newMax));
         SmallVector<Value> next = {newMax, newSum};
@@ -98,8 +98,8 @@ Value buildSoftmax(OpBuilder &b, Location loc, RankedTensorType type,
         Element e = element(nb, l, args.take_front(numInputs));
         Value max = args[numInputs], sum = args[numInputs + 1];
         Value zero = f32Constant(nb, l, 0.0);
-        Value positive = arith::CmpFOp::create(
-            nb, l, arith::CmpFPredicate::OGT, sum, zero);
+        Value positive =
+            arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT, sum, zero);
         Value p = arith::SelectOp::create(
             nb, l, positive,
             arith::DivFOp::create(nb, l, guardedExp(nb, l, e.value, max), sum),
@@ -112,8 +112,7 @@ Value buildSoftmax(OpBuilder &b, Location loc, RankedTensorType type,
               nb, l, f32Constant(nb, l, 1.0), fullyMasked.length);
         Value unmaskedRow = arith::CmpFOp::create(
             nb, l, arith::CmpFPredicate::OGT, args[numInputs + 2], zero);
-        return arith::SelectOp::create(nb, l, unmaskedRow, p,
-                                       fullyMaskedValue);
+        return arith::SelectOp::create(nb, l, unmaskedRow, p, fullyMaskedValue);
       });
 }
 
@@ -129,8 +128,7 @@ struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
         rewriter, loc, type, sizesOf(rewriter, loc, input),
         op.getNormalizedAxis(), input,
         identityMap(rewriter.getContext(), type.getRank()), /*masks=*/false,
-        FullyMaskedRow(),
-        [](OpBuilder &, Location, ValueRange args) {
+        FullyMaskedRow(), [](OpBuilder &, Location, ValueRange args) {
           return Element{args[0], Value()};
         });
     rewriter.replaceOp(op, result);
@@ -190,10 +188,10 @@ struct MaskedSoftmaxLowering : OpConversionPattern<MaskedSoftmaxOp> {
     bool causal = op.getCausal();
     bool masks = padding || causal;
     Value offset = causal ? causalOffset(rewriter, loc, sizes) : Value();
-    FullyMaskedRow fullyMasked{op.getMask().getFullyMasked(),
-                               indexToF32(rewriter, loc,
-                                          getValueOrCreateConstantIndexOp(
-                                              rewriter, loc, sizes[3]))};
+    FullyMaskedRow fullyMasked{
+        op.getMask().getFullyMasked(),
+        indexToF32(rewriter, loc,
+                   getValueOrCreateConstantIndexOp(rewriter, loc, sizes[3]))};
     double scale = op.getScale().convertToDouble();
     double fill = op.getMask().getFillAsDouble();
 

@@ -39,8 +39,8 @@ struct ConvertXfmrToLinalgPass
     target.addLegalOp<ModuleOp>();
     RewritePatternSet patterns(ctx);
     populateXfmrToLinalgPatterns(patterns);
-    if (failed(applyFullConversion(getOperation(), target,
-                                   std::move(patterns))))
+    if (failed(
+            applyFullConversion(getOperation(), target, std::move(patterns))))
       signalPassFailure();
   }
 };
