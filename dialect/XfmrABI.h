@@ -27,6 +27,10 @@ inline constexpr llvm::StringLiteral kEntryAttr = "xfmr.entry";
 inline constexpr llvm::StringLiteral kNameAttr = "xfmr.name";
 inline constexpr llvm::StringLiteral kPoolingAttr = "xfmr.pooling";
 inline constexpr llvm::StringLiteral kNormalizeAttr = "xfmr.normalize";
+/// On the module after bufferization (xfmr-plan-work-memory): the bytes of
+/// work memory the compiler could size.
+inline constexpr llvm::StringLiteral kStaticWorkBytesAttr =
+    "xfmr.static_work_bytes";
 
 /// The `config` integers every model states, in manifest order.
 inline constexpr llvm::StringLiteral kConfigKeys[] = {

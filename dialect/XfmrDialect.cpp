@@ -20,6 +20,13 @@ LogicalResult XfmrDialect::verifyOperationAttribute(Operation *op,
                                                     NamedAttribute attr) {
   if (attr.getName() == abi::kModelAttr)
     return abi::verifyModelAttr(op, attr);
+  if (attr.getName() == abi::kStaticWorkBytesAttr) {
+    auto bytes = dyn_cast<IntegerAttr>(attr.getValue());
+    if (!isa<ModuleOp>(op) || !bytes || bytes.getValue().isNegative())
+      return op->emitError() << "'" << abi::kStaticWorkBytesAttr
+                             << "' is a non-negative integer on a module";
+    return success();
+  }
   return abi::verifyEntryAttr(op, attr);
 }
 

@@ -38,6 +38,19 @@ llvm_config.add_tool_substitutions(["xfmr-opt", "xfmrc", "xfmr-run"],
 sanitizers = lit.util.pythonize_bool(getattr(config, "xfmr_sanitizers", "OFF"))
 if sanitizers:
     config.available_features.add("asan")
+# A build with XFMR_ENABLE_TSAN: the same for ThreadSanitizer (feature
+# `tsan`); valgrind cannot run those binaries either.
+tsan = lit.util.pythonize_bool(getattr(config, "xfmr_tsan", "OFF"))
+if tsan:
+    config.available_features.add("tsan")
+    sanitizers = True
+
+# The formatting check (test/Style) runs where clang-format is installed
+# (scripts/bootstrap.sh installs Debian's).
+_clang_format = shutil.which("clang-format")
+if _clang_format:
+    config.available_features.add("clang-format")
+    config.substitutions.append(("%clang-format", _clang_format))
 
 # Memory checks of generated code and runtime run where valgrind is installed.
 if shutil.which("valgrind") and not sanitizers:

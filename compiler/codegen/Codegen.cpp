@@ -62,7 +62,7 @@ StringRef kindOf(ArrayRef<abi::EntryInfo> entries) {
 }
 } // namespace
 
-std::string buildManifest(const abi::ModelABI &abi) {
+std::string buildManifest(const abi::ModelABI &abi, int64_t staticWorkBytes) {
   json::Object config;
   for (auto [key, value] : llvm::zip(abi::kConfigKeys, abi.model.config))
     config[key] = value;
@@ -91,9 +91,7 @@ std::string buildManifest(const abi::ModelABI &abi) {
       {"config", std::move(config)},
       {"weights", std::move(weights)},
       {"entries", std::move(entries)},
-      // Batch and sequence length are dynamic, so no temporary of today's
-      // models has a size the compiler knows: the context learns them.
-      {"work_memory", json::Object{{"static_bytes", 0}}}};
+      {"work_memory", json::Object{{"static_bytes", staticWorkBytes}}}};
   std::string text;
   raw_string_ostream os(text);
   os << json::Value(std::move(manifest));

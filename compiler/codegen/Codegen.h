@@ -25,8 +25,9 @@ class DialectRegistry;
 namespace xfmr {
 
 /// The JSON manifest embedded in the library (docs/abi.md), from the ABI
-/// the module states.
-std::string buildManifest(const abi::ModelABI &abi);
+/// the module states and the work memory the compiler could size
+/// (xfmr-plan-work-memory).
+std::string buildManifest(const abi::ModelABI &abi, int64_t staticWorkBytes);
 
 /// `text` as the inside of a C string literal: quotes, backslashes and `?`
 /// escaped, every byte outside printable ASCII as a three-digit octal escape.

@@ -147,4 +147,18 @@ def XfmrEntryDestinations : Pass<"xfmr-entry-destinations", "mlir::ModuleOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+def XfmrPlanWorkMemory : Pass<"xfmr-plan-work-memory", "mlir::ModuleOp"> {
+  let summary = "record the work memory the compiler can size";
+  let description = [{
+    After bufferization, sums the bytes of every `memref.alloc` of static
+    shape (each rounded up to the runtime's 64-byte granule) and records the
+    total on the module as `xfmr.static_work_bytes` (on a module that states
+    an `xfmr.model`: a library to be). The manifest reports it
+    as `work_memory.static_bytes` and a call context reserves that much when
+    it is created (docs/abi.md); temporaries of dynamic size (every one that
+    depends on batch or sequence length) are served by the context as they
+    come.
+  }];
+}
+
 #endif // XFMR_TRANSFORMS_PASSES_TD

@@ -398,9 +398,14 @@ int compile(const char *argv0) {
       xfmr::createHostTargetMachine(mcpu);
   if (!machine)
     return fail(machine.takeError());
+  int64_t staticWorkBytes = 0;
+  if (auto bytes = (*module)->getAttrOfType<mlir::IntegerAttr>(
+          xfmr::abi::kStaticWorkBytesAttr))
+    staticWorkBytes = bytes.getInt();
   LLVMContext llvmContext;
-  Expected<std::unique_ptr<Module>> llvmModule = xfmr::translateToLLVMIR(
-      *module, llvmContext, **machine, *abi, xfmr::buildManifest(*abi));
+  Expected<std::unique_ptr<Module>> llvmModule =
+      xfmr::translateToLLVMIR(*module, llvmContext, **machine, *abi,
+                              xfmr::buildManifest(*abi, staticWorkBytes));
   if (!llvmModule)
     return fail(llvmModule.takeError());
 
