@@ -106,6 +106,15 @@ public:
     using Kind = TensorRef::Kind;
     int64_t d = spec.dModel;
     add({Kind::TokenEmbedding}, {spec.vocabSize, d}, "vocab_size x d_model");
+    // The position tables come next, as in a BERT checkpoint (and in the
+    // entry points' weight arguments, which follow this order).
+    for (auto [index, stack] : enumerate(spec.stacks)) {
+      if (stack.positions.kind != PositionKind::Learned)
+        continue;
+      TensorRef ref{Kind::PositionEmbedding};
+      ref.stack = static_cast<int>(index);
+      add(ref, {spec.maxPositions, d}, "max_positions x d_model");
+    }
     if (spec.typeVocabSize > 0)
       add({Kind::TokenTypeEmbedding}, {spec.typeVocabSize, d},
           "type_vocab_size x d_model");
@@ -153,15 +162,11 @@ private:
     using Kind = TensorRef::Kind;
     using Sublayer = TensorRef::Sublayer;
     int64_t d = spec.dModel;
-    TensorRef ref{Kind::PositionEmbedding};
+    TensorRef ref{Kind::RelativeBias};
     ref.stack = index;
-    if (stack.positions.kind == PositionKind::Learned)
-      add(ref, {spec.maxPositions, d}, "max_positions x d_model");
-    if (stack.positions.kind == PositionKind::RelativeBuckets) {
-      ref.kind = Kind::RelativeBias;
+    if (stack.positions.kind == PositionKind::RelativeBuckets)
       add(ref, {stack.positions.numBuckets, stack.numHeads},
           "num_buckets x num_heads");
-    }
 
     int64_t headDim = stack.headDim(d);
     int64_t qWidth = stack.numHeads * headDim;

@@ -262,10 +262,11 @@ struct WeightRef {
   std::string shapeHint;
 };
 
-/// Every tensor the model needs, in a fixed order: the model's embeddings,
-/// then each stack (its tables, layer 0, layer 1, ..., its final norm), then
-/// the LM head; named by `spec.weightNames` with `spec.weightPrefix`. `spec`
-/// must be valid.
+/// Every tensor the model needs, in a fixed order: the token embedding, the
+/// learned position tables, the token types and the embedding norm, then each
+/// stack (its relative bias, layer 0, layer 1, ..., its final norm), then the
+/// LM head (docs/spec.md, "Weight names"); named by `spec.weightNames` with
+/// `spec.weightPrefix`. `spec` must be valid.
 std::vector<WeightRef> requiredWeights(const ModelSpec &spec);
 
 /// Checks the fields of `spec` against each other (heads divide the width,
