@@ -129,7 +129,11 @@ def write_model(folder, spec, weights, inputs, with_expected):
 def main():
     models = os.path.join(ROOT, "test", "E2E", "models")
     example = os.path.join(ROOT, "examples", "tiny-encoder")
-    for folder in (models, example):
+    # Only the folders written here: other models under test/E2E/models have
+    # scripts of their own (value-fill/make_model.py).
+    for folder in [example] + [os.path.join(models, name) for name in
+                               ("tiny-encoder", "sinusoidal-relu", "classic-dropout",
+                                "fully-masked")]:
         shutil.rmtree(folder, ignore_errors=True)
 
     # The example keeps BERT's initialisation scale. The test variants use a
@@ -151,7 +155,7 @@ def main():
     write_model(os.path.join(models, spec["name"]), spec, make_weights(rng, spec, 0.2),
                 make_inputs(rng, spec, lengths=[6, 2, 4], seq=6), with_expected=True)
 
-    # Classic dropout scales by the keep probability; also the one finite mask fill.
+    # Classic dropout scales by the keep probability; also the lowest mask fill.
     rng = np.random.default_rng(2)
     spec = make_spec("classic-dropout", vocab_size=64, num_heads=2, ffn_dim=48,
                      max_positions=12, type_vocab_size=3, activation="gelu_tanh",

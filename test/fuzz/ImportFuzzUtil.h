@@ -37,10 +37,17 @@ inline void checkResult(llvm::Expected<ModelSpec> spec) {
     return checkMessage(spec.takeError());
   if (llvm::Error e = validateSpec(*spec, "accepted"))
     fail("an accepted spec fails validateSpec", llvm::toString(std::move(e)));
-  // An accepted model must be compilable: its head width is a whole number
-  // and every required weight has positive dimensions.
-  if (spec->headDim() * spec->numHeads != spec->dModel)
-    fail("heads do not divide the width", spec->name);
+  // An accepted model must be compilable: every stack's heads have a
+  // positive width that K/V heads share evenly, and every required weight
+  // has positive dimensions.
+  for (const StackSpec &stack : spec->stacks) {
+    if (stack.headDim(spec->dModel) <= 0 ||
+        (!stack.explicitHeadDim &&
+         stack.headDim(spec->dModel) * stack.numHeads != spec->dModel))
+      fail("heads do not divide the width", spec->name);
+    if (stack.numKVHeads <= 0 || stack.numHeads % stack.numKVHeads != 0)
+      fail("K/V heads do not divide the heads", spec->name);
+  }
   for (const WeightRef &ref : requiredWeights(*spec))
     for (int64_t dim : ref.shape)
       if (dim <= 0)
@@ -53,7 +60,7 @@ inline void checkResult(llvm::Expected<ModelSpec> spec) {
   llvm::Expected<ModelSpec> again = parseSpecText(text, "roundtrip.json");
   if (!again)
     fail("toJSON does not parse back", llvm::toString(again.takeError()));
-  if (toJSON(*again) != json)
+  if (*again != *spec || toJSON(*again) != json)
     fail("toJSON does not read back equal", text);
 }
 

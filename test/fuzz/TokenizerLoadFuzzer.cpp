@@ -76,8 +76,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   // Encode some text with the loaded tokenizer: a fixed sample and the
   // file's own first bytes (which hold its token spellings).
-  static const char kSample[] = "Hello, World! Ünïcödé 日本語 🤗 don't  "
-                                "[CLS] <|endoftext|> ##ing \xff\xfe";
+  static const char kSample[] =
+      "Hello, World! Ünïcödé 日本語 🤗 don't  "
+      "[CLS] <|endoftext|> ##ing \xff\xfe";
   xfmr::fuzz::encodeDecode(t, kSample, sizeof(kSample) - 1, false,
                            /*mayFail=*/true);
   xfmr::fuzz::encodeDecode(t, rest, std::min<size_t>(restSize, 1024), true,

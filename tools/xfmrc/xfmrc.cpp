@@ -314,6 +314,9 @@ loadModule(mlir::MLIRContext &context) {
     return spec.takeError();
   spec->pooling = poolingKind;
   spec->normalizeEmbedding = normalize;
+  // A valid description the importer cannot lower yet is refused by name.
+  if (Error err = xfmr::checkImportable(*spec))
+    return std::move(err);
   mlir::OwningOpRef<mlir::ModuleOp> module = xfmr::importModel(*spec, context);
   if (failed(mlir::verify(*module)))
     return createStringError(inconvertibleErrorCode(),

@@ -232,11 +232,11 @@ typedef struct xfmr_tokenizer_info {
  * arrays are [batch, seq] int64 in row-major order, ready for xfmr_encode. */
 typedef struct xfmr_encoding {
   int64_t batch;
-  int64_t seq;              /* the padded length */
-  int64_t *input_ids;       /* padding positions hold the pad id (0 if none) */
-  int64_t *attention_mask;  /* 1 for tokens, 0 for padding */
-  int64_t *token_type_ids;  /* 0 for the first text, 1 for its pair */
-  int64_t *lengths;         /* [batch]: tokens in each row before padding */
+  int64_t seq;             /* the padded length */
+  int64_t *input_ids;      /* padding positions hold the pad id (0 if none) */
+  int64_t *attention_mask; /* 1 for tokens, 0 for padding */
+  int64_t *token_type_ids; /* 0 for the first text, 1 for its pair */
+  int64_t *lengths;        /* [batch]: tokens in each row before padding */
 } xfmr_encoding;
 
 /* Loads a tokenizer from `path`: a tokenizer.json, a vocab.txt, a vocab.json
