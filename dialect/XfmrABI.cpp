@@ -76,10 +76,13 @@ LogicalResult verifyModelAttr(Operation *op, NamedAttribute attr) {
     return op->emitError() << "'" << kModelAttr
                            << "' needs a dictionary 'config'";
   for (StringRef key : kConfigKeys) {
+    // Sizes of a model: at least 1, but for what a model may have none of.
+    int64_t min = key == "num_layers" || key == "type_vocab_size" ? 0 : 1;
     auto value = config.getAs<IntegerAttr>(key);
-    if (!value || value.getValue().isNegative())
+    if (!value || !value.getType().isSignlessInteger(64) ||
+        value.getInt() < min)
       return op->emitError() << "'" << kModelAttr << "': config needs '" << key
-                             << "' as a non-negative integer";
+                             << "' as an i64 of at least " << min;
   }
   for (NamedAttribute entry : config)
     if (!llvm::is_contained(kConfigKeys, entry.getName().getValue()))
@@ -175,6 +178,27 @@ FailureOr<ModelABI> readModelABI(ModuleOp module) {
   for (StringRef key : kConfigKeys)
     abi.model.config.push_back(config.getAs<IntegerAttr>(key).getInt());
 
+  // The library's own symbols (the runtime's xfmr_* API, the entry table,
+  // the manifest) and MLIR's (_mlir_ciface_*, the allocation functions)
+  // share one object file with the model's functions.
+  for (auto func : module.getOps<FunctionOpInterface>())
+    if (func.getName().starts_with("xfmr_") ||
+        func.getName().starts_with("_mlir_"))
+      return func.emitError() << "the symbol @" << func.getName()
+                              << " is reserved (names starting with xfmr_ or "
+                                 "_mlir_ belong to the library ABI)";
+  // Entry points of nested modules would never be reached.
+  WalkResult nested = module.walk([&](Operation *op) {
+    if (op->hasAttr(kEntryAttr) && op->getParentOp() != module) {
+      op->emitError() << "an entry point must be a function of the top-level "
+                         "module";
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  if (nested.wasInterrupted())
+    return failure();
+
   llvm::SmallDenseSet<EntryRole> roles;
   for (auto func : module.getOps<FunctionOpInterface>()) {
     auto role = func->getAttrOfType<EntryRoleAttr>(kEntryAttr);
@@ -183,6 +207,11 @@ FailureOr<ModelABI> readModelABI(ModuleOp module) {
     if (!func.isPublic() || func.isExternal())
       return func.emitError() << "entry point @" << func.getName()
                               << " must be a public function with a body";
+    // Its signature becomes the library's (destination-passing); a call
+    // inside the module would no longer match it.
+    if (!SymbolTable::symbolKnownUseEmpty(func, module))
+      return func.emitError() << "entry point @" << func.getName()
+                              << " must not be called from the module";
     if (!roles.insert(role.getValue()).second)
       return func.emitError() << "a second entry point of role '"
                               << stringifyEntryRole(role.getValue()) << "'";

@@ -636,30 +636,6 @@ OpFoldResult ScaleOp::fold(FoldAdaptor) {
   return {};
 }
 
-namespace {
-/// scale(scale(x, a), b) → scale(x, a * b), when the inner scale has no
-/// other use.
-struct MergeScales : OpRewritePattern<ScaleOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ScaleOp op,
-                                PatternRewriter &rewriter) const override {
-    auto inner = op.getInput().getDefiningOp<ScaleOp>();
-    if (!inner || !inner->hasOneUse())
-      return failure();
-    float factor =
-        op.getFactor().convertToFloat() * inner.getFactor().convertToFloat();
-    rewriter.replaceOpWithNewOp<ScaleOp>(op, inner.getInput(),
-                                         rewriter.getF32FloatAttr(factor));
-    return success();
-  }
-};
-} // namespace
-
-void ScaleOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
-                                          MLIRContext *context) {
-  patterns.add<MergeScales>(context);
-}
-
 /// At inference an inverted dropout (and any dropout of rate 0) is the
 /// identity; a classic one is a scale, which xfmr-strip-dropout places.
 OpFoldResult DropoutOp::fold(FoldAdaptor) {
@@ -669,11 +645,13 @@ OpFoldResult DropoutOp::fold(FoldAdaptor) {
 }
 
 OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
-  // x + 0 is x when x already has the result's type (no broadcast).
+  // x + (-0) is x, bit for bit, when x already has the result's type (no
+  // broadcast). x + (+0) is not: it turns -0 into +0 (as arith.addf, which
+  // folds only -0 too).
   for (auto [value, constant] : {std::pair(getLhs(), adaptor.getRhs()),
                                  std::pair(getRhs(), adaptor.getLhs())}) {
     auto splat = dyn_cast_if_present<SplatElementsAttr>(constant);
-    if (splat && splat.getSplatValue<llvm::APFloat>().isZero() &&
+    if (splat && splat.getSplatValue<llvm::APFloat>().isNegZero() &&
         value.getType() == getType())
       return value;
   }

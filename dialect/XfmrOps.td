@@ -356,7 +356,6 @@ def Xfmr_ScaleOp : Xfmr_Op<"scale", [Pure, SameOperandsAndResultType]> {
   let results = (outs Xfmr_F32Tensor:$result);
   let assemblyFormat = "$input `by` $factor attr-dict `:` type($input)";
   let hasFolder = 1;
-  let hasCanonicalizer = 1;
 }
 
 def Xfmr_AddOp : Xfmr_Op<"add", [Pure, InferTypeOpAdaptorWithIsCompatible]> {

@@ -98,6 +98,49 @@ std::string buildManifest(const abi::ModelABI &abi, int64_t staticWorkBytes) {
   return text;
 }
 
+Error checkRuntimeSupport(const abi::ModelABI &abi) {
+  auto unsupported = [&](const Twine &what) {
+    return createStringError(inconvertibleErrorCode(),
+                             "entry point " + what +
+                                 " is not supported by the runtime yet "
+                                 "(docs/abi.md)");
+  };
+  int64_t dModel = abi.model.config[1];
+  for (const abi::EntryInfo &entry : abi.entries) {
+    StringRef role = stringifyEntryRole(entry.role);
+    if (entry.role != EntryRole::encode && entry.role != EntryRole::embed)
+      return unsupported("role '" + role + "'");
+    bool ids = false, mask = false;
+    for (const abi::TensorInfo &input : entry.inputs) {
+      bool known = input.name == "input_ids" ||
+                   input.name == "attention_mask" ||
+                   input.name == "token_type_ids";
+      if (!known || input.dtype != "I64" ||
+          input.shape != ArrayRef<int64_t>{-1, -1})
+        return unsupported("@" + entry.symbol + " input '" + input.name +
+                           "' (" + input.dtype +
+                           ", expected input_ids, "
+                           "attention_mask or token_type_ids as I64 [-1, -1])");
+      ids |= input.name == "input_ids";
+      mask |= input.name == "attention_mask";
+    }
+    if (!ids || !mask)
+      return unsupported("@" + entry.symbol +
+                         " without input_ids and attention_mask");
+    SmallVector<int64_t> expected = {-1, -1, dModel};
+    if (entry.role == EntryRole::embed)
+      expected = {-1, dModel};
+    if (entry.outputs.size() != 1 || entry.outputs[0].dtype != "F32" ||
+        entry.outputs[0].shape != ArrayRef<int64_t>(expected))
+      return unsupported(
+          "@" + entry.symbol + " of role '" + role +
+          "' with other than one F32 output of shape [" +
+          (entry.role == EntryRole::embed ? "-1, " : "-1, -1, ") +
+          Twine(dModel) + "]");
+  }
+  return Error::success();
+}
+
 std::string escapeCString(StringRef text) {
   std::string out;
   for (unsigned char c : text) {
@@ -226,6 +269,13 @@ Expected<std::unique_ptr<Module>> translateToLLVMIR(mlir::ModuleOp module,
                              "translation to LLVM IR failed");
   llvmModule->setDataLayout(machine.createDataLayout());
   llvmModule->setTargetTriple(machine.getTargetTriple());
+  // readModelABI reserves these names; a clash here is a compiler bug, and a
+  // renamed global would leave the runtime bound to something else.
+  for (StringRef name : {"xfmr_manifest", "xfmr_entry_table"})
+    if (llvmModule->getNamedValue(name))
+      return createStringError(inconvertibleErrorCode(),
+                               "internal error: the symbol " + name +
+                                   " is already defined");
   SmallVector<Function *> entries;
   for (const abi::EntryInfo &entry : abi.entries) {
     Expected<Function *> packed = addPackedEntryPoint(
@@ -303,6 +353,11 @@ Error linkSharedLibrary(StringRef objectPath, StringRef runtimeArchive,
   args.append({"-o", outputPath, objectPath, "-Wl,--whole-archive",
                runtimeArchive, "-Wl,--no-whole-archive", versionScript,
                "-Wl,-z,noexecstack", "-lm"});
+  // Every symbol resolved now (a runtime function the generated code needs
+  // and the runtime lacks is a compile error, not a dlopen failure), except
+  // under sanitizers, whose runtimes the executable brings.
+  if (!StringRef(XFMR_MODEL_LINK_FLAGS).contains("-fsanitize"))
+    args.push_back("-Wl,-z,defs");
   std::string message;
   int rc = sys::ExecuteAndWait(*driver, args, std::nullopt, {}, 0, 0, &message);
   if (rc != 0)

@@ -29,6 +29,10 @@ namespace xfmr {
 /// (xfmr-plan-work-memory).
 std::string buildManifest(const abi::ModelABI &abi, int64_t staticWorkBytes);
 
+/// Fails, naming the entry point, for an ABI this runtime cannot run yet:
+/// roles other than encode and embed, other inputs, other outputs.
+llvm::Error checkRuntimeSupport(const abi::ModelABI &abi);
+
 /// `text` as the inside of a C string literal: quotes, backslashes and `?`
 /// escaped, every byte outside printable ASCII as a three-digit octal escape.
 std::string escapeCString(llvm::StringRef text);

@@ -720,6 +720,13 @@ Expected<ModelSpec> parseSpecText(StringRef text, StringRef path) {
     return parseVersion2(top, path);
   if (version && *version != 1)
     return top.fieldError("version", "expected 1 or 2, got " + Twine(*version));
+  // Say so before version 1's unknown-field check misreads a version 2 file.
+  if (!version && object->get("version")) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << *object->get("version");
+    return top.fieldError("version", "expected 1 or 2, got " + text);
+  }
   return parseVersion1(top, path);
 }
 

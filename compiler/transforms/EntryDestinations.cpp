@@ -58,10 +58,10 @@ LogicalResult makeDestinations(func::FuncOp func, SymbolTable &symbols) {
   SmallVector<Value> destinations;
   for (unsigned i = 0; i < numResults; ++i) {
     auto tensor = dyn_cast<RankedTensorType>(func.getResultTypes()[i]);
-    if (!tensor)
-      return func.emitError()
-             << "entry point result " << i << " must be a ranked tensor, got "
-             << func.getResultTypes()[i];
+    if (!tensor || !BaseMemRefType::isValidElementType(tensor.getElementType()))
+      return func.emitError() << "entry point result " << i
+                              << " must be a ranked tensor of numbers, got "
+                              << func.getResultTypes()[i];
     auto memref = MemRefType::get(tensor.getShape(), tensor.getElementType());
     if (failed(func.insertArgument(i, memref, func.getResultAttrDict(i),
                                    func.getLoc())))
@@ -90,10 +90,18 @@ struct XfmrEntryDestinationsPass
     : xfmr::impl::XfmrEntryDestinationsBase<XfmrEntryDestinationsPass> {
   void runOnOperation() override {
     SymbolTable symbols(getOperation());
-    for (auto func : getOperation().getOps<func::FuncOp>())
-      if (func->hasAttr(abi::kEntryAttr) && !func.isExternal() &&
-          failed(makeDestinations(func, symbols)))
+    for (auto func : getOperation().getOps<func::FuncOp>()) {
+      if (!func->hasAttr(abi::kEntryAttr) || func.isExternal())
+        continue;
+      // Callers would not match the new signature.
+      if (!SymbolTable::symbolKnownUseEmpty(func, getOperation())) {
+        func.emitError() << "entry point @" << func.getName()
+                         << " must not be called from the module";
         return signalPassFailure();
+      }
+      if (failed(makeDestinations(func, symbols)))
+        return signalPassFailure();
+    }
   }
 };
 } // namespace

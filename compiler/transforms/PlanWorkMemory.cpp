@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/Interfaces/DataLayoutInterfaces.h"
 #include "llvm/Support/MathExtras.h"
 
 namespace xfmr {
@@ -28,19 +29,36 @@ constexpr uint64_t kGranule = 64;
 struct XfmrPlanWorkMemoryPass
     : xfmr::impl::XfmrPlanWorkMemoryBase<XfmrPlanWorkMemoryPass> {
   void runOnOperation() override {
+    DataLayout dataLayout(getOperation());
     // Only a model (a module that states one) becomes a library with a
     // manifest to record the plan in.
     if (!getOperation()->hasAttr(abi::kModelAttr))
       return;
     uint64_t total = 0;
-    getOperation().walk([&](memref::AllocOp alloc) {
+    WalkResult result = getOperation().walk([&](memref::AllocOp alloc) {
       MemRefType type = alloc.getType();
-      if (!type.hasStaticShape() || !type.getElementType().isIntOrFloat())
-        return;
-      uint64_t bytes = type.getNumElements() *
-                       llvm::divideCeil(type.getElementTypeBitWidth(), 8);
-      total += llvm::alignTo(bytes, kGranule);
+      if (!type.hasStaticShape())
+        return WalkResult::advance();
+      // Sizes the data layout would give (index and vectors included), with
+      // every product checked: a plan that wrapped would be a lie.
+      uint64_t bytes = llvm::divideCeil(
+          dataLayout.getTypeSizeInBits(type.getElementType()), 8);
+      bool overflow = false;
+      for (int64_t dim : type.getShape())
+        bytes = llvm::SaturatingMultiply(bytes, static_cast<uint64_t>(dim),
+                                         &overflow);
+      uint64_t rounded = llvm::alignTo(bytes, kGranule);
+      total = llvm::SaturatingAdd(total, rounded, &overflow);
+      if (overflow || rounded < bytes ||
+          total > static_cast<uint64_t>(INT64_MAX)) {
+        alloc.emitError() << "a temporary of " << type
+                          << " is larger than any machine's memory";
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
     });
+    if (result.wasInterrupted())
+      return signalPassFailure();
     Builder b(&getContext());
     getOperation()->setAttr(abi::kStaticWorkBytesAttr,
                             b.getI64IntegerAttr(static_cast<int64_t>(total)));

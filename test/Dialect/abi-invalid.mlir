@@ -10,10 +10,25 @@ module attributes {xfmr.model = {name = "", config = {}}} {}
 
 // -----
 
-// expected-error @+1 {{'xfmr.model': config needs 'num_heads' as a non-negative integer}}
+// expected-error @+1 {{'xfmr.model': config needs 'num_heads' as an i64 of at least 1}}
 module attributes {xfmr.model = {name = "m", config = {vocab_size = 9 : i64,
     d_model = 4 : i64, num_layers = 0 : i64, max_positions = 8 : i64,
     type_vocab_size = 0 : i64}}} {}
+
+// -----
+
+// A size wider than 64 bits is not truncated.
+// expected-error @+1 {{'xfmr.model': config needs 'vocab_size' as an i64 of at least 1}}
+module attributes {xfmr.model = {name = "m", config = {vocab_size = 99999999999999999999999 : i128,
+    d_model = 4 : i64, num_layers = 0 : i64, num_heads = 1 : i64,
+    max_positions = 8 : i64, type_vocab_size = 0 : i64}}} {}
+
+// -----
+
+// expected-error @+1 {{'xfmr.model': config needs 'd_model' as an i64 of at least 1}}
+module attributes {xfmr.model = {name = "m", config = {vocab_size = 9 : i64,
+    d_model = 0 : i64, num_layers = 0 : i64, num_heads = 1 : i64,
+    max_positions = 8 : i64, type_vocab_size = 0 : i64}}} {}
 
 // -----
 

@@ -8,9 +8,9 @@
 #ifndef XFMR_TOOLS_XFMR_RUN_NPY_H
 #define XFMR_TOOLS_XFMR_RUN_NPY_H
 
+#include "runtime/lib/FormatShape.h"
 #include <cstddef>
 #include <cstdint>
-#include "runtime/lib/FormatShape.h"
 
 #include <string>
 #include <vector>
@@ -43,7 +43,6 @@ std::vector<uint8_t> encodeFloat32(const std::vector<int64_t> &shape,
 /// Writes encodeFloat32(shape, data) to `path`.
 bool writeFloat32(const std::string &path, const std::vector<int64_t> &shape,
                   const float *data, std::string &error);
-
 
 } // namespace xfmr::npy
 

@@ -89,8 +89,7 @@ template <typename Fn>
 void resolve(void *handle, const std::string &lib, const char *name, Fn &fn) {
   void *symbol = dlsym(handle, name);
   if (!symbol)
-    die("'{}' is not an xfmr model library (no symbol '{}')", lib,
-        name);
+    die("'{}' is not an xfmr model library (no symbol '{}')", lib, name);
   fn = reinterpret_cast<Fn>(symbol);
 }
 
@@ -269,9 +268,8 @@ std::vector<int64_t> readCompanion(const std::string &flag,
   if (!xfmr::npy::readInt64(path, 2, array, error))
     die("{}", error);
   if (array.shape != ids.shape)
-    die("{}: {} has shape {}, but --input-ids has shape {}", path,
-        flag, xfmr::npy::formatShape(array.shape),
-        xfmr::npy::formatShape(ids.shape));
+    die("{}: {} has shape {}, but --input-ids has shape {}", path, flag,
+        xfmr::npy::formatShape(array.shape), xfmr::npy::formatShape(ids.shape));
   return std::move(array.data);
 }
 
@@ -286,8 +284,7 @@ struct Output {
 /// --pooling, the last hidden state otherwise.
 Output runModel(const Api &api, xfmr_context *context,
                 const xfmr_model_info &info, int64_t batch, int64_t seq,
-                const int64_t *ids, const int64_t *mask,
-                const int64_t *types) {
+                const int64_t *ids, const int64_t *mask, const int64_t *types) {
   // Overflow of batch * seq * d_model is ruled out by the runtime before it
   // writes anything, but the buffer is sized here; check first.
   uint64_t count = 0;
@@ -320,8 +317,7 @@ void emitOutput(const Options &opts, const Output &out) {
     return;
   }
   const std::vector<int64_t> &shape = out.shape;
-  fmt::print("{}: shape {} float32\n", out.name,
-             xfmr::npy::formatShape(shape));
+  fmt::print("{}: shape {} float32\n", out.name, xfmr::npy::formatShape(shape));
   bool perToken = shape.size() == 3;
   int64_t width = shape.back();
   int64_t rowSize = perToken ? shape[1] * width : width;

@@ -351,6 +351,11 @@ int compile(const char *argv0) {
   FailureOr<xfmr::abi::ModelABI> abi = xfmr::abi::readModelABI(*module);
   if (failed(abi))
     return 1;
+  // A library (or its object) must be one the runtime can run; the textual
+  // stages show any module.
+  if (emit == Stage::Obj || emit == Stage::So)
+    if (Error err = xfmr::checkRuntimeSupport(*abi))
+      return fail(std::move(err));
   if (emit == Stage::Xfmr) {
     if (Error err = writeModule(*module))
       return fail(std::move(err));
