@@ -18,13 +18,11 @@
 
 namespace xfmr {
 
-struct XfmrPipelineOptions
-    : public mlir::PassPipelineOptions<XfmrPipelineOptions> {
-  Option<bool> fuse{*this, "fuse",
-                    llvm::cl::desc("Run the fusion passes (masked softmax, "
-                                   "residual layer norm)"),
-                    llvm::cl::init(true)};
-  Option<bool> runtimeAllocator{
+/// The `runtime-allocator` option both the CPU pipeline and its last stage
+/// take.
+template <typename Options>
+struct RuntimeAllocatorOption : public mlir::PassPipelineOptions<Options> {
+  mlir::detail::PassOptions::Option<bool> runtimeAllocator{
       *this, "runtime-allocator",
       llvm::cl::desc("Take temporaries from the runtime's work memory "
                      "(_mlir_memref_to_llvm_alloc, docs/abi.md); false: "
@@ -33,16 +31,16 @@ struct XfmrPipelineOptions
       llvm::cl::init(true)};
 };
 
-struct LinalgToLLVMOptions
-    : public mlir::PassPipelineOptions<LinalgToLLVMOptions> {
-  Option<bool> runtimeAllocator{
-      *this, "runtime-allocator",
-      llvm::cl::desc("Take temporaries from the runtime's work memory "
-                     "(_mlir_memref_to_llvm_alloc, docs/abi.md); false: "
-                     "malloc and free, to run lowered code without the "
-                     "runtime (mlir-runner)"),
-      llvm::cl::init(true)};
+struct XfmrPipelineOptions
+    : public RuntimeAllocatorOption<XfmrPipelineOptions> {
+  Option<bool> fuse{*this, "fuse",
+                    llvm::cl::desc("Run the fusion passes (masked softmax, "
+                                   "residual layer norm)"),
+                    llvm::cl::init(true)};
 };
+
+struct LinalgToLLVMOptions
+    : public RuntimeAllocatorOption<LinalgToLLVMOptions> {};
 
 /// xfmr → xfmr: decomposition into primitives, inference semantics of
 /// dropout, and the fusions.
