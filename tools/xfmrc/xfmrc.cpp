@@ -24,7 +24,9 @@
 
 #include <map>
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -38,20 +40,26 @@ using namespace llvm;
 namespace {
 enum class Stage { Xfmr, Fused, Linalg, LLVMDialect, LLVMIR, Asm, Obj, So };
 
+/// xfmrc's own options: --help lists them (and the upstream --mlir-* ones),
+/// not the LLVM internals linked in with the back end.
+cl::OptionCategory xfmrcCategory("xfmrc options");
+cl::OptionCategory mlirCategory("MLIR pass manager and IR printing options");
+
 cl::opt<std::string> modelPath(cl::Positional, cl::desc("<model>"),
-                               cl::Required);
+                               cl::Required, cl::cat(xfmrcCategory));
 cl::opt<std::string> outputPath("o", cl::desc("Output file"),
-                                cl::value_desc("file"), cl::init(""));
+                                cl::value_desc("file"), cl::init(""),
+                                cl::cat(xfmrcCategory));
 cl::opt<std::string> target("target", cl::desc("Target: cpu or cuda"),
-                            cl::init("cpu"));
+                            cl::init("cpu"), cl::cat(xfmrcCategory));
 cl::opt<std::string> cudaArch("cuda-arch",
                               cl::desc("CUDA architecture (e.g. sm_90)"),
-                              cl::init(""));
+                              cl::init(""), cl::cat(xfmrcCategory));
 cl::opt<std::string> mcpu(
     "mcpu",
     cl::desc("CPU to generate code for: host (default) or an LLVM CPU name "
              "such as x86-64-v3"),
-    cl::init("host"));
+    cl::init("host"), cl::cat(xfmrcCategory));
 cl::opt<Stage>
     emit("emit", cl::desc("Stop after this stage and write its output"),
          cl::init(Stage::So),
@@ -63,30 +71,31 @@ cl::opt<Stage>
                     clEnumValN(Stage::LLVMIR, "llvm-ir", "optimized LLVM IR"),
                     clEnumValN(Stage::Asm, "asm", "host assembly"),
                     clEnumValN(Stage::Obj, "obj", "host object file"),
-                    clEnumValN(Stage::So, "so", "shared library + C header")));
+                    clEnumValN(Stage::So, "so", "shared library + C header")),
+         cl::cat(xfmrcCategory));
 cl::opt<bool> printIRAfterAll("print-ir-after-all",
                               cl::desc("Print the IR after every pass"),
-                              cl::init(false));
+                              cl::init(false), cl::cat(xfmrcCategory));
 cl::opt<std::string> dumpIRDir(
     "dump-ir",
     cl::desc("Write the IR after every pass into this folder, one numbered "
              "file per pass (00-input.mlir, 01-xfmr-decompose.mlir, ...)"),
-    cl::value_desc("dir"), cl::init(""));
+    cl::value_desc("dir"), cl::init(""), cl::cat(xfmrcCategory));
 cl::opt<std::string> pooling(
     "pooling",
     cl::desc("Add a pooled sentence-embedding entry point: cls or mean"),
-    cl::value_desc("cls|mean"), cl::init(""));
+    cl::value_desc("cls|mean"), cl::init(""), cl::cat(xfmrcCategory));
 cl::opt<bool> normalize("normalize",
                         cl::desc("Scale the pooled vectors to unit L2 norm"),
-                        cl::init(false));
+                        cl::init(false), cl::cat(xfmrcCategory));
 cl::opt<bool> noFusion("no-fusion",
                        cl::desc("Skip the fusion passes (for comparison)"),
-                       cl::init(false));
+                       cl::init(false), cl::cat(xfmrcCategory));
 cl::list<std::string> requireFusion(
     "require-fusion",
     cl::desc("Fail unless these fusions fired wherever the model has their "
              "pattern: masked-softmax, residual-layernorm"),
-    cl::CommaSeparated, cl::value_desc("name,..."));
+    cl::CommaSeparated, cl::value_desc("name,..."), cl::cat(xfmrcCategory));
 
 int fail(const Twine &message) {
   WithColor::error(errs(), "xfmrc") << message << "\n";
@@ -325,6 +334,38 @@ loadModule(mlir::MLIRContext &context) {
   return module;
 }
 
+/// Refuses an --emit=so output the library and its header cannot both be
+/// written to, before anything is written.
+Error checkLibraryOutput(StringRef library, StringRef header) {
+  if (library == "-")
+    return createStringError(inconvertibleErrorCode(),
+                             "--emit=so cannot write to stdout; name the "
+                             "library with -o OUT.so");
+  if (library == header)
+    return createStringError(
+        inconvertibleErrorCode(),
+        "-o " + library +
+            ": the header would overwrite the library (it is written "
+            "beside it with the extension .h); name the library OUT.so");
+  for (StringRef path : {library, header}) {
+    sys::fs::file_status status;
+    if (sys::fs::status(path, status))
+      continue;
+    if (!sys::fs::is_regular_file(status))
+      return createStringError(
+          inconvertibleErrorCode(),
+          "-o " + library + ": " + path +
+              " exists and is not a regular file; --emit=so writes OUT.so "
+              "and OUT.h beside it, so name a new or regular file (use "
+              "--emit=obj -o /dev/null to discard the output)");
+  }
+  if (sys::fs::equivalent(library, header))
+    return createStringError(inconvertibleErrorCode(),
+                             "-o " + library + ": " + header +
+                                 " is the same file; name the library OUT.so");
+  return Error::success();
+}
+
 int compile(const char *argv0) {
   if (target != "cpu") {
     if (target == "cuda")
@@ -335,6 +376,11 @@ int compile(const char *argv0) {
     return fail("--cuda-arch needs --target=cuda, which is not supported yet");
   if ((emit == Stage::Obj || emit == Stage::So) && outputPath.empty())
     return fail("-o is required for --emit=obj and --emit=so");
+  SmallString<256> headerPath(outputPath.getValue());
+  sys::path::replace_extension(headerPath, "h");
+  if (emit == Stage::So)
+    if (Error err = checkLibraryOutput(outputPath, headerPath))
+      return fail(std::move(err));
 
   mlir::DialectRegistry registry;
   xfmr::registerXfmrDialects(registry);
@@ -449,21 +495,46 @@ int compile(const char *argv0) {
     sys::fs::remove(outputPath);
     return fail(std::move(err));
   }
-  SmallString<256> headerPath(outputPath.getValue());
-  sys::path::replace_extension(headerPath, "h");
   if (Error err = xfmr::writeModelHeader(*abi, headerPath)) {
     sys::fs::remove(outputPath);
     return fail(std::move(err));
   }
   return 0;
 }
+
+/// Registers the upstream --mlir-* options xfmrc supports and hides every
+/// other option linked in (LLVM's back-end internals) from --help; they stay
+/// under --help-hidden.
+void registerOptions() {
+  auto &options = cl::getRegisteredOptions();
+  SmallPtrSet<cl::Option *, 32> linkedIn;
+  for (auto &entry : options)
+    linkedIn.insert(entry.second);
+  mlir::registerPassManagerCLOptions();
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
+  // --help, --version and the like: LLVM's generic category, which has no
+  // accessor of its own.
+  const cl::OptionCategory *generic = options["help"]->Categories.front();
+  for (auto &entry : options) {
+    cl::Option *option = entry.second;
+    if (!linkedIn.contains(option)) {
+      option->addCategory(mlirCategory);
+      continue;
+    }
+    if (is_contained(option->Categories, &xfmrcCategory) ||
+        is_contained(option->Categories, generic))
+      continue;
+    if (option->getOptionHiddenFlag() == cl::NotHidden)
+      option->setHiddenFlag(cl::Hidden);
+  }
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
-  mlir::registerPassManagerCLOptions();
-  mlir::registerAsmPrinterCLOptions();
-  mlir::registerMLIRContextCLOptions();
+  registerOptions();
   cl::ParseCommandLineOptions(argc, argv, "xfmr compiler: model → library\n");
   return compile(argv[0]);
 }
