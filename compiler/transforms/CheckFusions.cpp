@@ -9,6 +9,8 @@
 #include "compiler/transforms/Passes.h"
 #include "dialect/XfmrOps.h"
 
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/StringSet.h"
 
 namespace xfmr {
@@ -36,6 +38,25 @@ bool isUnfusedMaskedSoftmax(SoftmaxOp op) {
              return operand.getDefiningOp<ScaleOp>();
            });
   return def && isa<AddOp, ScaleOp>(def);
+}
+
+/// Where `op` is, for a user: its function and, when the function is a layer
+/// called from the entry points, the layers (the importer names each call
+/// "encoder.layer.N"; the layer's ops themselves carry the model's location).
+std::string placeOf(Operation *op, ModuleOp module) {
+  auto func = op->getParentOfType<FunctionOpInterface>();
+  if (!func)
+    return "";
+  std::string place = (" in @" + func.getName()).str();
+  SmallVector<StringRef> layers;
+  if (std::optional<SymbolTable::UseRange> uses =
+          SymbolTable::getSymbolUses(func, module))
+    for (const SymbolTable::SymbolUse &use : *uses)
+      if (auto name = dyn_cast<NameLoc>(use.getUser()->getLoc()))
+        layers.push_back(name.getName().getValue());
+  if (!layers.empty())
+    place += " (" + llvm::join(layers, ", ") + ")";
+  return place;
 }
 
 /// A layer norm over the last dimension of a sum.
@@ -69,7 +90,8 @@ struct XfmrCheckFusionsPass
       if (!required.contains(fusion))
         return;
       op->emitError() << "required fusion '" << fusion
-                      << "' did not fire on this " << what;
+                      << "' did not fire on this " << what
+                      << placeOf(op, module);
       failedRequirement = true;
     };
     module.walk([&](Operation *op) {

@@ -51,16 +51,16 @@ module {
     %s = xfmr.matmul %q, %q transpose_rhs : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x?xf32>
     %scaled = xfmr.scale %s by 0.125 : tensor<?x4x?x?xf32>
     %masked = xfmr.add %scaled, %pad : tensor<?x4x?x?xf32>, tensor<?x1x1x?xf32> -> tensor<?x4x?x?xf32>
-    // SOFTMAX: check-fusions.mlir:[[@LINE+1]]:{{[0-9]+}}: error: required fusion 'masked-softmax' did not fire on this softmax of scaled or masked scores
+    // SOFTMAX: check-fusions.mlir:[[@LINE+1]]:{{[0-9]+}}: error: required fusion 'masked-softmax' did not fire on this softmax of scaled or masked scores in @unfused
     %p1 = xfmr.softmax %masked : tensor<?x4x?x?xf32>
     %t = xfmr.matmul %q, %q transpose_rhs {scale = 0.5 : f32} : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x?xf32>
-    // SOFTMAX: check-fusions.mlir:[[@LINE+1]]:{{[0-9]+}}: error: required fusion 'masked-softmax' did not fire on this softmax of scaled or masked scores
+    // SOFTMAX: check-fusions.mlir:[[@LINE+1]]:{{[0-9]+}}: error: required fusion 'masked-softmax' did not fire on this softmax of scaled or masked scores in @unfused
     %p2 = xfmr.softmax %t : tensor<?x4x?x?xf32>
     %a = xfmr.add %x, %r : tensor<?x?x32xf32>, tensor<?x?x32xf32> -> tensor<?x?x32xf32>
-    // NORM: check-fusions.mlir:[[@LINE+1]]:{{[0-9]+}}: error: required fusion 'residual-layernorm' did not fire on this layer_norm of a sum
+    // NORM: check-fusions.mlir:[[@LINE+1]]:{{[0-9]+}}: error: required fusion 'residual-layernorm' did not fire on this layer_norm of a sum in @unfused
     %y1 = xfmr.layer_norm %a, %g, %g eps(1.0e-5) : tensor<?x?x32xf32>, tensor<32xf32>
     %b = xfmr.add %y1, %r : tensor<?x?x32xf32>, tensor<?x?x32xf32> -> tensor<?x?x32xf32>
-    // NORM: check-fusions.mlir:[[@LINE+1]]:{{[0-9]+}}: error: required fusion 'residual-layernorm' did not fire on this layer_norm of a sum
+    // NORM: check-fusions.mlir:[[@LINE+1]]:{{[0-9]+}}: error: required fusion 'residual-layernorm' did not fire on this layer_norm of a sum in @unfused
     %y2 = xfmr.layer_norm %b, %g, %g eps(1.0e-5) : tensor<?x?x32xf32>, tensor<32xf32>
     return %p1, %p2, %y1, %y2 : tensor<?x4x?x?xf32>, tensor<?x4x?x?xf32>, tensor<?x?x32xf32>, tensor<?x?x32xf32>
   }
