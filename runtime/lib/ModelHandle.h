@@ -20,8 +20,10 @@
 struct xfmr_model {
   xfmr::runtime::Manifest manifest;
   std::string weightsPath;
-  xfmr::safetensors::MappedFile file;
-  /// Aligned copies of tensors whose data in the mapping is not 4-byte
+  /// The weights file, read whole at open; the model never touches the file
+  /// again (weightsPath only locates the tokenizer).
+  xfmr::safetensors::LoadedFile file;
+  /// Aligned copies of tensors whose data in the buffer is not 4-byte
   /// aligned (safetensors only aligns what its writer chose to).
   std::vector<std::vector<float>> copies;
   /// One per manifest weight, in entry point order; built once, read-only.

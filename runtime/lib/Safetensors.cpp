@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/lib/Safetensors.h"
+#include "runtime/lib/FileRead.h"
 #include "runtime/lib/FormatShape.h"
 
 #include <nlohmann/json.hpp>
@@ -17,12 +18,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
 #include <set>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 using namespace xfmr::safetensors;
 using xfmr::formatShape;
@@ -493,93 +491,63 @@ bool xfmr::safetensors::parse(const uint8_t *bytes, uint64_t size, Header &out,
 bool xfmr::safetensors::readHeader(const std::string &path, Header &out,
                                    std::string &error) {
   out = Header();
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    error = path + ": " + std::strerror(errno);
+  fileio::InputFile file;
+  if (!file.open(path, fileio::kMaxWeightsBytes, error))
     return false;
-  }
-  struct stat st;
-  bool ok = false;
   std::string message;
   uint8_t prefix[8];
   uint64_t headerSize = 0;
-  if (::fstat(fd, &st) != 0) {
-    message = std::strerror(errno);
-  } else if (!S_ISREG(st.st_mode)) {
-    message = "not a regular file";
-  } else if (static_cast<uint64_t>(st.st_size) < 8) {
-    message = "safetensors: file is " + std::to_string(st.st_size) +
-              " bytes, too small for the 8-byte header length";
-  } else if (::pread(fd, prefix, 8, 0) != 8) {
-    message = "cannot read the header length";
-  } else if (!checkPrefix(prefix, st.st_size, headerSize, message)) {
-    message = "safetensors: " + message;
-  } else {
-    std::vector<uint8_t> json(headerSize);
-    uint64_t done = 0;
-    while (done < headerSize) {
-      ssize_t n = ::pread(fd, json.data() + done, headerSize - done, 8 + done);
-      if (n <= 0)
-        break;
-      done += static_cast<uint64_t>(n);
-    }
-    if (done != headerSize) {
-      message = "cannot read the header";
-    } else if (!parseHeader(json.data(), headerSize,
-                            st.st_size - 8 - headerSize, out, message)) {
-      message = "safetensors: " + message;
-    } else {
-      out.dataOffset = 8 + headerSize;
-      ok = true;
-    }
+  uint64_t size = file.size();
+  std::vector<uint8_t> json;
+  if (size < 8) {
+    error = path + ": safetensors: file is " + std::to_string(size) +
+            " bytes, too small for the 8-byte header length";
+    return false;
   }
-  ::close(fd);
-  if (!ok)
-    error = path + ": " + message;
-  return ok;
+  if (!file.readAt(0, prefix, 8, error))
+    return false;
+  if (!checkPrefix(prefix, size, headerSize, message)) {
+    error = path + ": safetensors: " + message;
+    return false;
+  }
+  json.resize(headerSize);
+  if (!file.readAt(8, json.data(), headerSize, error))
+    return false;
+  if (!parseHeader(json.data(), headerSize, size - 8 - headerSize, out,
+                   message)) {
+    error = path + ": safetensors: " + message;
+    return false;
+  }
+  out.dataOffset = 8 + headerSize;
+  return true;
 }
 
-MappedFile::~MappedFile() {
-  if (mapData)
-    ::munmap(const_cast<uint8_t *>(mapData), mapSize);
-}
-
-bool MappedFile::open(const std::string &path, std::string &error) {
-  if (mapData)
-    ::munmap(const_cast<uint8_t *>(mapData), mapSize);
-  mapData = nullptr;
-  mapSize = 0;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    error = path + ": " + std::strerror(errno);
+bool LoadedFile::open(const std::string &path, std::string &error) {
+  bytes.reset();
+  byteCount = 0;
+  fileio::InputFile file;
+  if (!file.open(path, fileio::kMaxWeightsBytes, error))
+    return false;
+  uint64_t size = file.size();
+  if (size > SIZE_MAX - kAlignment) {
+    error = path + ": " + std::to_string(size) + " bytes do not fit in memory";
     return false;
   }
-  struct stat st;
-  if (::fstat(fd, &st) != 0) {
-    error = path + ": " + std::strerror(errno);
-    ::close(fd);
-    return false;
-  }
-  if (!S_ISREG(st.st_mode)) {
-    error = path + ": not a regular file";
-    ::close(fd);
-    return false;
-  }
-  // mmap of length 0 fails with EINVAL; an empty file is a valid (empty)
-  // mapping whose contents the parser then rejects.
-  if (st.st_size == 0) {
-    ::close(fd);
+  // An empty file is a valid (empty) buffer whose contents the parser then
+  // rejects.
+  if (size == 0)
     return true;
-  }
-  void *p = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ,
-                   MAP_PRIVATE, fd, 0);
-  int savedErrno = errno;
-  ::close(fd);
-  if (p == MAP_FAILED) {
-    error = path + ": cannot map: " + std::strerror(savedErrno);
+  std::unique_ptr<uint8_t[], Free> buffer(
+      static_cast<uint8_t *>(std::aligned_alloc(
+          kAlignment, (size + kAlignment - 1) / kAlignment * kAlignment)));
+  if (!buffer) {
+    error = path + ": cannot allocate " + std::to_string(size) +
+            " bytes for the weights";
     return false;
   }
-  mapData = static_cast<const uint8_t *>(p);
-  mapSize = static_cast<uint64_t>(st.st_size);
+  if (!file.readAt(0, buffer.get(), size, error))
+    return false;
+  bytes = std::move(buffer);
+  byteCount = size;
   return true;
 }

@@ -1,6 +1,6 @@
 //===- Safetensors.h - strict safetensors parsing ---------------*- C++ -*-===//
 //
-// The safetensors reader shared by the runtime (which maps and validates the
+// The safetensors reader shared by the runtime (which reads and validates the
 // weights a model library runs on) and the compiler (which checks a
 // checkpoint against its config before building any IR). Every input is
 // treated as hostile; see RELIABILITY.md for the checks. No exceptions, no
@@ -12,6 +12,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -44,7 +46,8 @@ struct Header {
 };
 
 /// Parses and validates a complete safetensors file held in memory (e.g. a
-/// mapping). On failure returns false and sets `error` to a one-line message.
+/// LoadedFile). On failure returns false and sets `error` to a one-line
+/// message.
 bool parse(const uint8_t *bytes, uint64_t size, Header &out,
            std::string &error);
 
@@ -52,22 +55,25 @@ bool parse(const uint8_t *bytes, uint64_t size, Header &out,
 /// reading the tensor data (the data size is taken from the file size).
 bool readHeader(const std::string &path, Header &out, std::string &error);
 
-/// A read-only memory mapping of a whole file.
-class MappedFile {
+/// A whole file read into memory owned by this object (aligned for any
+/// typed access at offset 0), so nothing depends on the file once open()
+/// returns: truncating or rewriting it cannot fault or change the data.
+class LoadedFile {
 public:
-  MappedFile() = default;
-  MappedFile(const MappedFile &) = delete;
-  MappedFile &operator=(const MappedFile &) = delete;
-  ~MappedFile();
+  static constexpr size_t kAlignment = 64;
 
-  /// Maps `path`; on failure returns false and sets `error`.
+  /// Reads `path` (a regular file); on failure returns false, sets `error`
+  /// and leaves the object empty.
   bool open(const std::string &path, std::string &error);
-  const uint8_t *data() const { return mapData; }
-  uint64_t size() const { return mapSize; }
+  const uint8_t *data() const { return bytes.get(); }
+  uint64_t size() const { return byteCount; }
 
 private:
-  const uint8_t *mapData = nullptr;
-  uint64_t mapSize = 0;
+  struct Free {
+    void operator()(uint8_t *p) const { std::free(p); }
+  };
+  std::unique_ptr<uint8_t[], Free> bytes;
+  uint64_t byteCount = 0;
 };
 
 } // namespace xfmr::safetensors

@@ -13,8 +13,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstring>
 #include <thread>
+#include <unistd.h>
 
 using namespace xfmr::test;
 
@@ -213,18 +215,48 @@ TEST_F(RuntimeApi, WrongDType) {
             path + ": tensor 'emb' has dtype F16, expected F32");
 }
 
-TEST_F(RuntimeApi, EncodeDefaults) {
-  open();
-  const int64_t ids[2 * 3] = {0, 1, 2, 9, 8, 7};
-  std::vector<float> out(2 * 3 * kDim, -1.0f);
-  ASSERT_EQ(xfmr_encode(model, 2, 3, ids, nullptr, nullptr, out.data()),
-            XFMR_OK)
+/// Encodes `ids` as `batch` rows with no mask (all ones: +10) and no types
+/// (zeros) and checks the stub's answer.
+void expectEncodeDefaults(xfmr_model *model, const std::vector<int64_t> &ids,
+                          int64_t batch) {
+  int64_t seq = static_cast<int64_t>(ids.size()) / batch;
+  std::vector<float> out(ids.size() * kDim, -1.0f);
+  ASSERT_EQ(
+      xfmr_encode(model, batch, seq, ids.data(), nullptr, nullptr, out.data()),
+      XFMR_OK)
       << xfmr_last_error();
-  // No mask means all ones (+10); no types means zeros.
-  for (int64_t t = 0; t < 6; ++t)
+  for (size_t t = 0; t < ids.size(); ++t)
     for (int64_t d = 0; d < kDim; ++d)
       EXPECT_EQ(out[t * kDim + d], embValue(ids[t], d) + kBias + 10.0f);
+}
+
+TEST_F(RuntimeApi, EncodeDefaults) {
+  open();
+  expectEncodeDefaults(model, {0, 1, 2, 9, 8, 7}, 2);
   EXPECT_EQ(xfmr_stub_weights_aligned, 1);
+}
+
+// An open model owns its weights: the file may change or shrink afterwards
+// (a mapping would fault with SIGBUS, or read the new bytes).
+TEST_F(RuntimeApi, WeightsFileTruncatedAfterOpen) {
+  open();
+  ASSERT_EQ(::truncate(weights.c_str(), 0), 0);
+  expectEncodeDefaults(model, {0, 1, 2}, 1);
+}
+
+TEST_F(RuntimeApi, WeightsFileRewrittenAfterOpen) {
+  open();
+  std::vector<uint8_t> bytes = stubWeights();
+  FILE *f = std::fopen(weights.c_str(), "r+b");
+  ASSERT_NE(f, nullptr);
+  // Same header, every data byte 0xff (NaN as F32), written in place.
+  std::vector<uint8_t> nan(bytes.size(), 0xff);
+  size_t headerEnd = bytes.size() - (kVocab * kDim + 1) * sizeof(float);
+  ASSERT_EQ(std::fseek(f, static_cast<long>(headerEnd), SEEK_SET), 0);
+  ASSERT_EQ(std::fwrite(nan.data(), 1, bytes.size() - headerEnd, f),
+            bytes.size() - headerEnd);
+  ASSERT_EQ(std::fclose(f), 0);
+  expectEncodeDefaults(model, {0, 1, 2}, 1);
 }
 
 TEST_F(RuntimeApi, EmbedNeedsPooling) {

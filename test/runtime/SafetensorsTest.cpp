@@ -364,27 +364,27 @@ TEST(Safetensors, ReadHeaderFromFile) {
   EXPECT_NE(error.find("not a regular file"), std::string::npos) << error;
 }
 
-TEST(Safetensors, MappedFile) {
+TEST(Safetensors, LoadedFile) {
   TempDir dir;
   std::vector<uint8_t> bytes = makeSafetensors("{}", 0);
   std::string path = dir.write("m.safetensors", bytes);
-  MappedFile file;
+  LoadedFile file;
   std::string error;
   ASSERT_TRUE(file.open(path, error)) << error;
   ASSERT_EQ(file.size(), bytes.size());
   EXPECT_EQ(std::vector<uint8_t>(file.data(), file.data() + file.size()),
             bytes);
-  // Reopening replaces the mapping.
+  // Reopening replaces the buffer.
   ASSERT_TRUE(file.open(path, error)) << error;
 
-  // A 0-byte file maps to nothing, and parsing that fails cleanly.
-  MappedFile empty;
+  // A 0-byte file reads as nothing, and parsing that fails cleanly.
+  LoadedFile empty;
   ASSERT_TRUE(empty.open(dir.write("empty", {}), error)) << error;
   EXPECT_EQ(empty.size(), 0u);
   Header h;
   EXPECT_FALSE(parse(empty.data(), empty.size(), h, error));
 
-  MappedFile missing;
+  LoadedFile missing;
   EXPECT_FALSE(missing.open(dir.path() + "/nope", error));
   EXPECT_EQ(missing.data(), nullptr);
   EXPECT_FALSE(missing.open(dir.path(), error));

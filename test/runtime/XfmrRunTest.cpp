@@ -13,7 +13,9 @@
 
 #include <cstdio>
 #include <regex>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 using xfmr::test::bytesOf;
 using xfmr::test::makeNpy;
@@ -27,9 +29,11 @@ struct ToolRun {
   std::string output; // stdout and stderr together
 };
 
+/// Runs xfmr-run with `args`; one that blocks is killed after a minute (so a
+/// hang fails the test instead of the suite).
 ToolRun runTool(const std::string &args) {
   std::string command =
-      std::string("'") + XFMR_RUN_PATH + "' " + args + " 2>&1";
+      std::string("timeout 60 '") + XFMR_RUN_PATH + "' " + args + " 2>&1";
   ToolRun run{-1, ""};
   FILE *pipe = popen(command.c_str(), "r");
   if (!pipe)
@@ -304,6 +308,14 @@ TEST_F(XfmrRunText, WritesPaddedOutput) {
     std::memcpy(&v, data + 4 * (t * 4), 4);
     EXPECT_EQ(v, 4 * idValues[t] + 0.5f + 10 * mask[t]) << "token " << t;
   }
+}
+
+// The symptom of a FIFO beside vocab.txt: xfmr-run blocked in fopen.
+TEST_F(XfmrRunText, TokenizerConfigFifo) {
+  std::string fifo = dir.path() + "/tokenizer_config.json";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  expectError(lib + " --weights " + weights + " --text hello",
+              fifo + " is not a regular file");
 }
 
 TEST_F(XfmrRunText, Errors) {

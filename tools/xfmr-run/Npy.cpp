@@ -9,10 +9,15 @@
 
 #include "tools/xfmr-run/Npy.h"
 
+#include "runtime/lib/FileRead.h"
+
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the .npy reader assumes a little-endian host"
@@ -275,21 +280,9 @@ bool xfmr::npy::parseInt64(const uint8_t *bytes, size_t size, int rank,
 
 bool xfmr::npy::readInt64(const std::string &path, int rank, Int64Array &out,
                           std::string &error) {
-  std::unique_ptr<FILE, int (*)(FILE *)> file(std::fopen(path.c_str(), "rb"),
-                                              &std::fclose);
-  if (!file) {
-    error = path + ": " + std::strerror(errno);
-    return false;
-  }
   std::vector<uint8_t> bytes;
-  uint8_t buffer[1 << 16];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), file.get())) > 0)
-    bytes.insert(bytes.end(), buffer, buffer + n);
-  if (std::ferror(file.get())) {
-    error = path + ": read error";
+  if (!fileio::readWholeFile(path, fileio::kMaxNpyBytes, bytes, error))
     return false;
-  }
   if (!parseInt64(bytes.data(), bytes.size(), rank, out, error)) {
     error = path + ": " + error;
     return false;

@@ -39,7 +39,7 @@ typedef enum xfmr_status {
   /* A NULL pointer, a non-positive size or an out-of-range value (an id
    * outside the vocabulary, a sequence longer than the model allows). */
   XFMR_ERROR_INVALID_ARGUMENT = 1,
-  /* A file could not be opened, read or mapped. */
+  /* A file could not be opened or read, or is not a regular file. */
   XFMR_ERROR_IO = 2,
   /* A weights file is malformed (see RELIABILITY.md for what is checked). */
   XFMR_ERROR_FORMAT = 3,
@@ -79,8 +79,10 @@ XFMR_API const char *xfmr_last_error(void);
 
 /* Opens the model of this library with the weights in `weights_path` (a
  * .safetensors file, or a folder holding model.safetensors). NULL means the
- * weights the model was compiled from. The weights are memory-mapped and every
- * tensor the model needs is checked for presence, dtype and shape. */
+ * weights the model was compiled from. The weights must be a regular file;
+ * they are read into memory the model owns (the file is not used afterwards,
+ * so changing or truncating it cannot affect an open model) and every tensor
+ * the model needs is checked for presence, dtype and shape. */
 XFMR_API xfmr_status xfmr_model_open(const char *weights_path,
                                      xfmr_model **out_model);
 

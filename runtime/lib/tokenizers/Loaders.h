@@ -46,7 +46,7 @@ xfmr_status loadTokenizerPath(const std::string &path, Casing casing,
 /// True when `dir` holds files loadTokenizerPath would load.
 bool hasTokenizerFiles(const std::string &dir);
 
-/// Reads a whole file (at most 1 GiB).
+/// Reads a whole regular file (at most fileio::kMaxTokenizerBytes).
 xfmr_status readFile(const std::string &path, std::string &out,
                      std::string &error);
 

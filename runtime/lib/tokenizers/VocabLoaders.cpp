@@ -1,5 +1,6 @@
 //===- VocabLoaders.cpp - vocab.txt, vocab.json + merges.txt, folders -----===//
 
+#include "runtime/lib/FileRead.h"
 #include "runtime/lib/tokenizers/Json.h"
 #include "runtime/lib/tokenizers/Loaders.h"
 #include "runtime/lib/tokenizers/Unicode.h"
@@ -72,41 +73,35 @@ std::string baseName(const std::string &path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-/// do_lower_case from tokenizer_config.json in `dir`, if it says.
-Casing configCasing(const std::string &dir) {
-  std::string text, error;
-  if (readFile(dir + "/tokenizer_config.json", text, error) != XFMR_OK)
-    return Casing::Detect;
+/// do_lower_case from tokenizer_config.json in `dir`, if it says. No such
+/// file is no opinion; one that cannot be read (a FIFO, a device) is an error.
+xfmr_status configCasing(const std::string &dir, Casing &out,
+                         std::string &error) {
+  out = Casing::Detect;
+  std::string path = dir + "/tokenizer_config.json", text;
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0 && errno == ENOENT)
+    return XFMR_OK;
+  xfmr_status status = readFile(path, text, error);
+  if (status != XFMR_OK)
+    return status;
   json config;
-  if (!parseJson(text, config, error) || !config.is_object())
-    return Casing::Detect;
+  std::string why;
+  if (!parseJson(text, config, why) || !config.is_object())
+    return XFMR_OK;
   auto it = config.find("do_lower_case");
-  if (it == config.end() || !it->is_boolean())
-    return Casing::Detect;
-  return it->get<bool>() ? Casing::Lowercase : Casing::Keep;
+  if (it != config.end() && it->is_boolean())
+    out = it->get<bool>() ? Casing::Lowercase : Casing::Keep;
+  return XFMR_OK;
 }
 
 } // namespace
 
 xfmr_status xfmr::tokenizers::readFile(const std::string &path,
                                        std::string &out, std::string &error) {
-  FILE *f = std::fopen(path.c_str(), "rb");
-  if (!f)
-    return fail(error, path + ": " + std::strerror(errno), XFMR_ERROR_IO);
-  out.clear();
-  char buffer[65536];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), f)) > 0) {
-    if (out.size() + n > (size_t(1) << 30)) {
-      std::fclose(f);
-      return fail(error, path + ": larger than 1 GiB", XFMR_ERROR_FORMAT);
-    }
-    out.append(buffer, n);
-  }
-  bool bad = std::ferror(f);
-  std::fclose(f);
-  if (bad)
-    return fail(error, path + ": read error", XFMR_ERROR_IO);
+  std::string why;
+  if (!fileio::readWholeFile(path, fileio::kMaxTokenizerBytes, out, why))
+    return fail(error, why, XFMR_ERROR_IO);
   return XFMR_OK;
 }
 
@@ -275,10 +270,12 @@ xfmr_status xfmr::tokenizers::loadTokenizerPath(const std::string &path,
     return status;
   if (endsWith(".json"))
     status = loadTokenizerJson(text, t, why);
-  else if (endsWith(".txt"))
-    status = loadVocabTxt(
-        text, casing == Casing::Detect ? configCasing(dir) : casing, t, why);
-  else
+  else if (endsWith(".txt")) {
+    if (casing == Casing::Detect &&
+        (status = configCasing(dir, casing, error)) != XFMR_OK)
+      return status;
+    status = loadVocabTxt(text, casing, t, why);
+  } else
     return fail(error,
                 file + ": unknown tokenizer file (expected tokenizer.json, "
                        "vocab.txt, vocab.json or merges.txt)",
