@@ -131,6 +131,69 @@ TEST_F(XfmrRun, WritesOutput) {
   }
 }
 
+// --output never touches what it names until the whole file is written, and
+// never removes a path it did not create.
+TEST_F(XfmrRun, OutputToDevFull) {
+  struct stat before;
+  ASSERT_EQ(::stat("/dev/full", &before), 0);
+  ASSERT_TRUE(S_ISCHR(before.st_mode));
+  expectError(lib + " --weights " + weights + " --input-ids " + ids +
+                  " --output /dev/full",
+              "/dev/full is not a regular file");
+  struct stat after;
+  ASSERT_EQ(::stat("/dev/full", &after), 0);
+  EXPECT_TRUE(S_ISCHR(after.st_mode));
+  EXPECT_EQ(after.st_rdev, before.st_rdev);
+}
+
+TEST_F(XfmrRun, OutputToReadOnlyFolder) {
+  // chmod does not stop root; /proc refuses new files to everyone.
+  std::string folder = dir.path() + "/ro";
+  if (::geteuid() == 0) {
+    folder = "/proc";
+  } else {
+    ASSERT_EQ(::mkdir(folder.c_str(), 0555), 0);
+  }
+  ToolRun run = runTool(lib + " --weights " + weights + " --input-ids " + ids +
+                        " --output " + folder + "/out.npy");
+  EXPECT_EQ(run.status, 1) << run.output;
+  EXPECT_EQ(run.output.rfind("xfmr-run: error: " + folder +
+                                 "/out.npy: cannot create a file in " + folder,
+                             0),
+            0u)
+      << run.output;
+  struct stat st;
+  EXPECT_NE(::stat((folder + "/out.npy").c_str(), &st), 0);
+  ::chmod(folder.c_str(), 0755);
+}
+
+TEST_F(XfmrRun, OutputReplacesAtomically) {
+  std::string out = dir.write("out.npy", std::vector<uint8_t>(10, 'x'));
+  ASSERT_EQ(::chmod(out.c_str(), 0640), 0);
+  struct stat before;
+  ASSERT_EQ(::stat(out.c_str(), &before), 0);
+  ToolRun run = runTool(lib + " --weights " + weights + " --input-ids " + ids +
+                        " --output " + out);
+  ASSERT_EQ(run.status, 0) << run.output;
+  std::string bytes = xfmr::test::readAll(out);
+  ASSERT_GT(bytes.size(), 10u);
+  EXPECT_EQ(bytes.compare(0, 6, "\x93NUMPY"), 0);
+  struct stat after;
+  ASSERT_EQ(::stat(out.c_str(), &after), 0);
+  // A new file renamed over the old one, with the old one's permissions.
+  EXPECT_NE(after.st_ino, before.st_ino);
+  EXPECT_EQ(after.st_mode & 07777, 0640u);
+  // Nothing else left in the folder (no temporary).
+  std::string listing;
+  FILE *ls = popen(("ls -A '" + dir.path() + "'").c_str(), "r");
+  ASSERT_NE(ls, nullptr);
+  char buffer[256];
+  while (fgets(buffer, sizeof(buffer), ls))
+    listing += buffer;
+  pclose(ls);
+  EXPECT_EQ(listing, "ids.npy\nmodel.safetensors\nout.npy\n");
+}
+
 TEST_F(XfmrRun, Bench) {
   ToolRun run = runTool(lib + " --weights " + weights +
                         " --bench --batch 2 --seq=4 --repeat 3");

@@ -320,17 +320,72 @@ std::vector<uint8_t> xfmr::npy::encodeFloat32(const std::vector<int64_t> &shape,
 bool xfmr::npy::writeFloat32(const std::string &path,
                              const std::vector<int64_t> &shape,
                              const float *data, std::string &error) {
-  std::vector<uint8_t> bytes = encodeFloat32(shape, data);
-  FILE *file = std::fopen(path.c_str(), "wb");
-  if (!file) {
-    error = path + ": " + std::strerror(errno);
+  // Write a temporary file beside the target and rename it into place: a
+  // failed write leaves the target as it was, and the only path ever
+  // removed is the temporary this function created.
+  std::string target = path;
+  struct stat st;
+  bool exists = ::stat(path.c_str(), &st) == 0;
+  if (exists && !S_ISREG(st.st_mode)) {
+    error = path + " is not a regular file";
     return false;
   }
-  bool ok = std::fwrite(bytes.data(), 1, bytes.size(), file) == bytes.size();
-  ok = std::fclose(file) == 0 && ok;
-  if (!ok) {
-    error = path + ": write error";
-    std::remove(path.c_str());
+  if (exists) {
+    // Write through a symlink rather than replace it.
+    std::unique_ptr<char, void (*)(void *)> real(
+        ::realpath(path.c_str(), nullptr), &std::free);
+    if (!real) {
+      error = path + ": " + std::strerror(errno);
+      return false;
+    }
+    target = real.get();
   }
-  return ok;
+  size_t slash = target.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : target.substr(0, slash);
+  if (slash == 0)
+    dir = "/";
+  std::string base =
+      slash == std::string::npos ? target : target.substr(slash + 1);
+  std::string temp = dir + "/." + base + ".XXXXXX";
+  int fd = ::mkstemp(temp.data());
+  if (fd < 0) {
+    error =
+        path + ": cannot create a file in " + dir + ": " + std::strerror(errno);
+    return false;
+  }
+  mode_t mode;
+  if (exists) {
+    mode = st.st_mode & 07777;
+  } else {
+    mode_t mask = ::umask(0);
+    ::umask(mask);
+    mode = 0666 & ~mask;
+  }
+  std::vector<uint8_t> bytes = encodeFloat32(shape, data);
+  size_t done = 0;
+  int savedErrno = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      savedErrno = n < 0 ? errno : EIO;
+      break;
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (!savedErrno && ::fchmod(fd, mode) != 0)
+    savedErrno = errno;
+  if (!savedErrno && ::fsync(fd) != 0)
+    savedErrno = errno;
+  if (::close(fd) != 0 && !savedErrno)
+    savedErrno = errno;
+  if (!savedErrno && ::rename(temp.c_str(), target.c_str()) != 0)
+    savedErrno = errno;
+  if (savedErrno) {
+    ::unlink(temp.c_str());
+    error = path + ": write error: " + std::strerror(savedErrno);
+    return false;
+  }
+  return true;
 }

@@ -40,7 +40,9 @@ bool readInt64(const std::string &path, int rank, Int64Array &out,
 std::vector<uint8_t> encodeFloat32(const std::vector<int64_t> &shape,
                                    const float *data);
 
-/// Writes encodeFloat32(shape, data) to `path`.
+/// Writes encodeFloat32(shape, data) to `path` through a temporary file in
+/// the same folder renamed into place, so the target is replaced whole or
+/// left alone. Refuses a target that exists and is not a regular file.
 bool writeFloat32(const std::string &path, const std::vector<int64_t> &shape,
                   const float *data, std::string &error);
 
