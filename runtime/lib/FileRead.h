@@ -28,6 +28,9 @@ namespace xfmr::fileio {
 constexpr uint64_t kMaxWeightsBytes = UINT64_MAX;
 /// tokenizer.json, vocab files, merges, tokenizer_config.json.
 constexpr uint64_t kMaxTokenizerBytes = uint64_t(64) << 20;
+/// Model libraries xfmr-run loads (checked before dlopen, which would block
+/// on a FIFO); a library may hold large constants.
+constexpr uint64_t kMaxLibraryBytes = UINT64_MAX;
 /// .npy inputs of xfmr-run (token ids).
 constexpr uint64_t kMaxNpyBytes = uint64_t(256) << 20;
 

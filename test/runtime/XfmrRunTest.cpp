@@ -282,6 +282,14 @@ TEST_F(XfmrRun, LoadErrors) {
   EXPECT_EQ(run.status, 0) << run.output;
 }
 
+// dlopen blocks on a FIFO; xfmr-run refuses it first.
+TEST_F(XfmrRun, LibraryFifo) {
+  std::string fifo = dir.path() + "/model.so";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  expectError(fifo + " --input-ids " + ids,
+              "cannot load '" + fifo + "': " + fifo + " is not a regular file");
+}
+
 TEST_F(XfmrRun, InputErrors) {
   std::string w = lib + " --weights " + weights;
   std::string bad = writeIds("bad.npy", {1, 10, 3}, 1, 3);

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "runtime/lib/FileRead.h"
 #include "tools/xfmr-run/Npy.h"
 #include "xfmr/runtime.h"
 
@@ -102,6 +103,13 @@ Api loadLibrary(const std::string &path) {
   // dlopen searches the library path for a name without '/'; the user
   // means the file in the current folder.
   std::string name = path.find('/') == std::string::npos ? "./" + path : path;
+  // dlopen would block on a FIFO; refuse anything but a regular file first.
+  {
+    std::string error;
+    xfmr::fileio::InputFile file;
+    if (!file.open(name, xfmr::fileio::kMaxLibraryBytes, error))
+      die("cannot load '{}': {}", path, error);
+  }
   void *handle = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
     const char *why = dlerror();
