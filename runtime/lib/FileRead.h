@@ -1,5 +1,4 @@
-//===- FileRead.h - the one way the runtime and tools read files -*- C++
-//-*-===//
+//===- FileRead.h - how the runtime and tools read files --------*- C++ -*-===//
 //
 // Every file the runtime and xfmr-run read goes through openInput: it opens
 // with O_NONBLOCK (so a FIFO cannot block the open), takes fstat before

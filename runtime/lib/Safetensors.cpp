@@ -1,11 +1,11 @@
 //===- Safetensors.cpp - strict safetensors parsing -----------------------===//
 //
 // Validates a safetensors file (8-byte little-endian header length N, N bytes
-// of JSON, raw data) as described in RELIABILITY.md. The JSON header is read
-// with nlohmann::json's SAX interface rather than its DOM: a SAX handler sees
-// every key, so duplicates are caught (the DOM keeps the last one silently),
-// it can stop at the first unexpected token of a hostile header, and it needs
-// no exceptions.
+// of JSON, raw data) as described in docs/reliability.md. The JSON header is
+// read with nlohmann::json's SAX interface rather than its DOM: a SAX handler
+// sees every key, so duplicates are caught (the DOM keeps the last one
+// silently), it can stop at the first unexpected token of a hostile header,
+// and it needs no exceptions.
 //
 //===----------------------------------------------------------------------===//
 

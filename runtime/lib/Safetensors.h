@@ -3,8 +3,8 @@
 // The safetensors reader shared by the runtime (which reads and validates the
 // weights a model library runs on) and the compiler (which checks a
 // checkpoint against its config before building any IR). Every input is
-// treated as hostile; see RELIABILITY.md for the checks. No exceptions, no
-// MLIR or LLVM dependency.
+// treated as hostile; see docs/reliability.md for the checks. No exceptions,
+// no MLIR or LLVM dependency.
 //
 //===----------------------------------------------------------------------===//
 #ifndef XFMR_RUNTIME_SAFETENSORS_H

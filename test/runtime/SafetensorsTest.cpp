@@ -1,7 +1,7 @@
 //===- SafetensorsTest.cpp - strict safetensors parsing -------------------===//
 //
-// One test per rejection RELIABILITY.md lists, on hand-built byte buffers,
-// plus the regression cases it names.
+// One test per rejection docs/reliability.md lists, on hand-built byte
+// buffers, plus the regression cases it names.
 //
 //===----------------------------------------------------------------------===//
 

@@ -41,7 +41,8 @@ typedef enum xfmr_status {
   XFMR_ERROR_INVALID_ARGUMENT = 1,
   /* A file could not be opened or read, or is not a regular file. */
   XFMR_ERROR_IO = 2,
-  /* A weights file is malformed (see RELIABILITY.md for what is checked). */
+  /* A weights file is malformed (docs/reliability.md says what is
+   * checked). */
   XFMR_ERROR_FORMAT = 3,
   /* The weights do not match the model: a tensor missing, or of the wrong
    * dtype or shape. */
