@@ -82,17 +82,19 @@ const char xfmr_manifest[] = R"({
 int xfmr_stub_mode = xfmr::test::kStubNormal;
 
 // What the last call on this thread saw, for the tests to check; thread-local
-// so that threads calling at once leave each other's alone.
+// so that threads calling at once leave each other's alone. `__thread`, not
+// `thread_local`: C-style TLS needs no wrapper functions, which UBSan's null
+// check sees through wrongly for these extern "C" variables.
 /// Cleared when a weight pointer reaches the entry point misaligned.
-thread_local int xfmr_stub_weights_aligned = 1;
+__thread int xfmr_stub_weights_aligned = 1;
 /// Counts descriptors that were not contiguous row-major views of the shape
 /// the inputs imply (the call then writes nothing).
-thread_local int xfmr_stub_bad_descriptors = 0;
+__thread int xfmr_stub_bad_descriptors = 0;
 /// The output descriptor of the last call: its buffer, and offset, sizes and
 /// strides (rank 3 for encode, 2 for embed).
-thread_local void *xfmr_stub_last_output = nullptr;
-thread_local int64_t xfmr_stub_last_output_layout[7] = {};
-thread_local int xfmr_stub_null_results = 0;
+__thread void *xfmr_stub_last_output = nullptr;
+__thread int64_t xfmr_stub_last_output_layout[7] = {};
+__thread int xfmr_stub_null_results = 0;
 std::atomic<int> xfmr_stub_waiting{0}, xfmr_stub_release{0};
 
 struct Memref0F {

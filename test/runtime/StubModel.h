@@ -13,11 +13,11 @@
 extern "C" {
 extern const char xfmr_manifest[];
 extern int xfmr_stub_mode;
-extern thread_local int xfmr_stub_weights_aligned;
-extern thread_local int xfmr_stub_bad_descriptors;
-extern thread_local void *xfmr_stub_last_output;
-extern thread_local int64_t xfmr_stub_last_output_layout[7];
-extern thread_local int xfmr_stub_null_results;
+extern __thread int xfmr_stub_weights_aligned;
+extern __thread int xfmr_stub_bad_descriptors;
+extern __thread void *xfmr_stub_last_output;
+extern __thread int64_t xfmr_stub_last_output_layout[7];
+extern __thread int xfmr_stub_null_results;
 extern std::atomic<int> xfmr_stub_waiting, xfmr_stub_release;
 }
 
