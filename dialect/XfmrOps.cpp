@@ -68,6 +68,17 @@ LogicalResult expectBroadcastDims(Operation *op, RankedTensorType type,
   return success();
 }
 
+/// The result shape `op`'s type inference gives, once the verifier has
+/// checked the operands it is computed from: one formula for the builders and
+/// the verifier's message.
+template <typename OpTy> SmallVector<int64_t> inferredShape(OpTy op) {
+  SmallVector<Type> inferred;
+  (void)OpTy::inferReturnTypes(op.getContext(), op.getLoc(),
+                               typename OpTy::Adaptor(op), inferred);
+  return SmallVector<int64_t>(
+      cast<RankedTensorType>(inferred.front()).getShape());
+}
+
 /// Verifies a projection weight `[out, in]` and its optional bias `[out]`.
 LogicalResult verifyProjection(Operation *op, StringRef name, Value weight,
                                Value bias, int64_t in, int64_t out) {
@@ -185,8 +196,7 @@ LogicalResult PaddingMaskOp::verify() {
   RankedTensorType padding = getPadding().getType();
   if (padding.getRank() != 2)
     return emitOpError() << "mask must be [batch, seq], got " << padding;
-  if (failed(expectShape(*this, "result", getType(),
-                         {padding.getDimSize(0), 1, 1, padding.getDimSize(1)},
+  if (failed(expectShape(*this, "result", getType(), inferredShape(*this),
                          {"batch", "heads", "queries", "keys"})))
     return failure();
   return expectBroadcastDims(*this, getType(), {1, 2});
@@ -197,8 +207,7 @@ LogicalResult CausalMaskOp::verify() {
   if (like.getRank() != 4)
     return emitOpError() << "needs [batch, heads, queries, keys] scores, got "
                          << like;
-  if (failed(expectShape(*this, "result", getType(),
-                         {1, 1, like.getDimSize(2), like.getDimSize(3)},
+  if (failed(expectShape(*this, "result", getType(), inferredShape(*this),
                          {"batch", "heads", "queries", "keys"})))
     return failure();
   return expectBroadcastDims(*this, getType(), {0, 1});
@@ -292,11 +301,9 @@ LogicalResult LinearOp::verify() {
   if (failed(verifyProjection(*this, "linear", getWeight(), getBias(), *width,
                               out)))
     return failure();
-  SmallVector<int64_t> expected(getInput().getType().getShape());
-  expected.back() = out;
-  SmallVector<StringRef> names(expected.size(), "leading");
+  SmallVector<StringRef> names(getInput().getType().getRank(), "leading");
   names.back() = "out_features";
-  return expectShape(*this, "result", getType(), expected, names);
+  return expectShape(*this, "result", getType(), inferredShape(*this), names);
 }
 
 LogicalResult SplitHeadsOp::verify() {
@@ -311,10 +318,8 @@ LogicalResult SplitHeadsOp::verify() {
     return emitOpError() << "num_heads (" << heads
                          << ") must be positive and divide the width ("
                          << *width << ")";
-  return expectShape(
-      *this, "result", getType(),
-      {input.getDimSize(0), heads, input.getDimSize(1), *width / heads},
-      {"batch", "heads", "seq", "head_dim"});
+  return expectShape(*this, "result", getType(), inferredShape(*this),
+                     {"batch", "heads", "seq", "head_dim"});
 }
 
 LogicalResult MergeHeadsOp::verify() {
@@ -324,9 +329,7 @@ LogicalResult MergeHeadsOp::verify() {
     return emitOpError() << "input must be [batch, heads, seq, head_dim] with "
                             "static heads and head_dim, got "
                          << input;
-  return expectShape(*this, "result", getType(),
-                     {input.getDimSize(0), input.getDimSize(2),
-                      input.getDimSize(1) * input.getDimSize(3)},
+  return expectShape(*this, "result", getType(), inferredShape(*this),
                      {"batch", "seq", "d"});
 }
 
@@ -345,16 +348,13 @@ LogicalResult MatmulOp::verify() {
   bool transposed = getTransposeRhs();
   int64_t k = lhs.getDimSize(rank - 1);
   int64_t rhsK = rhs.getDimSize(transposed ? rank - 1 : rank - 2);
-  int64_t n = rhs.getDimSize(transposed ? rank - 2 : rank - 1);
   if (!dimsAgree(k, rhsK))
     return emitOpError() << "contraction dimension differs: lhs has "
                          << dimStr(k) << ", rhs has " << dimStr(rhsK);
-  SmallVector<int64_t> expected(lhs.getShape());
-  expected.back() = n;
   SmallVector<StringRef> names(rank, "batch");
   names[rank - 2] = "m";
   names[rank - 1] = "n";
-  return expectShape(*this, "result", getType(), expected, names);
+  return expectShape(*this, "result", getType(), inferredShape(*this), names);
 }
 
 LogicalResult AddOp::verify() {
