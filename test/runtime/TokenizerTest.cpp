@@ -557,6 +557,84 @@ TEST(TokenizerEncode, TruncationAndFixedPadding) {
   EXPECT_EQ(e, nullptr);
 }
 
+TEST(TokenizerEncode, TruncationHoldsAfterPostProcessing) {
+  // A template may repeat a sequence: max_length bounds the output, template
+  // applied, not the sequence (2 KB of text once became rows of 10^7 ids).
+  auto tokenizerWith = [](const std::string &single, const std::string &pair) {
+    std::string json = R"({"model": {"type": "WordPiece", "unk_token": "[UNK]",
+        "vocab": {"[UNK]": 0, "a": 1, "b": 2, "[CLS]": 3, "[SEP]": 4}},
+      "pre_tokenizer": {"type": "BertPreTokenizer"},
+      "post_processor": {"type": "TemplateProcessing", "single": [)" +
+                       single + R"(], "pair": [)" + pair + R"(],
+        "special_tokens": {"[CLS]": {"id": "[CLS]", "ids": [3]},
+                           "[SEP]": {"id": "[SEP]", "ids": [4]}}}})";
+    xfmr_tokenizer *t = nullptr;
+    EXPECT_EQ(xfmr_tokenizer_load_from_memory(XFMR_TOKENIZER_FORMAT_JSON,
+                                              json.data(), json.size(), nullptr,
+                                              0, 0, &t),
+              XFMR_OK)
+        << xfmr_last_error();
+    return t;
+  };
+  const std::string seqA = R"({"Sequence": {"id": "A"}})";
+  const std::string seqB = R"({"Sequence": {"id": "B", "type_id": 1}})";
+  const std::string cls = R"({"SpecialToken": {"id": "[CLS]"}})";
+  const std::string sep = R"({"SpecialToken": {"id": "[SEP]"}})";
+  std::string manyA = cls;
+  for (int i = 0; i < 20000; ++i)
+    manyA += "," + seqA;
+  manyA += "," + sep;
+  std::string text;
+  for (int i = 0; i < 1000; ++i)
+    text += "a ";
+  const char *texts[] = {text.c_str(), "a b a"};
+
+  xfmr_tokenizer *t = tokenizerWith(manyA, cls + "," + seqA + "," + seqB);
+  ASSERT_NE(t, nullptr);
+  xfmr_encoding *e = nullptr;
+  ASSERT_EQ(xfmr_tokenizer_encode_batch(t, 2, texts, nullptr, nullptr, nullptr,
+                                        512, 0, &e),
+            XFMR_OK)
+      << xfmr_last_error();
+  EXPECT_LE(e->seq, 512);
+  // 20000 copies fit no token in 510 places: the specials alone remain.
+  EXPECT_EQ(e->lengths[0], 2);
+  EXPECT_EQ(e->lengths[1], 2);
+  xfmr_encoding_free(e);
+  // Without special tokens TemplateProcessing still repeats the sequence.
+  ASSERT_EQ(xfmr_tokenizer_encode_batch(t, 2, texts, nullptr, nullptr, nullptr,
+                                        512, XFMR_ENCODE_NO_SPECIAL_TOKENS, &e),
+            XFMR_OK);
+  EXPECT_LE(e->seq, 512);
+  xfmr_encoding_free(e);
+  xfmr_tokenizer_free(t);
+
+  // [CLS] A A [SEP] with 9 places: A keeps 3 tokens, repeated (2 + 3 * 2).
+  t = tokenizerWith(cls + "," + seqA + "," + seqA + "," + sep,
+                    cls + "," + seqA + "," + seqA + "," + seqB + "," + sep);
+  ASSERT_NE(t, nullptr);
+  ASSERT_EQ(xfmr_tokenizer_encode_batch(t, 1, texts, nullptr, nullptr, nullptr,
+                                        9, 0, &e),
+            XFMR_OK);
+  EXPECT_EQ(e->lengths[0], 8);
+  EXPECT_EQ(std::vector<int64_t>(e->input_ids, e->input_ids + 8),
+            (std::vector<int64_t>{3, 1, 1, 1, 1, 1, 1, 4}));
+  xfmr_encoding_free(e);
+  // Pairs, A twice and B once: every row fits whatever the lengths.
+  const char *pairs[] = {"b b b b b b b b b b", text.c_str()};
+  for (int64_t max = 2; max < 40; ++max) {
+    ASSERT_EQ(xfmr_tokenizer_encode_batch(t, 2, texts, nullptr, pairs, nullptr,
+                                          max, 0, &e),
+              XFMR_OK)
+        << xfmr_last_error();
+    EXPECT_LE(e->lengths[0], max);
+    EXPECT_LE(e->lengths[1], max);
+    EXPECT_GE(e->lengths[0], max - 2); // cut no more than needed
+    xfmr_encoding_free(e);
+  }
+  xfmr_tokenizer_free(t);
+}
+
 TEST(TokenizerEncode, ConcurrentEncodingGivesTheSameIds) {
   Tok tok(kData + "/bpe/tokenizer.json");
   std::string corpus = readAll(kData + "/corpus.txt");

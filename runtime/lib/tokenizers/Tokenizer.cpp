@@ -293,6 +293,20 @@ bool Tokenizer::encode(std::string_view text, const std::string_view *pair,
   if (pair && !encodeText(*pair, seq[1], error))
     return false;
 
+  // How often each sequence appears in the output: a template may repeat
+  // one (or leave it out), so the limit is applied to what the template
+  // makes of the sequences, not to the sequences themselves.
+  bool useTemplate = hasTemplate && (addSpecial || templateTypesWithoutSpecial);
+  size_t copies[2] = {1, pair ? size_t(1) : size_t(0)};
+  if (useTemplate) {
+    copies[0] = copies[1] = 0;
+    for (const TemplatePiece &p : pair ? pairTemplate : singleTemplate)
+      if (p.isSequence)
+        ++copies[p.sequence];
+    if (!pair)
+      copies[1] = 0;
+  }
+
   if (maxTokens > 0) {
     size_t specials = addSpecial ? specialTokenCount(pair != nullptr) : 0;
     if (maxTokens < specials) {
@@ -302,14 +316,18 @@ bool Tokenizer::encode(std::string_view text, const std::string_view *pair,
       return false;
     }
     size_t budget = maxTokens - specials;
-    size_t n1 = seq[0].size(), n2 = seq[1].size();
-    if (!pair) {
-      if (n1 > budget)
-        seq[0].resize(budget);
-    } else if (n1 + n2 > budget) {
+    size_t n1 = copies[0] ? seq[0].size() : 0;
+    size_t n2 = copies[1] ? seq[1].size() : 0;
+    if (copies[0] * n1 + copies[1] * n2 <= budget) {
+      // Nothing to cut.
+    } else if (!copies[0] || !copies[1]) {
+      int only = copies[0] ? 0 : 1;
+      seq[only].resize(budget / copies[only]);
+    } else if (copies[0] == copies[1]) {
       // tokenizers' LongestFirst: keep the shorter whole if the longer can
       // absorb the cut, else split the budget evenly (the odd token to the
       // second sequence).
+      budget /= copies[0];
       bool swapped = n1 > n2;
       size_t s = swapped ? n2 : n1, l = swapped ? n1 : n2;
       if (s > budget)
@@ -325,6 +343,17 @@ bool Tokenizer::encode(std::string_view text, const std::string_view *pair,
         seq[0].resize(keep1);
       if (seq[1].size() > keep2)
         seq[1].resize(keep2);
+    } else {
+      // Sequences repeated unequally: cut the longer one token at a time
+      // (the second on a tie) until the output fits; at most n1 + n2 steps.
+      while (copies[0] * n1 + copies[1] * n2 > budget) {
+        if (n1 > n2)
+          --n1;
+        else
+          --n2;
+      }
+      seq[0].resize(n1);
+      seq[1].resize(n2);
     }
   }
 
@@ -332,7 +361,7 @@ bool Tokenizer::encode(std::string_view text, const std::string_view *pair,
   out.typeIds.clear();
   // Without special tokens TemplateProcessing still types the sequences by
   // its template; otherwise the second sequence is type 1 and the first 0.
-  if (hasTemplate && (addSpecial || templateTypesWithoutSpecial)) {
+  if (useTemplate) {
     for (const TemplatePiece &p : pair ? pairTemplate : singleTemplate) {
       if (p.isSequence) {
         const std::vector<int32_t> &s = seq[p.sequence];

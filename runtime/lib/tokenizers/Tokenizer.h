@@ -91,9 +91,11 @@ public:
   bool encodeText(std::string_view text, std::vector<int32_t> &ids,
                   std::string &error) const;
 
-  /// Encodes `text` and, if `pair` is non-null, the second text; truncates
-  /// to `maxTokens` in all (0: no limit) as tokenizers' longest-first
-  /// strategy does; adds special tokens by the template when `addSpecial`.
+  /// Encodes `text` and, if `pair` is non-null, the second text; adds
+  /// special tokens by the template when `addSpecial`. With `maxTokens` (0:
+  /// no limit) the sequences are cut, as tokenizers' longest-first strategy
+  /// does, so that the output, template applied (specials and repeated
+  /// sequences included), holds at most `maxTokens` ids.
   bool encode(std::string_view text, const std::string_view *pair,
               size_t maxTokens, bool addSpecial, Encoding &out,
               std::string &error) const;
