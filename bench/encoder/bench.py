@@ -131,7 +131,11 @@ def commit_description():
                               text=True).stdout.strip()
     head = git("rev-parse", "--short=12", "HEAD")
     subject = git("log", "-1", "--format=%s")
-    return "%s (%s)" % (head, subject[:70])
+    # The build may hold others' uncommitted work: say so.
+    changed = [l[3:] for l in git("status", "--porcelain", "-uno").splitlines()
+               if not l[3:].startswith("bench/")]
+    return "%s (%s)%s" % (head, subject[:70], "; %d files modified in the working tree "
+                          "outside bench/" % len(changed) if changed else "")
 
 
 def cpu_name():
@@ -382,8 +386,9 @@ def gemm_table(models, args, work, log):
                 errors["xfmr"] = row["xfmr_error"]
             session = peers.ort_session(ort_path, threads)
             runners["ort"] = peers.ort_runner(session, {"A": shape.a}, "Y", (shape.m, shape.n))
-            res = measure(runners, args.gemm_budget_s, 200, 10, args.slow_s,
-                          args.gap_s if threads > 1 else 0.0)
+            # The gap only matters when two multi-threaded runtimes alternate.
+            res = measure(runners, args.gemm_budget_s, 200, 7, args.slow_s,
+                          args.gap_s if threads > 1 and len(runners) > 1 else 0.0)
             cell = {}
             for name in ("xfmr", "lookup", "ort"):
                 if name in errors:
@@ -461,7 +466,7 @@ def main():
     parser.add_argument("--gemm-budget-s", type=float, default=1.5)
     parser.add_argument("--min-rounds", type=int, default=3)
     parser.add_argument("--max-rounds", type=int, default=25)
-    parser.add_argument("--slow-s", type=float, default=20.0,
+    parser.add_argument("--slow-s", type=float, default=10.0,
                         help="a peer whose warm-up call takes longer is timed once")
     parser.add_argument("--gap-s", type=float, default=0.25,
                         help="idle time after each call of a multi-threaded row")
@@ -514,7 +519,8 @@ def main():
 
     out("# encoder benchmark, %s" % datetime.date.today().isoformat())
     out("")
-    out("- xfmr %s" % commit_description())
+    out("- xfmr %s; xfmrc built %s" % (commit_description(), time.strftime(
+        "%Y-%m-%d %H:%M", time.localtime(os.path.getmtime(args.xfmrc)))))
     out("- %s, %d CPUs; torch %s, transformers %s, onnxruntime %s, IREE %s" % (
         cpu_name(), os.cpu_count(), torch.__version__, transformers.__version__,
         onnxruntime.__version__, getattr(iree_version, "VERSION", "?")))
