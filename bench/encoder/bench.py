@@ -100,15 +100,23 @@ def measure(runners, budget_s, max_rounds, min_rounds, slow_s, gap_s):
         results[n][0].clear()
     if not active:
         return results
+
+    def sample(n):
+        try:
+            results[n][0].append(call(n)[0])
+        except Exception as e:  # noqa: BLE001
+            results[n] = ([], None, peers.short_error(e))
+            active.remove(n)
+
     # The first round also says what a round costs, and so how many fit.
-    for n in active:
-        results[n][0].append(call(n)[0])
+    for n in list(active):
+        sample(n)
     round_cost = sum(results[n][0][0] for n in active) + gap_s * len(active)
     rounds = max(min_rounds, min(max_rounds, int(budget_s / max(round_cost, 1e-6))))
     for r in range(1, rounds):
-        shift = r % len(active)
+        shift = r % max(len(active), 1)
         for n in active[shift:] + active[:shift]:
-            results[n][0].append(call(n)[0])
+            sample(n)
     return results
 
 
