@@ -251,7 +251,13 @@ Expected<ModelSpec> importHuggingFaceFolder(StringRef dir) {
     return detail::makeError(*weights + ": " + ec.message());
   // Keep ".." (a symlinked folder resolves it differently); drop ".".
   sys::path::remove_dots(absolute);
-  if (Error e = detail::attachWeights(*spec, absolute))
+  // Messages about the weights name config.json's fields; a checkpoint
+  // folder describes one stack.
+  auto configField = [](StringRef path) {
+    return path == "stacks[0].num_layers" ? std::string("num_hidden_layers")
+                                          : path.str();
+  };
+  if (Error e = detail::attachWeights(*spec, absolute, configField))
     return std::move(e);
   return spec;
 }

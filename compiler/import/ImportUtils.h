@@ -63,14 +63,19 @@ std::string formatNumber(double x);
 /// Reads the header of `path`; errors are prefixed with the path once.
 llvm::Error readWeightsHeader(llvm::StringRef path, safetensors::Header &out);
 
-/// Checks `header` (read from spec.weightsPath) against requiredWeights(spec).
-llvm::Error checkWeights(const ModelSpec &spec,
-                         const safetensors::Header &header);
+/// Checks `header` (read from spec.weightsPath) against requiredWeights(spec),
+/// and refuses layers beyond a stack's `numLayers`; `fieldName` spells a
+/// version 2 field path ("stacks[0].num_layers") as spec.origin does.
+llvm::Error
+checkWeights(const ModelSpec &spec, const safetensors::Header &header,
+             llvm::function_ref<std::string(llvm::StringRef)> fieldName);
 
 /// Makes the safetensors file at the absolute `path` the weights of the
 /// valid `spec`: reads its header, detects the task prefix of the naming
-/// scheme ("bert."), and checks every tensor of requiredWeights(spec).
-llvm::Error attachWeights(ModelSpec &spec, llvm::StringRef path);
+/// scheme ("bert."), and checks it with checkWeights.
+llvm::Error
+attachWeights(ModelSpec &spec, llvm::StringRef path,
+              llvm::function_ref<std::string(llvm::StringRef)> fieldName);
 
 } // namespace xfmr::detail
 

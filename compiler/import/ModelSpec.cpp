@@ -12,6 +12,7 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
@@ -492,10 +493,70 @@ static std::string formatShape(ArrayRef<int64_t> shape) {
   return text;
 }
 
-Error checkWeights(const ModelSpec &spec, const safetensors::Header &header) {
+/// Refuses a weights file that holds layers beyond a stack's `numLayers`
+/// (a config.json saying 3 layers over a 6-layer checkpoint): the model would
+/// run without them, silently. Other extra tensors (a pooler, a task head)
+/// are what checkpoints of task models hold, and are left alone.
+static Error
+checkNoExtraLayers(const ModelSpec &spec, const safetensors::Header &header,
+                   ArrayRef<WeightRef> required,
+                   function_ref<std::string(StringRef)> fieldName) {
+  const WeightNaming *naming = findWeightNaming(spec.weightNames);
+  if (!naming)
+    return Error::success();
+  StringSet<> names;
+  for (const safetensors::TensorInfo &info : header.tensors)
+    names.insert(info.name);
+  for (auto [index, stack] : enumerate(spec.stacks)) {
+    // Layer L exists when any tensor a layer has is there under L's name;
+    // each layer found holds a tensor of its own, so this ends.
+    auto keyOf = [&](const WeightRef &ref, int64_t layer) {
+      TensorRef at = ref.tensor;
+      at.layer = layer;
+      std::optional<std::string> name = naming->tensorName(spec, at);
+      return name ? spec.weightPrefix + *name : std::string();
+    };
+    std::string example;
+    int64_t last = -1;
+    for (int64_t layer = stack.numLayers;; ++layer) {
+      std::string found;
+      for (const WeightRef &ref : required) {
+        if (ref.tensor.stack != static_cast<int>(index) || ref.tensor.layer)
+          continue;
+        std::string key = keyOf(ref, layer);
+        if (!key.empty() && names.contains(key)) {
+          found = key;
+          break;
+        }
+      }
+      if (found.empty())
+        break;
+      if (example.empty())
+        example = found;
+      last = layer;
+    }
+    if (last < 0)
+      continue;
+    std::string field =
+        fieldName("stacks[" + std::to_string(index) + "].num_layers");
+    std::string layers = last == stack.numLayers
+                             ? " layer " + std::to_string(last)
+                             : " layers " + std::to_string(stack.numLayers) +
+                                   " to " + std::to_string(last);
+    return makeError(spec.weightsPath + ": holds " + stackName(stack) + layers +
+                     " (e.g. '" + example + "'), but " + spec.origin +
+                     " field '" + field + "' is " +
+                     std::to_string(stack.numLayers));
+  }
+  return Error::success();
+}
+
+Error checkWeights(const ModelSpec &spec, const safetensors::Header &header,
+                   function_ref<std::string(StringRef)> fieldName) {
   StringRef file = spec.weightsPath;
   const WeightNaming *naming = findWeightNaming(spec.weightNames);
-  for (const WeightRef &ref : requiredWeights(spec)) {
+  std::vector<WeightRef> required = requiredWeights(spec);
+  for (const WeightRef &ref : required) {
     const safetensors::TensorInfo *info = header.find(ref.key);
     if (!info) {
       std::string hint;
@@ -513,7 +574,7 @@ Error checkWeights(const ModelSpec &spec, const safetensors::Header &header) {
                        formatShape(info->shape) + ", expected " +
                        formatShape(ref.shape) + " (" + ref.shapeHint + ")");
   }
-  return Error::success();
+  return checkNoExtraLayers(spec, header, required, fieldName);
 }
 
 /// The task prefix of `spec`'s scheme under which `header` stores the
@@ -533,13 +594,14 @@ static std::string detectWeightPrefix(const ModelSpec &spec,
   return "";
 }
 
-Error attachWeights(ModelSpec &spec, StringRef path) {
+Error attachWeights(ModelSpec &spec, StringRef path,
+                    function_ref<std::string(StringRef)> fieldName) {
   spec.weightsPath = path.str();
   safetensors::Header header;
   if (Error e = readWeightsHeader(spec.weightsPath, header))
     return e;
   spec.weightPrefix = detectWeightPrefix(spec, header);
-  return checkWeights(spec, header);
+  return checkWeights(spec, header, fieldName);
 }
 
 } // namespace detail
@@ -551,7 +613,8 @@ Error validateWeights(const ModelSpec &spec) {
   safetensors::Header header;
   if (Error e = detail::readWeightsHeader(spec.weightsPath, header))
     return e;
-  return detail::checkWeights(spec, header);
+  return detail::checkWeights(spec, header,
+                              [](StringRef path) { return path.str(); });
 }
 
 //===----------------------------------------------------------------------===//

@@ -314,13 +314,14 @@ Expected<std::string> resolveWeightsPath(const ObjectReader &top,
 /// Reads "weights" (after validation, so that a bad field is reported before
 /// a large file is read) and checks the file against the description.
 Error parseWeights(const ObjectReader &top, const std::string &weights,
-                   ModelSpec &spec) {
+                   ModelSpec &spec,
+                   function_ref<std::string(StringRef)> fieldName) {
   if (weights.empty())
     return Error::success();
   Expected<std::string> resolved = resolveWeightsPath(top, weights);
   if (!resolved)
     return resolved.takeError();
-  return detail::attachWeights(spec, *resolved);
+  return detail::attachWeights(spec, *resolved, fieldName);
 }
 
 //===----------------------------------------------------------------------===//
@@ -444,7 +445,7 @@ Expected<ModelSpec> parseVersion1(const ObjectReader &top, StringRef path) {
   spec.weightNames = "bert";
   if (Error e = validateSpec(spec, path, v1FieldName))
     return std::move(e);
-  if (Error e = parseWeights(top, weights, spec))
+  if (Error e = parseWeights(top, weights, spec, v1FieldName))
     return std::move(e);
   return spec;
 }
@@ -685,7 +686,8 @@ Expected<ModelSpec> parseVersion2(const ObjectReader &top, StringRef path) {
 
   if (Error e = validateSpec(spec, path))
     return std::move(e);
-  if (Error e = parseWeights(top, weights, spec))
+  if (Error e = parseWeights(top, weights, spec,
+                             [](StringRef field) { return field.str(); }))
     return std::move(e);
   return spec;
 }

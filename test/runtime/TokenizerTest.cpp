@@ -310,6 +310,13 @@ TEST(TokenizerHostile, VocabTxt) {
   reject("hello\nworld\n", "no [UNK]");
   reject("[UNK]\n\nhello\n", "line 2 is empty");
   reject("[UNK]\nbad\xFF\n", "line 2: token 1 is not valid UTF-8");
+  // A BERT vocabulary without [CLS] or [SEP] would encode without them.
+  reject("[UNK]\n[SEP]\nhello\n", "vocab.txt has no [CLS] token");
+  reject("[UNK]\n[CLS]\nhello\n", "vocab.txt has no [SEP] token");
+  // A byte-order mark would become part of the first token, and its letters
+  // would make an uncased vocabulary look cased: every word [UNK].
+  reject("\xEF\xBB\xBF[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\n",
+         "vocab.txt line 1 starts with a byte-order mark (U+FEFF)");
 }
 
 TEST(TokenizerHostile, VocabJsonAndMerges) {
@@ -396,6 +403,25 @@ TEST(TokenizerHostile, TokenizerJson) {
   reject(R"({"model": {"type": "WordPiece", "unk_token": 5,
                        "vocab": {"[UNK]": 0}}})",
          "model.unk_token must be a string");
+  // tokenizers' truncation: a length that is not a positive integer, or a
+  // direction or strategy the runtime does not apply.
+  reject("{" + wp + R"(, "truncation": {"max_length": -1}})",
+         "truncation.max_length must be a positive integer below 2^31, got -1");
+  reject("{" + wp + R"(, "truncation": {"max_length": 0}})",
+         "truncation.max_length must be a positive integer below 2^31, got 0");
+  reject("{" + wp + R"(, "truncation": {"max_length": "512"}})",
+         "truncation.max_length must be an integer");
+  reject("{" + wp + R"(, "truncation": {}})",
+         "truncation.max_length is missing");
+  reject("{" + wp + R"(, "truncation": 128})",
+         "truncation must be an object or null");
+  reject(
+      "{" + wp + R"(, "truncation": {"max_length": 8, "direction": "Left"}})",
+      "truncation.direction 'Left' is not supported", XFMR_ERROR_UNSUPPORTED);
+  reject("{" + wp +
+             R"(, "truncation": {"max_length": 8, "strategy": "OnlyFirst"}})",
+         "truncation.strategy 'OnlyFirst' is not supported",
+         XFMR_ERROR_UNSUPPORTED);
 }
 
 TEST(TokenizerHostile, RealFilesTruncatedAnywhereNeverCrash) {
@@ -429,11 +455,12 @@ TEST(TokenizerLoad, FolderPicksTokenizerJsonThenVocabFiles) {
   EXPECT_EQ(folder.encode("Hello there!"), file.encode("Hello there!"));
 
   TempDir dir;
+  const std::string vocabText = "[UNK]\nhi\n[CLS]\n[SEP]\n";
   dir.write("vocab.txt", xfmr::test::bytesOf(std::vector<char>(
-                             {'[', 'U', 'N', 'K', ']', '\n', 'h', 'i', '\n'})));
+                             vocabText.begin(), vocabText.end())));
   Tok vocabOnly(dir.path());
   EXPECT_EQ(vocabOnly.encode("HI hi"),
-            (std::vector<int64_t>{1, 1})); // lowercased: no uppercase tokens
+            (std::vector<int64_t>{2, 1, 1, 3})); // lowercased: no uppercase
 
   Tok merges(kData + "/bpe/merges.txt"); // finds vocab.json beside it
   Tok vocab(kData + "/bpe/vocab.json");

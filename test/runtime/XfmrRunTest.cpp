@@ -353,11 +353,11 @@ TEST_F(XfmrRunText, UsesTheTokenizerBesideTheWeights) {
 
 TEST_F(XfmrRunText, WritesPaddedOutput) {
   TempDir other;
-  const std::string vocab = "[UNK]\n[PAD]\nb\na\n";
+  const std::string vocab = "[UNK]\n[PAD]\nb\na\n[CLS]\n[SEP]\n";
   std::string path = other.write(
       "vocab.txt", std::vector<uint8_t>(vocab.begin(), vocab.end()));
   std::string out = dir.path() + "/text.npy";
-  // No [CLS]/[SEP] in this vocabulary: no special tokens; [PAD] is 1.
+  // [CLS] a b a [SEP] and [CLS] b [SEP], padded with [PAD] (1).
   ToolRun run = runTool(lib + " --weights " + weights + " --tokenizer " + path +
                         " --text 'a b a' --text b --output " + out);
   ASSERT_EQ(run.status, 0) << run.output;
@@ -369,12 +369,12 @@ TEST_F(XfmrRunText, WritesPaddedOutput) {
   fclose(f);
   size_t headerLength = bytes[8] | (bytes[9] << 8);
   std::string header(bytes.begin() + 10, bytes.begin() + 10 + headerLength);
-  EXPECT_NE(header.find("'shape': (2, 3, 4)"), std::string::npos) << header;
-  ASSERT_EQ(bytes.size(), 10 + headerLength + 24 * 4);
+  EXPECT_NE(header.find("'shape': (2, 5, 4)"), std::string::npos) << header;
+  ASSERT_EQ(bytes.size(), 10 + headerLength + 40 * 4);
   const uint8_t *data = bytes.data() + 10 + headerLength;
-  std::vector<int64_t> idValues = {3, 2, 3, 2, 1, 1};
-  std::vector<int64_t> mask = {1, 1, 1, 1, 0, 0};
-  for (int t = 0; t < 6; ++t) {
+  std::vector<int64_t> idValues = {4, 3, 2, 3, 5, 4, 2, 5, 1, 1};
+  std::vector<int64_t> mask = {1, 1, 1, 1, 1, 1, 1, 1, 0, 0};
+  for (int t = 0; t < 10; ++t) {
     float v;
     std::memcpy(&v, data + 4 * (t * 4), 4);
     EXPECT_EQ(v, 4 * idValues[t] + 0.5f + 10 * mask[t]) << "token " << t;
@@ -402,10 +402,11 @@ TEST_F(XfmrRunText, Errors) {
                   "/nope.json --text hi",
               empty.path() + "/nope.json: No such file or directory");
   // Ids the model does not have: a tokenizer of another model.
-  const std::string big = "[UNK]\na\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\n";
+  const std::string big =
+      "[UNK]\n[CLS]\n[SEP]\na\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\n";
   std::string path =
       empty.write("vocab.txt", std::vector<uint8_t>(big.begin(), big.end()));
   expectError(lib + " --weights " + weights + " --tokenizer " + path +
                   " --text k",
-              "input_ids[0][0] = 11 is outside the vocabulary [0, 10)");
+              "input_ids[0][1] = 13 is outside the vocabulary [0, 10)");
 }

@@ -402,6 +402,38 @@ bool readPostProcessor(Reader &r, const json &p, Tokenizer &t) {
   return r.unsupported("post_processor", type);
 }
 
+/// The truncation tokenizers applies: the length is kept (the model's
+/// runtime truncates to it by default); a direction or strategy other than
+/// the one the runtime implements is refused, not approximated.
+bool readTruncation(Reader &r, const json &truncation, Tokenizer &t) {
+  if (!truncation.is_object())
+    return r.fail("truncation must be an object or null");
+  const json *max = r.member(truncation, "max_length");
+  if (!max)
+    return r.fail("truncation.max_length is missing");
+  int64_t n = 0;
+  if (!r.getInt(*max, "truncation.max_length", n))
+    return false;
+  if (n < 1 || n > (int64_t(1) << 31) - 1)
+    return r.fail("truncation.max_length must be a positive integer below "
+                  "2^31, got " +
+                  std::to_string(n));
+  t.maxLength = n;
+  std::string direction = "Right", strategy = "LongestFirst";
+  if (!r.getString(truncation, "truncation", "direction", direction, false) ||
+      !r.getString(truncation, "truncation", "strategy", strategy, false))
+    return false;
+  if (direction != "Right")
+    return r.fail("truncation.direction '" + Vocab::printable(direction) +
+                      "' is not supported (supported: Right)",
+                  XFMR_ERROR_UNSUPPORTED);
+  if (strategy != "LongestFirst")
+    return r.fail("truncation.strategy '" + Vocab::printable(strategy) +
+                      "' is not supported (supported: LongestFirst)",
+                  XFMR_ERROR_UNSUPPORTED);
+  return true;
+}
+
 bool readDecoder(Reader &r, const json &d, Tokenizer &t) {
   std::string type = r.type(d, "decoder");
   if (type.empty())
@@ -476,15 +508,8 @@ xfmr_status xfmr::tokenizers::loadTokenizerJson(std::string_view data,
       }
     }
   if (ok)
-    if (const json *truncation = r.member(root, "truncation")) {
-      if (const json *max = truncation->is_object()
-                                ? r.member(*truncation, "max_length")
-                                : nullptr) {
-        int64_t n = 0;
-        if (r.getInt(*max, "truncation.max_length", n) && n > 0)
-          t.maxLength = n;
-      }
-    }
+    if (const json *truncation = r.member(root, "truncation"))
+      ok = readTruncation(r, *truncation, t);
   if (!ok) {
     error = r.error;
     return r.status;

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <sys/stat.h>
+#include <utility>
 
 using json = nlohmann::json;
 using namespace xfmr::tokenizers;
@@ -113,6 +114,11 @@ xfmr_status xfmr::tokenizers::loadVocabTxt(std::string_view data, Casing casing,
     return fail(error, "vocab.txt is empty");
   if (lines > (size_t(1) << 24))
     return fail(error, "vocab.txt has more than 2^24 lines");
+  // tokenizers would keep the mark as part of the first token, so the
+  // vocabulary would lose it (and casing detection would see its letters).
+  if (data.substr(0, 3) == "\xEF\xBB\xBF")
+    return fail(error, "vocab.txt line 1 starts with a byte-order mark "
+                       "(U+FEFF); save the file as UTF-8 without one");
   t.vocab.resize(lines);
   bool anyUpper = false;
   std::string why;
@@ -150,9 +156,16 @@ xfmr_status xfmr::tokenizers::loadVocabTxt(std::string_view data, Casing casing,
   t.preTokenizer = Tokenizer::PreTokenizerKind::Bert;
   t.decoder = Tokenizer::DecoderKind::WordPiece;
   addBertSpecials(t);
+  // BERT's post-processing needs both; without them every text would be
+  // encoded with no special tokens, which no BERT model was trained on.
   int32_t cls = t.vocab.find("[CLS]"), sep = t.vocab.find("[SEP]");
-  if (cls >= 0 && sep >= 0)
-    t.setBertTemplate(cls, sep);
+  for (auto [name, id] :
+       {std::pair<const char *, int32_t>{"[CLS]", cls}, {"[SEP]", sep}})
+    if (id < 0)
+      return fail(error, std::string("vocab.txt has no ") + name +
+                             " token (BERT's post-processing adds [CLS] "
+                             "and [SEP])");
+  t.setBertTemplate(cls, sep);
   if (!t.finish(error))
     return XFMR_ERROR_FORMAT;
   return XFMR_OK;
