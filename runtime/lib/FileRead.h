@@ -32,6 +32,8 @@ constexpr uint64_t kMaxTokenizerBytes = uint64_t(64) << 20;
 constexpr uint64_t kMaxLibraryBytes = UINT64_MAX;
 /// .npy inputs of xfmr-run (token ids).
 constexpr uint64_t kMaxNpyBytes = uint64_t(256) << 20;
+/// Texts xfmr-run reads with --text-file (the tokenizer's limit on a text).
+constexpr uint64_t kMaxTextBytes = uint64_t(256) << 20;
 
 /// A regular file open for reading; closed by the destructor.
 class InputFile {

@@ -351,6 +351,42 @@ TEST_F(XfmrRunText, UsesTheTokenizerBesideTheWeights) {
       << run.output;
 }
 
+TEST_F(XfmrRunText, TextFilesAndStandardInput) {
+  auto bytes = [](const std::string &text) {
+    return std::vector<uint8_t>(text.begin(), text.end());
+  };
+  // Over the 128 KiB limit of one command-line argument.
+  std::string big;
+  for (int i = 0; i < 40000; ++i)
+    big += "hello ";
+  std::string bigPath = dir.write("big.txt", bytes(big + "\n"));
+  std::string smallPath = dir.write("small.txt", bytes("Hello worlds!\r\n"));
+  // Files, standard input and --text keep their order; rows are cut to the
+  // stub model's 8 positions.
+  ToolRun run = runTool(lib + " --weights " + weights + " --text-file " +
+                        smallPath + " --text=a --text-file - < " + bigPath);
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_EQ(run.output.rfind("input_ids[0] = [2, 4, 5, 6, 7, 3]\n"
+                             "input_ids[1] = [2, 8, 3]\n"
+                             "input_ids[2] = [2, 4, 4, 4, 4, 4, 4, 3]\n",
+                             0),
+            0u)
+      << run.output;
+  // The same text from a file and from the command line: the same row.
+  run = runTool(lib + " --weights " + weights + " --text-file=" + smallPath);
+  ToolRun direct =
+      runTool(lib + " --weights " + weights + " --text 'Hello worlds!'");
+  EXPECT_EQ(run.output, direct.output);
+
+  expectError(lib + " --weights " + weights + " --text-file " + dir.path() +
+                  "/none.txt",
+              "--text-file " + dir.path() +
+                  "/none.txt: No such file or directory");
+  expectError(lib + " --weights " + weights +
+                  " --text-file - --text-file - < " + smallPath,
+              "--text-file - is given twice (standard input is read once)");
+}
+
 TEST_F(XfmrRunText, WritesPaddedOutput) {
   TempDir other;
   const std::string vocab = "[UNK]\n[PAD]\nb\na\n[CLS]\n[SEP]\n";

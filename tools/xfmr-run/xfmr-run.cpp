@@ -24,6 +24,7 @@
 #include <dlfcn.h>
 #include <random>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -33,7 +34,8 @@ const char *kUsage =
     "                [--attention-mask M.npy] [--token-type-ids T.npy]\n"
     "                [--output OUT.npy]\n"
     "       xfmr-run LIB.so [--weights FILE_OR_DIR] --text TEXT [--text ...]\n"
-    "                [--tokenizer PATH] [--output OUT.npy]\n"
+    "                [--text-file FILE|-] [--tokenizer PATH] [--output "
+    "OUT.npy]\n"
     "       xfmr-run LIB.so [--weights FILE_OR_DIR] --bench [--batch B]\n"
     "                [--seq S] [--repeat N] [--threads T]\n"
     "\n"
@@ -43,8 +45,10 @@ const char *kUsage =
     "(one batch row each, padded, truncated to the model's maximum length)\n"
     "with --tokenizer (a tokenizer.json, vocab.txt, vocab.json or a folder)\n"
     "or, by default, the tokenizer files beside the model's weights, and\n"
-    "prints the ids. --bench times the model on random ids and prints the\n"
-    "median latency.\n";
+    "prints the ids. --text-file reads one text from a file ('-': standard\n"
+    "input), less one final newline, for texts too long for the command\n"
+    "line; texts keep the order of the flags. --bench times the model on\n"
+    "random ids and prints the median latency.\n";
 
 /// Prints a one-line error and exits with status 1.
 template <typename... Args>
@@ -170,12 +174,50 @@ int64_t parsePositive(const std::string &flag, const std::string &text) {
   return value;
 }
 
+/// The text of --text-file: the whole file ("-": standard input) less one
+/// final newline, as a shell's $(cat FILE) would drop it. Standard input is
+/// read once; the size is bounded either way.
+std::string readTextFile(const std::string &path, bool &readStdin) {
+  std::string text, error;
+  if (path != "-") {
+    if (!xfmr::fileio::readWholeFile(path, xfmr::fileio::kMaxTextBytes, text,
+                                     error))
+      die("--text-file {}", error);
+  } else {
+    if (readStdin)
+      die("--text-file - is given twice (standard input is read once)");
+    readStdin = true;
+    char buffer[1 << 16];
+    while (true) {
+      ssize_t got = ::read(STDIN_FILENO, buffer, sizeof buffer);
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got < 0)
+        die("--text-file -: {}", std::strerror(errno));
+      if (got == 0)
+        break;
+      if (text.size() + got > xfmr::fileio::kMaxTextBytes)
+        die("--text-file -: standard input holds more than the {} bytes "
+            "allowed",
+            xfmr::fileio::kMaxTextBytes);
+      text.append(buffer, static_cast<size_t>(got));
+    }
+  }
+  if (!text.empty() && text.back() == '\n') {
+    text.pop_back();
+    if (!text.empty() && text.back() == '\r')
+      text.pop_back();
+  }
+  return text;
+}
+
 Options parseArgs(int argc, char **argv) {
   static const char *kNotYet[] = {
       "--generate", "--decoder-input-ids", "--max-new-tokens",
       "--greedy",   "--temperature",       "--top-k",
       "--seed"};
   Options opts;
+  bool readStdin = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "-h" || arg == "--help") {
@@ -224,6 +266,8 @@ Options parseArgs(int argc, char **argv) {
       opts.tokenTypeIds = takeValue();
     } else if (flag == "--text") {
       opts.texts.push_back(takeValue());
+    } else if (flag == "--text-file") {
+      opts.texts.push_back(readTextFile(takeValue(), readStdin));
     } else if (flag == "--tokenizer") {
       opts.tokenizer = takeValue();
       opts.hasTokenizer = true;
