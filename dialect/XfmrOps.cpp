@@ -79,6 +79,25 @@ template <typename OpTy> SmallVector<int64_t> inferredShape(OpTy op) {
       cast<RankedTensorType>(inferred.front()).getShape());
 }
 
+/// Verifies an optional additive bias over [b, h, q, k] scores: rank 4, each
+/// dimension 1 (broadcast) or the scores'.
+LogicalResult verifyScoreBias(Operation *op, Value bias,
+                              ArrayRef<int64_t> scores) {
+  if (!bias)
+    return success();
+  RankedTensorType biasType = tensorType(bias);
+  if (biasType.getRank() != 4)
+    return op->emitOpError() << "bias must have rank 4 (size-1 dimensions "
+                                "broadcast), got "
+                             << biasType;
+  for (auto [i, dim] : llvm::enumerate(biasType.getShape()))
+    if (dim != 1 && !dimsAgree(dim, scores[i]))
+      return op->emitOpError() << "bias dimension " << i << " is "
+                               << dimStr(dim) << ", expected 1 or "
+                               << dimStr(scores[i]);
+  return success();
+}
+
 /// Verifies a projection weight `[out, in]` and its optional bias `[out]`.
 LogicalResult verifyProjection(Operation *op, StringRef name, Value weight,
                                Value bias, int64_t in, int64_t out) {
@@ -441,19 +460,43 @@ LogicalResult MaskedSoftmaxOp::verify() {
     if (failed(expectShape(*this, "key_padding", tensorType(padding),
                            {batch, keys}, {"batch", "keys"})))
       return failure();
-  if (Value bias = getBias()) {
-    RankedTensorType biasType = tensorType(bias);
-    if (biasType.getRank() != 4)
-      return emitOpError() << "bias must have rank 4 (size-1 dimensions "
-                              "broadcast), got "
-                           << biasType;
-    for (auto [i, dim] : llvm::enumerate(biasType.getShape()))
-      if (dim != 1 && !dimsAgree(dim, scores.getDimSize(i)))
-        return emitOpError()
-               << "bias dimension " << i << " is " << dimStr(dim)
-               << ", expected 1 or " << dimStr(scores.getDimSize(i));
+  return verifyScoreBias(*this, getBias(), scores.getShape());
+}
+
+LogicalResult FusedAttentionOp::verify() {
+  StringRef names[] = {"batch", "heads", "seq", "head_dim"};
+  for (auto [name, operand] : {std::pair<StringRef, Value>{"q", getQ()},
+                               {"k", getK()},
+                               {"v", getV()}}) {
+    RankedTensorType type = tensorType(operand);
+    if (type.getRank() != 4)
+      return emitOpError() << name
+                           << " must be [batch, heads, seq, head_dim], got "
+                           << type;
+    // The kernel's tiles are [rows, head_dim]: a model dimension.
+    if (ShapedType::isDynamic(type.getDimSize(3)))
+      return emitOpError() << name << " must have a static head_dim, got "
+                           << type;
   }
-  return success();
+  RankedTensorType q = getQ().getType();
+  RankedTensorType k = getK().getType();
+  int64_t batch = q.getDimSize(0), heads = q.getDimSize(1);
+  if (failed(expectShape(*this, "k", k,
+                         {batch, heads, ShapedType::kDynamic, q.getDimSize(3)},
+                         names)) ||
+      failed(expectShape(*this, "v", getV().getType(),
+                         {batch, heads, k.getDimSize(2), ShapedType::kDynamic},
+                         names)))
+    return failure();
+  int64_t keys = k.getDimSize(2);
+  if (Value padding = getKeyPadding())
+    if (failed(expectShape(*this, "key_padding", tensorType(padding),
+                           {batch, keys}, {"batch", "keys"})))
+      return failure();
+  int64_t scores[] = {batch, heads, q.getDimSize(2), keys};
+  if (failed(verifyScoreBias(*this, getBias(), scores)))
+    return failure();
+  return expectShape(*this, "result", getType(), inferredShape(*this), names);
 }
 
 LogicalResult ResidualLayerNormOp::verify() {
@@ -526,6 +569,7 @@ XFMR_ACCEPT_DECLARED_RESULT(SplitHeadsOp)
 XFMR_ACCEPT_DECLARED_RESULT(MergeHeadsOp)
 XFMR_ACCEPT_DECLARED_RESULT(MatmulOp)
 XFMR_ACCEPT_DECLARED_RESULT(AddOp)
+XFMR_ACCEPT_DECLARED_RESULT(FusedAttentionOp)
 #undef XFMR_ACCEPT_DECLARED_RESULT
 
 LogicalResult PaddingMaskOp::inferReturnTypes(MLIRContext *context,
@@ -617,6 +661,18 @@ LogicalResult AddOp::inferReturnTypes(MLIRContext *context,
   SmallVector<int64_t> shape;
   for (auto [a, b] : llvm::zip(lhs.getShape(), rhs.getShape()))
     shape.push_back(a == 1 || ShapedType::isDynamic(a) ? (b == 1 ? a : b) : a);
+  return inferShape(context, ArrayRef<int64_t>(shape), inferred);
+}
+
+LogicalResult FusedAttentionOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location>, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  auto q = cast<RankedTensorType>(adaptor.getQ().getType());
+  auto v = cast<RankedTensorType>(adaptor.getV().getType());
+  if (q.getRank() != 4 || v.getRank() != 4)
+    return inferShape(context, std::nullopt, inferred);
+  SmallVector<int64_t> shape = {q.getDimSize(0), q.getDimSize(1),
+                                q.getDimSize(2), v.getDimSize(3)};
   return inferShape(context, ArrayRef<int64_t>(shape), inferred);
 }
 

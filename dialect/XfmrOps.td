@@ -561,6 +561,61 @@ def Xfmr_MaskedSoftmaxOp : Xfmr_Op<"masked_softmax",
   let hasVerifier = 1;
 }
 
+def Xfmr_FusedAttentionOp : Xfmr_Op<"fused_attention",
+    [Pure, AttrSizedOperandSegments, InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "softmax(scale · Q·Kᵀ + bias + mask)·V without the score matrix";
+  let description = [{
+    For `q : [b, h, q, d]`, `k : [b, h, k, d]` and `v : [b, h, k, dv]`:
+    `x = scale * (q·kᵀ) + bias` (the optional additive `bias` broadcasts over
+    size-1 dimensions), keys masked as by `xfmr.masked_softmax` (by the 0/1
+    `key_padding : [b, k]`, and with `causal` where `j > i + k - q`), softmax
+    over the keys, and the result `[b, h, q, dv]` is the probabilities times
+    `v`: what `xfmr.masked_softmax` followed by `xfmr.matmul` computes, with
+    one difference that is the point of the op. A masked key contributes
+    exactly nothing: its `k` and `v` rows are never read into a result, so a
+    NaN or infinity at a padded position cannot leak (as `0 × NaN` does in
+    the unfused product). That is also what the unfused softmax computes
+    wherever `exp(masked score + fill − row maximum)` underflows to 0: always
+    under the `neg_inf` fill, and under `lowest` or `value(-1e4)` unless a
+    masked score exceeds every unmasked one by about `|fill| − 104`.
+
+    A row whose every key is masked yields what `mask`'s `fully_masked`
+    says: zeros, or (`uniform`) the mean of `v` over all keys, as the
+    uniform probabilities `1 / k` times `v` give; that row alone reads the
+    padded values, because that is what the policy means.
+
+    The lowering never materialises the `[q, k]` scores: per query tile it
+    runs over tiles of keys with an online softmax (running maximum and sum,
+    the accumulator rescaled as the maximum grows), and skips the key tiles
+    after a sequence's last real key and, with `causal`, after the query
+    tile's diagonal. Results differ from the unfused ops only by rounding.
+    `xfmr-fuse-attention` forms this op from `xfmr.matmul` (`transpose_rhs`),
+    `xfmr.masked_softmax` (or `xfmr.softmax`) and `xfmr.matmul`.
+
+    Example:
+
+    ```mlir
+    %ctx = xfmr.fused_attention %q, %k, %v key_padding(%mask : tensor<?x?xi64>)
+        scale(0.125) mask(<fill = neg_inf, fully_masked = zero>)
+        : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32>
+        -> tensor<?x4x?x8xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_F32Tensor:$q, Xfmr_F32Tensor:$k, Xfmr_F32Tensor:$v,
+                       Optional<Xfmr_I64Tensor>:$key_padding,
+                       Optional<Xfmr_F32Tensor>:$bias,
+                       F32Attr:$scale, Xfmr_MaskAttr:$mask, UnitAttr:$causal);
+  let results = (outs Xfmr_F32Tensor:$result);
+  let assemblyFormat = [{
+    $q `,` $k `,` $v
+    (`key_padding` `(` $key_padding^ `:` type($key_padding) `)`)?
+    (`bias` `(` $bias^ `:` type($bias) `)`)? `scale` `(` $scale `)`
+    (`causal` $causal^)? `mask` `(` $mask `)` attr-dict `:` type($q) `,`
+    type($k) `,` type($v) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 def Xfmr_ResidualLayerNormOp : Xfmr_Op<"residual_layer_norm",
     [Pure, AllTypesMatch<["input", "residual", "result", "sum"]>,
      AllTypesMatch<["gamma", "beta"]>]> {

@@ -8,7 +8,10 @@ def ConvertXfmrToLinalg : Pass<"convert-xfmr-to-linalg", "mlir::ModuleOp"> {
   let summary = "lower xfmr primitives to linalg, tensor, arith and math";
   let description = [{
     Every xfmr primitive becomes destination-style linalg on tensors, with
-    dynamic batch and sequence sizes taken from the operands. Block-level ops
+    dynamic batch and sequence sizes taken from the operands;
+    `xfmr.fused_attention` becomes an `scf.forall` over (batch, head, query
+    tile) of linalg ops on static tiles, with an `scf.for` over key tiles
+    inside. Block-level ops
     and dropout must have been removed first (`xfmr-decompose`,
     `xfmr-strip-dropout`), weights bound (`xfmr-bind-weights`); what remains
     of the dialect afterwards is an error.
@@ -17,6 +20,7 @@ def ConvertXfmrToLinalg : Pass<"convert-xfmr-to-linalg", "mlir::ModuleOp"> {
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect"
   ];
 }

@@ -40,6 +40,7 @@ void buildXfmrOptimizationPipeline(OpPassManager &pm,
   funcPm.addPass(createXfmrStripDropout());
   if (options.fuse) {
     funcPm.addPass(createXfmrFuseMaskedSoftmax());
+    funcPm.addPass(createXfmrFuseAttention());
     funcPm.addPass(createXfmrFuseResidualLayerNorm());
   }
   funcPm.addPass(createCanonicalizerPass());

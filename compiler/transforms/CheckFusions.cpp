@@ -24,6 +24,7 @@ using namespace xfmr;
 namespace {
 constexpr llvm::StringLiteral kMaskedSoftmax = "masked-softmax";
 constexpr llvm::StringLiteral kResidualLayerNorm = "residual-layernorm";
+constexpr llvm::StringLiteral kAttention = "attention";
 
 /// A softmax over keys whose input is still scaled or masked. A matmul
 /// counts only when it is scaled (its output scale, or a scaled operand): the
@@ -38,6 +39,20 @@ bool isUnfusedMaskedSoftmax(SoftmaxOp op) {
              return operand.getDefiningOp<ScaleOp>();
            });
   return def && isa<AddOp, ScaleOp>(def);
+}
+
+/// Probabilities times V that are still two products around a softmax over
+/// keys. (A masked softmax that went on into xfmr.fused_attention counts as
+/// an attention fusion, no longer as a masked-softmax one.)
+bool isUnfusedAttention(MatmulOp op) {
+  if (op.getTransposeRhs() || op.getType().getRank() != 4)
+    return false;
+  Operation *def = op.getLhs().getDefiningOp();
+  if (isa_and_nonnull<MaskedSoftmaxOp>(def))
+    return true;
+  auto softmax = dyn_cast_or_null<SoftmaxOp>(def);
+  return softmax && softmax.getType().getRank() == 4 &&
+         softmax.getNormalizedAxis() == 3;
 }
 
 /// Where `op` is, for a user: its function and, when the function is a layer
@@ -73,16 +88,18 @@ struct XfmrCheckFusionsPass
     ModuleOp module = getOperation();
     llvm::StringSet<> required;
     for (const std::string &name : require) {
-      if (name != kMaskedSoftmax && name != kResidualLayerNorm) {
+      if (name != kMaskedSoftmax && name != kResidualLayerNorm &&
+          name != kAttention) {
         module.emitError() << "unknown fusion '" << name << "' (expected "
-                           << kMaskedSoftmax << " or " << kResidualLayerNorm
-                           << ")";
+                           << kMaskedSoftmax << ", " << kResidualLayerNorm
+                           << " or " << kAttention << ")";
         return signalPassFailure();
       }
       required.insert(name);
     }
 
-    unsigned fusedSoftmax = 0, fusedNorm = 0, missedSoftmax = 0, missedNorm = 0;
+    unsigned fusedSoftmax = 0, fusedNorm = 0, fusedAttention = 0;
+    unsigned missedSoftmax = 0, missedNorm = 0, missedAttention = 0;
     bool failedRequirement = false;
     auto missed = [&](Operation *op, StringRef fusion, unsigned &count,
                       StringRef what) {
@@ -99,6 +116,13 @@ struct XfmrCheckFusionsPass
         ++fusedSoftmax;
       else if (isa<ResidualLayerNormOp>(op))
         ++fusedNorm;
+      else if (isa<FusedAttentionOp>(op))
+        ++fusedAttention;
+      else if (auto matmul = dyn_cast<MatmulOp>(op)) {
+        if (isUnfusedAttention(matmul))
+          missed(op, kAttention, missedAttention,
+                 "product of attention probabilities and values");
+      }
       else if (auto softmax = dyn_cast<SoftmaxOp>(op)) {
         if (isUnfusedMaskedSoftmax(softmax))
           missed(op, kMaskedSoftmax, missedSoftmax,
@@ -112,7 +136,9 @@ struct XfmrCheckFusionsPass
       module.emitRemark() << "fusions: " << kMaskedSoftmax << " "
                           << fusedSoftmax << " fused, " << missedSoftmax
                           << " missed; " << kResidualLayerNorm << " "
-                          << fusedNorm << " fused, " << missedNorm << " missed";
+                          << fusedNorm << " fused, " << missedNorm << " missed; "
+                          << kAttention << " " << fusedAttention << " fused, "
+                          << missedAttention << " missed";
     if (failedRequirement)
       signalPassFailure();
   }

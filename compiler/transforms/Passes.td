@@ -62,6 +62,41 @@ def XfmrFuseMaskedSoftmax : Pass<"xfmr-fuse-masked-softmax", "mlir::func::FuncOp
   ];
 }
 
+def XfmrFuseAttention : Pass<"xfmr-fuse-attention", "mlir::func::FuncOp"> {
+  let summary = "fuse Q·Kᵀ, the masked softmax and ·V into one attention op";
+  let description = [{
+    Rewrites `matmul(masked_softmax(matmul(Q, K, transpose_rhs)), V)` into
+    `xfmr.fused_attention`, which takes over the softmax's scale, key
+    padding, causal flag, bias and mask policy; a plain `xfmr.softmax` over
+    the keys fuses as well (scale 1, nothing masked). Runs after
+    `xfmr-fuse-masked-softmax`, which gathers the scale and masks into the
+    softmax. The fused kernel never writes the [b, h, q, k] scores and never
+    reads a masked key (a NaN at a padded position no longer leaks through
+    `0 × NaN`). Nothing fuses when the scores or the probabilities have
+    another use, when either product carries an output scale (a classic
+    dropout folded into `·V`), or when a head dimension is dynamic.
+  }];
+  let dependentDialects = ["::xfmr::XfmrDialect"];
+  let statistics = [
+    Statistic<"numFused", "fused", "attention products fused with their softmax">
+  ];
+}
+
+def XfmrApproximateMath
+    : Pass<"xfmr-approximate-math", "mlir::func::FuncOp"> {
+  let summary = "polynomial approximations of exp and friends";
+  let description = [{
+    Applies upstream's `populateMathPolynomialApproximationPatterns`:
+    `math.exp`, `math.tanh`, `math.erf`, `math.log` (scalars and vectors)
+    become arithmetic that LLVM vectorizes, where the LLVM intrinsic or a
+    libm call would be scalarized in a vector loop. Runs on linalg or vector
+    code, before the math ops are lowered to LLVM.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def XfmrFuseResidualLayerNorm
     : Pass<"xfmr-fuse-residual-layernorm", "mlir::func::FuncOp"> {
   let summary = "fuse the residual add (and a bias) into the layer_norm";

@@ -1062,3 +1062,75 @@ func.func @f(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
   %0 = xfmr.l2_normalize %x eps(0.0) : tensor<?x8xf32>
   return %0 : tensor<?x8xf32>
 }
+
+// -----
+
+func.func @f(%q: tensor<?x4x8xf32>, %k: tensor<?x4x?x8xf32>, %v: tensor<?x4x?x8xf32>) -> tensor<?x4x?x8xf32> {
+  // expected-error @+1 {{q must be [batch, heads, seq, head_dim], got 'tensor<?x4x8xf32>'}}
+  %0 = xfmr.fused_attention %q, %k, %v scale(0.125) mask(<fill = neg_inf, fully_masked = zero>)
+      : tensor<?x4x8xf32>, tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x8xf32>
+  return %0 : tensor<?x4x?x8xf32>
+}
+
+// -----
+
+func.func @f(%q: tensor<?x4x?x?xf32>, %k: tensor<?x4x?x?xf32>, %v: tensor<?x4x?x8xf32>) -> tensor<?x4x?x8xf32> {
+  // expected-error @+1 {{q must have a static head_dim, got 'tensor<?x4x?x?xf32>'}}
+  %0 = xfmr.fused_attention %q, %k, %v scale(0.125) mask(<fill = neg_inf, fully_masked = zero>)
+      : tensor<?x4x?x?xf32>, tensor<?x4x?x?xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x8xf32>
+  return %0 : tensor<?x4x?x8xf32>
+}
+
+// -----
+
+func.func @f(%q: tensor<?x4x?x8xf32>, %k: tensor<?x2x?x8xf32>, %v: tensor<?x4x?x8xf32>) -> tensor<?x4x?x8xf32> {
+  // expected-error @+1 {{k dimension 1 (heads) is 2, expected 4}}
+  %0 = xfmr.fused_attention %q, %k, %v scale(0.125) mask(<fill = neg_inf, fully_masked = zero>)
+      : tensor<?x4x?x8xf32>, tensor<?x2x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x8xf32>
+  return %0 : tensor<?x4x?x8xf32>
+}
+
+// -----
+
+func.func @f(%q: tensor<?x4x?x8xf32>, %k: tensor<?x4x?x16xf32>, %v: tensor<?x4x?x8xf32>) -> tensor<?x4x?x8xf32> {
+  // expected-error @+1 {{k dimension 3 (head_dim) is 16, expected 8}}
+  %0 = xfmr.fused_attention %q, %k, %v scale(0.125) mask(<fill = neg_inf, fully_masked = zero>)
+      : tensor<?x4x?x8xf32>, tensor<?x4x?x16xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x8xf32>
+  return %0 : tensor<?x4x?x8xf32>
+}
+
+// -----
+
+func.func @f(%q: tensor<?x4x?x8xf32>, %k: tensor<?x4x5x8xf32>, %v: tensor<?x4x6x8xf32>) -> tensor<?x4x?x8xf32> {
+  // expected-error @+1 {{v dimension 2 (seq) is 6, expected 5}}
+  %0 = xfmr.fused_attention %q, %k, %v scale(0.125) mask(<fill = neg_inf, fully_masked = zero>)
+      : tensor<?x4x?x8xf32>, tensor<?x4x5x8xf32>, tensor<?x4x6x8xf32> -> tensor<?x4x?x8xf32>
+  return %0 : tensor<?x4x?x8xf32>
+}
+
+// -----
+
+func.func @f(%q: tensor<?x4x?x8xf32>, %k: tensor<?x4x5x8xf32>, %v: tensor<?x4x5x8xf32>, %m: tensor<?x6xi64>) -> tensor<?x4x?x8xf32> {
+  // expected-error @+1 {{key_padding dimension 1 (keys) is 6, expected 5}}
+  %0 = xfmr.fused_attention %q, %k, %v key_padding(%m : tensor<?x6xi64>) scale(0.125) mask(<fill = neg_inf, fully_masked = zero>)
+      : tensor<?x4x?x8xf32>, tensor<?x4x5x8xf32>, tensor<?x4x5x8xf32> -> tensor<?x4x?x8xf32>
+  return %0 : tensor<?x4x?x8xf32>
+}
+
+// -----
+
+func.func @f(%q: tensor<?x4x?x8xf32>, %k: tensor<?x4x5x8xf32>, %v: tensor<?x4x5x8xf32>, %b: tensor<1x1x1x7xf32>) -> tensor<?x4x?x8xf32> {
+  // expected-error @+1 {{bias dimension 3 is 7, expected 1 or 5}}
+  %0 = xfmr.fused_attention %q, %k, %v bias(%b : tensor<1x1x1x7xf32>) scale(0.125) mask(<fill = neg_inf, fully_masked = zero>)
+      : tensor<?x4x?x8xf32>, tensor<?x4x5x8xf32>, tensor<?x4x5x8xf32> -> tensor<?x4x?x8xf32>
+  return %0 : tensor<?x4x?x8xf32>
+}
+
+// -----
+
+func.func @f(%q: tensor<?x4x?x8xf32>, %k: tensor<?x4x?x8xf32>, %v: tensor<?x4x?x16xf32>) -> tensor<?x4x?x8xf32> {
+  // expected-error @+1 {{result dimension 3 (head_dim) is 8, expected 16}}
+  %0 = xfmr.fused_attention %q, %k, %v scale(0.125) mask(<fill = neg_inf, fully_masked = zero>)
+      : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32>, tensor<?x4x?x16xf32> -> tensor<?x4x?x8xf32>
+  return %0 : tensor<?x4x?x8xf32>
+}

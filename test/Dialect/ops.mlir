@@ -263,3 +263,12 @@ func.func @pooling(%h: tensor<?x?x32xf32>, %m: tensor<?x?xi64>) -> (tensor<?x32x
   %2 = xfmr.l2_normalize %0 eps(1.0e-12) : tensor<?x32xf32>
   return %2, %1 : tensor<?x32xf32>, tensor<?x32xf32>
 }
+
+// CHECK-LABEL: func.func @fused_attention
+// CHECK: xfmr.fused_attention %{{.*}}, %{{.*}}, %{{.*}} key_padding(%{{.*}} : tensor<?x?xi64>) bias(%{{.*}} : tensor<1x4x?x?xf32>) scale(1.250000e-01) causal mask(<fill = value(-1.000000e+04), fully_masked = uniform>) : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32>, tensor<?x4x?x16xf32> -> tensor<?x4x?x16xf32>
+func.func @fused_attention(%q: tensor<?x4x?x8xf32>, %v: tensor<?x4x?x16xf32>, %m: tensor<?x?xi64>, %b: tensor<1x4x?x?xf32>) -> tensor<?x4x?x16xf32> {
+  %c = xfmr.fused_attention %q, %q, %v key_padding(%m : tensor<?x?xi64>) bias(%b : tensor<1x4x?x?xf32>) scale(0.125) causal
+      mask(<fill = value(-1.0e+04), fully_masked = uniform>)
+      : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32>, tensor<?x4x?x16xf32> -> tensor<?x4x?x16xf32>
+  return %c : tensor<?x4x?x16xf32>
+}

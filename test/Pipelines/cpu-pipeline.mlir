@@ -66,16 +66,17 @@ func.func private @layer(%x: tensor<?x?x8xf32>, %w1: tensor<16x8xf32>, %w2: tens
 
 // After the optimize pipeline: primitives only, inverted dropout removed,
 // weights still declared; the scale, the padding mask and the softmax fused
-// (the mask's fill decides the fully masked policy), the additive mask gone.
+// (the mask's fill decides the fully masked policy), the additive mask gone,
+// and the two products with the softmax in one fused attention.
 // OPT: xfmr.weight_decl @wte
 // OPT-LABEL: func.func @encode
 // OPT-SAME: %[[MASK:[^:]*]]: tensor<?x?xi64>)
 // OPT-NOT: xfmr.padding_mask
 // OPT: xfmr.split_heads
-// OPT: %[[S:.*]] = xfmr.matmul {{.*}} transpose_rhs
 // OPT-NOT: xfmr.scale
 // OPT-NOT: xfmr.add
-// OPT: xfmr.masked_softmax %[[S]] key_padding(%[[MASK]] : tensor<?x?xi64>) scale(5.000000e-01) mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x2x?x?xf32>
+// OPT-NOT: xfmr.matmul
+// OPT: xfmr.fused_attention {{.*}} key_padding(%[[MASK]] : tensor<?x?xi64>) scale(5.000000e-01) mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x2x?x{{[0-9]+}}xf32>
 // OPT-NOT: xfmr.softmax
 // OPT-NOT: xfmr.dropout
 // OPT: xfmr.merge_heads

@@ -29,12 +29,19 @@
 // An unknown name is an error, whatever the module holds.
 // RUN: not xfmr-opt %s --xfmr-check-fusions="require=softmax" -o /dev/null 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=UNKNOWN
-// UNKNOWN: error: unknown fusion 'softmax' (expected masked-softmax or residual-layernorm)
+// UNKNOWN: error: unknown fusion 'softmax' (expected masked-softmax, residual-layernorm or attention)
 // RUN: not xfmr-opt %s --xfmr-check-fusions="require=masked-softmax,layernorm" -o /dev/null 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=UNKNOWN2
 // UNKNOWN2: error: unknown fusion 'layernorm'
 
-// expected-remark @+1 {{fusions: masked-softmax 1 fused, 2 missed; residual-layernorm 1 fused, 2 missed}}
+// The attention fusion: one fused op, one product of a softmax and V left.
+// RUN: not xfmr-opt %s --xfmr-check-fusions="require=attention" -o /dev/null 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=ATTN --implicit-check-not="error: required"
+// RUN: xfmr-opt %s --xfmr-fuse-attention --xfmr-check-fusions="require=attention report=true" -o /dev/null 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=ATTN-FUSED --implicit-check-not="error: required"
+// ATTN-FUSED: attention 2 fused, 0 missed
+
+// expected-remark @+1 {{fusions: masked-softmax 1 fused, 2 missed; residual-layernorm 1 fused, 2 missed; attention 1 fused, 1 missed}}
 module {
   func.func @fused(%s: tensor<?x4x?x?xf32>, %m: tensor<?x?xi64>, %x: tensor<?x?x32xf32>, %g: tensor<32xf32>)
       -> (tensor<?x4x?x?xf32>, tensor<?x?x32xf32>) {
@@ -63,6 +70,18 @@ module {
     // NORM: check-fusions.mlir:[[@LINE+1]]:{{[0-9]+}}: error: required fusion 'residual-layernorm' did not fire on this layer_norm of a sum in @unfused
     %y2 = xfmr.layer_norm %b, %g, %g eps(1.0e-5) : tensor<?x?x32xf32>, tensor<32xf32>
     return %p1, %p2, %y1, %y2 : tensor<?x4x?x?xf32>, tensor<?x4x?x?xf32>, tensor<?x?x32xf32>, tensor<?x?x32xf32>
+  }
+
+  func.func @attention(%q: tensor<?x4x?x8xf32>, %m: tensor<?x?xi64>)
+      -> (tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32>) {
+    %c = xfmr.fused_attention %q, %q, %q key_padding(%m : tensor<?x?xi64>) scale(0.125)
+        mask(<fill = neg_inf, fully_masked = zero>)
+        : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x8xf32>
+    %s = xfmr.matmul %q, %q transpose_rhs : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x?xf32>
+    %p = xfmr.softmax %s : tensor<?x4x?x?xf32>
+    // ATTN: check-fusions.mlir:[[@LINE+1]]:{{[0-9]+}}: error: required fusion 'attention' did not fire on this product of attention probabilities and values in @attention
+    %d = xfmr.matmul %p, %q : tensor<?x4x?x?xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x8xf32>
+    return %c, %d : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32>
   }
 
   // Not the patterns: nothing to fuse into a softmax of plain scores, of an

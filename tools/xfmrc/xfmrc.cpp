@@ -94,7 +94,7 @@ cl::opt<bool> noFusion("no-fusion",
 cl::list<std::string> requireFusion(
     "require-fusion",
     cl::desc("Fail unless these fusions fired wherever the model has their "
-             "pattern: masked-softmax, residual-layernorm"),
+             "pattern: masked-softmax, residual-layernorm, attention"),
     cl::CommaSeparated, cl::value_desc("name,..."), cl::cat(xfmrcCategory));
 
 int fail(const Twine &message) {

@@ -2,7 +2,10 @@
 #include "compiler/conversion/XfmrToLinalg/LinalgBuilders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+
+#include <limits>
 
 using namespace mlir;
 
@@ -48,6 +51,16 @@ AffineMap selectDimMap(MLIRContext *ctx, unsigned rank, unsigned dim) {
 
 Value f32Constant(OpBuilder &b, Location loc, double value) {
   return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
+}
+
+Value guardedExp(OpBuilder &b, Location loc, Value x, Value rowMax) {
+  Value allNegInf = arith::CmpFOp::create(
+      b, loc, arith::CmpFPredicate::OEQ, rowMax,
+      f32Constant(b, loc, -std::numeric_limits<double>::infinity()));
+  Value e =
+      math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, x, rowMax));
+  return arith::SelectOp::create(b, loc, allNegInf, f32Constant(b, loc, 0.0),
+                                 e);
 }
 
 Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType type,

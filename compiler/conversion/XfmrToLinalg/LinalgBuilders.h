@@ -67,6 +67,11 @@ mlir::AffineMap selectDimMap(mlir::MLIRContext *ctx, unsigned rank,
 
 mlir::Value f32Constant(mlir::OpBuilder &b, mlir::Location loc, double value);
 
+/// exp(x - rowMax), or 0 where rowMax is -inf (no NaN from -inf + inf): the
+/// softmax kernels' exponential.
+mlir::Value guardedExp(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                       mlir::Value rowMax);
+
 } // namespace xfmr
 
 #endif // XFMR_COMPILER_CONVERSION_XFMRTOLINALG_LINALGBUILDERS_H

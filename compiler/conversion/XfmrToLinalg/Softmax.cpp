@@ -43,16 +43,6 @@ struct FullyMaskedRow {
   Value length;
 };
 
-/// exp(x - max), or 0 for a row whose maximum is -inf (no NaN from -inf+inf).
-Value guardedExp(OpBuilder &b, Location loc, Value x, Value rowMax) {
-  Value allNegInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                          rowMax, f32Constant(b, loc, kNegInf));
-  Value e =
-      math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, x, rowMax));
-  return arith::SelectOp::create(b, loc, allNegInf, f32Constant(b, loc, 0.0),
-                                 e);
-}
-
 /// Builds softmax over `axis` of the iteration space `sizes`, with elements
 /// formed by `element` from `inputs` (read through `maps`). With `masks`,
 /// also tracks whether a row has any unmasked element.

@@ -4,6 +4,7 @@
 #include "dialect/XfmrOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace xfmr {
@@ -15,6 +16,7 @@ using namespace mlir;
 using namespace xfmr;
 
 void xfmr::populateXfmrToLinalgPatterns(RewritePatternSet &patterns) {
+  populateAttentionToLinalgPatterns(patterns);
   populateContractionToLinalgPatterns(patterns);
   populateElementwiseToLinalgPatterns(patterns);
   populateEmbeddingToLinalgPatterns(patterns);
@@ -34,8 +36,8 @@ struct ConvertXfmrToLinalgPass
     ConversionTarget target(*ctx);
     target.addIllegalDialect<XfmrDialect>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           math::MathDialect, tensor::TensorDialect,
-                           func::FuncDialect>();
+                           math::MathDialect, scf::SCFDialect,
+                           tensor::TensorDialect, func::FuncDialect>();
     target.addLegalOp<ModuleOp>();
     RewritePatternSet patterns(ctx);
     populateXfmrToLinalgPatterns(patterns);
