@@ -92,9 +92,9 @@ LogicalResult verifyScoreBias(Operation *op, Value bias,
                              << biasType;
   for (auto [i, dim] : llvm::enumerate(biasType.getShape()))
     if (dim != 1 && !dimsAgree(dim, scores[i]))
-      return op->emitOpError() << "bias dimension " << i << " is "
-                               << dimStr(dim) << ", expected 1 or "
-                               << dimStr(scores[i]);
+      return op->emitOpError()
+             << "bias dimension " << i << " is " << dimStr(dim)
+             << ", expected 1 or " << dimStr(scores[i]);
   return success();
 }
 
@@ -664,9 +664,10 @@ LogicalResult AddOp::inferReturnTypes(MLIRContext *context,
   return inferShape(context, ArrayRef<int64_t>(shape), inferred);
 }
 
-LogicalResult FusedAttentionOp::inferReturnTypes(
-    MLIRContext *context, std::optional<Location>, Adaptor adaptor,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult
+FusedAttentionOp::inferReturnTypes(MLIRContext *context,
+                                   std::optional<Location>, Adaptor adaptor,
+                                   SmallVectorImpl<Type> &inferred) {
   auto q = cast<RankedTensorType>(adaptor.getQ().getType());
   auto v = cast<RankedTensorType>(adaptor.getV().getType());
   if (q.getRank() != 4 || v.getRank() != 4)

@@ -136,9 +136,9 @@ struct XfmrCheckFusionsPass
       module.emitRemark() << "fusions: " << kMaskedSoftmax << " "
                           << fusedSoftmax << " fused, " << missedSoftmax
                           << " missed; " << kResidualLayerNorm << " "
-                          << fusedNorm << " fused, " << missedNorm << " missed; "
-                          << kAttention << " " << fusedAttention << " fused, "
-                          << missedAttention << " missed";
+                          << fusedNorm << " fused, " << missedNorm
+                          << " missed; " << kAttention << " " << fusedAttention
+                          << " fused, " << missedAttention << " missed";
     if (failedRequirement)
       signalPassFailure();
   }
