@@ -33,12 +33,14 @@ void setModelInfo(ModuleOp module, const ModelInfo &info) {
   SmallVector<NamedAttribute> config;
   for (auto [key, value] : llvm::zip(kConfigKeys, info.config))
     config.push_back(b.getNamedAttr(key, b.getI64IntegerAttr(value)));
-  module->setAttr(
-      kModelAttr,
-      b.getDictionaryAttr(
-          {b.getNamedAttr("name", b.getStringAttr(info.name)),
-           b.getNamedAttr("weights_file", b.getStringAttr(info.weightsFile)),
-           b.getNamedAttr("config", b.getDictionaryAttr(config))}));
+  SmallVector<NamedAttribute> model = {
+      b.getNamedAttr("name", b.getStringAttr(info.name)),
+      b.getNamedAttr("weights_file", b.getStringAttr(info.weightsFile)),
+      b.getNamedAttr("config", b.getDictionaryAttr(config))};
+  if (info.maxLength > 0)
+    model.push_back(
+        b.getNamedAttr("max_length", b.getI64IntegerAttr(info.maxLength)));
+  module->setAttr(kModelAttr, b.getDictionaryAttr(model));
 }
 
 void markEntry(FunctionOpInterface func, EntryRole role,
@@ -88,8 +90,18 @@ LogicalResult verifyModelAttr(Operation *op, NamedAttribute attr) {
     if (!llvm::is_contained(kConfigKeys, entry.getName().getValue()))
       return op->emitError() << "'" << kModelAttr << "': unknown config key '"
                              << entry.getName().getValue() << "'";
+  if (Attribute maxLength = dict.get("max_length")) {
+    auto value = dyn_cast<IntegerAttr>(maxLength);
+    int64_t positions = config.getAs<IntegerAttr>("max_positions").getInt();
+    if (!value || !value.getType().isSignlessInteger(64) ||
+        value.getInt() < 1 || value.getInt() > positions)
+      return op->emitError() << "'" << kModelAttr
+                             << "': 'max_length' must be an i64 from 1 to "
+                                "max_positions ("
+                             << positions << ")";
+  }
   for (NamedAttribute entry : dict)
-    if (!llvm::is_contained({"name", "weights_file", "config"},
+    if (!llvm::is_contained({"name", "weights_file", "config", "max_length"},
                             entry.getName().getValue()))
       return op->emitError() << "'" << kModelAttr << "': unknown key '"
                              << entry.getName().getValue() << "'";
@@ -177,6 +189,10 @@ FailureOr<ModelABI> readModelABI(ModuleOp module) {
   auto config = model.getAs<DictionaryAttr>("config");
   for (StringRef key : kConfigKeys)
     abi.model.config.push_back(config.getAs<IntegerAttr>(key).getInt());
+  auto maxLength = model.getAs<IntegerAttr>("max_length");
+  abi.model.maxLength =
+      maxLength ? maxLength.getInt()
+                : config.getAs<IntegerAttr>("max_positions").getInt();
 
   // The library's own symbols (the runtime's xfmr_* API, the entry table,
   // the manifest) and MLIR's (_mlir_ciface_*, the allocation functions)

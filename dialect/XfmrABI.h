@@ -47,6 +47,10 @@ struct ModelInfo {
   std::string weightsFile;
   /// One value per kConfigKeys entry, in that order.
   llvm::SmallVector<int64_t, 6> config;
+  /// `max_length`: the length texts are truncated to by default, from 1 to
+  /// `max_positions`. Unset (0) when setting it means `max_positions`; read
+  /// back, it is never 0.
+  int64_t maxLength = 0;
 };
 
 /// Sets `xfmr.model` on `module`.

@@ -89,6 +89,7 @@ std::string buildManifest(const abi::ModelABI &abi, int64_t staticWorkBytes) {
       {"name", jsonString(abi.model.name)},
       {"weights_file", jsonString(abi.model.weightsFile)},
       {"config", std::move(config)},
+      {"max_length", abi.model.maxLength},
       {"weights", std::move(weights)},
       {"entries", std::move(entries)},
       {"work_memory", json::Object{{"static_bytes", staticWorkBytes}}}};
@@ -381,6 +382,7 @@ Error writeModelHeader(const abi::ModelABI &abi, StringRef path) {
   for (auto [key, value] : llvm::zip(abi::kConfigKeys, abi.model.config))
     os << "#define XFMR_MODEL_" << StringRef(key).upper() << " " << value
        << "\n";
+  os << "#define XFMR_MODEL_MAX_LENGTH " << abi.model.maxLength << "\n";
   os << "\n" << kRuntimeHeader << "\n#endif /* XFMR_MODEL_H */\n";
   out.keep();
   return Error::success();

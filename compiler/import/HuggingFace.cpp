@@ -183,6 +183,50 @@ std::string folderName(StringRef dir) {
   return "model";
 }
 
+/// The truncation the folder's own tools apply to texts, or 0: what
+/// sentence-transformers uses (sentence_bert_config.json's max_seq_length),
+/// else what tokenizers does (tokenizer.json's truncation.max_length). Either
+/// must fit the model's positions.
+Expected<int64_t> readMaxLength(StringRef dir, int64_t maxPositions) {
+  auto read = [&](StringRef file, ArrayRef<StringRef> fieldPath,
+                  bool &found) -> Expected<int64_t> {
+    found = false;
+    SmallString<256> path(dir);
+    sys::path::append(path, file);
+    if (!sys::fs::exists(path))
+      return 0;
+    Expected<json::Value> root = detail::readJSONObjectFile(path);
+    if (!root)
+      return root.takeError();
+    const json::Value *value = &*root;
+    std::string field;
+    for (StringRef name : fieldPath) {
+      const json::Object *object = value->getAsObject();
+      if (!object) // a null truncation is no truncation
+        return 0;
+      field += (field.empty() ? "" : ".") + name.str();
+      value = object->get(name);
+      if (!value || value->kind() == json::Value::Null)
+        return 0;
+    }
+    std::optional<int64_t> n = value->getAsInteger();
+    if (!n || *n < 1 || *n > maxPositions)
+      return detail::makeError(path + ": field '" + field +
+                               "': expected an integer from 1 to "
+                               "max_position_embeddings (" +
+                               Twine(maxPositions) + "), got " +
+                               detail::describe(*value));
+    found = true;
+    return *n;
+  };
+  bool found = false;
+  Expected<int64_t> length =
+      read("sentence_bert_config.json", {"max_seq_length"}, found);
+  if (!length || found)
+    return length;
+  return read("tokenizer.json", {"truncation", "max_length"}, found);
+}
+
 } // namespace
 
 Expected<ModelSpec> parseHuggingFaceConfig(StringRef text, StringRef path,
@@ -242,6 +286,11 @@ Expected<ModelSpec> importHuggingFaceFolder(StringRef dir) {
       (*buffer)->getBuffer(), configPath, folderName(dir));
   if (!spec)
     return spec.takeError();
+
+  Expected<int64_t> maxLength = readMaxLength(dir, spec->maxPositions);
+  if (!maxLength)
+    return maxLength.takeError();
+  spec->maxLength = *maxLength;
 
   Expected<std::string> weights = findWeights(dir);
   if (!weights)

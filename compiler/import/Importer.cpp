@@ -159,11 +159,12 @@ public:
 
   OwningOpRef<ModuleOp> run() {
     OwningOpRef<ModuleOp> module = ModuleOp::create(loc, spec.name);
-    abi::setModelInfo(
-        *module, {spec.name,
-                  spec.weightsPath,
-                  {spec.vocabSize, spec.dModel, stack.numLayers, stack.numHeads,
-                   spec.maxPositions, spec.typeVocabSize}});
+    abi::setModelInfo(*module,
+                      {spec.name,
+                       spec.weightsPath,
+                       {spec.vocabSize, spec.dModel, stack.numLayers,
+                        stack.numHeads, spec.maxPositions, spec.typeVocabSize},
+                       spec.maxLength});
     builder.setInsertionPointToEnd(module->getBody());
     declareWeights();
     func::FuncOp layer = buildLayerFunction();

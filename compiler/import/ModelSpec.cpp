@@ -74,11 +74,12 @@ Architecture ModelSpec::architecture() const {
 
 bool operator==(const ModelSpec &a, const ModelSpec &b) {
   auto fields = [](const ModelSpec &s) {
-    return std::tie(
-        s.name, s.vocabSize, s.dModel, s.maxPositions, s.typeVocabSize,
-        s.embeddingScale, s.embeddingNorm, s.stacks, s.lmHead, s.hiddenDropout,
-        s.attentionDropout, s.dropoutMode, s.maskFill, s.padTokenId, s.pooling,
-        s.normalizeEmbedding, s.weightNames, s.weightsPath, s.weightPrefix);
+    return std::tie(s.name, s.vocabSize, s.dModel, s.maxPositions, s.maxLength,
+                    s.typeVocabSize, s.embeddingScale, s.embeddingNorm,
+                    s.stacks, s.lmHead, s.hiddenDropout, s.attentionDropout,
+                    s.dropoutMode, s.maskFill, s.padTokenId, s.pooling,
+                    s.normalizeEmbedding, s.weightNames, s.weightsPath,
+                    s.weightPrefix);
   };
   if (fields(a) != fields(b))
     return false;

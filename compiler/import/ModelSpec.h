@@ -164,6 +164,10 @@ struct ModelSpec {
   int64_t dModel = 0;
   /// Longest sequence; rows of a learned position table.
   int64_t maxPositions = 0;
+  /// The length texts are truncated to by default, at most maxPositions; 0
+  /// for maxPositions. A checkpoint folder's own: sentence_bert_config.json's
+  /// max_seq_length, else tokenizer.json's truncation.
+  int64_t maxLength = 0;
   /// 0 when the model has no token type embeddings (added to the first
   /// stack's embeddings).
   int64_t typeVocabSize = 0;

@@ -193,6 +193,17 @@ bool readConfig(Reader &r, const json &root, Manifest &out) {
     return r.fail("'num_heads' (" + std::to_string(out.numHeads) +
                   ") does not divide 'd_model' (" + std::to_string(out.dModel) +
                   ")");
+  // Optional: manifests that predate it truncate at max_positions.
+  r.where.clear();
+  out.maxLength = out.maxPositions;
+  if (root.contains("max_length")) {
+    if (!r.getInt(root, "max_length", out.maxLength, 1))
+      return false;
+    if (out.maxLength > out.maxPositions)
+      return r.fail("'max_length' (" + std::to_string(out.maxLength) +
+                    ") exceeds config 'max_positions' (" +
+                    std::to_string(out.maxPositions) + ")");
+  }
   return true;
 }
 

@@ -50,6 +50,9 @@ struct Manifest {
   std::string target, kind, name, weightsFile;
   int64_t vocabSize = 0, dModel = 0, numLayers = 0, numHeads = 0,
           maxPositions = 0, typeVocabSize = 0;
+  /// The length texts are truncated to by default (`max_length`, from 1 to
+  /// maxPositions; maxPositions in manifests that predate it).
+  int64_t maxLength = 0;
   /// In the order of xfmr_entry_table; one per role at most.
   std::vector<EntrySpec> entries;
   /// In the order of every entry point's weight arguments.

@@ -178,6 +178,7 @@ xfmr_status xfmr_model_get_info(const xfmr_model *model,
   out_info->num_layers = m.numLayers;
   out_info->max_positions = m.maxPositions;
   out_info->type_vocab_size = m.typeVocabSize;
+  out_info->max_length = m.maxLength;
   return XFMR_OK;
 }
 

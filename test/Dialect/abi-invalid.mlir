@@ -39,6 +39,21 @@ module attributes {xfmr.model = {name = "m", config = {vocab_size = 9 : i64,
 
 // -----
 
+// The default truncation of texts fits the positions.
+// expected-error @+1 {{'xfmr.model': 'max_length' must be an i64 from 1 to max_positions (8)}}
+module attributes {xfmr.model = {name = "m", max_length = 9 : i64,
+    config = {vocab_size = 9 : i64, d_model = 4 : i64, num_layers = 0 : i64,
+    num_heads = 1 : i64, max_positions = 8 : i64, type_vocab_size = 0 : i64}}} {}
+
+// -----
+
+// expected-error @+1 {{'xfmr.model': 'max_length' must be an i64 from 1 to max_positions (8)}}
+module attributes {xfmr.model = {name = "m", max_length = 0 : i64,
+    config = {vocab_size = 9 : i64, d_model = 4 : i64, num_layers = 0 : i64,
+    num_heads = 1 : i64, max_positions = 8 : i64, type_vocab_size = 0 : i64}}} {}
+
+// -----
+
 // expected-error @+1 {{'xfmr.model': 'weights_file' must be a string}}
 module attributes {xfmr.model = {name = "m", weights_file = 3 : i64, config = {}}} {}
 

@@ -111,6 +111,29 @@ TEST(Manifest, ParsesStub) {
   EXPECT_EQ(m.weights[0].key, "emb");
   EXPECT_EQ(m.weights[0].shape, (std::vector<int64_t>{10, 4}));
   EXPECT_TRUE(m.weights[1].shape.empty());
+  // The stub predates max_length: texts are cut at max_positions.
+  EXPECT_EQ(m.maxLength, 8);
+}
+
+TEST(Manifest, MaxLength) {
+  // The length texts are truncated to by default, within the positions.
+  Parsed p =
+      parse(stubWith(R"("weights": [)", R"("max_length": 5, "weights": [)"));
+  ASSERT_EQ(p.status, XFMR_OK) << p.error;
+  EXPECT_EQ(p.manifest.maxLength, 5);
+  EXPECT_EQ(
+      refused(stubWith(R"("weights": [)", R"("max_length": 9, "weights": [)"),
+              XFMR_ERROR_INTERNAL),
+      "invalid model manifest: 'max_length' (9) exceeds config "
+      "'max_positions' (8)");
+  EXPECT_EQ(
+      refused(stubWith(R"("weights": [)", R"("max_length": 0, "weights": [)"),
+              XFMR_ERROR_INTERNAL),
+      "invalid model manifest: 'max_length' must be at least 1, got 0");
+  EXPECT_EQ(
+      refused(stubWith(R"("weights": [)", R"("max_length": "8", "weights": [)"),
+              XFMR_ERROR_INTERNAL),
+      "invalid model manifest: 'max_length' must be an integer");
 }
 
 TEST(Manifest, EntriesInAnyOrder) {

@@ -110,6 +110,8 @@ TEST_F(RuntimeApi, OpenAndInfo) {
   EXPECT_EQ(info.num_layers, 0);
   EXPECT_EQ(info.max_positions, kMaxPositions);
   EXPECT_EQ(info.type_vocab_size, 2);
+  // The stub's manifest names no max_length: texts are cut at its positions.
+  EXPECT_EQ(info.max_length, kMaxPositions);
   EXPECT_EQ(xfmr_model_manifest(model), xfmr_manifest);
 }
 

@@ -203,13 +203,12 @@ TEST_F(XfmrRun, Bench) {
       std::regex(
           R"(median latency: [0-9]+\.[0-9]{3} ms \(batch 2, seq 4, 3 repeats\)
 )"))) << run.output;
-  // The runtime refuses the thread count; xfmr-run says so as before.
-  expectError(lib + " --weights " + weights + " --bench --threads 2",
-              "--threads 2 is not supported yet (generated code is "
-              "single-threaded)");
+  ToolRun threaded =
+      runTool(lib + " --weights " + weights +
+              " --bench --batch 2 --seq=4 --repeat 3 --threads 2");
+  EXPECT_EQ(threaded.status, 0) << threaded.output;
   expectError(lib + " --weights " + weights + " --bench --threads 4294967297",
-              "--threads 4294967297 is not supported yet (generated code is "
-              "single-threaded)");
+              "--threads 4294967297 is too large");
   expectError(lib + " --weights " + weights + " --bench --seq 9",
               "--seq 9 exceeds the model's maximum of 8 positions");
   expectError(lib + " --weights " + weights + " --bench --repeat 0",
@@ -377,6 +376,18 @@ TEST_F(XfmrRunText, TextFilesAndStandardInput) {
   ToolRun direct =
       runTool(lib + " --weights " + weights + " --text 'Hello worlds!'");
   EXPECT_EQ(run.output, direct.output);
+
+  // --max-length overrides the model's own length, within its positions.
+  run = runTool(lib + " --weights " + weights + " --text-file " + bigPath +
+                " --max-length 5");
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_EQ(run.output.rfind("input_ids[0] = [2, 4, 4, 4, 3]\n", 0), 0u)
+      << run.output;
+  expectError(lib + " --weights " + weights + " --text a --max-length 9",
+              "--max-length 9 exceeds the model's maximum of 8 positions");
+  expectError(lib + " --weights " + weights + " --input-ids " + ids +
+                  " --max-length 4",
+              "--max-length is used with --text");
 
   expectError(lib + " --weights " + weights + " --text-file " + dir.path() +
                   "/none.txt",

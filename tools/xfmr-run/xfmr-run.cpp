@@ -32,23 +32,25 @@ namespace {
 const char *kUsage =
     "usage: xfmr-run LIB.so [--weights FILE_OR_DIR] --input-ids IDS.npy\n"
     "                [--attention-mask M.npy] [--token-type-ids T.npy]\n"
-    "                [--output OUT.npy]\n"
+    "                [--output OUT.npy] [--threads T]\n"
     "       xfmr-run LIB.so [--weights FILE_OR_DIR] --text TEXT [--text ...]\n"
-    "                [--text-file FILE|-] [--tokenizer PATH] [--output "
-    "OUT.npy]\n"
+    "                [--text-file FILE|-] [--tokenizer PATH] [--max-length N]\n"
+    "                [--output OUT.npy]\n"
     "       xfmr-run LIB.so [--weights FILE_OR_DIR] --bench [--batch B]\n"
     "                [--seq S] [--repeat N] [--threads T]\n"
     "\n"
     "Runs a model library compiled by xfmrc. Inputs are .npy files of int64\n"
     "(or int32) of shape [batch, seq]; the output is float32. Without\n"
     "--output, prints a summary of the output. --text tokenizes each text\n"
-    "(one batch row each, padded, truncated to the model's maximum length)\n"
-    "with --tokenizer (a tokenizer.json, vocab.txt, vocab.json or a folder)\n"
-    "or, by default, the tokenizer files beside the model's weights, and\n"
-    "prints the ids. --text-file reads one text from a file ('-': standard\n"
-    "input), less one final newline, for texts too long for the command\n"
-    "line; texts keep the order of the flags. --bench times the model on\n"
-    "random ids and prints the median latency.\n";
+    "(one batch row each, padded, truncated to the model's own length or\n"
+    "to --max-length N) with --tokenizer (a tokenizer.json, vocab.txt,\n"
+    "vocab.json or a folder) or, by default, the tokenizer files beside the\n"
+    "model's weights, and prints the ids. --text-file reads one text from a\n"
+    "file ('-': standard input), less one final newline, for texts too long\n"
+    "for the command line; texts keep the order of the flags. --bench times\n"
+    "the model on random ids and prints the median latency. --threads T\n"
+    "runs each call on T threads (OpenMP; default 1); the results are the\n"
+    "same for every T.\n";
 
 /// Prints a one-line error and exits with status 1.
 template <typename... Args>
@@ -161,6 +163,8 @@ struct Options {
   std::vector<std::string> texts;
   bool hasTokenizer = false;
   std::string tokenizer;
+  /// --max-length; 0: the model's own.
+  int64_t maxLength = 0;
   bool bench = false;
   int64_t batch = -1, seq = -1, repeat = -1, threads = 1;
 };
@@ -271,6 +275,8 @@ Options parseArgs(int argc, char **argv) {
     } else if (flag == "--tokenizer") {
       opts.tokenizer = takeValue();
       opts.hasTokenizer = true;
+    } else if (flag == "--max-length") {
+      opts.maxLength = parsePositive(flag, takeValue());
     } else if (flag == "--output") {
       opts.output = takeValue();
     } else if (flag == "--batch") {
@@ -297,11 +303,12 @@ Options parseArgs(int argc, char **argv) {
         "--text");
   if (opts.hasTokenizer && !text)
     die("--tokenizer is used with --text");
+  if (opts.maxLength > 0 && !text)
+    die("--max-length is used with --text");
   if (opts.bench && text)
     die("--bench runs on random ids; it takes no --text");
-  if (!opts.bench &&
-      (opts.batch > 0 || opts.seq > 0 || opts.repeat > 0 || opts.threads != 1))
-    die("--batch, --seq, --repeat and --threads need --bench");
+  if (!opts.bench && (opts.batch > 0 || opts.seq > 0 || opts.repeat > 0))
+    die("--batch, --seq and --repeat need --bench");
   if (opts.bench && !opts.output.empty())
     die("--output is not used with --bench");
   if (opts.bench && !opts.inputIds.empty())
@@ -430,12 +437,21 @@ int runText(const Api &api, xfmr_model *model, xfmr_context *context,
     texts.push_back(t.data());
     sizes.push_back(t.size());
   }
-  // Texts longer than the model allows are cut, as tokenizers' truncation
-  // does, rather than refused.
+  // Texts longer than the model's own length are cut, as its tokenizer or
+  // sentence-transformers would cut them, rather than refused. A library
+  // that predates max_length reports 0: its maximum positions.
+  int64_t maxLength =
+      info.max_length > 0 ? info.max_length : info.max_positions;
+  if (opts.maxLength > 0) {
+    if (opts.maxLength > info.max_positions)
+      die("--max-length {} exceeds the model's maximum of {} positions",
+          opts.maxLength, info.max_positions);
+    maxLength = opts.maxLength;
+  }
   xfmr_encoding *enc = nullptr;
   api.check(api.encodeBatch(tokenizer, static_cast<int64_t>(texts.size()),
                             texts.data(), sizes.data(), nullptr, nullptr,
-                            info.max_positions, 0, &enc));
+                            maxLength, 0, &enc));
   // Single texts are all type 0, which a model without token types also
   // accepts as "no types".
   Output out =
@@ -466,12 +482,6 @@ int runBench(const Api &api, xfmr_context *context, const xfmr_model_info &info,
         info.max_positions);
   if (batch > (1 << 20) || seq * info.d_model > (1ll << 30) / batch)
     die("--batch {} x --seq {} is too large", batch, seq);
-  // The runtime says which thread counts it runs.
-  if (opts.threads > INT32_MAX ||
-      api.contextSetNumThreads(context, static_cast<int32_t>(opts.threads)) ==
-          XFMR_ERROR_UNSUPPORTED)
-    die("--threads {} is not supported yet (generated code is single-threaded)",
-        opts.threads);
   // A fixed seed: every run times the same inputs.
   std::mt19937_64 rng(0x786d6672);
   std::uniform_int_distribution<int64_t> token(0, info.vocab_size - 1);
@@ -519,6 +529,10 @@ int main(int argc, char **argv) {
   requireContextApi(api, opts.library);
   xfmr_context *context = nullptr;
   api.check(api.contextCreate(model, &context));
+  if (opts.threads > INT32_MAX)
+    die("--threads {} is too large", opts.threads);
+  api.check(
+      api.contextSetNumThreads(context, static_cast<int32_t>(opts.threads)));
   int rc = opts.bench            ? runBench(api, context, info, opts)
            : !opts.texts.empty() ? runText(api, model, context, info, opts)
                                  : runOnce(api, context, info, opts);

@@ -70,6 +70,13 @@ typedef struct xfmr_model_info {
    * works; "" when its manifest does not say how it pools), NULL for a
    * library without an embed entry point. */
   const char *pooling;
+  /* The length texts for this model are truncated to, special tokens
+   * included: the model's own, recorded by xfmrc (a checkpoint folder's
+   * sentence_bert_config.json max_seq_length, else its tokenizer.json
+   * truncation, else max_positions). Pass it as xfmr_tokenizer_encode_batch's
+   * max_length to tokenize as the model's own tools do, or pass another
+   * length (at most max_positions) to override it. */
+  int64_t max_length;
 } xfmr_model_info;
 
 /* A human-readable name of a status code ("ok", "invalid argument", ...). */
