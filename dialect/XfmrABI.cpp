@@ -276,8 +276,10 @@ FailureOr<ModelABI> readModelABI(ModuleOp module) {
            << kEntryAttr << " = #xfmr.entry<encode>' (docs/abi.md)";
 
   for (auto decl : module.getOps<WeightDeclOp>()) {
-    ArrayRef<int64_t> shape = decl.getTensorType().getShape();
-    abi.weights.push_back({decl.getKey().str(), {shape.begin(), shape.end()}});
+    SmallVector<int64_t> shape = decl.getStoredShape();
+    abi.weights.push_back({decl.getKey().str(),
+                           {shape.begin(), shape.end()},
+                           decl.getTransposed()});
   }
   return abi;
 }

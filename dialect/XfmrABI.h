@@ -83,7 +83,11 @@ struct EntryInfo {
 
 struct WeightInfo {
   std::string key;
+  /// The shape in the weights file.
   llvm::SmallVector<int64_t, 2> shape;
+  /// Whether the runtime passes the transpose of the stored [r, c] tensor
+  /// (`xfmr.weight_decl ... transposed`).
+  bool transposed = false;
 };
 
 /// The whole ABI of a module, in the order the manifest lists it.

@@ -141,7 +141,17 @@ LogicalResult WeightDeclOp::verify() {
                          << getType();
   if (getKey().empty())
     return emitOpError() << "key must not be empty";
+  if (getTransposed() && getTensorType().getRank() != 2)
+    return emitOpError() << "only a rank-2 weight can be transposed, got "
+                         << getType();
   return success();
+}
+
+SmallVector<int64_t> WeightDeclOp::getStoredShape() {
+  SmallVector<int64_t> shape(getTensorType().getShape());
+  if (getTransposed())
+    std::swap(shape[0], shape[1]);
+  return shape;
 }
 
 LogicalResult WeightOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
@@ -316,10 +326,18 @@ LogicalResult LinearOp::verify() {
   if (weight.getRank() != 2)
     return emitOpError() << "weight must be [out_features, in_features], got "
                          << weight;
-  int64_t out = weight.getDimSize(0);
-  if (failed(verifyProjection(*this, "linear", getWeight(), getBias(), *width,
-                              out)))
+  int64_t out = weight.getDimSize(getTransposedWeight() ? 1 : 0);
+  if (getTransposedWeight()) {
+    if (failed(expectShape(*this, "linear weight", weight, {*width, out},
+                           {"in_features", "out_features"})) ||
+        (getBias() &&
+         failed(expectShape(*this, "linear bias", tensorType(getBias()), {out},
+                            {"out_features"}))))
+      return failure();
+  } else if (failed(verifyProjection(*this, "linear", getWeight(), getBias(),
+                                     *width, out))) {
     return failure();
+  }
   SmallVector<StringRef> names(getInput().getType().getRank(), "leading");
   names.back() = "out_features";
   return expectShape(*this, "result", getType(), inferredShape(*this), names);
@@ -604,7 +622,7 @@ LogicalResult LinearOp::inferReturnTypes(MLIRContext *context,
   if (input.getRank() == 0 || weight.getRank() != 2)
     return inferShape(context, std::nullopt, inferred);
   SmallVector<int64_t> shape(input.getShape());
-  shape.back() = weight.getDimSize(0);
+  shape.back() = weight.getDimSize(adaptor.getTransposedWeight() ? 1 : 0);
   return inferShape(context, ArrayRef<int64_t>(shape), inferred);
 }
 

@@ -31,21 +31,31 @@ def Xfmr_WeightDeclOp : Xfmr_Op<"weight_decl", [Symbol]> {
     compiled model is opened. Keeping weights out of the IR keeps it small and
     compiles fast, and lets one library run many checkpoints of one shape.
 
+    With `transposed` (rank 2 only), the declared type is the transpose of the
+    stored tensor: the runtime lays the weight out once, when the model is
+    opened, in the layout the kernels read (`xfmr-pack-weights` decides it;
+    docs/abi.md). The manifest lists the stored shape and the layout.
+
     Example:
 
     ```mlir
     xfmr.weight_decl @wte key("embeddings.word_embeddings.weight") : tensor<30522x768xf32>
+    xfmr.weight_decl @wq key("encoder.layer.0.attention.self.query.weight") transposed : tensor<768x768xf32>
     ```
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, StrAttr:$key,
-                       TypeAttrOf<Xfmr_F32Tensor>:$type);
-  let assemblyFormat = "$sym_name `key` `(` $key `)` attr-dict `:` $type";
-  let hasVerifier = 1;
+                       TypeAttrOf<Xfmr_F32Tensor>:$type, UnitAttr:$transposed);
+  let assemblyFormat = [{
+    $sym_name `key` `(` $key `)` (`transposed` $transposed^)? attr-dict `:` $type
+  }];
   let extraClassDeclaration = [{
     ::mlir::RankedTensorType getTensorType() {
       return ::llvm::cast<::mlir::RankedTensorType>(getType());
     }
+    /// The shape of the tensor in the weights file.
+    ::llvm::SmallVector<int64_t> getStoredShape();
   }];
+  let hasVerifier = 1;
 }
 
 def Xfmr_WeightOp : Xfmr_Op<"weight",
@@ -260,9 +270,11 @@ def Xfmr_LinearOp : Xfmr_Op<"linear", [Pure, InferTypeOpAdaptorWithIsCompatible]
   let summary = "affine map of the last dimension: input·Wᵀ + b";
   let description = [{
     `result[i..., n] = scale * (sum_k input[i..., k] * weight[n, k] + bias[n])`,
-    with `weight : [out_features, in_features]` as PyTorch stores it, an
-    optional `bias : [out_features]` and an optional output `scale` (absent
-    means 1; `xfmr-strip-dropout` folds a classic dropout into it).
+    with `weight : [out_features, in_features]` as PyTorch stores it (or, with
+    `transposed_weight`, `[in_features, out_features]`: the layout the CPU
+    kernels read, see `xfmr-pack-weights`), an optional
+    `bias : [out_features]` and an optional output `scale` (absent means 1;
+    `xfmr-strip-dropout` folds a classic dropout into it).
 
     Example:
 
@@ -273,7 +285,8 @@ def Xfmr_LinearOp : Xfmr_Op<"linear", [Pure, InferTypeOpAdaptorWithIsCompatible]
   }];
   let arguments = (ins Xfmr_F32Tensor:$input, Xfmr_F32Param:$weight,
                        Optional<Xfmr_F32Param>:$bias,
-                       OptionalAttr<F32Attr>:$scale);
+                       OptionalAttr<F32Attr>:$scale,
+                       UnitAttr:$transposed_weight);
   let results = (outs Xfmr_F32Tensor:$result);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` type($input) `,`

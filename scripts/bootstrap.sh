@@ -10,7 +10,7 @@ if [ "$(id -u)" = 0 ]; then
   apt-get install -y -q --no-install-recommends \
     build-essential cmake ninja-build ccache git \
     llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools \
-    libfmt-dev nlohmann-json3-dev libgtest-dev googletest clang-format \
+    libomp-22-dev libfmt-dev nlohmann-json3-dev libgtest-dev googletest clang-format \
     python3 python3-numpy
 else
   echo "bootstrap: not root, skipping package installation" >&2

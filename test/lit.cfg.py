@@ -57,12 +57,15 @@ if shutil.which("valgrind") and not sanitizers:
 
 # Kernel tests (test/Kernels) run lowered code with mlir-runner and print
 # through the MLIR runner utility libraries; feature `mlir-runner` says all
-# three are installed, %mlir_runner_libs is the -shared-libs list.
+# three are installed (and libomp, which the parallel loops call),
+# %mlir_runner_libs is the -shared-libs list.
 _runner = os.path.join(config.llvm_tools_dir, "mlir-runner")
 _runner_lib_dir = os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")
 _runner_libs = [os.path.join(_runner_lib_dir, name)
                 for name in ("libmlir_runner_utils.so",
-                             "libmlir_c_runner_utils.so")]
+                             "libmlir_c_runner_utils.so",
+                             # the kernels' parallel loops are OpenMP regions
+                             "libomp.so")]
 if os.path.exists(_runner) and all(os.path.exists(l) for l in _runner_libs):
     config.available_features.add("mlir-runner")
     config.substitutions.append(("%mlir_runner_libs", ",".join(_runner_libs)))

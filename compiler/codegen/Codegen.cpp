@@ -5,6 +5,7 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
 #include "llvm/IR/IRBuilder.h"
@@ -68,9 +69,11 @@ std::string buildManifest(const abi::ModelABI &abi, int64_t staticWorkBytes) {
     config[key] = value;
   json::Array weights;
   for (const abi::WeightInfo &w : abi.weights)
-    weights.push_back(json::Object{{"key", jsonString(w.key)},
-                                   {"dtype", "F32"},
-                                   {"shape", jsonShape(w.shape)}});
+    weights.push_back(
+        json::Object{{"key", jsonString(w.key)},
+                     {"dtype", "F32"},
+                     {"shape", jsonShape(w.shape)},
+                     {"layout", w.transposed ? "transposed" : "row_major"}});
   json::Array entries;
   for (const abi::EntryInfo &entry : abi.entries) {
     json::Object object{{"role", stringifyEntryRole(entry.role)},
@@ -165,6 +168,7 @@ std::string escapeCString(StringRef text) {
 void registerLLVMTranslations(mlir::DialectRegistry &registry) {
   mlir::registerBuiltinDialectTranslation(registry);
   mlir::registerLLVMDialectTranslation(registry);
+  mlir::registerOpenMPDialectTranslation(registry);
 }
 
 Expected<std::unique_ptr<TargetMachine>>
@@ -353,7 +357,7 @@ Error linkSharedLibrary(StringRef objectPath, StringRef runtimeArchive,
   args.append(extraFlags.begin(), extraFlags.end());
   args.append({"-o", outputPath, objectPath, "-Wl,--whole-archive",
                runtimeArchive, "-Wl,--no-whole-archive", versionScript,
-               "-Wl,-z,noexecstack", "-lm"});
+               "-Wl,-z,noexecstack", XFMR_OPENMP_LIBRARY, "-lm"});
   // Every symbol resolved now (a runtime function the generated code needs
   // and the runtime lacks is a compile error, not a dlopen failure), except
   // under sanitizers, whose runtimes the executable brings.

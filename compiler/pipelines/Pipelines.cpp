@@ -1,5 +1,6 @@
 //===- Pipelines.cpp - the xfmr pass pipelines ----------------------------===//
 #include "compiler/pipelines/Pipelines.h"
+#include "compiler/codegen/cpu/Passes.h"
 #include "compiler/conversion/Passes.h"
 #include "compiler/transforms/Passes.h"
 #include "dialect/XfmrDialect.h"
@@ -23,6 +24,7 @@
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -44,6 +46,9 @@ void buildXfmrOptimizationPipeline(OpPassManager &pm,
     funcPm.addPass(createXfmrFuseResidualLayerNorm());
   }
   funcPm.addPass(createCanonicalizerPass());
+  // Part of the ABI (the manifest lists each weight's layout), so decided
+  // before the ABI is read.
+  pm.addPass(createXfmrPackWeights());
 }
 
 void buildXfmrToLinalgPipeline(OpPassManager &pm) {
@@ -68,22 +73,41 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm,
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // Attention's per-tile state lives on the stack of the thread that runs
+  // the tile (compiler/codegen/cpu).
+  pm.addNestedPass<func::FuncOp>(cpu::createXfmrParallelTilesOnStack());
   bufferization::buildBufferDeallocationPipeline(pm);
+  // The linear layers become vector kernels (compiler/codegen/cpu); what
+  // they leave is lowered to loops.
+  pm.addNestedPass<func::FuncOp>(cpu::createXfmrCpuContractions());
+  // exp, erf and tanh as arithmetic: vector epilogues stay vectors, and
+  // LLVM vectorizes the loops that call them.
+  pm.addNestedPass<func::FuncOp>(createXfmrApproximateMath());
+  pm.addPass(createCanonicalizerPass());
   pm.addPass(createXfmrPlanWorkMemory());
 
   pm.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(createLoopInvariantCodeMotionPass());
   pm.addPass(createCanonicalizerPass());
 
-  pm.addPass(createSCFToControlFlowPass());
+  // The kernels' parallel tiles run on OpenMP threads (libomp); the
+  // runtime sets how many per call context.
+  pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
+  pm.addPass(createConvertSCFToOpenMPPass());
+  pm.addNestedPass<func::FuncOp>(cpu::createXfmrExpandShapeToCast());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
   // Temporaries come from the call context's work memory (docs/abi.md).
   memrefToLLVM.useGenericFunctions = options.runtimeAllocator;
+  // Before the structured control flow goes: inside OpenMP regions the
+  // memrefs are converted while the regions are still whole.
   pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
   // Intrinsics first (exp, sqrt, sin, cos vectorize in LLVM); what has no
   // intrinsic (erf, tanh) becomes a libm call.
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());
@@ -106,6 +130,7 @@ void buildXfmrCpuPipeline(OpPassManager &pm,
 void registerXfmrPassesAndPipelines() {
   registerXfmrTransformsPasses();
   registerXfmrConversionPasses();
+  cpu::registerXfmrCpuPasses();
   PassPipelineRegistration<XfmrPipelineOptions>(
       "xfmr-optimize-pipeline",
       "xfmr → xfmr: blocks into primitives, dropout for inference, fusions",

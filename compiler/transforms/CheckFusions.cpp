@@ -122,8 +122,7 @@ struct XfmrCheckFusionsPass
         if (isUnfusedAttention(matmul))
           missed(op, kAttention, missedAttention,
                  "product of attention probabilities and values");
-      }
-      else if (auto softmax = dyn_cast<SoftmaxOp>(op)) {
+      } else if (auto softmax = dyn_cast<SoftmaxOp>(op)) {
         if (isUnfusedMaskedSoftmax(softmax))
           missed(op, kMaskedSoftmax, missedSoftmax,
                  "softmax of scaled or masked scores");

@@ -35,6 +35,11 @@ struct XfmrLinalgFuseElementwisePass
     RewritePatternSet patterns(&getContext());
     linalg::populateElementwiseOpsFusionPatterns(patterns,
                                                  fuseIntoParallelConsumers);
+    // An activation over [batch, seq, n] of a linear computed over
+    // [batch·seq, n] rows joins the linear's epilogue in the rows' shape.
+    linalg::populateFoldReshapeOpsByCollapsingPatterns(
+        patterns,
+        [](OpOperand *fused) { return fuseIntoParallelConsumers(fused); });
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

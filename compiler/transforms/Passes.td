@@ -196,4 +196,21 @@ def XfmrPlanWorkMemory : Pass<"xfmr-plan-work-memory", "mlir::ModuleOp"> {
   }];
 }
 
+def XfmrPackWeights : Pass<"xfmr-pack-weights", "mlir::ModuleOp"> {
+  let summary = "lay weights out as the contraction kernels read them";
+  let description = [{
+    The CPU contraction kernels read a linear's weight as `[in, out]` rows
+    (one vector load per step of the reduction), while checkpoints store it
+    `[out, in]`. A declared weight that is read only as the weight of
+    `xfmr.linear` becomes `transposed` (its declared type is swapped) and
+    those linears take it with `transposed_weight`; the runtime transposes it
+    once, when the model is opened (docs/abi.md), so no call transposes a
+    weight. A weight with any other use (an embedding table tied to an output
+    head) is left as stored.
+  }];
+  let statistics = [
+    Statistic<"numPacked", "packed", "weights laid out [in, out]">
+  ];
+}
+
 #endif // XFMR_TRANSFORMS_PASSES_TD

@@ -100,6 +100,10 @@ struct xfmr_context {
   int64_t callCount = 0;
 };
 
+/// libomp's, linked into every model library (the generated code's
+/// threads); weak so that the runtime links without it (its unit tests).
+extern "C" __attribute__((weak)) void omp_set_num_threads(int);
+
 namespace {
 
 xfmr_status createContext(const xfmr_model &model,
@@ -245,6 +249,10 @@ xfmr_status execute(xfmr_context &context, int index, const CallArgs &a) {
 
   {
     CurrentWorkMemory scope(context.work);
+    // The generated kernels' parallel loops are OpenMP regions; the count
+    // is a per-thread setting, so contexts on different threads differ.
+    if (omp_set_num_threads)
+      omp_set_num_threads(context.numThreads);
     call.entry(call.args.data());
   }
   ++context.callCount;
@@ -332,11 +340,6 @@ xfmr_status xfmr_context_set_num_threads(xfmr_context *context,
     return fail(XFMR_ERROR_INVALID_ARGUMENT,
                 "num_threads must be positive, got " +
                     std::to_string(num_threads));
-  if (num_threads != 1)
-    return fail(XFMR_ERROR_UNSUPPORTED,
-                "num_threads " + std::to_string(num_threads) +
-                    " is not supported yet (generated code is "
-                    "single-threaded)");
   context->numThreads = num_threads;
   return XFMR_OK;
 }

@@ -362,6 +362,19 @@ bool readWeights(Reader &r, const json &root, Manifest &out) {
     if (dtype != "F32")
       return r.unsupported("weight " + quote(spec.key) + " of dtype " +
                            quote(dtype) + " is not supported yet (only F32)");
+    // Optional: manifests that predate packing store every weight as is.
+    std::string layout = "row_major";
+    if (weight->contains("layout") && !r.getString(*weight, "layout", layout))
+      return false;
+    if (layout == "transposed")
+      spec.transposed = true;
+    else if (layout != "row_major")
+      return r.unsupported("weight " + quote(spec.key) + " has layout " +
+                           quote(layout) +
+                           " (expected 'row_major' or 'transposed')");
+    if (spec.transposed && spec.shape.size() != 2)
+      return r.unsupported("weight " + quote(spec.key) +
+                           " is transposed but not of rank 2");
     out.weights.push_back(std::move(spec));
   }
   return true;

@@ -27,7 +27,11 @@ enum class Input { InputIds, AttentionMask, TokenTypeIds };
 
 struct WeightSpec {
   std::string key;
+  /// The shape in the weights file.
   std::vector<int64_t> shape;
+  /// `"layout": "transposed"`: the entry points read the [c, r] transpose
+  /// of the stored [r, c] tensor, laid out once at open (docs/abi.md).
+  bool transposed = false;
 };
 
 /// One entry of the manifest's `entries`, i.e. of xfmr_entry_table.

@@ -15,6 +15,7 @@
 #include "runtime/lib/tokenizers/Loaders.h"
 #include "runtime/lib/tokenizers/TokenizerHandle.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -85,6 +86,17 @@ xfmr_status resolveWeightsPath(const Manifest &manifest, const char *arg,
   return fail(XFMR_ERROR_IO, dir + ": no model.safetensors in this folder");
 }
 
+/// dst[c][r] = src[r][c] for a row-major [rows, cols] `src`, in blocks
+/// that keep both sides in cache.
+void transpose(const float *src, int64_t rows, int64_t cols, float *dst) {
+  constexpr int64_t kBlock = 32;
+  for (int64_t r0 = 0; r0 < rows; r0 += kBlock)
+    for (int64_t c0 = 0; c0 < cols; c0 += kBlock)
+      for (int64_t r = r0; r < std::min(r0 + kBlock, rows); ++r)
+        for (int64_t c = c0; c < std::min(c0 + kBlock, cols); ++c)
+          dst[c * rows + r] = src[r * cols + c];
+}
+
 } // namespace
 
 xfmr_status xfmr_model_open(const char *weights_path, xfmr_model **out_model) {
@@ -139,20 +151,32 @@ xfmr_status xfmr_model_open(const char *weights_path, xfmr_model **out_model) {
   // Reserve so the copies never move once descriptors point into them.
   model->copies.reserve(found.size());
   static const float kEmpty[1] = {0.0f};
+  std::vector<float> scratch;
   for (size_t i = 0; i < found.size(); ++i) {
     const st::TensorInfo &t = *found[i];
-    const uint8_t *bytes = model->file.data() + header.dataOffset + t.begin;
-    const void *data = bytes;
+    const WeightSpec &spec = manifest.weights[i];
+    uint8_t *bytes = model->file.mutableData() + header.dataOffset + t.begin;
+    float *data = reinterpret_cast<float *>(bytes);
     uint64_t count = (t.end - t.begin) / sizeof(float);
+    std::vector<int64_t> shape = spec.shape;
     if (count == 0) {
       // Never read; point at something valid and aligned all the same.
-      data = kEmpty;
-    } else if (reinterpret_cast<uintptr_t>(bytes) % alignof(float) != 0) {
+      model->weights.emplace_back(kEmpty, shape);
+      continue;
+    }
+    if (reinterpret_cast<uintptr_t>(bytes) % alignof(float) != 0) {
       model->copies.emplace_back(count);
       std::memcpy(model->copies.back().data(), bytes, count * sizeof(float));
       data = model->copies.back().data();
     }
-    model->weights.emplace_back(data, manifest.weights[i].shape);
+    if (spec.transposed) {
+      // Laid out once, in place (the buffer is the model's own), as the
+      // generated kernels read it.
+      scratch.assign(data, data + count);
+      transpose(scratch.data(), shape[0], shape[1], data);
+      std::swap(shape[0], shape[1]);
+    }
+    model->weights.emplace_back(data, shape);
   }
   *out_model = model.release();
   return XFMR_OK;

@@ -66,6 +66,9 @@ public:
   /// and leaves the object empty.
   bool open(const std::string &path, std::string &error);
   const uint8_t *data() const { return bytes.get(); }
+  /// The owner may rewrite the contents (the runtime lays weights out in
+  /// place once, at open).
+  uint8_t *mutableData() { return bytes.get(); }
   uint64_t size() const { return byteCount; }
 
 private:

@@ -115,9 +115,9 @@ TEST_F(Context, NullArguments) {
 TEST_F(Context, NumThreads) {
   EXPECT_EQ(stats().num_threads, 1);
   EXPECT_EQ(xfmr_context_set_num_threads(context, 1), XFMR_OK);
-  EXPECT_FAILS(xfmr_context_set_num_threads(context, 2), XFMR_ERROR_UNSUPPORTED,
-               "num_threads 2 is not supported yet (generated code is "
-               "single-threaded)");
+  EXPECT_EQ(xfmr_context_set_num_threads(context, 3), XFMR_OK);
+  EXPECT_EQ(stats().num_threads, 3);
+  EXPECT_EQ(xfmr_context_set_num_threads(context, 1), XFMR_OK);
   EXPECT_FAILS(xfmr_context_set_num_threads(context, 0), kInvalid,
                "num_threads must be positive, got 0");
   EXPECT_FAILS(xfmr_context_set_num_threads(context, -3), kInvalid,

@@ -38,6 +38,7 @@ struct Library {
   X(xfmr_embed)                                                                \
   X(xfmr_context_create)                                                       \
   X(xfmr_context_free)                                                         \
+  X(xfmr_context_set_num_threads)                                              \
   X(xfmr_context_encode)                                                       \
   X(xfmr_context_embed)                                                        \
   X(xfmr_context_get_stats)
@@ -134,6 +135,17 @@ protected:
            info.d_model;
   }
 
+  /// Keeps `c` with its results from one thread.
+  void addCase(Case c) {
+    for (Role role : roles) {
+      std::vector<float> &out = c.expected[static_cast<int>(role)];
+      out.assign(outputSize(role, c), -1.0f);
+      ASSERT_EQ(call(nullptr, role, c, out.data()), XFMR_OK)
+          << api.xfmr_last_error();
+    }
+    cases.push_back(std::move(c));
+  }
+
   /// Inputs of several shapes with varying padding (trailing, none, and a
   /// row with none at all), and their results from one thread.
   void makeCases() {
@@ -157,13 +169,7 @@ protected:
             c.types.push_back(s >= c.seq / 2);
         }
       }
-      for (Role role : roles) {
-        std::vector<float> &out = c.expected[static_cast<int>(role)];
-        out.assign(outputSize(role, c), -1.0f);
-        ASSERT_EQ(call(nullptr, role, c, out.data()), XFMR_OK)
-            << api.xfmr_last_error();
-      }
-      cases.push_back(std::move(c));
+      addCase(std::move(c));
     }
   }
 
@@ -238,6 +244,43 @@ TEST_P(ModelThreads, EightThreadsMatchOneThread) {
     // Generated code takes its temporaries from the context (docs/abi.md).
     EXPECT_GT(repeated[t].last_call_requests, 0) << "thread " << t;
     EXPECT_EQ(repeated[t].last_call_system_allocations, 0) << "thread " << t;
+  }
+}
+
+TEST_P(ModelThreads, EveryThreadCountGivesTheSameBits) {
+  makeCases();
+  // One more case with more rows than a kernel's cache tile (64), so a
+  // linear layer has several tiles to share among threads.
+  Case big;
+  big.batch = 5;
+  big.seq = std::min<int64_t>(info.max_positions, 40);
+  std::mt19937_64 rng(7);
+  for (int64_t b = 0; b < big.batch; ++b)
+    for (int64_t s = 0; s < big.seq; ++s) {
+      big.ids.push_back(static_cast<int64_t>(rng() % info.vocab_size));
+      big.mask.push_back(s < big.seq - 3 * b);
+      if (info.type_vocab_size > 1)
+        big.types.push_back(s % 2);
+    }
+  addCase(std::move(big));
+  ASSERT_FALSE(HasFailure());
+  for (int32_t threads : {2, 3, 4}) {
+    xfmr_context *context = nullptr;
+    ASSERT_EQ(api.xfmr_context_create(model, &context), XFMR_OK);
+    ASSERT_EQ(api.xfmr_context_set_num_threads(context, threads), XFMR_OK);
+    std::vector<float> out;
+    for (const Case &c : cases)
+      for (Role role : roles) {
+        const std::vector<float> &expected = c.expected[static_cast<int>(role)];
+        out.assign(expected.size(), -2.0f);
+        ASSERT_EQ(call(context, role, c, out.data()), XFMR_OK)
+            << api.xfmr_last_error();
+        EXPECT_EQ(std::memcmp(out.data(), expected.data(),
+                              out.size() * sizeof(float)),
+                  0)
+            << threads << " threads, batch " << c.batch << ", seq " << c.seq;
+      }
+    api.xfmr_context_free(context);
   }
 }
 

@@ -441,6 +441,13 @@ int compile(const char *argv0) {
   for (const Step &step : steps) {
     if (Error err = runPipeline(*module, step.build, step.name, dumper.get()))
       return fail(std::move(err));
+    // The optimization decides the weights' layouts (xfmr-pack-weights),
+    // which the manifest reports.
+    if (step.stage == Stage::Fused) {
+      abi = xfmr::abi::readModelABI(*module);
+      if (failed(abi))
+        return 1;
+    }
     if (emit == step.stage) {
       if (Error err = writeModule(*module))
         return fail(std::move(err));

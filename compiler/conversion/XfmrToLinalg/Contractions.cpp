@@ -1,12 +1,14 @@
 //===- Contractions.cpp - xfmr.linear and xfmr.matmul → linalg ------------===//
 //
-// Both lower to a linalg.generic contraction whose loops run (batch..., m, k,
-// n): the innermost loop walks a row of the result and a row of the right
-// operand, both contiguous, with no dependence between iterations, so it
-// vectorizes without reassociating the sum (each element still adds its
-// products in k order: fused and unfused builds round alike). A right
-// operand stored [n, k] (PyTorch's weights, Kᵀ in attention) is transposed
-// to [k, n] first.
+// A linear whose weight is laid out [in, out] (xfmr-pack-weights) becomes a
+// 2-D linalg.matmul over the tokens flattened to rows, which the CPU codegen
+// (compiler/codegen/cpu) turns into register-blocked vector kernels with the
+// bias epilogue fused. Everything else lowers to a linalg.generic contraction
+// whose loops run (batch..., m, k, n): the innermost loop walks a row of the
+// result and a row of the right operand, both contiguous. Either way each
+// element adds its products in k order, so fused and unfused builds round
+// alike. A right operand stored [n, k] (a weight used as stored, Kᵀ in
+// attention) is transposed to [k, n] first.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/conversion/XfmrToLinalg/LinalgBuilders.h"
@@ -14,6 +16,7 @@
 #include "dialect/XfmrOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -44,22 +47,13 @@ Value transposeLastTwo(OpBuilder &b, Location loc, Value value) {
       .getResult()[0];
 }
 
-/// The contraction into a zero-filled accumulator, then the epilogue
-/// `(acc + bias) * scale` for whichever of the two is present. The bias comes
-/// after the sum (not as the accumulator's initial value) so that the
-/// rounding is the same whether or not a fusion later takes the bias over.
-Value buildContraction(OpBuilder &b, Location loc, RankedTensorType type,
-                       ArrayRef<OpFoldResult> sizes, Value lhs, Value rhs,
-                       ArrayRef<AffineMap> maps, unsigned numLoops, Value bias,
-                       FloatAttr scale) {
-  Value init = filledTensor(b, loc, type, sizes, f32Constant(b, loc, 0.0));
-  SmallVector<utils::IteratorType> iterators(numLoops,
-                                             utils::IteratorType::parallel);
-  iterators[numLoops - 2] = utils::IteratorType::reduction;
-  Value result = linalg::GenericOp::create(
-                     b, loc, TypeRange{type}, ValueRange{lhs, rhs},
-                     ValueRange{init}, maps, iterators, multiplyAccumulate)
-                     .getResult(0);
+/// The epilogue `(acc + bias) * scale` for whichever of the two is present.
+/// The bias comes after the sum (not as the accumulator's initial value) so
+/// that the rounding is the same whether or not a fusion later takes the
+/// bias over.
+Value buildEpilogue(OpBuilder &b, Location loc, RankedTensorType type,
+                    ArrayRef<OpFoldResult> sizes, Value result, Value bias,
+                    FloatAttr scale) {
   if (!bias && !scale)
     return result;
   MLIRContext *ctx = b.getContext();
@@ -85,6 +79,56 @@ Value buildContraction(OpBuilder &b, Location loc, RankedTensorType type,
       });
 }
 
+/// The contraction into a zero-filled accumulator, then the epilogue.
+Value buildContraction(OpBuilder &b, Location loc, RankedTensorType type,
+                       ArrayRef<OpFoldResult> sizes, Value lhs, Value rhs,
+                       ArrayRef<AffineMap> maps, unsigned numLoops, Value bias,
+                       FloatAttr scale) {
+  Value init = filledTensor(b, loc, type, sizes, f32Constant(b, loc, 0.0));
+  SmallVector<utils::IteratorType> iterators(numLoops,
+                                             utils::IteratorType::parallel);
+  iterators[numLoops - 2] = utils::IteratorType::reduction;
+  Value result = linalg::GenericOp::create(
+                     b, loc, TypeRange{type}, ValueRange{lhs, rhs},
+                     ValueRange{init}, maps, iterators, multiplyAccumulate)
+                     .getResult(0);
+  return buildEpilogue(b, loc, type, sizes, result, bias, scale);
+}
+
+/// input [rows..., k] · weight [k, n] as one linalg.matmul over the rows
+/// flattened, then the epilogue, then the rows' shape restored.
+Value buildPackedLinear(OpBuilder &b, Location loc, RankedTensorType type,
+                        Value input, Value weight, Value bias,
+                        FloatAttr scale) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  unsigned rank = inputType.getRank();
+  SmallVector<OpFoldResult> sizes = sizesOf(b, loc, input);
+  sizes.back() = b.getIndexAttr(type.getShape().back());
+  SmallVector<ReassociationIndices> rows;
+  if (rank > 2) {
+    ReassociationIndices leading =
+        llvm::to_vector(llvm::seq<int64_t>(0, rank - 1));
+    rows = {leading, {rank - 1}};
+    input = tensor::CollapseShapeOp::create(b, loc, input, rows);
+  }
+  auto flatInput = cast<RankedTensorType>(input.getType());
+  auto flatType = RankedTensorType::get(
+      {flatInput.getDimSize(0), type.getShape().back()}, type.getElementType());
+  SmallVector<OpFoldResult> flatSizes = {sizesOf(b, loc, input)[0],
+                                         sizes.back()};
+  Value init =
+      filledTensor(b, loc, flatType, flatSizes, f32Constant(b, loc, 0.0));
+  Value product =
+      linalg::MatmulOp::create(b, loc, TypeRange{flatType},
+                               ValueRange{input, weight}, ValueRange{init})
+          .getResult(0);
+  Value result =
+      buildEpilogue(b, loc, flatType, flatSizes, product, bias, scale);
+  if (rank <= 2)
+    return result;
+  return tensor::ExpandShapeOp::create(b, loc, type, result, rows, sizes);
+}
+
 /// result[i..., n] = (sum_k input[i..., k] * weight[n, k] + bias[n]) * scale
 struct LinearLowering : OpConversionPattern<LinearOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -94,6 +138,13 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     RankedTensorType type = op.getType();
+    if (op.getTransposedWeight()) {
+      rewriter.replaceOp(
+          op, buildPackedLinear(rewriter, loc, type, adaptor.getInput(),
+                                adaptor.getWeight(), adaptor.getBias(),
+                                op.getScaleAttr()));
+      return success();
+    }
     unsigned rank = type.getRank();
     SmallVector<OpFoldResult> sizes =
         sizesOf(rewriter, loc, adaptor.getInput());

@@ -1,0 +1,81 @@
+//===- Passes.td - CPU code generation strategy ------------*- tablegen -*-===//
+#ifndef XFMR_CODEGEN_CPU_PASSES_TD
+#define XFMR_CODEGEN_CPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def XfmrCpuContractions : Pass<"xfmr-cpu-contractions", "mlir::func::FuncOp"> {
+  let summary = "register-blocked vector kernels for the linear layers";
+  let description = [{
+    Runs after bufferization. Each 2-D `linalg.matmul` `C[M, N] += A[M, K] ·
+    B[K, N]` with static `K` and `N` (a linear layer over the flattened
+    tokens, its weight laid out `[in, out]` by `xfmr-pack-weights`) becomes a
+    kernel built from vector-dialect operations:
+
+    - cache tiles of `mc` rows × `nc` columns, an `scf.parallel` over them
+      (threads, through OpenMP), and `kc`-deep blocks of the reduction, all
+      chosen from the shape (`selectTiles`);
+    - inside a tile, a register tile of 8 rows × 32 columns (16 vector
+      accumulators of 16 lanes; 16 columns when `N` is not a multiple of 32)
+      held in registers across its block of the reduction: per step one
+      broadcast per row and one load per 16 columns of `B`, and fused
+      multiply-adds; rows past the last full group of 8 take a one-row tile;
+    - the elementwise consumer of `C` (the bias, the activation, a scale),
+      when it reads `C` and vectors of the same row or bias vectors and
+      follows the matmul with nothing in between that touches memory, is
+      applied to the accumulators before they are stored, so `C` is never
+      written (with one reduction block) and never read back.
+
+    Every element adds its products in `k` order, one tile computes it, and
+    tiles do not depend on each other: the result is the same for every
+    thread count. Other contractions are left to the generic lowering.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+  let statistics = [
+    Statistic<"numKernels", "kernels", "matmuls turned into vector kernels">,
+    Statistic<"numEpilogues", "epilogues",
+              "elementwise consumers fused into a kernel's store">
+  ];
+}
+
+def XfmrExpandShapeToCast : Pass<"xfmr-expand-shape-to-cast",
+                                  "mlir::func::FuncOp"> {
+  let summary = "contiguous memref.expand_shape as memref.reinterpret_cast";
+  let description = [{
+    MLIR 22's `expand-strided-metadata` crashes on a `memref.expand_shape`
+    that splits one dynamic dimension into several dynamic ones (the
+    `[batch·seq, n] → [batch, seq, n]` views of a linear's rows). Between
+    identity layouts the expanded view is a plain reinterpretation: offset 0,
+    the output shape, row-major strides. This pass writes it so, before
+    `expand-strided-metadata` runs.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+def XfmrParallelTilesOnStack : Pass<"xfmr-parallel-tiles-on-stack",
+                                     "mlir::func::FuncOp"> {
+  let summary = "the small buffers of a parallel loop's body on the stack";
+  let description = [{
+    Runs after bufferization, before the deallocation pipeline. Each
+    statically shaped buffer of at most 16 KiB allocated in the body of an
+    `scf.forall` (attention's per-query-tile state and tiles, also inside
+    its loop over key tiles) becomes one `memref.alloca` at the start of the
+    body, which is wrapped in a `memref.alloca_scope`: the iteration's thread
+    holds it on its stack, once per iteration, with no allocation call and
+    no growth across iterations. The deallocation pipeline does not place
+    deallocations in an `scf.forall` body, so without this pass such buffers
+    leak. A buffer allocated in a loop inside the body is reused by that
+    loop's iterations: bufferized loops carry no buffers from one iteration
+    to the next, so each iteration's buffer was fresh and dead at its end.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+  let statistics = [
+    Statistic<"numPromoted", "promoted", "buffers moved to the stack">
+  ];
+}
+
+#endif // XFMR_CODEGEN_CPU_PASSES_TD

@@ -1,0 +1,149 @@
+//===- PackWeights.cpp - weights in the layout the kernels read
+//------------===//
+//
+// A linear's weight is stored [out, in]; the CPU kernels read [in, out]. The
+// layout is part of the ABI (the manifest says which weights the runtime
+// transposes when it opens the model), so it is decided here, on the xfmr
+// module, before the ABI is read for the manifest.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/transforms/Passes.h"
+#include "dialect/XfmrOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/MapVector.h"
+
+namespace xfmr {
+#define GEN_PASS_DEF_XFMRPACKWEIGHTS
+#include "compiler/transforms/Passes.h.inc"
+} // namespace xfmr
+
+using namespace mlir;
+using namespace xfmr;
+
+namespace {
+/// Union-find over the values that carry one weight: the reads of a
+/// declared weight and the function arguments calls pass them to (the
+/// layers are private functions that take their weights as arguments). A
+/// class is packed whole or not at all.
+class WeightClasses {
+public:
+  Value find(Value v) {
+    auto it = parent.find(v);
+    if (it == parent.end()) {
+      parent[v] = v;
+      return v;
+    }
+    if (it->second == v)
+      return v;
+    Value root = find(it->second);
+    parent[v] = root;
+    return root;
+  }
+  void join(Value a, Value b) {
+    Value ra = find(a), rb = find(b);
+    if (ra != rb) {
+      parent[ra] = rb;
+      if (poisoned.erase(ra))
+        poisoned.insert(rb);
+    }
+  }
+  void poison(Value v) { poisoned.insert(find(v)); }
+  bool isPoisoned(Value v) { return poisoned.contains(find(v)); }
+
+private:
+  llvm::DenseMap<Value, Value> parent;
+  llvm::DenseSet<Value> poisoned;
+};
+
+struct XfmrPackWeightsPass
+    : xfmr::impl::XfmrPackWeightsBase<XfmrPackWeightsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SymbolTable symbols(module);
+    WeightClasses classes;
+    SmallVector<Value> worklist;
+    llvm::DenseSet<Value> seen;
+    llvm::MapVector<StringAttr, SmallVector<WeightOp>> reads;
+    module.walk([&](WeightOp read) {
+      reads[read.getNameAttr().getAttr()].push_back(read);
+      worklist.push_back(read.getResult());
+    });
+    for (auto &[name, list] : reads) {
+      auto decl = symbols.lookup<WeightDeclOp>(name);
+      for (WeightOp read : list) {
+        classes.join(read.getResult(), list.front().getResult());
+        if (!decl || decl.getTransposed() ||
+            decl.getTensorType().getRank() != 2)
+          classes.poison(read.getResult());
+      }
+    }
+    // Follow every carrier to its uses: a linear's weight is fine, a call
+    // joins the callee's argument to the class, anything else poisons it.
+    while (!worklist.empty()) {
+      Value v = worklist.pop_back_val();
+      if (!seen.insert(v).second)
+        continue;
+      classes.find(v);
+      for (OpOperand &use : v.getUses()) {
+        Operation *user = use.getOwner();
+        if (auto linear = dyn_cast<LinearOp>(user)) {
+          if (use.getOperandNumber() != 1 || linear.getTransposedWeight() ||
+              linear.getInput().getType().getRank() < 2)
+            classes.poison(v);
+          continue;
+        }
+        auto call = dyn_cast<func::CallOp>(user);
+        auto callee =
+            call ? symbols.lookup<func::FuncOp>(call.getCallee()) : nullptr;
+        if (!callee || callee.isExternal() || callee.isPublic()) {
+          classes.poison(v);
+          continue;
+        }
+        Value arg = callee.getArgument(use.getOperandNumber());
+        classes.join(v, arg);
+        worklist.push_back(arg);
+      }
+    }
+    // An argument that also receives something other than a weight.
+    module.walk([&](func::CallOp call) {
+      for (auto [i, operand] : llvm::enumerate(call.getArgOperands())) {
+        auto callee = symbols.lookup<func::FuncOp>(call.getCallee());
+        if (!callee || callee.isExternal())
+          continue;
+        Value arg = callee.getArgument(i);
+        if (seen.contains(arg) && !seen.contains(operand))
+          classes.poison(arg);
+      }
+    });
+
+    for (Value v : seen) {
+      if (classes.isPoisoned(v))
+        continue;
+      auto type = cast<RankedTensorType>(v.getType());
+      auto packed = RankedTensorType::get(
+          {type.getDimSize(1), type.getDimSize(0)}, type.getElementType());
+      v.setType(packed);
+      for (Operation *user : v.getUsers())
+        if (auto linear = dyn_cast<LinearOp>(user))
+          linear.setTransposedWeight(true);
+    }
+    for (auto &[name, list] : reads) {
+      if (classes.isPoisoned(list.front().getResult()))
+        continue;
+      auto decl = symbols.lookup<WeightDeclOp>(name);
+      decl.setType(list.front().getType());
+      decl.setTransposed(true);
+      ++numPacked;
+    }
+    // Functions whose arguments changed type.
+    for (auto func : module.getOps<func::FuncOp>())
+      if (!func.isExternal())
+        func.setType(FunctionType::get(
+            &getContext(), func.getBody().front().getArgumentTypes(),
+            func.getResultTypes()));
+  }
+};
+} // namespace

@@ -1,0 +1,103 @@
+// RUN: xfmr-opt %s --pass-pipeline='builtin.module(func.func(xfmr-cpu-contractions))' --split-input-file | FileCheck %s
+
+// A linear layer after bufferization: zero fill, matmul, bias epilogue. One
+// kernel: parallel cache tiles, 8-row register tiles of two 16-lane vectors
+// held across the reduction, the bias added before the only store; C, its
+// fill and the epilogue are gone.
+// CHECK-LABEL: func.func @linear
+// CHECK-NOT: linalg.
+// CHECK: scf.parallel
+// CHECK: scf.for
+// CHECK: %[[ACC:.*]]:16 = scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, {{.*}})
+// CHECK-COUNT-2: vector.load %arg1
+// CHECK: memref.load %arg0
+// CHECK: vector.broadcast
+// CHECK-COUNT-2: vector.fma
+// CHECK: vector.load %arg2
+// CHECK: arith.addf {{.*}} : vector<16xf32>
+// CHECK: vector.store {{.*}}, %arg3
+// CHECK-NOT: memref.alloc
+// CHECK: return
+func.func @linear(%a: memref<?x64xf32>, %b: memref<64x32xf32>,
+                  %bias: memref<32xf32>, %out: memref<?x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %m = memref.dim %a, %c0 : memref<?x64xf32>
+  %c = memref.alloc(%m) : memref<?x32xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<?x32xf32>)
+  linalg.matmul ins(%a, %b : memref<?x64xf32>, memref<64x32xf32>)
+                outs(%c : memref<?x32xf32>)
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>,
+                                   affine_map<(i, j) -> (j)>,
+                                   affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c, %bias : memref<?x32xf32>, memref<32xf32>)
+      outs(%out : memref<?x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  }
+  memref.dealloc %c : memref<?x32xf32>
+  return
+}
+
+// -----
+
+// A deep reduction (1024 > 256) runs in blocks that accumulate in C, so C is
+// read back and its fill stays; a width of 48 is not a whole number of
+// 32-column tiles, so the register tile has one vector per row.
+// CHECK-LABEL: func.func @deep
+// CHECK: linalg.fill
+// CHECK: scf.parallel
+// CHECK: vector.load %arg2
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-NOT: linalg.matmul
+func.func @deep(%a: memref<?x1024xf32>, %b: memref<1024x48xf32>,
+                %c: memref<?x48xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<?x48xf32>)
+  linalg.matmul ins(%a, %b : memref<?x1024xf32>, memref<1024x48xf32>)
+                outs(%c : memref<?x48xf32>)
+  return
+}
+
+// -----
+
+// Left alone: a width that is not a whole number of vectors (a vocabulary),
+// and an epilogue that something between the two ops would invalidate is
+// not fused (the store to %r comes first).
+// CHECK-LABEL: func.func @odd_width
+// CHECK: linalg.matmul
+func.func @odd_width(%a: memref<?x32xf32>, %b: memref<32x99xf32>,
+                     %c: memref<?x99xf32>) {
+  linalg.matmul ins(%a, %b : memref<?x32xf32>, memref<32x99xf32>)
+                outs(%c : memref<?x99xf32>)
+  return
+}
+
+// CHECK-LABEL: func.func @not_across_a_store
+// CHECK: scf.parallel
+// CHECK: memref.store
+// CHECK: linalg.generic
+func.func @not_across_a_store(%a: memref<?x32xf32>, %b: memref<32x32xf32>,
+                              %r: memref<?x32xf32>, %out: memref<?x32xf32>,
+                              %v: f32) {
+  %c0 = arith.constant 0 : index
+  %m = memref.dim %a, %c0 : memref<?x32xf32>
+  %c = memref.alloc(%m) : memref<?x32xf32>
+  linalg.matmul ins(%a, %b : memref<?x32xf32>, memref<32x32xf32>)
+                outs(%c : memref<?x32xf32>)
+  memref.store %v, %r[%c0, %c0] : memref<?x32xf32>
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>,
+                                   affine_map<(i, j) -> (i, j)>,
+                                   affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c, %r : memref<?x32xf32>, memref<?x32xf32>)
+      outs(%out : memref<?x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  }
+  memref.dealloc %c : memref<?x32xf32>
+  return
+}
