@@ -1,4 +1,5 @@
 // RUN: xfmr-opt %s --pass-pipeline='builtin.module(func.func(xfmr-cpu-contractions))' --split-input-file | FileCheck %s
+// RUN: xfmr-opt %s --pass-pipeline='builtin.module(func.func(xfmr-cpu-contractions{nc=48 kc=512}))' --split-input-file | FileCheck %s --check-prefix=TILES
 
 // A linear layer after bufferization: zero fill, matmul, bias epilogue. One
 // kernel: parallel cache tiles, 8-row register tiles of two 16-lane vectors
@@ -48,7 +49,12 @@ func.func @linear(%a: memref<?x64xf32>, %b: memref<64x32xf32>,
 // 32-column tiles, so the register tile has one vector per row.
 // CHECK-LABEL: func.func @deep
 // CHECK: linalg.fill
-// CHECK: scf.parallel
+// CHECK: scf.parallel {{.*}} to (%{{.*}}, %c3)
+// The options override the shape's choice: one 48-column tile, two blocks
+// of 512.
+// TILES-LABEL: func.func @deep
+// TILES: scf.parallel {{.*}} to (%{{.*}}, %c1)
+// TILES: scf.for %{{.*}} = %c0{{.*}} to %c512{{.*}} step %c512
 // CHECK: vector.load %arg2
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK-NOT: linalg.matmul

@@ -520,6 +520,21 @@ std::optional<Tiles> kernelTiles(linalg::MatmulOp matmul) {
 
 struct XfmrCpuContractionsPass
     : xfmr::cpu::impl::XfmrCpuContractionsBase<XfmrCpuContractionsPass> {
+  using XfmrCpuContractionsBase::XfmrCpuContractionsBase;
+
+  /// The pass options, where given and valid for the shape, win (for
+  /// measuring other tiles).
+  void overrideTiles(Tiles &tiles, linalg::MatmulOp matmul) {
+    auto b = cast<MemRefType>(matmul.getDpsInputOperand(1)->get().getType());
+    int64_t k = b.getDimSize(0), n = b.getDimSize(1);
+    if (rowTile > 0)
+      tiles.mc = rowTile;
+    if (colTile > 0 && n % colTile == 0 && colTile % tiles.nr == 0)
+      tiles.nc = colTile;
+    if (depthTile > 0 && k % depthTile == 0)
+      tiles.kc = depthTile;
+  }
+
   void runOnOperation() override {
     SmallVector<linalg::MatmulOp> matmuls;
     getOperation().walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
@@ -527,6 +542,7 @@ struct XfmrCpuContractionsPass
       std::optional<Tiles> tiles = kernelTiles(matmul);
       if (!tiles)
         continue;
+      overrideTiles(*tiles, matmul);
       SmallVector<Operation *> toSink;
       std::optional<Epilogue> epilogue = findEpilogue(matmul, toSink);
       Value c = matmul.getDpsInitOperand(0)->get();

@@ -30,6 +30,14 @@ def XfmrCpuContractions : Pass<"xfmr-cpu-contractions", "mlir::func::FuncOp"> {
     tiles do not depend on each other: the result is the same for every
     thread count. Other contractions are left to the generic lowering.
   }];
+  let options = [
+    Option<"rowTile", "mc", "int64_t", "0",
+           "rows of a cache tile (0: chosen from the shape)">,
+    Option<"colTile", "nc", "int64_t", "0",
+           "columns of a cache tile, a divisor of N (0: chosen)">,
+    Option<"depthTile", "kc", "int64_t", "0",
+           "depth of a reduction block, a divisor of K (0: chosen)">
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
