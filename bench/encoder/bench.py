@@ -142,7 +142,9 @@ def commit_description():
     # The build may hold others' uncommitted work: say so.
     changed = [l[3:] for l in git("status", "--porcelain", "-uno").splitlines()
                if not l[3:].startswith("bench/")]
-    return "%s (%s)%s" % (head, subject[:70], "; %d files modified in the working tree "
+    if len(subject) > 70:
+        subject = subject[:70].rsplit(" ", 1)[0] + " ..."
+    return "%s (%s)%s" % (head, subject, "; %d files modified in the working tree "
                           "outside bench/" % len(changed) if changed else "")
 
 
