@@ -2,15 +2,19 @@
 // RUN: xfmr-opt %s --pass-pipeline='builtin.module(func.func(xfmr-cpu-contractions{nc=48 kc=512}))' --split-input-file | FileCheck %s --check-prefix=TILES
 
 // A linear layer after bufferization: zero fill, matmul, bias epilogue. One
-// kernel: parallel cache tiles, 8-row register tiles of two 16-lane vectors
-// held across the reduction, the bias added before the only store; C, its
-// fill and the epilogue are gone.
+// kernel: parallel cache tiles, each packing its block of B panel by panel
+// into a buffer on its thread's stack, 8-row register tiles of two 16-lane
+// vectors held across the reduction, the bias added before the only store;
+// C, its fill and the epilogue are gone.
 // CHECK-LABEL: func.func @linear
 // CHECK-NOT: linalg.
 // CHECK: scf.parallel
-// CHECK: scf.for
+// CHECK: memref.alloca_scope
+// CHECK: %[[PACKED:.*]] = memref.alloca() {alignment = 64 : i64} : memref<1x64x32xf32>
+// CHECK: vector.load %arg1
+// CHECK: vector.store {{.*}}, %[[PACKED]]
 // CHECK: %[[ACC:.*]]:16 = scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, {{.*}})
-// CHECK-COUNT-2: vector.load %arg1
+// CHECK-COUNT-2: vector.load %[[PACKED]]
 // CHECK: memref.load %arg0
 // CHECK: vector.broadcast
 // CHECK-COUNT-2: vector.fma
@@ -50,6 +54,7 @@ func.func @linear(%a: memref<?x64xf32>, %b: memref<64x32xf32>,
 // CHECK-LABEL: func.func @deep
 // CHECK: linalg.fill
 // CHECK: scf.parallel {{.*}} to (%{{.*}}, %c3)
+// CHECK: memref.alloca() {{.*}} : memref<1x256x16xf32>
 // The options override the shape's choice: one 48-column tile, two blocks
 // of 512.
 // TILES-LABEL: func.func @deep

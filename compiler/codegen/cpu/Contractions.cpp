@@ -324,7 +324,18 @@ public:
               b, loc, arith::AddIOp::create(b, loc, rowBegin, mc), m);
           Value colBegin =
               arith::MulIOp::create(b, loc, ivs[1], index(tiles.nc));
+          // The tile's packed block of B lives on the stack of the thread
+          // that runs it, for the iteration only.
+          auto scope = memref::AllocaScopeOp::create(b, loc, TypeRange{});
+          Block *body = new Block();
+          scope.getBodyRegion().push_back(body);
+          b.setInsertionPointToStart(body);
+          auto packedType = MemRefType::get(
+              {tiles.nc / tiles.nr, tiles.kc, tiles.nr}, b.getF32Type());
+          packed = memref::AllocaOp::create(b, loc, packedType,
+                                            b.getI64IntegerAttr(64));
           buildCacheTile(rowBegin, rowEnd, colBegin);
+          memref::AllocaScopeReturnOp::create(b, loc, ValueRange{});
         });
   }
 
@@ -357,13 +368,39 @@ private:
         b, loc, arith::DivUIOp::create(b, loc, rows, index(kRows)),
         index(kRows));
     Value fullEnd = arith::AddIOp::create(b, loc, rowBegin, fullRows);
-    Value colEnd = arith::AddIOp::create(b, loc, colBegin, index(tiles.nc));
-    forLoop(colBegin, colEnd, tiles.nr, [&](Value col) {
+    packBlock(colBegin, kBegin);
+    forLoop(index(0), index(tiles.nc / tiles.nr), 1, [&](Value panel) {
+      Value col = arith::AddIOp::create(
+          b, loc, colBegin,
+          arith::MulIOp::create(b, loc, panel, index(tiles.nr)));
       forLoop(rowBegin, fullEnd, kRows, [&](Value row) {
-        buildRegisterTile(kRows, row, col, kBegin, last);
+        buildRegisterTile(kRows, row, col, panel, kBegin, last);
       });
-      forLoop(fullEnd, rowEnd, 1,
-              [&](Value row) { buildRegisterTile(1, row, col, kBegin, last); });
+      forLoop(fullEnd, rowEnd, 1, [&](Value row) {
+        buildRegisterTile(1, row, col, panel, kBegin, last);
+      });
+    });
+  }
+
+  /// B[kBegin + k, colBegin + p·nr + j] → packed[p, k, j]: each register
+  /// tile then reads its panel of B as one contiguous stream (in B itself
+  /// consecutive steps are a whole row of B apart, a new page each for the
+  /// wide layers).
+  void packBlock(Value colBegin, Value kBegin) {
+    int64_t numVecs = tiles.nr / kLanes;
+    forLoop(index(0), index(tiles.nc / tiles.nr), 1, [&](Value panel) {
+      Value col = arith::AddIOp::create(
+          b, loc, colBegin,
+          arith::MulIOp::create(b, loc, panel, index(tiles.nr)));
+      forLoop(index(0), index(tiles.kc), 1, [&](Value kk) {
+        Value row = arith::AddIOp::create(b, loc, kBegin, kk);
+        for (int64_t v = 0; v < numVecs; ++v) {
+          Value vec = vector::LoadOp::create(
+              b, loc, vecType, bMat, ValueRange{row, offset(col, v * kLanes)});
+          vector::StoreOp::create(b, loc, vec, packed,
+                                  ValueRange{panel, kk, index(v * kLanes)});
+        }
+      });
     });
   }
 
@@ -385,8 +422,8 @@ private:
   }
 
   /// `numRows` × nr accumulators over k in [kBegin, kBegin + kc).
-  void buildRegisterTile(int64_t numRows, Value row, Value col, Value kBegin,
-                         bool last) {
+  void buildRegisterTile(int64_t numRows, Value row, Value col, Value panel,
+                         Value kBegin, bool last) {
     int64_t numVecs = tiles.nr / kLanes;
     SmallVector<Value> rowIdx, colIdx;
     for (int64_t r = 0; r < numRows; ++r)
@@ -412,17 +449,19 @@ private:
         [&](OpBuilder &nb, Location, Value kk, ValueRange acc) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-          SmallVector<Value> panel;
+          Value step = arith::SubIOp::create(b, loc, kk, kBegin);
+          SmallVector<Value> bVecs;
           for (int64_t v = 0; v < numVecs; ++v)
-            panel.push_back(vector::LoadOp::create(b, loc, vecType, bMat,
-                                                   ValueRange{kk, colIdx[v]}));
+            bVecs.push_back(vector::LoadOp::create(
+                b, loc, vecType, packed,
+                ValueRange{panel, step, index(v * kLanes)}));
           SmallVector<Value> next;
           for (int64_t r = 0; r < numRows; ++r) {
             Value scalar =
                 memref::LoadOp::create(b, loc, a, ValueRange{rowIdx[r], kk});
             Value splat = vector::BroadcastOp::create(b, loc, vecType, scalar);
             for (int64_t v = 0; v < numVecs; ++v)
-              next.push_back(vector::FMAOp::create(b, loc, splat, panel[v],
+              next.push_back(vector::FMAOp::create(b, loc, splat, bVecs[v],
                                                    acc[r * numVecs + v]));
           }
           scf::YieldOp::create(b, loc, next);
@@ -492,6 +531,8 @@ private:
   std::optional<Epilogue> epilogue;
   bool zeroInit;
   Value a, bMat, c;
+  /// The cache tile's block of B, packed panel by panel (packBlock).
+  Value packed;
   int64_t k, n;
   VectorType vecType;
 };

@@ -15,6 +15,11 @@ def XfmrCpuContractions : Pass<"xfmr-cpu-contractions", "mlir::func::FuncOp"> {
     - cache tiles of `mc` rows × `nc` columns, an `scf.parallel` over them
       (threads, through OpenMP), and `kc`-deep blocks of the reduction, all
       chosen from the shape (`selectTiles`);
+    - each tile copies its `kc` × `nc` block of B, panel by panel, into a
+      buffer on its thread's stack (`[nc / nr][kc][nr]`), so a register tile
+      reads its panel as one contiguous stream: in B itself consecutive
+      reduction steps are a whole row (a new page, for the wide layers)
+      apart;
     - inside a tile, a register tile of 8 rows × 32 columns (16 vector
       accumulators of 16 lanes; 16 columns when `N` is not a multiple of 32)
       held in registers across its block of the reduction: per step one
