@@ -105,9 +105,9 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createConvertOpenMPToLLVMPass());
-  // Intrinsics first (exp, sqrt, sin, cos vectorize in LLVM); what has no
-  // intrinsic (erf, tanh) becomes a libm call.
   pm.addPass(createConvertVectorToLLVMPass());
+  // Intrinsics first (sqrt, and exp where xfmr-approximate-math left one);
+  // what has no intrinsic becomes a libm call.
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());

@@ -9,7 +9,6 @@
 // CHECK-LABEL: func.func @linear
 // CHECK-NOT: linalg.
 // CHECK: scf.parallel
-// CHECK: memref.alloca_scope
 // CHECK: %[[PACKED:.*]] = memref.alloca() {alignment = 64 : i64} : memref<1x64x32xf32>
 // CHECK: vector.load %arg1
 // CHECK: vector.store {{.*}}, %[[PACKED]]

@@ -1,13 +1,13 @@
 // RUN: xfmr-opt %s --allow-unregistered-dialect --pass-pipeline='builtin.module(func.func(xfmr-parallel-tiles-on-stack))' | FileCheck %s
 
 // The small static buffers of the body, also those of its inner loop, are
-// allocated once per iteration on the stack, in a scope that ends with the
-// iteration; the large and the dynamic one stay heap buffers.
+// allocated once per iteration on the stack, first thing in the body (an
+// allocation scope, which ends with the iteration); the large and the
+// dynamic one stay heap buffers.
 // CHECK-LABEL: func.func @tiles
 // CHECK: scf.forall
-// CHECK-NEXT: memref.alloca_scope {
-// CHECK-DAG: memref.alloca() {alignment = 64 : i64} : memref<16x8xf32>
-// CHECK-DAG: memref.alloca() {alignment = 64 : i64} : memref<32xf32>
+// CHECK-NEXT: memref.alloca() {alignment = 64 : i64} : memref<32xf32>
+// CHECK-NEXT: memref.alloca() {alignment = 64 : i64} : memref<16x8xf32>
 // CHECK: memref.alloc() : memref<128x64xf32>
 // CHECK: memref.alloc(%{{.*}}) : memref<?xf32>
 // CHECK: scf.for

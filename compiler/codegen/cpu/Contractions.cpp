@@ -325,17 +325,13 @@ public:
           Value colBegin =
               arith::MulIOp::create(b, loc, ivs[1], index(tiles.nc));
           // The tile's packed block of B lives on the stack of the thread
-          // that runs it, for the iteration only.
-          auto scope = memref::AllocaScopeOp::create(b, loc, TypeRange{});
-          Block *body = new Block();
-          scope.getBodyRegion().push_back(body);
-          b.setInsertionPointToStart(body);
+          // that runs it: an scf.parallel body is an allocation scope, so
+          // the buffer is released at the end of each iteration.
           auto packedType = MemRefType::get(
               {tiles.nc / tiles.nr, tiles.kc, tiles.nr}, b.getF32Type());
           packed = memref::AllocaOp::create(b, loc, packedType,
                                             b.getI64IntegerAttr(64));
           buildCacheTile(rowBegin, rowEnd, colBegin);
-          memref::AllocaScopeReturnOp::create(b, loc, ValueRange{});
         });
   }
 
@@ -344,17 +340,12 @@ private:
 
   void buildCacheTile(Value rowBegin, Value rowEnd, Value colBegin) {
     int64_t numBlocks = k / tiles.kc;
-    if (numBlocks > 1) {
-      // Every block but the last accumulates into C.
-      scf::ForOp::create(
-          b, loc, index(0), index((numBlocks - 1) * tiles.kc), index(tiles.kc),
-          ValueRange{}, [&](OpBuilder &nb, Location, Value kBegin, ValueRange) {
-            OpBuilder::InsertionGuard guard(b);
-            b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-            buildBlock(rowBegin, rowEnd, colBegin, kBegin, /*last=*/false);
-            scf::YieldOp::create(b, loc);
-          });
-    }
+    // Every block but the last accumulates into C.
+    if (numBlocks > 1)
+      forLoop(index(0), index((numBlocks - 1) * tiles.kc), tiles.kc,
+              [&](Value kBegin) {
+                buildBlock(rowBegin, rowEnd, colBegin, kBegin, /*last=*/false);
+              });
     buildBlock(rowBegin, rowEnd, colBegin, index((numBlocks - 1) * tiles.kc),
                /*last=*/true);
   }
@@ -370,9 +361,7 @@ private:
     Value fullEnd = arith::AddIOp::create(b, loc, rowBegin, fullRows);
     packBlock(colBegin, kBegin);
     forLoop(index(0), index(tiles.nc / tiles.nr), 1, [&](Value panel) {
-      Value col = arith::AddIOp::create(
-          b, loc, colBegin,
-          arith::MulIOp::create(b, loc, panel, index(tiles.nr)));
+      Value col = panelColumn(colBegin, panel);
       forLoop(rowBegin, fullEnd, kRows, [&](Value row) {
         buildRegisterTile(kRows, row, col, panel, kBegin, last);
       });
@@ -389,9 +378,7 @@ private:
   void packBlock(Value colBegin, Value kBegin) {
     int64_t numVecs = tiles.nr / kLanes;
     forLoop(index(0), index(tiles.nc / tiles.nr), 1, [&](Value panel) {
-      Value col = arith::AddIOp::create(
-          b, loc, colBegin,
-          arith::MulIOp::create(b, loc, panel, index(tiles.nr)));
+      Value col = panelColumn(colBegin, panel);
       forLoop(index(0), index(tiles.kc), 1, [&](Value kk) {
         Value row = arith::AddIOp::create(b, loc, kBegin, kk);
         for (int64_t v = 0; v < numVecs; ++v) {
@@ -402,6 +389,13 @@ private:
         }
       });
     });
+  }
+
+  /// The first column of panel `panel` of the cache tile at `colBegin`.
+  Value panelColumn(Value colBegin, Value panel) {
+    return arith::AddIOp::create(
+        b, loc, colBegin,
+        arith::MulIOp::create(b, loc, panel, index(tiles.nr)));
   }
 
   void forLoop(Value begin, Value end, int64_t step,
@@ -431,14 +425,14 @@ private:
     for (int64_t v = 0; v < numVecs; ++v)
       colIdx.push_back(offset(col, v * kLanes));
 
+    // zeroInit implies a single reduction block (the pass sees to it).
     SmallVector<Value> init;
-    bool fromZero = zeroInit && last && k == tiles.kc;
     Value zero;
-    if (fromZero)
+    if (zeroInit)
       zero = arith::ConstantOp::create(b, loc, vecType, b.getZeroAttr(vecType));
     for (int64_t r = 0; r < numRows; ++r)
       for (int64_t v = 0; v < numVecs; ++v)
-        init.push_back(fromZero ? zero
+        init.push_back(zeroInit ? zero
                                 : vector::LoadOp::create(
                                       b, loc, vecType, c,
                                       ValueRange{rowIdx[r], colIdx[v]}));

@@ -1,7 +1,7 @@
 //===- ParallelTilesOnStack.cpp - small parallel-body buffers on the stack ===//
 //
 // See Passes.td: the buffers of an scf.forall body, once per iteration, on
-// the stack of the thread that runs it, inside a memref.alloca_scope.
+// the stack of the thread that runs it.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/cpu/Passes.h"
@@ -33,9 +33,6 @@ struct XfmrParallelTilesOnStackPass
     getOperation().walk([&](scf::ForallOp op) { foralls.push_back(op); });
     for (scf::ForallOp forall : foralls) {
       Block *body = forall.getBody();
-      // Bufferized: the terminator inserts nothing.
-      if (!forall.getTerminator().getYieldingOps().empty())
-        continue;
       SmallVector<memref::AllocOp> allocs;
       forall.getRegion().walk([&](memref::AllocOp alloc) {
         if (alloc->getParentOfType<scf::ForallOp>() == forall &&
@@ -44,22 +41,12 @@ struct XfmrParallelTilesOnStackPass
       });
       if (allocs.empty())
         continue;
-      // The whole body in one scope, so the stack is given back at the end
-      // of every iteration.
-      Operation *terminator = body->getTerminator();
-      OpBuilder b(terminator);
-      auto scope =
-          memref::AllocaScopeOp::create(b, forall.getLoc(), TypeRange{});
-      Block *inner = new Block();
-      scope.getBodyRegion().push_back(inner);
-      inner->getOperations().splice(inner->end(), body->getOperations(),
-                                    body->begin(), scope->getIterator());
-      b.setInsertionPointToEnd(inner);
-      memref::AllocaScopeReturnOp::create(b, forall.getLoc(), ValueRange{});
+      // The body is an allocation scope: what it allocates on the stack is
+      // released at the end of each iteration.
       for (memref::AllocOp alloc : allocs) {
         // Anew each time: the previous insertion point may be the alloc
         // just erased.
-        b.setInsertionPointToStart(inner);
+        OpBuilder b = OpBuilder::atBlockBegin(body);
         auto alloca = memref::AllocaOp::create(
             b, alloc.getLoc(), alloc.getType(), alloc.getAlignmentAttr());
         alloc.replaceAllUsesWith(alloca.getResult());

@@ -16,7 +16,8 @@ def XfmrCpuContractions : Pass<"xfmr-cpu-contractions", "mlir::func::FuncOp"> {
       (threads, through OpenMP), and `kc`-deep blocks of the reduction, all
       chosen from the shape (`selectTiles`);
     - each tile copies its `kc` × `nc` block of B, panel by panel, into a
-      buffer on its thread's stack (`[nc / nr][kc][nr]`), so a register tile
+      buffer on its thread's stack (`[nc / nr][kc][nr]`, allocated in the
+      `scf.parallel` body, an allocation scope), so a register tile
       reads its panel as one contiguous stream: in B itself consecutive
       reduction steps are a whole row (a new page, for the wide layers)
       apart;
@@ -77,9 +78,10 @@ def XfmrParallelTilesOnStack : Pass<"xfmr-parallel-tiles-on-stack",
     statically shaped buffer of at most 16 KiB allocated in the body of an
     `scf.forall` (attention's per-query-tile state and tiles, also inside
     its loop over key tiles) becomes one `memref.alloca` at the start of the
-    body, which is wrapped in a `memref.alloca_scope`: the iteration's thread
-    holds it on its stack, once per iteration, with no allocation call and
-    no growth across iterations. The deallocation pipeline does not place
+    body. The body is an allocation scope (`AutomaticAllocationScope`; the
+    OpenMP lowering keeps each iteration's stack use to that iteration), so
+    the iteration's thread holds the buffer on its stack, once per
+    iteration, with no allocation call and no growth across iterations. The deallocation pipeline does not place
     deallocations in an `scf.forall` body, so without this pass such buffers
     leak. A buffer allocated in a loop inside the body is reused by that
     loop's iterations: bufferized loops carry no buffers from one iteration
