@@ -136,6 +136,28 @@ TEST(Manifest, MaxLength) {
       "invalid model manifest: 'max_length' must be an integer");
 }
 
+TEST(Manifest, WeightLayout) {
+  // Absent means as stored; "transposed" is a rank-2 weight's [c, r].
+  Parsed p = parse(stubWith(R"("shape": [10, 4]})",
+                            R"("shape": [10, 4], "layout": "transposed"})"));
+  ASSERT_EQ(p.status, XFMR_OK) << p.error;
+  EXPECT_TRUE(p.manifest.weights[0].transposed);
+  EXPECT_FALSE(p.manifest.weights[1].transposed);
+  EXPECT_EQ(refused(stubWith(R"("shape": [10, 4]})",
+                             R"("shape": [10, 4], "layout": "panels"})"),
+                    XFMR_ERROR_UNSUPPORTED),
+            "weight 'emb' has layout "
+            "'panels' (expected 'row_major' or 'transposed')");
+  EXPECT_EQ(refused(stubWith(R"("shape": []})",
+                             R"("shape": [], "layout": "transposed"})"),
+                    XFMR_ERROR_UNSUPPORTED),
+            "weight 'bias' is transposed but not of rank 2");
+  EXPECT_EQ(refused(stubWith(R"("shape": [10, 4]})",
+                             R"("shape": [10, 4], "layout": 1})"),
+                    XFMR_ERROR_INTERNAL),
+            "invalid model manifest: weights[0]: 'layout' must be a string");
+}
+
 TEST(Manifest, EntriesInAnyOrder) {
   // Inputs in their own order, embed before encode, no token types.
   std::string inputs = input("attention_mask") + ", " + input("input_ids");
