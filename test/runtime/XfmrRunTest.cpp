@@ -195,14 +195,21 @@ TEST_F(XfmrRun, OutputReplacesAtomically) {
 }
 
 TEST_F(XfmrRun, Bench) {
-  ToolRun run = runTool(lib + " --weights " + weights +
-                        " --bench --batch 2 --seq=4 --repeat 3");
-  ASSERT_EQ(run.status, 0) << run.output;
-  EXPECT_TRUE(std::regex_match(
-      run.output,
-      std::regex(
-          R"(median latency: [0-9]+\.[0-9]{3} ms \(batch 2, seq 4, 3 repeats\)
+  // One line: the median over the repeats of a batch of that shape.
+  auto expectMedian = [&](const std::string &args, const std::string &what) {
+    ToolRun run = runTool(lib + " --weights " + weights + " --bench " + args);
+    ASSERT_EQ(run.status, 0) << run.output;
+    EXPECT_TRUE(std::regex_match(
+        run.output,
+        std::regex(R"(median latency: [0-9]+\.[0-9]{3} ms \()" + what + R"(\)
 )"))) << run.output;
+  };
+  expectMedian("--batch 2 --seq=4 --repeat 3", "batch 2, seq 4, 3 repeats");
+  // A given batch is timed as it is, padding and all.
+  std::string mask = writeIds("mask.npy", {1, 1, 0, 1, 1, 1}, 2, 3);
+  expectMedian("--input-ids " + ids + " --attention-mask " + mask +
+                   " --repeat 2",
+               "batch 2, seq 3, 2 repeats");
   ToolRun threaded =
       runTool(lib + " --weights " + weights +
               " --bench --batch 2 --seq=4 --repeat 3 --threads 2");
@@ -251,7 +258,12 @@ TEST_F(XfmrRun, UsageErrors) {
   expectError(lib + " --input-ids " + ids + " --tokenizer x",
               "--tokenizer is used with --text");
   expectError(lib + " --bench --text hi",
-              "--bench runs on random ids; it takes no --text");
+              "--bench times --input-ids or random ids; it takes no --text");
+  expectError(lib + " --bench --input-ids " + ids + " --batch 2",
+              "--batch and --seq shape random ids; --input-ids has its own "
+              "shape");
+  expectError(lib + " --bench --attention-mask " + ids,
+              "--attention-mask and --token-type-ids go with --input-ids");
 }
 
 TEST_F(XfmrRun, LoadErrors) {

@@ -38,6 +38,10 @@ const char *kUsage =
     "                [--output OUT.npy]\n"
     "       xfmr-run LIB.so [--weights FILE_OR_DIR] --bench [--batch B]\n"
     "                [--seq S] [--repeat N] [--threads T]\n"
+    "       xfmr-run LIB.so [--weights FILE_OR_DIR] --bench --input-ids "
+    "IDS.npy\n"
+    "                [--attention-mask M.npy] [--token-type-ids T.npy]\n"
+    "                [--repeat N] [--threads T]\n"
     "\n"
     "Runs a model library compiled by xfmrc. Inputs are .npy files of int64\n"
     "(or int32) of shape [batch, seq]; the output is float32. Without\n"
@@ -48,9 +52,10 @@ const char *kUsage =
     "model's weights, and prints the ids. --text-file reads one text from a\n"
     "file ('-': standard input), less one final newline, for texts too long\n"
     "for the command line; texts keep the order of the flags. --bench times\n"
-    "the model on random ids and prints the median latency. --threads T\n"
-    "runs each call on T threads (OpenMP; default 1); the results are the\n"
-    "same for every T.\n";
+    "the model on --input-ids (and --attention-mask, --token-type-ids) or\n"
+    "on random ids of --batch x --seq and prints the median latency.\n"
+    "--threads T runs each call on T threads (OpenMP; default 1); the\n"
+    "results are the same for every T.\n";
 
 /// Prints a one-line error and exits with status 1.
 template <typename... Args>
@@ -306,13 +311,16 @@ Options parseArgs(int argc, char **argv) {
   if (opts.maxLength > 0 && !text)
     die("--max-length is used with --text");
   if (opts.bench && text)
-    die("--bench runs on random ids; it takes no --text");
+    die("--bench times --input-ids or random ids; it takes no --text");
   if (!opts.bench && (opts.batch > 0 || opts.seq > 0 || opts.repeat > 0))
     die("--batch, --seq and --repeat need --bench");
   if (opts.bench && !opts.output.empty())
     die("--output is not used with --bench");
-  if (opts.bench && !opts.inputIds.empty())
-    die("--bench runs on random ids; it takes no --input-ids");
+  if (opts.bench && !opts.inputIds.empty() && (opts.batch > 0 || opts.seq > 0))
+    die("--batch and --seq shape random ids; --input-ids has its own shape");
+  if (opts.inputIds.empty() &&
+      (!opts.attentionMask.empty() || !opts.tokenTypeIds.empty()) && !text)
+    die("--attention-mask and --token-type-ids go with --input-ids");
   return opts;
 }
 
@@ -397,23 +405,40 @@ void emitOutput(const Options &opts, const Output &out) {
   fmt::print("  mean {:.6f}, std {:.6f}\n", mean, spread);
 }
 
-int runOnce(const Api &api, xfmr_context *context, const xfmr_model_info &info,
-            const Options &opts) {
+/// --input-ids and its companions.
+struct Inputs {
+  int64_t batch = 0, seq = 0;
+  std::vector<int64_t> ids, mask, types;
+  const int64_t *maskData() const {
+    return mask.empty() ? nullptr : mask.data();
+  }
+  const int64_t *typesData() const {
+    return types.empty() ? nullptr : types.data();
+  }
+};
+
+Inputs readInputs(const Options &opts) {
   xfmr::npy::Int64Array ids;
   std::string error;
   if (!xfmr::npy::readInt64(opts.inputIds, 2, ids, error))
     die("{}", error);
-  std::vector<int64_t> mask =
-      readCompanion("--attention-mask", opts.attentionMask, ids);
-  std::vector<int64_t> types =
-      readCompanion("--token-type-ids", opts.tokenTypeIds, ids);
-  int64_t batch = ids.shape[0], seq = ids.shape[1];
-  if (batch == 0 || seq == 0)
+  Inputs in;
+  in.mask = readCompanion("--attention-mask", opts.attentionMask, ids);
+  in.types = readCompanion("--token-type-ids", opts.tokenTypeIds, ids);
+  in.batch = ids.shape[0];
+  in.seq = ids.shape[1];
+  if (in.batch == 0 || in.seq == 0)
     die("{}: empty input of shape {}", opts.inputIds,
         xfmr::npy::formatShape(ids.shape));
-  emitOutput(opts, runModel(api, context, info, batch, seq, ids.data.data(),
-                            mask.empty() ? nullptr : mask.data(),
-                            types.empty() ? nullptr : types.data()));
+  in.ids = std::move(ids.data);
+  return in;
+}
+
+int runOnce(const Api &api, xfmr_context *context, const xfmr_model_info &info,
+            const Options &opts) {
+  Inputs in = readInputs(opts);
+  emitOutput(opts, runModel(api, context, info, in.batch, in.seq, in.ids.data(),
+                            in.maskData(), in.typesData()));
   return 0;
 }
 
@@ -471,29 +496,37 @@ int runText(const Api &api, xfmr_model *model, xfmr_context *context,
   return 0;
 }
 
+/// Times the model on --input-ids (with its mask and types) or, without
+/// it, on random ids of --batch x --seq.
 int runBench(const Api &api, xfmr_context *context, const xfmr_model_info &info,
              const Options &opts) {
-  int64_t batch = opts.batch > 0 ? opts.batch : 1;
-  int64_t seq =
-      opts.seq > 0 ? opts.seq : std::min<int64_t>(128, info.max_positions);
-  int64_t repeat = opts.repeat > 0 ? opts.repeat : 10;
-  if (seq > info.max_positions)
-    die("--seq {} exceeds the model's maximum of {} positions", seq,
-        info.max_positions);
+  Inputs in;
+  if (!opts.inputIds.empty()) {
+    in = readInputs(opts);
+  } else {
+    in.batch = opts.batch > 0 ? opts.batch : 1;
+    in.seq =
+        opts.seq > 0 ? opts.seq : std::min<int64_t>(128, info.max_positions);
+    if (in.seq > info.max_positions)
+      die("--seq {} exceeds the model's maximum of {} positions", in.seq,
+          info.max_positions);
+    // A fixed seed: every run times the same inputs.
+    std::mt19937_64 rng(0x786d6672);
+    std::uniform_int_distribution<int64_t> token(0, info.vocab_size - 1);
+    in.ids.resize(in.batch * in.seq);
+    for (int64_t &id : in.ids)
+      id = token(rng);
+  }
+  int64_t batch = in.batch, seq = in.seq;
   if (batch > (1 << 20) || seq * info.d_model > (1ll << 30) / batch)
     die("--batch {} x --seq {} is too large", batch, seq);
-  // A fixed seed: every run times the same inputs.
-  std::mt19937_64 rng(0x786d6672);
-  std::uniform_int_distribution<int64_t> token(0, info.vocab_size - 1);
-  std::vector<int64_t> ids(batch * seq);
-  for (int64_t &id : ids)
-    id = token(rng);
+  int64_t repeat = opts.repeat > 0 ? opts.repeat : 10;
   std::vector<float> out(batch * seq * info.d_model);
   // One context for every repeat: from the second call on, the work memory
   // of the first is reused.
   auto run = [&] {
-    api.check(api.encode(context, batch, seq, ids.data(), nullptr, nullptr,
-                         out.data()));
+    api.check(api.encode(context, batch, seq, in.ids.data(), in.maskData(),
+                         in.typesData(), out.data()));
   };
   run(); // warm-up: page in the weights, fill the context's work memory
   std::vector<double> times;
