@@ -247,14 +247,25 @@ xfmr_status execute(xfmr_context &context, int index, const CallArgs &a) {
     call.descriptors[1 + k].set(data, inputShape);
   }
 
+  size_t failedRequest = 0;
   {
     CurrentWorkMemory scope(context.work);
     // The generated kernels' parallel loops are OpenMP regions; the count
     // is a per-thread setting, so contexts on different threads differ.
     if (omp_set_num_threads)
       omp_set_num_threads(context.numThreads);
-    call.entry(call.args.data());
+    if (!scope.run(call.entry, call.args.data()))
+      failedRequest = scope.failedRequest();
   }
+  if (failedRequest)
+    return fail(XFMR_ERROR_OUT_OF_MEMORY,
+                std::string("out of memory: the ") +
+                    (call.spec->role == Role::Embed ? "embed" : "encode") +
+                    " call of batch " + std::to_string(a.batch) +
+                    " x sequence " + std::to_string(a.seq) +
+                    " could not allocate " + std::to_string(failedRequest) +
+                    " bytes of work memory; the context stays usable for "
+                    "smaller calls");
   ++context.callCount;
   return XFMR_OK;
 }
@@ -278,87 +289,97 @@ private:
 };
 
 xfmr_status runOnContext(xfmr_context *context, Role role, const CallArgs &a) {
-  if (!context)
-    return fail(XFMR_ERROR_INVALID_ARGUMENT, "context is NULL");
-  int index;
-  xfmr_status status = findEntry(context->model, role, index);
-  if (status != XFMR_OK)
-    return status;
-  BusyScope busy(*context);
-  if (!busy.ok())
-    return fail(XFMR_ERROR_INVALID_ARGUMENT,
-                "the context is running another call; use one context per "
-                "thread");
-  const Manifest &m = context->model.manifest;
-  status = checkCall(m, m.entries[index], a);
-  if (status != XFMR_OK)
-    return status;
-  return execute(*context, index, a);
+  return guard("running the model", [&]() -> xfmr_status {
+    if (!context)
+      return fail(XFMR_ERROR_INVALID_ARGUMENT, "context is NULL");
+    int index;
+    xfmr_status status = findEntry(context->model, role, index);
+    if (status != XFMR_OK)
+      return status;
+    BusyScope busy(*context);
+    if (!busy.ok())
+      return fail(XFMR_ERROR_INVALID_ARGUMENT,
+                  "the context is running another call; use one context per "
+                  "thread");
+    const Manifest &m = context->model.manifest;
+    status = checkCall(m, m.entries[index], a);
+    if (status != XFMR_OK)
+      return status;
+    return execute(*context, index, a);
+  });
 }
 
 /// The model-level calls: checked first, so a bad call costs no context.
 xfmr_status runOnModel(const xfmr_model *model, Role role, const CallArgs &a) {
-  if (!model)
-    return fail(XFMR_ERROR_INVALID_ARGUMENT, "model is NULL");
-  int index;
-  xfmr_status status = findEntry(*model, role, index);
-  if (status != XFMR_OK)
-    return status;
-  status = checkCall(model->manifest, model->manifest.entries[index], a);
-  if (status != XFMR_OK)
-    return status;
-  std::unique_ptr<xfmr_context> context;
-  status = createContext(*model, context);
-  if (status != XFMR_OK)
-    return status;
-  return execute(*context, index, a);
+  return guard("running the model", [&]() -> xfmr_status {
+    if (!model)
+      return fail(XFMR_ERROR_INVALID_ARGUMENT, "model is NULL");
+    int index;
+    xfmr_status status = findEntry(*model, role, index);
+    if (status != XFMR_OK)
+      return status;
+    status = checkCall(model->manifest, model->manifest.entries[index], a);
+    if (status != XFMR_OK)
+      return status;
+    std::unique_ptr<xfmr_context> context;
+    status = createContext(*model, context);
+    if (status != XFMR_OK)
+      return status;
+    return execute(*context, index, a);
+  });
 }
 
 } // namespace
 
 xfmr_status xfmr_context_create(const xfmr_model *model,
                                 xfmr_context **out_context) {
-  if (!out_context)
-    return fail(XFMR_ERROR_INVALID_ARGUMENT, "out_context is NULL");
-  *out_context = nullptr;
-  if (!model)
-    return fail(XFMR_ERROR_INVALID_ARGUMENT, "model is NULL");
-  std::unique_ptr<xfmr_context> context;
-  xfmr_status status = createContext(*model, context);
-  if (status == XFMR_OK)
-    *out_context = context.release();
-  return status;
+  return guard("creating a context", [&]() -> xfmr_status {
+    if (!out_context)
+      return fail(XFMR_ERROR_INVALID_ARGUMENT, "out_context is NULL");
+    *out_context = nullptr;
+    if (!model)
+      return fail(XFMR_ERROR_INVALID_ARGUMENT, "model is NULL");
+    std::unique_ptr<xfmr_context> context;
+    xfmr_status status = createContext(*model, context);
+    if (status == XFMR_OK)
+      *out_context = context.release();
+    return status;
+  });
 }
 
 void xfmr_context_free(xfmr_context *context) { delete context; }
 
 xfmr_status xfmr_context_set_num_threads(xfmr_context *context,
                                          int32_t num_threads) {
-  if (!context)
-    return fail(XFMR_ERROR_INVALID_ARGUMENT, "context is NULL");
-  if (num_threads <= 0)
-    return fail(XFMR_ERROR_INVALID_ARGUMENT,
-                "num_threads must be positive, got " +
-                    std::to_string(num_threads));
-  context->numThreads = num_threads;
-  return XFMR_OK;
+  return guard("setting the thread count", [&]() -> xfmr_status {
+    if (!context)
+      return fail(XFMR_ERROR_INVALID_ARGUMENT, "context is NULL");
+    if (num_threads <= 0)
+      return fail(XFMR_ERROR_INVALID_ARGUMENT,
+                  "num_threads must be positive, got " +
+                      std::to_string(num_threads));
+    context->numThreads = num_threads;
+    return XFMR_OK;
+  });
 }
 
 xfmr_status xfmr_context_get_stats(const xfmr_context *context,
                                    xfmr_context_stats *out_stats) {
-  if (!context)
-    return fail(XFMR_ERROR_INVALID_ARGUMENT, "context is NULL");
-  if (!out_stats)
-    return fail(XFMR_ERROR_INVALID_ARGUMENT, "out_stats is NULL");
-  const WorkMemory &work = context->work;
-  out_stats->bytes_held = static_cast<int64_t>(
-      work.bytesHeld() + context->ones.bytes() + context->zeros.bytes());
-  out_stats->calls = context->callCount;
-  out_stats->last_call_requests = static_cast<int64_t>(work.requests());
-  out_stats->last_call_system_allocations =
-      static_cast<int64_t>(work.systemAllocations());
-  out_stats->num_threads = context->numThreads;
-  return XFMR_OK;
+  return guard("reading the context statistics", [&]() -> xfmr_status {
+    if (!context)
+      return fail(XFMR_ERROR_INVALID_ARGUMENT, "context is NULL");
+    if (!out_stats)
+      return fail(XFMR_ERROR_INVALID_ARGUMENT, "out_stats is NULL");
+    const WorkMemory &work = context->work;
+    out_stats->bytes_held = static_cast<int64_t>(
+        work.bytesHeld() + context->ones.bytes() + context->zeros.bytes());
+    out_stats->calls = context->callCount;
+    out_stats->last_call_requests = static_cast<int64_t>(work.requests());
+    out_stats->last_call_system_allocations =
+        static_cast<int64_t>(work.systemAllocations());
+    out_stats->num_threads = context->numThreads;
+    return XFMR_OK;
+  });
 }
 
 xfmr_status xfmr_context_encode(xfmr_context *context, int64_t batch,

@@ -99,7 +99,9 @@ void transpose(const float *src, int64_t rows, int64_t cols, float *dst) {
 
 } // namespace
 
-xfmr_status xfmr_model_open(const char *weights_path, xfmr_model **out_model) {
+/// xfmr_model_open's body, run in guard(): its containers can throw
+/// std::bad_alloc (see Status.h).
+static xfmr_status openModel(const char *weights_path, xfmr_model **out_model) {
   if (!out_model)
     return fail(XFMR_ERROR_INVALID_ARGUMENT, "out_model is NULL");
   *out_model = nullptr;
@@ -182,6 +184,11 @@ xfmr_status xfmr_model_open(const char *weights_path, xfmr_model **out_model) {
   return XFMR_OK;
 }
 
+xfmr_status xfmr_model_open(const char *weights_path, xfmr_model **out_model) {
+  return guard("opening the model",
+               [&] { return openModel(weights_path, out_model); });
+}
+
 void xfmr_model_close(xfmr_model *model) { delete model; }
 
 xfmr_status xfmr_model_get_info(const xfmr_model *model,
@@ -227,7 +234,8 @@ std::string folderOf(const std::string &path) {
 
 } // namespace
 
-xfmr_status xfmr_model_load_tokenizer(const xfmr_model *model,
+/// xfmr_model_load_tokenizer's body, run in guard().
+static xfmr_status loadModelTokenizer(const xfmr_model *model,
                                       xfmr_tokenizer **out_tokenizer) {
   if (!out_tokenizer)
     return fail(XFMR_ERROR_INVALID_ARGUMENT, "out_tokenizer is NULL");
@@ -251,4 +259,10 @@ xfmr_status xfmr_model_load_tokenizer(const xfmr_model *model,
   return fail(XFMR_ERROR_IO, "no tokenizer (tokenizer.json, vocab.txt or "
                              "vocab.json + merges.txt) in " +
                                  where);
+}
+
+xfmr_status xfmr_model_load_tokenizer(const xfmr_model *model,
+                                      xfmr_tokenizer **out_tokenizer) {
+  return guard("loading the tokenizer",
+               [&] { return loadModelTokenizer(model, out_tokenizer); });
 }

@@ -2,13 +2,40 @@
 
 #include "runtime/lib/Status.h"
 
+#include <cstdio>
+
 namespace {
 thread_local std::string lastError;
+/// A message kept without the heap (failOutOfMemory's, or one the heap had
+/// no room for); shown instead of lastError while outOfMemory is set.
+thread_local char outOfMemoryMessage[160];
+thread_local bool outOfMemory = false;
 } // namespace
 
 xfmr_status xfmr::runtime::fail(xfmr_status status, std::string message) {
-  lastError = std::move(message);
+  lastError = std::move(message); // a move: allocates nothing
+  outOfMemory = false;
   return status;
+}
+
+xfmr_status xfmr::runtime::fail(xfmr_status status,
+                                const char *message) noexcept {
+  try {
+    lastError.assign(message);
+    outOfMemory = false;
+  } catch (const std::bad_alloc &) {
+    std::snprintf(outOfMemoryMessage, sizeof(outOfMemoryMessage), "%s",
+                  message);
+    outOfMemory = true;
+  }
+  return status;
+}
+
+xfmr_status xfmr::runtime::failOutOfMemory(const char *what) noexcept {
+  std::snprintf(outOfMemoryMessage, sizeof(outOfMemoryMessage),
+                "out of memory while %s", what);
+  outOfMemory = true;
+  return XFMR_ERROR_OUT_OF_MEMORY;
 }
 
 const char *xfmr_status_string(xfmr_status status) {
@@ -33,4 +60,6 @@ const char *xfmr_status_string(xfmr_status status) {
   return "unknown status";
 }
 
-const char *xfmr_last_error(void) { return lastError.c_str(); }
+const char *xfmr_last_error(void) {
+  return outOfMemory ? outOfMemoryMessage : lastError.c_str();
+}

@@ -10,8 +10,13 @@
 #include "runtime/lib/WorkMemory.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+
+// libomp's, linked into every model library; weak so that the runtime links
+// without it (its unit tests), where no code runs in parallel regions.
+extern "C" __attribute__((weak)) int omp_get_level(void);
 
 using namespace xfmr::runtime;
 
@@ -19,6 +24,9 @@ namespace {
 
 /// The context whose pool serves this thread's entry call, if one runs.
 thread_local WorkMemory *current = nullptr;
+/// The entry call CurrentWorkMemory::run() makes on this thread, if any:
+/// where a request of generated code that cannot be served jumps to.
+thread_local CurrentWorkMemory *running = nullptr;
 
 bool isPowerOfTwo(size_t x) { return x && !(x & (x - 1)); }
 
@@ -224,12 +232,22 @@ void WorkMemory::endCall() {
   // Keep what a repeated shape needs; drop blocks of shapes gone by once
   // they pile up (many sequence lengths would otherwise each keep a set).
   if (idleBytes > 2 * largestCallBytes)
-    trim();
+    trim(/*all=*/false);
 }
 
-void WorkMemory::trim() {
-  auto freeable = [this](const Block &b) {
-    return !b.inUse && !b.reserved && b.lastCall != call;
+void WorkMemory::abandonCall() {
+  for (uint32_t i = 0; i < count; ++i)
+    if (blocks[i].inUse)
+      release(blocks[i].ptr);
+  // The failed call's working set is no guide to the next call's, and the
+  // system is short of memory: keep only the reservation.
+  callBytes = 0;
+  trim(/*all=*/true);
+}
+
+void WorkMemory::trim(bool all) {
+  auto freeable = [this, all](const Block &b) {
+    return !b.inUse && !b.reserved && (all || b.lastCall != call);
   };
   // Freeable blocks first, least recently used first; std::sort works in
   // place, so trimming needs no memory.
@@ -239,7 +257,7 @@ void WorkMemory::trim() {
   });
   uint32_t dropped = 0;
   for (; dropped < count && freeable(blocks[dropped]) &&
-         idleBytes > 2 * largestCallBytes;
+         (all || idleBytes > 2 * largestCallBytes);
        ++dropped) {
     std::free(blocks[dropped].ptr);
     held -= blocks[dropped].size;
@@ -278,20 +296,67 @@ CurrentWorkMemory::~CurrentWorkMemory() {
   memory.endCall();
 }
 
+bool CurrentWorkMemory::run(void (*entry)(void **), void **args) {
+  CurrentWorkMemory *outer = running;
+  if (setjmp(target)) {
+    // Back from escape(): the generated code's frames are gone, and with
+    // them every pointer to the blocks it held.
+    running = outer;
+    memory.abandonCall();
+    return false;
+  }
+  running = this;
+  entry(args);
+  running = outer;
+  return true;
+}
+
+void CurrentWorkMemory::escape(size_t size) {
+  failedSize = size;
+  std::longjmp(target, 1);
+}
+
 //===----------------------------------------------------------------------===//
 // The allocation functions of generated code
 //===----------------------------------------------------------------------===//
 
+namespace {
+
+/// What to do when a request of generated code failed (`ptr` is NULL) or
+/// not: the generated code would write through NULL, so a failure escapes
+/// to run() where that is sound and ends the process where it is not.
+void *checked(void *ptr, size_t size) {
+  if (ptr)
+    return ptr;
+  // In a parallel region (on any thread of the team, the entering one
+  // included) a jump would leave libomp's team half-finished.
+  if (omp_get_level && omp_get_level() > 0) {
+    std::fprintf(stderr,
+                 "xfmr: out of memory: the model's code could not allocate "
+                 "%zu bytes inside a parallel region, where the call cannot "
+                 "be abandoned; aborting\n",
+                 size);
+    std::abort();
+  }
+  if (CurrentWorkMemory *scope = running)
+    scope->escape(size);
+  return nullptr;
+}
+
+} // namespace
+
 void *_mlir_memref_to_llvm_alloc(size_t size) {
   if (WorkMemory *memory = current)
-    return memory->allocate(size, WorkMemory::kGranule);
-  return std::malloc(size);
+    return checked(memory->allocate(size, WorkMemory::kGranule), size);
+  return checked(std::malloc(size), size);
 }
 
 void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size) {
   if (WorkMemory *memory = current)
-    return memory->allocate(size, alignment);
-  return isPowerOfTwo(alignment) ? systemAllocate(size, alignment) : nullptr;
+    return checked(memory->allocate(size, alignment), size);
+  return checked(isPowerOfTwo(alignment) ? systemAllocate(size, alignment)
+                                         : nullptr,
+                 size);
 }
 
 void _mlir_memref_to_llvm_free(void *ptr) {

@@ -8,10 +8,21 @@
 // call of a given shape on a call allocates nothing. Outside a call they fall
 // back to the system allocator. Internal to the runtime.
 //
+// The generated code never checks what they return, so during a call run by
+// CurrentWorkMemory::run() a request the pool cannot serve does not return:
+// it jumps back into run(), which takes back every block of the abandoned
+// call and reports the failure. That is sound because generated code holds
+// no destructors, locks or other state across the jump, and only on the
+// thread that entered the call outside any OpenMP parallel region (the
+// generated code allocates only there: inside parallel regions it uses stack
+// allocas). A request that fails anywhere else cannot be unwound and ends
+// the process with a message instead of returning NULL.
+//
 //===----------------------------------------------------------------------===//
 #ifndef XFMR_RUNTIME_WORKMEMORY_H
 #define XFMR_RUNTIME_WORKMEMORY_H
 
+#include <csetjmp>
 #include <cstddef>
 #include <cstdint>
 
@@ -87,6 +98,11 @@ public:
   /// the call just made always stay.
   void beginCall();
   void endCall();
+  /// Ends a call that cannot finish (an allocation failed): every block
+  /// still in use is taken back, and every idle block not carved from the
+  /// reservation is returned to the system, so the next call starts from
+  /// the reservation alone.
+  void abandonCall();
 
   /// Bytes taken from the system and held (in use, idle or reserved).
   size_t bytesHeld() const { return held + reservationSize; }
@@ -112,7 +128,10 @@ private:
     return size | alignLog2; // size is a multiple of 64: the low bits are free
   }
   void *carveReserved(size_t size, size_t alignment);
-  void trim();
+  /// Frees idle system blocks, least recently used first: those of earlier
+  /// calls while idle blocks exceed twice the largest call's use, or (all)
+  /// every one.
+  void trim(bool all);
 
   Block *blocks = nullptr;
   uint32_t count = 0, capacity = 0;
@@ -137,9 +156,24 @@ public:
   CurrentWorkMemory(const CurrentWorkMemory &) = delete;
   CurrentWorkMemory &operator=(const CurrentWorkMemory &) = delete;
 
+  /// Calls generated code, `entry(args)`. True if it returned; false if one
+  /// of its allocations could not be served, in which case the call was
+  /// abandoned (WorkMemory::abandonCall) and failedRequest() is the size
+  /// asked for. Without run(), a failed request returns NULL as malloc does.
+  bool run(void (*entry)(void **), void **args);
+  size_t failedRequest() const { return failedSize; }
+
+  /// For the allocation functions: abandons the entry call run() is making
+  /// on this thread, `size` being the request that failed.
+  [[noreturn]] void escape(size_t size);
+
 private:
   WorkMemory &memory;
   WorkMemory *previous;
+  // A member rather than a local of run(), so nothing run() reads after
+  // the jump is an automatic variable changed since setjmp.
+  std::jmp_buf target;
+  size_t failedSize = 0;
 };
 
 } // namespace xfmr::runtime

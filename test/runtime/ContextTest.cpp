@@ -203,14 +203,29 @@ TEST_F(Context, ForeignMemoryGoesBackToFree) {
   EXPECT_EQ(stats().last_call_system_allocations, 0);
 }
 
-TEST_F(Context, ImpossibleRequestsReturnNull) {
+TEST_F(Context, ImpossibleRequestsEndTheCallWithOutOfMemory) {
+  encode(2, 2);
+  int64_t held = stats().bytes_held;
   xfmr_stub_mode = kStubBadRequests;
   xfmr_stub_null_results = 0;
+  const int64_t ids[4] = {1, 2, 3, 4};
+  std::vector<float> out(4 * kStubDim);
+  // The model never sees NULL: the call is abandoned at the first request
+  // the work memory cannot serve (its blocks taken back, the system's
+  // returned), and the failure is the call's status.
+  EXPECT_FAILS(
+      xfmr_context_encode(context, 2, 2, ids, nullptr, nullptr, out.data()),
+      XFMR_ERROR_OUT_OF_MEMORY,
+      "out of memory: the encode call of batch 2 x sequence 2 could not "
+      "allocate 18446744073709551607 bytes of work memory; the context stays "
+      "usable for smaller calls");
+  EXPECT_EQ(xfmr_stub_null_results, 0);
+  EXPECT_LE(stats().bytes_held, held);
+  // The context stays usable, and a failed call is not counted.
+  int64_t calls = stats().calls;
+  xfmr_stub_mode = kStubNormal;
   encode(2, 2);
-  // Both impossible requests came back NULL, the stub's own temporaries did
-  // not, and the results are right (checked by encode()).
-  EXPECT_EQ(xfmr_stub_null_results, 2);
-  EXPECT_EQ(stats().last_call_requests, 4);
+  EXPECT_EQ(stats().calls, calls + 1);
 }
 
 TEST_F(Context, ReleasesBlocksTheModelKept) {

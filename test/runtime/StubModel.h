@@ -30,7 +30,9 @@ enum StubMode {
   /// the runtime must hand it to free().
   kStubForeignFree = 1,
   /// Also asks for an impossible size and an alignment that is not a power
-  /// of two: both must come back NULL, counted in xfmr_stub_null_results.
+  /// of two: during an entry call neither may come back (the runtime
+  /// abandons the call); a NULL that does is counted in
+  /// xfmr_stub_null_results.
   kStubBadRequests = 2,
   /// Keeps one temporary (never frees it): the context must release it.
   kStubKeep = 3,

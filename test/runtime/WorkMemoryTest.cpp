@@ -2,7 +2,8 @@
 //
 // WorkMemory directly (size classes, alignment, the static reservation,
 // trimming, refusals) and the _mlir_memref_to_llvm_* functions generated code
-// calls, with and without a pool current on the thread.
+// calls, with and without a pool current on the thread, and a call abandoned
+// when one of its requests cannot be served.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,7 +11,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <set>
 #include <thread>
 #include <vector>
@@ -232,6 +235,66 @@ TEST(WorkMemory, FunctionsServeTheCurrentPool) {
   void *after = _mlir_memref_to_llvm_alloc(8);
   EXPECT_NE(after, nullptr);
   _mlir_memref_to_llvm_free(after);
+}
+
+/// What a fake entry point got to before its request failed.
+struct Trace {
+  int reached = 0;
+};
+
+/// A fake entry point: holds a block, frees another, then asks for more
+/// memory than any system has and writes to it, as generated code would.
+void hungryEntry(void **args) {
+  auto *trace = static_cast<Trace *>(args[0]);
+  void *held = _mlir_memref_to_llvm_alloc(1 << 20);
+  std::memset(held, 1, 1 << 20);
+  _mlir_memref_to_llvm_free(_mlir_memref_to_llvm_aligned_alloc(64, 4096));
+  trace->reached = 1;
+  void *huge = _mlir_memref_to_llvm_alloc(SIZE_MAX / 2);
+  std::memset(huge, 0, 64);
+  trace->reached = 2;
+}
+
+void modestEntry(void **args) {
+  auto *trace = static_cast<Trace *>(args[0]);
+  void *p = _mlir_memref_to_llvm_aligned_alloc(64, 4096);
+  std::memset(p, 0, 4096);
+  _mlir_memref_to_llvm_free(p);
+  trace->reached = 3;
+}
+
+TEST(WorkMemory, RunAbandonsACallWhoseRequestFails) {
+  WorkMemory memory;
+  ASSERT_TRUE(memory.reserve(4096));
+  Trace trace;
+  void *args[] = {&trace};
+  {
+    CurrentWorkMemory scope(memory);
+    EXPECT_FALSE(scope.run(hungryEntry, args));
+    EXPECT_EQ(trace.reached, 1);
+    EXPECT_EQ(scope.failedRequest(), SIZE_MAX / 2);
+    // The call's blocks are all back, and the system's returned: only the
+    // reservation is held.
+    EXPECT_EQ(memory.bytesHeld(), 4096u);
+  }
+  // The pool serves the next call as before, from the reservation.
+  {
+    CurrentWorkMemory scope(memory);
+    EXPECT_TRUE(scope.run(modestEntry, args));
+    EXPECT_EQ(trace.reached, 3);
+    EXPECT_EQ(memory.requests(), 1u);
+    EXPECT_EQ(memory.systemAllocations(), 0u);
+  }
+  EXPECT_EQ(memory.bytesHeld(), 4096u);
+}
+
+TEST(WorkMemory, FailedRequestsReturnNullOutsideRun) {
+  // No entry call to abandon: the functions answer as malloc does.
+  EXPECT_EQ(_mlir_memref_to_llvm_alloc(SIZE_MAX / 2), nullptr);
+  WorkMemory memory;
+  CurrentWorkMemory scope(memory);
+  EXPECT_EQ(_mlir_memref_to_llvm_alloc(SIZE_MAX / 2), nullptr);
+  EXPECT_EQ(_mlir_memref_to_llvm_aligned_alloc(64, SIZE_MAX / 2), nullptr);
 }
 
 } // namespace

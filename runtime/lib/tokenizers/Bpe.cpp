@@ -206,6 +206,11 @@ void BpeModel::storeCache(std::string_view word, const int32_t *ids,
   std::unique_lock<std::mutex> lock(cacheMutex, std::try_to_lock);
   if (!lock.owns_lock() || cacheIndex.size() >= kCacheEntries)
     return;
+  // Room first, so that an out-of-memory throw leaves no index entry
+  // without its span (the caller's guard() catches it; the cache stays
+  // consistent for later calls).
+  cacheSpans.reserve(cacheSpans.size() + 2);
+  cacheIds.reserve(cacheIds.size() + n);
   int32_t entry = static_cast<int32_t>(cacheIndex.size());
   if (!cacheIndex.insert(word, entry))
     return;

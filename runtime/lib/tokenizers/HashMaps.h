@@ -79,9 +79,11 @@ public:
           std::memcmp(arena.data() + s.offset, key.data(), key.size()) == 0)
         return false;
     }
-    slots[i] = {tag, static_cast<uint32_t>(key.size()),
-                static_cast<uint64_t>(arena.size()), value};
+    // The key first: if appending it throws (out of memory), no slot
+    // points past the arena.
+    uint64_t offset = arena.size();
     arena.append(key.data(), key.size());
+    slots[i] = {tag, static_cast<uint32_t>(key.size()), offset, value};
     ++count;
     return true;
   }
@@ -99,20 +101,22 @@ private:
     int32_t value = 0;
   };
 
+  /// Doubles the table; if that throws (out of memory), the map is as it
+  /// was.
   void grow() {
-    std::vector<Slot> old = std::move(slots);
-    size_t n = old.empty() ? 64 : old.size() * 2;
-    slots.assign(n, Slot());
-    mask = n - 1;
-    for (const Slot &s : old) {
+    size_t n = slots.empty() ? 64 : slots.size() * 2;
+    std::vector<Slot> grown(n);
+    for (const Slot &s : slots) {
       if (s.tag == 0)
         continue;
       uint64_t h = hashBytes(arena.data() + s.offset, s.length);
-      size_t i = h & mask;
-      while (slots[i].tag != 0)
-        i = (i + 1) & mask;
-      slots[i] = s;
+      size_t i = h & (n - 1);
+      while (grown[i].tag != 0)
+        i = (i + 1) & (n - 1);
+      grown[i] = s;
     }
+    slots.swap(grown);
+    mask = n - 1;
   }
 
   std::vector<Slot> slots;
