@@ -27,6 +27,8 @@
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -53,6 +55,9 @@ void buildXfmrOptimizationPipeline(OpPassManager &pm,
 
 void buildXfmrToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createXfmrBindWeights());
+  // Attention's key loops as vector kernels (compiler/codegen/cpu); the
+  // conversion lowers the rest.
+  pm.addNestedPass<func::FuncOp>(cpu::createXfmrCpuAttention());
   pm.addPass(createConvertXfmrToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -153,7 +158,7 @@ void registerXfmrDialects(DialectRegistry &registry) {
                   bufferization::BufferizationDialect, cf::ControlFlowDialect,
                   func::FuncDialect, linalg::LinalgDialect, LLVM::LLVMDialect,
                   math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
-                  tensor::TensorDialect>();
+                  tensor::TensorDialect, vector::VectorDialect>();
   // xfmr-entry-destinations inlines the call that produces an entry's
   // result.
   func::registerInlinerExtension(registry);
@@ -163,6 +168,7 @@ void registerXfmrDialects(DialectRegistry &registry) {
   linalg::registerBufferizableOpInterfaceExternalModels(registry);
   scf::registerBufferizableOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
+  vector::registerBufferizableOpInterfaceExternalModels(registry);
 }
 
 } // namespace xfmr

@@ -55,6 +55,46 @@ def XfmrCpuContractions : Pass<"xfmr-cpu-contractions", "mlir::func::FuncOp"> {
   ];
 }
 
+def XfmrCpuAttention : Pass<"xfmr-cpu-attention", "mlir::func::FuncOp"> {
+  let summary = "fused attention with the queries of a tile in a vector's lanes";
+  let description = [{
+    Runs on xfmr ops, before `convert-xfmr-to-linalg`. Each
+    `xfmr.fused_attention` without an additive bias is lowered by the shared
+    tiled lowering (one `scf.forall` iteration per batch row, head and tile
+    of 16 queries; the keys a tile sees; the epilogue and its fully masked
+    rows) with a key loop built from vector operations, the tile's 16
+    queries in the 16 lanes of a vector:
+
+    - `Qᵀ` (`[head_dim][16]`) is gathered once per query tile;
+    - per tile of 16 keys, the scores are 16 vector accumulators, one per
+      key, each step over the head dimension a broadcast of `K[j, d]` times
+      the row `Qᵀ[d]` (fused multiply-add); the scale, the padding (a key
+      not seen is selected to `-inf`) and the causal limit (a lane compare)
+      follow;
+    - the online softmax is lane-wise: the running maximum and sum are one
+      vector each, the tile's maximum a chain of vector maximums, `exp` a
+      vector (the polynomial of `xfmr-approximate-math`);
+    - the context accumulators are one vector per value column, carried
+      across the key tiles; per block of 16 columns a loop over the tile's
+      keys adds `broadcast(V[j, c]) · p[j]` (the probabilities are stored
+      once per key tile, `[16][16]`, and read back by row). A key that is
+      not seen is skipped, so a padded key's values are never read.
+
+    Every result adds its keys in order, in one iteration of the forall:
+    the same bits for every thread count. An attention with a bias keeps
+    the generic lowering.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+  let statistics = [
+    Statistic<"numKernels", "kernels", "attentions given vector key loops">
+  ];
+}
+
 def XfmrExpandShapeToCast : Pass<"xfmr-expand-shape-to-cast",
                                   "mlir::func::FuncOp"> {
   let summary = "contiguous memref.expand_shape as memref.reinterpret_cast";

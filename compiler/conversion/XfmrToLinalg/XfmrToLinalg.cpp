@@ -5,6 +5,8 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/UB/IR/UBOps.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace xfmr {
@@ -35,9 +37,12 @@ struct ConvertXfmrToLinalgPass
     // not run, and silently keeping it would fail much later, in LLVM.
     ConversionTarget target(*ctx);
     target.addIllegalDialect<XfmrDialect>();
+    // Vector (and the ub.poison of its transfer padding) is what a kernel
+    // pass before this one (xfmr-cpu-attention) may have emitted.
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, scf::SCFDialect,
-                           tensor::TensorDialect, func::FuncDialect>();
+                           tensor::TensorDialect, func::FuncDialect,
+                           ub::UBDialect, vector::VectorDialect>();
     target.addLegalOp<ModuleOp>();
     RewritePatternSet patterns(ctx);
     populateXfmrToLinalgPatterns(patterns);

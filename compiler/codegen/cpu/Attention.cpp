@@ -1,0 +1,363 @@
+//===- Attention.cpp - fused attention's key loop as vector code ----------===//
+//
+// xfmr.fused_attention is lowered by the shared tiled lowering
+// (compiler/conversion/XfmrToLinalg/Attention.h); this pass gives it the key
+// loop of this target: the tile's 16 queries are the 16 lanes of a vector,
+// so the online softmax is all lane-wise (no reduction across lanes) and
+// both products are broadcast-FMA outer products:
+//
+//   scores  s[j]   = Σ_d  broadcast(K[j, d]) · Qᵀ[d]       16 keys at a time
+//   context acc[c] = Σ_j  broadcast(V[j, c]) · p[j]        16 columns at a time
+//
+// Qᵀ ([head_dim][16]) is gathered once per query tile; the probabilities of a
+// key tile are stored once ([16][16]) and read back per key. The running
+// maximum, sum and the accumulators (one vector per value column) are the
+// key loop's iteration values: nothing of the softmax goes to memory.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/conversion/XfmrToLinalg/Attention.h"
+#include "compiler/codegen/cpu/Passes.h"
+#include "dialect/XfmrOps.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <limits>
+
+namespace xfmr::cpu {
+#define GEN_PASS_DEF_XFMRCPUATTENTION
+#include "compiler/codegen/cpu/Passes.h.inc"
+} // namespace xfmr::cpu
+
+using namespace mlir;
+using namespace xfmr;
+
+namespace {
+/// Lanes of one vector register (AVX-512, f32): the queries of a tile.
+constexpr int64_t kLanes = 16;
+static_assert(kLanes == kAttentionQueryTile, "a query per lane");
+/// Keys per tile: 16 score accumulators.
+constexpr int64_t kKeys = 16;
+/// Value columns accumulated per pass over a key tile.
+constexpr int64_t kColumns = 16;
+
+/// Moves `b` to where `nested` (a region's body builder) inserts, for the
+/// scope: the helpers below all build with one builder.
+class InsertionGuard {
+public:
+  InsertionGuard(OpBuilder &b, OpBuilder &nested) : guard(b) {
+    b.setInsertionPoint(nested.getInsertionBlock(), nested.getInsertionPoint());
+  }
+
+private:
+  OpBuilder::InsertionGuard guard;
+};
+
+/// Builds the key loop of one query tile.
+class VectorKeyLoop {
+public:
+  VectorKeyLoop(OpBuilder &b, Location loc, const AttentionQueryTile &tile)
+      : b(b), loc(loc), tile(tile),
+        vectorType(VectorType::get({kLanes}, b.getF32Type())) {}
+
+  AttentionKeyLoopResult build();
+
+private:
+  Value index(int64_t value) {
+    return arith::ConstantIndexOp::create(b, loc, value);
+  }
+  /// The padding of in-bounds reads (never used; a constant lowers
+  /// everywhere, where ub.poison would need its own conversion).
+  std::optional<Value> readPadding() {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0))
+        .getResult();
+  }
+  Value splat(double value) {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(vectorType, static_cast<float>(value)));
+  }
+  /// Qᵀ: lane i of row d is Q[query tile start + i, d] (the last query's
+  /// row for lanes past it: they are computed and never stored).
+  Value transposedQueries();
+  /// The key's row, clamped to the operands (a key past the last is read
+  /// from the last row and masked).
+  Value keyRow(Value key);
+  /// Whether some query of the tile sees `key`, whose row is `row`.
+  Value keySeen(Value key, Value row);
+  /// exp(x - max), 0 where the maximum is -inf (nothing seen yet).
+  Value guardedExp(Value x, Value max);
+  /// One key tile from `firstKey`: the online softmax update of `state`
+  /// (maximum, sum, then one accumulator per value column).
+  SmallVector<Value> keyTile(Value firstKey, ValueRange state, Value qT);
+
+  OpBuilder &b;
+  Location loc;
+  const AttentionQueryTile &tile;
+  VectorType vectorType;
+  Value negInf, lastKey;
+  /// Causal: lane i sees key j when j <= causalLimit[i].
+  Value causalLimit;
+};
+
+Value VectorKeyLoop::transposedQueries() {
+  MLIRContext *ctx = b.getContext();
+  int64_t headDim = tile.headDim;
+  auto type = RankedTensorType::get({headDim, kLanes}, b.getF32Type());
+  Value init = tensor::EmptyOp::create(b, loc, type.getShape(), b.getF32Type());
+  Value lastQuery = arith::SubIOp::create(b, loc, tile.queries, index(1));
+  SmallVector<utils::IteratorType> iterators(2, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{}, ValueRange{init},
+             AffineMap::getMultiDimIdentityMap(2, ctx), iterators,
+             [&](OpBuilder &nb, Location l, ValueRange) {
+               Value column = linalg::IndexOp::create(nb, l, 0);
+               Value lane = linalg::IndexOp::create(nb, l, 1);
+               Value row = arith::MinSIOp::create(
+                   nb, l, arith::AddIOp::create(nb, l, tile.firstQuery, lane),
+                   lastQuery);
+               Value element = tensor::ExtractOp::create(
+                   nb, l, tile.q,
+                   ValueRange{tile.batch, tile.head, row, column});
+               linalg::YieldOp::create(nb, l, element);
+             })
+      .getResult(0);
+}
+
+Value VectorKeyLoop::keyRow(Value key) {
+  return arith::MinSIOp::create(b, loc, key, lastKey);
+}
+
+Value VectorKeyLoop::keySeen(Value key, Value row) {
+  Value seen = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, key,
+                                     tile.stopKey);
+  if (!tile.padding)
+    return seen;
+  Value flag = tensor::ExtractOp::create(b, loc, tile.padding,
+                                         ValueRange{tile.batch, row});
+  Value real = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::ne, flag,
+      arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0)));
+  return arith::AndIOp::create(b, loc, seen, real);
+}
+
+Value VectorKeyLoop::guardedExp(Value x, Value max) {
+  Value nothingSeen =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, max, negInf);
+  Value e = math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, x, max));
+  return arith::SelectOp::create(b, loc, nothingSeen, splat(0.0), e);
+}
+
+SmallVector<Value> VectorKeyLoop::keyTile(Value firstKey, ValueRange state,
+                                          Value qT) {
+  Value max = state[0], sum = state[1];
+  ValueRange acc = state.drop_front(2);
+  SmallVector<Value> keys, rows;
+  for (int64_t t = 0; t < kKeys; ++t) {
+    keys.push_back(arith::AddIOp::create(b, loc, firstKey, index(t)));
+    rows.push_back(keyRow(keys.back()));
+  }
+
+  // Scores: one accumulator per key, over the head dimension, reading the
+  // keys' rows `keyRows`.
+  auto scores = [&](ArrayRef<Value> keyRows) {
+    SmallVector<Value> zeros(kKeys, splat(0.0));
+    auto loop = scf::ForOp::create(
+        b, loc, index(0), index(tile.headDim), index(1), zeros,
+        [&](OpBuilder &nb, Location, Value d, ValueRange partial) {
+          InsertionGuard guard(b, nb);
+          Value queries = vector::TransferReadOp::create(
+              b, loc, vectorType, qT, ValueRange{d, index(0)}, readPadding(),
+              ArrayRef<bool>{true});
+          SmallVector<Value> next;
+          for (int64_t t = 0; t < kKeys; ++t) {
+            Value key = tensor::ExtractOp::create(
+                b, loc, tile.k,
+                ValueRange{tile.batch, tile.head, keyRows[t], d});
+            Value keys = vector::BroadcastOp::create(b, loc, vectorType, key);
+            next.push_back(
+                vector::FMAOp::create(b, loc, keys, queries, partial[t]));
+          }
+          scf::YieldOp::create(b, loc, next);
+        });
+    scf::YieldOp::create(b, loc, loop.getResults());
+  };
+  // A whole tile reads consecutive rows, one address apart by a constant
+  // (no row clamped): the common case, kept free of per-row addresses.
+  Value whole = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::sle,
+      arith::AddIOp::create(b, loc, firstKey, index(kKeys)), tile.keys);
+  auto scoreTile =
+      scf::IfOp::create(b, loc, SmallVector<Type>(kKeys, vectorType), whole,
+                        /*addThenBlock=*/true, /*addElseBlock=*/true);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(scoreTile.thenBlock());
+    scores(keys);
+    b.setInsertionPointToStart(scoreTile.elseBlock());
+    scores(rows);
+  }
+
+  // x = scale · s where the key is seen, -inf elsewhere; the tile's
+  // maximum, the new running maximum and what rescales the old sums.
+  Value scale = splat(FusedAttentionOp(tile.op).getScale().convertToDouble());
+  SmallVector<Value> x;
+  Value tileMax = negInf;
+  for (int64_t t = 0; t < kKeys; ++t) {
+    Value value = arith::MulFOp::create(b, loc, scoreTile.getResult(t), scale);
+    value = arith::SelectOp::create(b, loc, keySeen(keys[t], rows[t]), value,
+                                    negInf);
+    if (causalLimit) {
+      Value key = vector::BroadcastOp::create(
+          b, loc, causalLimit.getType(),
+          arith::IndexCastOp::create(b, loc, b.getI64Type(), keys[t]));
+      Value past = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, key,
+                                         causalLimit);
+      value = arith::SelectOp::create(b, loc, past, value, negInf);
+    }
+    x.push_back(value);
+    tileMax = arith::MaximumFOp::create(b, loc, tileMax, value);
+  }
+  Value newMax = arith::MaximumFOp::create(b, loc, max, tileMax);
+  Value rescale = guardedExp(max, newMax);
+
+  // The probabilities, summed in key order and stored for the products.
+  Value newSum = arith::MulFOp::create(b, loc, sum, rescale);
+  auto probsType = RankedTensorType::get({kKeys, kLanes}, b.getF32Type());
+  Value probs =
+      tensor::EmptyOp::create(b, loc, probsType.getShape(), b.getF32Type());
+  for (int64_t t = 0; t < kKeys; ++t) {
+    Value p = guardedExp(x[t], newMax);
+    newSum = arith::AddFOp::create(b, loc, newSum, p);
+    probs = vector::TransferWriteOp::create(b, loc, p, probs,
+                                            ValueRange{index(t), index(0)},
+                                            ArrayRef<bool>{true})
+                .getResult();
+  }
+
+  // acc[c] = rescale · acc[c] + Σ_j p[j] · V[j, c], kColumns columns per
+  // walk over the keys before the stop (each adds in key order). A key not
+  // seen is skipped: its probability is 0, and its value row is not read.
+  Value keysLeft = arith::MinSIOp::create(
+      b, loc, index(kKeys),
+      arith::SubIOp::create(b, loc, tile.stopKey, firstKey));
+  SmallVector<Value> newAcc;
+  for (int64_t c0 = 0; c0 < tile.valueDim; c0 += kColumns) {
+    int64_t width = std::min(kColumns, tile.valueDim - c0);
+    SmallVector<Value> scaled;
+    for (int64_t c = 0; c < width; ++c)
+      scaled.push_back(arith::MulFOp::create(b, loc, acc[c0 + c], rescale));
+    auto columnLoop = scf::ForOp::create(
+        b, loc, index(0), keysLeft, index(1), scaled,
+        [&](OpBuilder &nb, Location, Value t, ValueRange partial) {
+          InsertionGuard guard(b, nb);
+          Value key = arith::AddIOp::create(b, loc, firstKey, t);
+          auto accumulate = [&](OpBuilder &ab, Location) {
+            InsertionGuard guard(b, ab);
+            Value p = vector::TransferReadOp::create(
+                b, loc, vectorType, probs, ValueRange{t, index(0)},
+                readPadding(), ArrayRef<bool>{true});
+            SmallVector<Value> next;
+            for (int64_t c = 0; c < width; ++c) {
+              Value value = tensor::ExtractOp::create(
+                  b, loc, tile.v,
+                  ValueRange{tile.batch, tile.head, key, index(c0 + c)});
+              Value values =
+                  vector::BroadcastOp::create(b, loc, vectorType, value);
+              next.push_back(
+                  vector::FMAOp::create(b, loc, values, p, partial[c]));
+            }
+            scf::YieldOp::create(b, loc, next);
+          };
+          if (!tile.padding) {
+            // Every key before the stop is seen.
+            accumulate(b, loc);
+            return;
+          }
+          auto ifOp =
+              scf::IfOp::create(b, loc, keySeen(key, key), accumulate,
+                                [&](OpBuilder &eb, Location) {
+                                  scf::YieldOp::create(eb, loc, partial);
+                                });
+          scf::YieldOp::create(b, loc, ifOp.getResults());
+        });
+    llvm::append_range(newAcc, columnLoop.getResults());
+  }
+
+  SmallVector<Value> next = {newMax, newSum};
+  llvm::append_range(next, newAcc);
+  return next;
+}
+
+AttentionKeyLoopResult VectorKeyLoop::build() {
+  MLIRContext *ctx = b.getContext();
+  negInf = splat(-std::numeric_limits<double>::infinity());
+  lastKey = arith::SubIOp::create(b, loc, tile.keys, index(1));
+  if (FusedAttentionOp(tile.op).getCausal()) {
+    // Lane i is query firstQuery + i, which sees keys up to itself + offset.
+    auto lanesType = VectorType::get({kLanes}, b.getI64Type());
+    SmallVector<int64_t> lanes;
+    for (int64_t i = 0; i < kLanes; ++i)
+      lanes.push_back(i);
+    Value base = arith::IndexCastOp::create(
+        b, loc, b.getI64Type(),
+        arith::AddIOp::create(b, loc, tile.firstQuery, tile.causalOffset));
+    causalLimit = arith::AddIOp::create(
+        b, loc, vector::BroadcastOp::create(b, loc, lanesType, base),
+        arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(lanesType, ArrayRef(lanes))));
+  }
+  Value qT = transposedQueries();
+
+  SmallVector<Value> init = {negInf, splat(0.0)};
+  init.append(tile.valueDim, splat(0.0));
+  auto loop = scf::ForOp::create(
+      b, loc, tile.firstKey, tile.stopKey, index(kKeys), init,
+      [&](OpBuilder &nb, Location, Value firstKey, ValueRange state) {
+        InsertionGuard guard(b, nb);
+        scf::YieldOp::create(b, loc, keyTile(firstKey, state, qT));
+      });
+
+  // The epilogue reads the sum per query and the accumulators as
+  // [value column][query].
+  Value sum = tensor::EmptyOp::create(b, loc, {kLanes}, b.getF32Type());
+  sum = vector::TransferWriteOp::create(b, loc, loop.getResult(1), sum,
+                                        ValueRange{index(0)},
+                                        ArrayRef<bool>{true})
+            .getResult();
+  Value acc =
+      tensor::EmptyOp::create(b, loc, {tile.valueDim, kLanes}, b.getF32Type());
+  for (int64_t c = 0; c < tile.valueDim; ++c)
+    acc = vector::TransferWriteOp::create(b, loc, loop.getResult(2 + c), acc,
+                                          ValueRange{index(c), index(0)},
+                                          ArrayRef<bool>{true})
+              .getResult();
+  AffineExpr i = getAffineDimExpr(0, ctx), d = getAffineDimExpr(1, ctx);
+  return {sum, acc, AffineMap::get(2, 0, {d, i}, ctx)};
+}
+
+struct XfmrCpuAttentionPass
+    : xfmr::cpu::impl::XfmrCpuAttentionBase<XfmrCpuAttentionPass> {
+  void runOnOperation() override {
+    SmallVector<FusedAttentionOp> ops;
+    getOperation().walk([&](FusedAttentionOp op) {
+      // An additive bias is [q, k]-shaped: the generic lowering reads it.
+      if (!op.getBias())
+        ops.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (FusedAttentionOp op : ops) {
+      rewriter.setInsertionPoint(op);
+      Value result = lowerFusedAttention(
+          rewriter, op, op.getQ(), op.getK(), op.getV(), op.getKeyPadding(),
+          op.getBias(),
+          [](OpBuilder &b, Location loc, const AttentionQueryTile &tile) {
+            return VectorKeyLoop(b, loc, tile).build();
+          });
+      rewriter.replaceOp(op, result);
+      ++numKernels;
+    }
+  }
+};
+} // namespace
