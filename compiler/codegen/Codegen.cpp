@@ -8,6 +8,7 @@
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/MC/MCSubtargetInfo.h"
@@ -63,7 +64,8 @@ StringRef kindOf(ArrayRef<abi::EntryInfo> entries) {
 }
 } // namespace
 
-std::string buildManifest(const abi::ModelABI &abi, int64_t staticWorkBytes) {
+std::string buildManifest(const abi::ModelABI &abi, int64_t staticWorkBytes,
+                          const LibraryFiles &files) {
   json::Object config;
   for (auto [key, value] : llvm::zip(abi::kConfigKeys, abi.model.config))
     config[key] = value;
@@ -90,16 +92,59 @@ std::string buildManifest(const abi::ModelABI &abi, int64_t staticWorkBytes) {
       {"target", "cpu"},
       {"kind", kindOf(abi.entries)},
       {"name", jsonString(abi.model.name)},
-      {"weights_file", jsonString(abi.model.weightsFile)},
+      {"weights_file", jsonString(files.weightsFile)},
+      {"embedded_weights", !files.embeddedWeights.empty()},
       {"config", std::move(config)},
       {"max_length", abi.model.maxLength},
       {"weights", std::move(weights)},
       {"entries", std::move(entries)},
       {"work_memory", json::Object{{"static_bytes", staticWorkBytes}}}};
+  if (!files.tokenizerFormat.empty())
+    manifest["tokenizer"] =
+        json::Object{{"format", files.tokenizerFormat},
+                     {"flags", static_cast<int64_t>(files.tokenizerFlags)}};
   std::string text;
   raw_string_ostream os(text);
   os << json::Value(std::move(manifest));
   return text;
+}
+
+/// "xfmr" or "xfmr_..." in any case: the header's NAME_* macros would be
+/// the runtime's (XFMR_MODEL_D_MODEL, XFMR_ENCODE_...).
+static bool isReservedApiName(StringRef name) {
+  std::string upper = name.upper();
+  return upper == "XFMR" || StringRef(upper).starts_with("XFMR_");
+}
+
+Error checkApiName(StringRef name) {
+  auto bad = [&](const Twine &why) {
+    return createStringError(inconvertibleErrorCode(),
+                             "--api-name '" + name + "' " + why);
+  };
+  if (name.empty())
+    return bad("is empty");
+  if (isDigit(name.front()))
+    return bad("starts with a digit (it must be a C identifier)");
+  for (char c : name)
+    if (!isAlnum(c) && c != '_')
+      return bad("is not a C identifier ([A-Za-z_][A-Za-z0-9_]*)");
+  if (isReservedApiName(name))
+    return bad("starts with 'xfmr_', which the runtime's names use");
+  return Error::success();
+}
+
+std::string defaultApiName(StringRef outputPath) {
+  StringRef stem = sys::path::stem(outputPath);
+  if (stem.size() > 3 && stem.starts_with("lib"))
+    stem = stem.drop_front(3);
+  std::string name;
+  for (char c : stem)
+    name += isAlnum(c) ? c : '_';
+  if (name.empty() || isDigit(name.front()))
+    name.insert(name.begin(), '_');
+  if (isReservedApiName(name))
+    name = "model_" + name;
+  return name;
 }
 
 Error checkRuntimeSupport(const abi::ModelABI &abi) {
@@ -175,6 +220,8 @@ Expected<std::unique_ptr<TargetMachine>>
 createHostTargetMachine(StringRef cpu) {
   InitializeNativeTarget();
   InitializeNativeTargetAsmPrinter();
+  // Module-level assembly (the embedded files) is parsed when emitting.
+  InitializeNativeTargetAsmParser();
   Triple triple(sys::getProcessTriple());
   std::string error;
   const Target *target = TargetRegistry::lookupTarget(triple, error);
@@ -241,6 +288,77 @@ static void addEntryTable(Module &module, ArrayRef<Function *> entries) {
                      ConstantArray::get(type, slots), "xfmr_entry_table");
 }
 
+/// `path` as the inside of an assembler string literal.
+static std::string escapeAsmString(StringRef path) {
+  std::string out;
+  for (unsigned char c : path) {
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+      out += static_cast<char>(c);
+      continue;
+    }
+    out += '\\';
+    out += static_cast<char>('0' + (c >> 6));
+    out += static_cast<char>('0' + ((c >> 3) & 7));
+    out += static_cast<char>('0' + (c & 7));
+  }
+  return out;
+}
+
+/// xfmr_embedded_files (runtime/lib/Embedded.h): a (pointer, size) pair per
+/// embedded file, the bytes in read-only data, included by the assembler
+/// straight from the files (no copy of the weights in the LLVM module).
+static void addEmbeddedFiles(Module &module, const LibraryFiles &files) {
+  const std::pair<StringRef, StringRef> embedded[] = {
+      {"weights", files.embeddedWeights},
+      {"tokenizer",
+       files.tokenizerFormat.empty() ? StringRef() : files.tokenizerPath},
+      {"merges",
+       files.tokenizerFormat.empty() ? StringRef() : files.mergesPath}};
+  std::string text;
+  raw_string_ostream os(text);
+  os << ".pushsection .rodata.xfmr_embedded,\"a\",@progbits\n";
+  for (auto [name, path] : embedded) {
+    if (path.empty())
+      continue;
+    // 64 bytes: what the runtime's own buffers are aligned to.
+    os << ".p2align 6\n.Lxfmr_embedded_" << name << ":\n.incbin \""
+       << escapeAsmString(path) << "\"\n.Lxfmr_embedded_" << name << "_end:\n";
+  }
+  os << ".popsection\n"
+     << ".pushsection .data.rel.ro.xfmr_embedded_files,\"aw\",@progbits\n"
+     << ".p2align 3\n.globl xfmr_embedded_files\n.hidden xfmr_embedded_files\n"
+     << ".type xfmr_embedded_files,@object\n"
+     << ".size xfmr_embedded_files, 48\nxfmr_embedded_files:\n";
+  for (auto [name, path] : embedded) {
+    if (path.empty()) {
+      os << ".quad 0\n.quad 0\n";
+      continue;
+    }
+    os << ".quad .Lxfmr_embedded_" << name << "\n.quad .Lxfmr_embedded_" << name
+       << "_end - .Lxfmr_embedded_" << name << "\n";
+  }
+  os << ".popsection\n";
+  module.appendModuleInlineAsm(text);
+}
+
+/// const xfmr_api *xfmr_api_<name>(void): this library's table of the C API
+/// (runtime.h), reached through the runtime's hidden xfmr_runtime_api so
+/// that no other library's definition can stand in for it.
+static void addApiFunction(Module &module, StringRef name) {
+  LLVMContext &ctx = module.getContext();
+  auto *ptr = PointerType::getUnqual(ctx);
+  auto *table =
+      new GlobalVariable(module, Type::getInt8Ty(ctx),
+                         /*isConstant=*/true, GlobalValue::ExternalLinkage,
+                         nullptr, "xfmr_runtime_api");
+  table->setVisibility(GlobalValue::HiddenVisibility);
+  Function *api = Function::Create(FunctionType::get(ptr, false),
+                                   GlobalValue::ExternalLinkage,
+                                   "xfmr_api_" + name, module);
+  IRBuilder<> b(BasicBlock::Create(ctx, "entry", api));
+  b.CreateRet(table);
+}
+
 static void addManifest(Module &module, StringRef manifest) {
   Constant *text =
       ConstantDataArray::getString(module.getContext(), manifest, true);
@@ -262,11 +380,11 @@ static void optimize(Module &module, TargetMachine &machine) {
   builder.buildPerModuleDefaultPipeline(OptimizationLevel::O3).run(module, mam);
 }
 
-Expected<std::unique_ptr<Module>> translateToLLVMIR(mlir::ModuleOp module,
-                                                    LLVMContext &context,
-                                                    TargetMachine &machine,
-                                                    const abi::ModelABI &abi,
-                                                    StringRef manifest) {
+Expected<std::unique_ptr<Module>>
+translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
+                  TargetMachine &machine, const abi::ModelABI &abi,
+                  StringRef manifest, const LibraryFiles &files,
+                  StringRef apiName) {
   std::unique_ptr<Module> llvmModule =
       mlir::translateModuleToLLVMIR(module, context, "xfmr_model");
   if (!llvmModule)
@@ -276,7 +394,11 @@ Expected<std::unique_ptr<Module>> translateToLLVMIR(mlir::ModuleOp module,
   llvmModule->setTargetTriple(machine.getTargetTriple());
   // readModelABI reserves these names; a clash here is a compiler bug, and a
   // renamed global would leave the runtime bound to something else.
-  for (StringRef name : {"xfmr_manifest", "xfmr_entry_table"})
+  std::string apiFunction = ("xfmr_api_" + apiName).str();
+  for (StringRef name :
+       {StringRef("xfmr_manifest"), StringRef("xfmr_entry_table"),
+        StringRef("xfmr_embedded_files"), StringRef("xfmr_runtime_api"),
+        StringRef(apiFunction)})
     if (llvmModule->getNamedValue(name))
       return createStringError(inconvertibleErrorCode(),
                                "internal error: the symbol " + name +
@@ -296,6 +418,12 @@ Expected<std::unique_ptr<Module>> translateToLLVMIR(mlir::ModuleOp module,
   for (GlobalValue &value : llvmModule->global_values())
     if (!value.isDeclaration())
       value.setVisibility(GlobalValue::HiddenVisibility);
+  // xfmr_embedded_files is hidden too (its assembly says so); the API
+  // function is the one symbol of the model's own that is exported.
+  if (!files.embeddedWeights.empty() || !files.tokenizerFormat.empty())
+    addEmbeddedFiles(*llvmModule, files);
+  if (!apiName.empty())
+    addApiFunction(*llvmModule, apiName);
   optimize(*llvmModule, machine);
   return llvmModule;
 }
@@ -357,7 +485,10 @@ Error linkSharedLibrary(StringRef objectPath, StringRef runtimeArchive,
   args.append(extraFlags.begin(), extraFlags.end());
   args.append({"-o", outputPath, objectPath, "-Wl,--whole-archive",
                runtimeArchive, "-Wl,--no-whole-archive", versionScript,
-               "-Wl,-z,noexecstack", XFMR_OPENMP_LIBRARY, "-lm"});
+               "-Wl,-z,noexecstack", XFMR_OPENMP_LIBRARY, "-lm",
+               // The library's calls to its own C API bind to itself, never
+               // to another model library's copy in the same program.
+               "-Wl,-Bsymbolic"});
   // Every symbol resolved now (a runtime function the generated code needs
   // and the runtime lacks is a compile error, not a dlopen failure), except
   // under sanitizers, whose runtimes the executable brings.
@@ -372,22 +503,45 @@ Error linkSharedLibrary(StringRef objectPath, StringRef runtimeArchive,
   return Error::success();
 }
 
-Error writeModelHeader(const abi::ModelABI &abi, StringRef path) {
+Error writeModelHeader(const abi::ModelABI &abi, StringRef path,
+                       StringRef apiName) {
   std::error_code ec;
   ToolOutputFile out(path, ec, sys::fs::OF_Text);
   if (ec)
     return createStringError(ec, "cannot write " + path + ": " + ec.message());
   raw_ostream &os = out.os();
+  // The facts of the model, as "#define <PREFIX>NAME value" lines.
+  auto facts = [&](StringRef prefix) {
+    os << "#define " << prefix << "NAME \"" << escapeCString(abi.model.name)
+       << "\"\n";
+    for (auto [key, value] : llvm::zip(abi::kConfigKeys, abi.model.config))
+      os << "#define " << prefix << StringRef(key).upper() << " " << value
+         << "\n";
+    os << "#define " << prefix << "MAX_LENGTH " << abi.model.maxLength << "\n";
+  };
+  std::string prefix = StringRef(apiName).upper() + "_";
   // Strings from the model reach this file only as escaped C literals.
-  os << "/* Generated by xfmrc: a compiled xfmr model (XFMR_MODEL_NAME) and "
-        "the runtime API it exports. */\n"
-     << "#ifndef XFMR_MODEL_H\n#define XFMR_MODEL_H\n\n"
-     << "#define XFMR_MODEL_NAME \"" << escapeCString(abi.model.name) << "\"\n";
-  for (auto [key, value] : llvm::zip(abi::kConfigKeys, abi.model.config))
-    os << "#define XFMR_MODEL_" << StringRef(key).upper() << " " << value
-       << "\n";
-  os << "#define XFMR_MODEL_MAX_LENGTH " << abi.model.maxLength << "\n";
-  os << "\n" << kRuntimeHeader << "\n#endif /* XFMR_MODEL_H */\n";
+  os << "/* Generated by xfmrc: a compiled xfmr model (" << prefix
+     << "NAME) and the runtime API it exports. */\n"
+     << "#ifndef XFMR_MODEL_" << apiName << "_H\n#define XFMR_MODEL_" << apiName
+     << "_H\n\n";
+  facts(prefix);
+  os << "\n"
+     << kRuntimeHeader << "\n"
+     << "/* This library's own C API, as a table (runtime.h): a program that\n"
+        " * links several model libraries calls each through its table. */\n"
+     << "XFMR_API const xfmr_api *xfmr_api_" << apiName << "(void);\n\n"
+     << "/* XFMR_MODEL_*: the model of a program that includes one model\n"
+        " * header. A second model header undefines them, so that a use is an\n"
+        " * error rather than the first model's value. */\n"
+     << "#ifndef XFMR_MODEL_HEADER_INCLUDED\n"
+     << "#define XFMR_MODEL_HEADER_INCLUDED\n";
+  facts("XFMR_MODEL_");
+  os << "#else\n#undef XFMR_MODEL_NAME\n";
+  for (StringRef key : abi::kConfigKeys)
+    os << "#undef XFMR_MODEL_" << key.upper() << "\n";
+  os << "#undef XFMR_MODEL_MAX_LENGTH\n#endif\n\n#endif /* XFMR_MODEL_"
+     << apiName << "_H */\n";
   out.keep();
   return Error::success();
 }

@@ -24,10 +24,38 @@ class DialectRegistry;
 
 namespace xfmr {
 
+/// Where a library finds its weights and tokenizer, and what it embeds
+/// (docs/abi.md); xfmrc decides.
+struct LibraryFiles {
+  /// The weights file the library looks for when opened without a path,
+  /// relative to the library's own folder; "" for none.
+  std::string weightsFile;
+  /// A safetensors file whose bytes the library embeds; "" for none.
+  std::string embeddedWeights;
+  /// The tokenizer the library embeds: "tokenizer.json", "vocab.txt" or
+  /// "vocab.json" ("" for none), its load flags
+  /// (XFMR_TOKENIZER_LOWERCASE/KEEP_CASE), the file, and merges.txt for
+  /// vocab.json.
+  std::string tokenizerFormat;
+  uint32_t tokenizerFlags = 0;
+  std::string tokenizerPath, mergesPath;
+};
+
 /// The JSON manifest embedded in the library (docs/abi.md), from the ABI
-/// the module states and the work memory the compiler could size
-/// (xfmr-plan-work-memory).
-std::string buildManifest(const abi::ModelABI &abi, int64_t staticWorkBytes);
+/// the module states, the work memory the compiler could size
+/// (xfmr-plan-work-memory) and the library's files.
+std::string buildManifest(const abi::ModelABI &abi, int64_t staticWorkBytes,
+                          const LibraryFiles &files = {});
+
+/// Fails unless `name` can name a library's API (xfmrc --api-name): a C
+/// identifier other than "xfmr" and "xfmr_..." in any case (the runtime's).
+llvm::Error checkApiName(llvm::StringRef name);
+
+/// The API name of a library written to `outputPath`: its file name without
+/// the extension (and a leading "lib"), every character outside
+/// [A-Za-z0-9_] as '_', '_' before a leading digit, and "model_" before a
+/// name checkApiName reserves.
+std::string defaultApiName(llvm::StringRef outputPath);
 
 /// Fails, naming the entry point, for an ABI this runtime cannot run yet:
 /// roles other than encode and embed, other inputs, other outputs.
@@ -47,12 +75,15 @@ llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createHostTargetMachine(llvm::StringRef cpu = "host");
 
 /// Translates a module in the LLVM dialect to LLVM IR and adds a packed entry
-/// point for each entry of `abi`, the `xfmr_entry_table` of them and the
-/// `xfmr_manifest` string, then runs LLVM's O3 pipeline for `machine`.
+/// point for each entry of `abi`, the `xfmr_entry_table` of them, the
+/// `xfmr_manifest` string, the files `files` embeds (`xfmr_embedded_files`)
+/// and, for a non-empty `apiName`, the exported `xfmr_api_<apiName>`; then
+/// runs LLVM's O3 pipeline for `machine`.
 llvm::Expected<std::unique_ptr<llvm::Module>>
 translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
                   llvm::TargetMachine &machine, const abi::ModelABI &abi,
-                  llvm::StringRef manifest);
+                  llvm::StringRef manifest, const LibraryFiles &files = {},
+                  llvm::StringRef apiName = "");
 
 /// Writes assembly or object code of `module` to `path`.
 llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,
@@ -64,9 +95,12 @@ llvm::Error linkSharedLibrary(llvm::StringRef objectPath,
                               llvm::StringRef runtimeArchive,
                               llvm::StringRef outputPath);
 
-/// Writes the C header of a compiled model: its dimensions as macros and the
-/// runtime API it exports.
-llvm::Error writeModelHeader(const abi::ModelABI &abi, llvm::StringRef path);
+/// Writes the C header of a compiled model: its dimensions as macros (as
+/// `<APINAME>_*`, and as `XFMR_MODEL_*` unless another model's header came
+/// first), the runtime API it exports and its `xfmr_api_<apiName>`, under
+/// an include guard of its own.
+llvm::Error writeModelHeader(const abi::ModelABI &abi, llvm::StringRef path,
+                             llvm::StringRef apiName);
 
 } // namespace xfmr
 

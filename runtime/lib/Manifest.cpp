@@ -380,6 +380,49 @@ bool readWeights(Reader &r, const json &root, Manifest &out) {
   return true;
 }
 
+/// `weights_file` (relative to the library), `embedded_weights` and
+/// `tokenizer`: where the library's own weights and tokenizer are.
+bool readEmbedded(Reader &r, const json &root, Manifest &out) {
+  r.where.clear();
+  if (!r.getString(root, "weights_file", out.weightsFile))
+    return false;
+  if (!out.weightsFile.empty() && out.weightsFile[0] == '/')
+    return r.fail("'weights_file' " + quote(out.weightsFile) +
+                  " is an absolute path (it must be relative to the "
+                  "library's folder)");
+  auto weights = root.find("embedded_weights");
+  if (weights != root.end()) {
+    if (!weights->is_boolean())
+      return r.fail("'embedded_weights' must be a boolean");
+    out.embeddedWeights = weights->get<bool>();
+  }
+  if (!root.contains("tokenizer"))
+    return true;
+  const json *tokenizer = r.object(root, "tokenizer");
+  r.where = "tokenizer";
+  std::string format;
+  int64_t flags = 0;
+  if (!tokenizer || !r.getString(*tokenizer, "format", format) ||
+      !r.getInt(*tokenizer, "flags", flags, 0))
+    return false;
+  if (format == "tokenizer.json")
+    out.tokenizer.format = XFMR_TOKENIZER_FORMAT_JSON;
+  else if (format == "vocab.txt")
+    out.tokenizer.format = XFMR_TOKENIZER_FORMAT_VOCAB_TXT;
+  else if (format == "vocab.json")
+    out.tokenizer.format = XFMR_TOKENIZER_FORMAT_VOCAB_JSON;
+  else
+    return r.fail("'format' must be 'tokenizer.json', 'vocab.txt' or "
+                  "'vocab.json', got " +
+                  quote(format));
+  if (flags != 0 && flags != XFMR_TOKENIZER_LOWERCASE &&
+      flags != XFMR_TOKENIZER_KEEP_CASE)
+    return r.fail("'flags' " + std::to_string(flags) +
+                  " is not a tokenizer casing flag");
+  out.tokenizer.flags = static_cast<uint32_t>(flags);
+  return true;
+}
+
 bool readWorkMemory(Reader &r, const json &root, Manifest &out) {
   r.where.clear();
   const json *work = r.object(root, "work_memory");
@@ -401,14 +444,14 @@ bool readManifest(Reader &r, const json &root, Manifest &out) {
     return r.unsupported("library built for target " + quote(out.target) +
                          "; this runtime runs 'cpu'");
   if (!r.getString(root, "kind", out.kind) ||
-      !r.getString(root, "name", out.name) ||
-      !r.getString(root, "weights_file", out.weightsFile))
+      !r.getString(root, "name", out.name))
     return false;
   if (out.kind != "encoder")
     return r.unsupported("model kind " + quote(out.kind) +
                          " is not supported yet");
   return readConfig(r, root, out) && readEntries(r, root, out) &&
-         readWeights(r, root, out) && readWorkMemory(r, root, out);
+         readWeights(r, root, out) && readEmbedded(r, root, out) &&
+         readWorkMemory(r, root, out);
 }
 
 } // namespace

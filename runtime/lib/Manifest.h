@@ -49,9 +49,25 @@ struct EntrySpec {
   bool takes(Input input) const;
 };
 
+/// `tokenizer`: the tokenizer files xfmrc embedded in the library
+/// (docs/abi.md), loaded with xfmr_tokenizer_load_from_memory.
+struct EmbeddedTokenizer {
+  /// XFMR_TOKENIZER_FORMAT_*, 0 when the library embeds no tokenizer.
+  xfmr_tokenizer_format format = xfmr_tokenizer_format(0);
+  /// Load flags (XFMR_TOKENIZER_LOWERCASE / KEEP_CASE): the casing the
+  /// model folder's tokenizer_config.json gave a vocab.txt.
+  uint32_t flags = 0;
+};
+
 struct Manifest {
   int64_t abiVersion = 0;
-  std::string target, kind, name, weightsFile;
+  std::string target, kind, name;
+  /// The weights file the library looks for by default, relative to the
+  /// library's folder; "" for none.
+  std::string weightsFile;
+  /// The library embeds its weights (xfmrc --embed-weights).
+  bool embeddedWeights = false;
+  EmbeddedTokenizer tokenizer;
   int64_t vocabSize = 0, dModel = 0, numLayers = 0, numHeads = 0,
           maxPositions = 0, typeVocabSize = 0;
   /// The length texts are truncated to by default (`max_length`, from 1 to

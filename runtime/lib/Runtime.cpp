@@ -10,6 +10,7 @@
 
 #include "xfmr/runtime.h"
 
+#include "runtime/lib/Embedded.h"
 #include "runtime/lib/ModelHandle.h"
 #include "runtime/lib/Status.h"
 #include "runtime/lib/tokenizers/Loaders.h"
@@ -17,10 +18,16 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
+#include <cstdlib>
 #include <cstring>
+#include <dlfcn.h>
+#include <link.h>
 #include <memory>
+#include <new>
 #include <string>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <unordered_map>
 #include <vector>
 
@@ -28,10 +35,53 @@
 // its own library's manifest even when several are loaded.
 extern "C" __attribute__((visibility("hidden"))) const char xfmr_manifest[];
 
+// Defined by a compiled model that embeds files; this weak, empty definition
+// stands in for one that embeds none (Embedded.h).
+extern "C" __attribute__((weak, visibility("hidden")))
+const xfmr::runtime::EmbeddedFiles xfmr_embedded_files = {};
+
 using namespace xfmr::runtime;
 namespace st = xfmr::safetensors;
 
+const EmbeddedFiles &xfmr::runtime::embeddedFiles() {
+  const EmbeddedFiles *files = &xfmr_embedded_files;
+  // The linker may replace the weak definition: never fold its contents.
+  asm("" : "+r"(files));
+  return *files;
+}
+
 namespace {
+
+const char *kHowToPass =
+    "pass the weights (a .safetensors file, or a folder holding "
+    "model.safetensors) to xfmr_model_open (xfmr-run: --weights "
+    "FILE_OR_DIR), or compile the library with xfmrc --embed-weights";
+
+/// The folder of the file this runtime was linked into (a model library,
+/// or the program for a runtime linked into one), found through dladdr;
+/// "" if it cannot be told.
+std::string libraryFolder() {
+  Dl_info info;
+  struct link_map *map = nullptr;
+  if (!dladdr1(static_cast<const void *>(xfmr_manifest), &info,
+               reinterpret_cast<void **>(&map), RTLD_DL_LINKMAP))
+    return "";
+  // The program itself has no name in its link map.
+  std::string path = map && map->l_name && map->l_name[0]
+                         ? map->l_name
+                         : (info.dli_fname && info.dli_fname[0] && map &&
+                                    map->l_name && map->l_name[0]
+                                ? info.dli_fname
+                                : "/proc/self/exe");
+  if (char *real = ::realpath(path.c_str(), nullptr)) {
+    path = real;
+    std::free(real);
+  } else if (path[0] != '/') {
+    return "";
+  }
+  size_t slash = path.rfind('/');
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
 
 bool hasExtension(const std::string &path, const char *ext) {
   size_t n = std::strlen(ext);
@@ -47,21 +97,54 @@ const char *kPickleMessage =
     "pickle checkpoints (.bin, .pt, .pth) are not loaded because unpickling "
     "runs arbitrary code; convert the checkpoint to safetensors";
 
-/// Turns the user's weights argument into the path of a safetensors file.
+/// The weights file the library records (relative to its folder), as a
+/// path; fails naming the file when there is none to be found.
+xfmr_status defaultWeightsPath(const Manifest &manifest, std::string &path) {
+  if (manifest.weightsFile.empty())
+    return fail(XFMR_ERROR_INVALID_ARGUMENT,
+                std::string("no weights: the library embeds none and "
+                            "records no weights file; ") +
+                    kHowToPass);
+  std::string folder = libraryFolder();
+  if (folder.empty())
+    return fail(XFMR_ERROR_IO, "weights not found: the folder of this "
+                               "library cannot be told, so its weights "
+                               "file " +
+                                   manifest.weightsFile +
+                                   " (relative to it) cannot be found; " +
+                                   kHowToPass);
+  path = (folder == "/" ? "" : folder) + "/" + manifest.weightsFile;
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    int error = errno;
+    return fail(XFMR_ERROR_IO,
+                "weights not found: the library looks for its weights file " +
+                    manifest.weightsFile + " relative to its folder " + folder +
+                    ", at " + path + " (" + std::strerror(error) + "); " +
+                    kHowToPass);
+  }
+  // The path as the user would write it, for the tokenizer's folder and
+  // messages.
+  if (char *real = ::realpath(path.c_str(), nullptr)) {
+    path = real;
+    std::free(real);
+  }
+  return XFMR_OK;
+}
+
+/// Turns the user's weights argument (or the library's own file) into the
+/// path of a safetensors file.
 xfmr_status resolveWeightsPath(const Manifest &manifest, const char *arg,
                                std::string &path) {
   if (!arg) {
-    if (manifest.weightsFile.empty())
-      return fail(XFMR_ERROR_INVALID_ARGUMENT,
-                  "no weights: the library was compiled without weights; "
-                  "pass --weights FILE_OR_DIR");
-    path = manifest.weightsFile;
+    if (xfmr_status status = defaultWeightsPath(manifest, path))
+      return status;
   } else {
     path = arg;
     if (path.empty())
       return fail(XFMR_ERROR_INVALID_ARGUMENT,
-                  "no weights: the weights path is empty; pass --weights "
-                  "FILE_OR_DIR");
+                  std::string("no weights: the weights path is empty; ") +
+                      kHowToPass);
   }
   for (const char *ext : {".bin", ".pt", ".pth", ".pkl", ".ckpt"})
     if (hasExtension(path, ext))
@@ -99,29 +182,21 @@ void transpose(const float *src, int64_t rows, int64_t cols, float *dst) {
 
 } // namespace
 
-/// xfmr_model_open's body, run in guard(): its containers can throw
-/// std::bad_alloc (see Status.h).
-static xfmr_status openModel(const char *weights_path, xfmr_model **out_model) {
-  if (!out_model)
-    return fail(XFMR_ERROR_INVALID_ARGUMENT, "out_model is NULL");
-  *out_model = nullptr;
+namespace {
 
-  std::unique_ptr<xfmr_model> model(new xfmr_model);
+/// Checks the safetensors bytes [data, data + size) against the manifest
+/// and binds the model's weight descriptors to them: the one check of
+/// weights, whether from a file, memory or the library itself. `writable`
+/// is `data` when the bytes are the model's own copy (weights are then laid
+/// out in place), null for the library's read-only section (weights laid
+/// out otherwise than stored are copied). `where` names the source.
+xfmr_status bindWeights(xfmr_model &model, const uint8_t *data, uint64_t size,
+                        uint8_t *writable, const std::string &where) {
+  const Manifest &manifest = model.manifest;
   std::string error;
-  xfmr_status status = parseManifest(xfmr_manifest, model->manifest, error);
-  if (status != XFMR_OK)
-    return fail(status, error);
-  const Manifest &manifest = model->manifest;
-
-  std::string &path = model->weightsPath;
-  status = resolveWeightsPath(manifest, weights_path, path);
-  if (status != XFMR_OK)
-    return status;
-  if (!model->file.open(path, error))
-    return fail(XFMR_ERROR_IO, error);
   st::Header header;
-  if (!st::parse(model->file.data(), model->file.size(), header, error))
-    return fail(XFMR_ERROR_FORMAT, path + ": " + error);
+  if (!st::parse(data, size, header, error))
+    return fail(XFMR_ERROR_FORMAT, where + ": " + error);
 
   std::unordered_map<std::string, const st::TensorInfo *> byName;
   for (const st::TensorInfo &t : header.tensors)
@@ -134,52 +209,112 @@ static xfmr_status openModel(const char *weights_path, xfmr_model **out_model) {
     auto it = byName.find(spec.key);
     if (it == byName.end())
       return fail(XFMR_ERROR_MISMATCH,
-                  path + ": tensor '" + spec.key +
+                  where + ": tensor '" + spec.key +
                       "' is missing (the model needs F32 " +
                       formatShape(spec.shape) + ")");
     const st::TensorInfo &t = *it->second;
     if (t.dtype != st::DType::F32)
       return fail(XFMR_ERROR_MISMATCH,
-                  path + ": tensor '" + spec.key + "' has dtype " +
+                  where + ": tensor '" + spec.key + "' has dtype " +
                       st::dtypeName(t.dtype) + ", expected F32");
     if (t.shape != spec.shape)
       return fail(XFMR_ERROR_MISMATCH,
-                  path + ": tensor '" + spec.key + "' has shape " +
+                  where + ": tensor '" + spec.key + "' has shape " +
                       formatShape(t.shape) + ", expected " +
                       formatShape(spec.shape));
     found.push_back(&t);
   }
 
   // Reserve so the copies never move once descriptors point into them.
-  model->copies.reserve(found.size());
+  model.copies.reserve(found.size());
   static const float kEmpty[1] = {0.0f};
   std::vector<float> scratch;
   for (size_t i = 0; i < found.size(); ++i) {
     const st::TensorInfo &t = *found[i];
     const WeightSpec &spec = manifest.weights[i];
-    uint8_t *bytes = model->file.mutableData() + header.dataOffset + t.begin;
-    float *data = reinterpret_cast<float *>(bytes);
+    uint64_t offset = header.dataOffset + t.begin;
+    const uint8_t *bytes = data + offset;
     uint64_t count = (t.end - t.begin) / sizeof(float);
     std::vector<int64_t> shape = spec.shape;
     if (count == 0) {
       // Never read; point at something valid and aligned all the same.
-      model->weights.emplace_back(kEmpty, shape);
+      model.weights.emplace_back(kEmpty, shape);
       continue;
     }
-    if (reinterpret_cast<uintptr_t>(bytes) % alignof(float) != 0) {
-      model->copies.emplace_back(count);
-      std::memcpy(model->copies.back().data(), bytes, count * sizeof(float));
-      data = model->copies.back().data();
+    float *own =
+        writable ? reinterpret_cast<float *>(writable + offset) : nullptr;
+    bool aligned = reinterpret_cast<uintptr_t>(bytes) % alignof(float) == 0;
+    if (!aligned || (!writable && spec.transposed)) {
+      model.copies.emplace_back(count);
+      std::memcpy(model.copies.back().data(), bytes, count * sizeof(float));
+      own = model.copies.back().data();
     }
     if (spec.transposed) {
-      // Laid out once, in place (the buffer is the model's own), as the
-      // generated kernels read it.
-      scratch.assign(data, data + count);
-      transpose(scratch.data(), shape[0], shape[1], data);
+      // Laid out once, in the model's own buffer, as the generated kernels
+      // read it.
+      scratch.assign(own, own + count);
+      transpose(scratch.data(), shape[0], shape[1], own);
       std::swap(shape[0], shape[1]);
     }
-    model->weights.emplace_back(data, shape);
+    // Stored as is in the read-only section: read in place.
+    model.weights.emplace_back(
+        own ? own : reinterpret_cast<const float *>(bytes), shape);
   }
+  return XFMR_OK;
+}
+
+/// A model with its manifest parsed, ready for its weights.
+xfmr_status newModel(std::unique_ptr<xfmr_model> &model) {
+  model.reset(new (std::nothrow) xfmr_model);
+  if (!model)
+    return fail(XFMR_ERROR_OUT_OF_MEMORY, "cannot allocate a model");
+  std::string error;
+  xfmr_status status = parseManifest(xfmr_manifest, model->manifest, error);
+  if (status != XFMR_OK)
+    return fail(status, error);
+  const EmbeddedFiles &files = embeddedFiles();
+  if (model->manifest.embeddedWeights != (files.weightsSize > 0) ||
+      (model->manifest.tokenizer.format != 0) != (files.tokenizerSize > 0))
+    return fail(XFMR_ERROR_INTERNAL,
+                "invalid model library: its manifest and the files it "
+                "embeds disagree");
+  return XFMR_OK;
+}
+
+} // namespace
+
+/// xfmr_model_open's body, run in guard(): its containers can throw
+/// std::bad_alloc (see Status.h).
+static xfmr_status openModel(const char *weights_path, xfmr_model **out_model) {
+  if (!out_model)
+    return fail(XFMR_ERROR_INVALID_ARGUMENT, "out_model is NULL");
+  *out_model = nullptr;
+
+  std::unique_ptr<xfmr_model> model;
+  if (xfmr_status status = newModel(model))
+    return status;
+  const EmbeddedFiles &files = embeddedFiles();
+  if (!weights_path && files.weightsSize > 0) {
+    if (xfmr_status status =
+            bindWeights(*model, files.weights, files.weightsSize,
+                        /*writable=*/nullptr, "the library's embedded weights"))
+      return status;
+    *out_model = model.release();
+    return XFMR_OK;
+  }
+
+  std::string &path = model->weightsPath;
+  model->explicitWeights = weights_path != nullptr;
+  if (xfmr_status status =
+          resolveWeightsPath(model->manifest, weights_path, path))
+    return status;
+  std::string error;
+  if (!model->file.open(path, error))
+    return fail(XFMR_ERROR_IO, error);
+  if (xfmr_status status =
+          bindWeights(*model, model->file.data(), model->file.size(),
+                      model->file.mutableData(), path))
+    return status;
   *out_model = model.release();
   return XFMR_OK;
 }
@@ -187,6 +322,34 @@ static xfmr_status openModel(const char *weights_path, xfmr_model **out_model) {
 xfmr_status xfmr_model_open(const char *weights_path, xfmr_model **out_model) {
   return guard("opening the model",
                [&] { return openModel(weights_path, out_model); });
+}
+
+/// xfmr_model_open_from_memory's body, run in guard().
+static xfmr_status openModelFromMemory(const void *data, size_t size,
+                                       xfmr_model **out_model) {
+  if (!out_model)
+    return fail(XFMR_ERROR_INVALID_ARGUMENT, "out_model is NULL");
+  *out_model = nullptr;
+  if (!data && size)
+    return fail(XFMR_ERROR_INVALID_ARGUMENT, "data is NULL");
+  std::unique_ptr<xfmr_model> model;
+  if (xfmr_status status = newModel(model))
+    return status;
+  std::string error;
+  if (!model->file.assign(static_cast<const uint8_t *>(data), size, error))
+    return fail(XFMR_ERROR_OUT_OF_MEMORY, "weights in memory: " + error);
+  if (xfmr_status status =
+          bindWeights(*model, model->file.data(), model->file.size(),
+                      model->file.mutableData(), "weights in memory"))
+    return status;
+  *out_model = model.release();
+  return XFMR_OK;
+}
+
+xfmr_status xfmr_model_open_from_memory(const void *data, size_t size,
+                                        xfmr_model **out_model) {
+  return guard("opening the model",
+               [&] { return openModelFromMemory(data, size, out_model); });
 }
 
 void xfmr_model_close(xfmr_model *model) { delete model; }
@@ -242,23 +405,38 @@ static xfmr_status loadModelTokenizer(const xfmr_model *model,
   *out_tokenizer = nullptr;
   if (!model)
     return fail(XFMR_ERROR_INVALID_ARGUMENT, "model is NULL");
-  // The weights in use first: a checkpoint passed at open time brings its
-  // own tokenizer; then those the model was compiled from.
-  std::vector<std::string> folders = {folderOf(model->weightsPath)};
-  if (!model->manifest.weightsFile.empty()) {
-    std::string compiled = folderOf(model->manifest.weightsFile);
-    if (compiled != folders[0])
-      folders.push_back(compiled);
+  // A checkpoint passed at open time brings its own tokenizer; then the one
+  // embedded at compile time; then the files beside the weights the library
+  // found itself.
+  std::string folder =
+      model->weightsPath.empty() ? "" : folderOf(model->weightsPath);
+  if (model->explicitWeights && xfmr::tokenizers::hasTokenizerFiles(folder))
+    return xfmr_tokenizer_load(folder.c_str(), 0, out_tokenizer);
+  const EmbeddedTokenizer &embedded = model->manifest.tokenizer;
+  const EmbeddedFiles &files = embeddedFiles();
+  if (embedded.format != 0 && files.tokenizerSize > 0) {
+    xfmr_status status = xfmr_tokenizer_load_from_memory(
+        embedded.format, files.tokenizer, files.tokenizerSize, files.merges,
+        files.mergesSize, embedded.flags, out_tokenizer);
+    if (status != XFMR_OK)
+      return fail(status, std::string("the library's embedded tokenizer: ") +
+                              xfmr_last_error());
+    return XFMR_OK;
   }
-  for (const std::string &folder : folders)
-    if (xfmr::tokenizers::hasTokenizerFiles(folder))
-      return xfmr_tokenizer_load(folder.c_str(), 0, out_tokenizer);
-  std::string where = folders[0];
-  for (size_t i = 1; i < folders.size(); ++i)
-    where += " or " + folders[i];
-  return fail(XFMR_ERROR_IO, "no tokenizer (tokenizer.json, vocab.txt or "
-                             "vocab.json + merges.txt) in " +
-                                 where);
+  if (!model->explicitWeights && !folder.empty() &&
+      xfmr::tokenizers::hasTokenizerFiles(folder))
+    return xfmr_tokenizer_load(folder.c_str(), 0, out_tokenizer);
+  const char *kFiles = "(tokenizer.json, vocab.txt or vocab.json + merges.txt)";
+  const char *kHow = "; the library embeds none (its model folder had none "
+                     "when it was compiled); pass one to xfmr_tokenizer_load "
+                     "(xfmr-run: --tokenizer PATH)";
+  if (folder.empty())
+    return fail(XFMR_ERROR_IO, std::string("no tokenizer ") + kFiles +
+                                   ": the weights were not read from a "
+                                   "folder" +
+                                   kHow);
+  return fail(XFMR_ERROR_IO,
+              std::string("no tokenizer ") + kFiles + " in " + folder + kHow);
 }
 
 xfmr_status xfmr_model_load_tokenizer(const xfmr_model *model,

@@ -551,3 +551,27 @@ bool LoadedFile::open(const std::string &path, std::string &error) {
   byteCount = size;
   return true;
 }
+
+bool LoadedFile::assign(const uint8_t *data, uint64_t size,
+                        std::string &error) {
+  bytes.reset();
+  byteCount = 0;
+  if (size == 0)
+    return true;
+  if (size > SIZE_MAX - kAlignment) {
+    error = std::to_string(size) + " bytes do not fit in memory";
+    return false;
+  }
+  std::unique_ptr<uint8_t[], Free> buffer(
+      static_cast<uint8_t *>(std::aligned_alloc(
+          kAlignment, (size + kAlignment - 1) / kAlignment * kAlignment)));
+  if (!buffer) {
+    error =
+        "cannot allocate " + std::to_string(size) + " bytes for the weights";
+    return false;
+  }
+  std::memcpy(buffer.get(), data, size);
+  bytes = std::move(buffer);
+  byteCount = size;
+  return true;
+}

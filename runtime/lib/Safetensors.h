@@ -65,6 +65,9 @@ public:
   /// Reads `path` (a regular file); on failure returns false, sets `error`
   /// and leaves the object empty.
   bool open(const std::string &path, std::string &error);
+  /// Copies `size` bytes from `data` (weights held in memory); on failure
+  /// (out of memory) returns false, sets `error` and leaves the object empty.
+  bool assign(const uint8_t *data, uint64_t size, std::string &error);
   const uint8_t *data() const { return bytes.get(); }
   /// The owner may rewrite the contents (the runtime lays weights out in
   /// place once, at open).

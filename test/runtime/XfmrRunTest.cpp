@@ -281,8 +281,11 @@ TEST_F(XfmrRun, LoadErrors) {
       << run.output;
 
   expectError(lib + " --input-ids " + ids,
-              "no weights: the library was compiled without weights; pass "
-              "--weights FILE_OR_DIR");
+              "no weights: the library embeds none and records no weights "
+              "file; pass the weights (a .safetensors file, or a folder "
+              "holding model.safetensors) to xfmr_model_open (xfmr-run: "
+              "--weights FILE_OR_DIR), or compile the library with xfmrc "
+              "--embed-weights");
   std::string pickle = dir.write("pytorch_model.bin", {0x80});
   expectError(lib + " --weights " + pickle + " --input-ids " + ids,
               pickle + ": pickle checkpoints (.bin, .pt, .pth) are not loaded "
@@ -456,7 +459,10 @@ TEST_F(XfmrRunText, Errors) {
   expectError(lib + " --weights " + w + " --text hi",
               "no tokenizer (tokenizer.json, vocab.txt or vocab.json + "
               "merges.txt) in " +
-                  empty.path());
+                  empty.path() +
+                  "; the library embeds none (its model folder had none "
+                  "when it was compiled); pass one to xfmr_tokenizer_load "
+                  "(xfmr-run: --tokenizer PATH)");
   expectError(lib + " --weights " + weights + " --tokenizer " + empty.path() +
                   "/nope.json --text hi",
               empty.path() + "/nope.json: No such file or directory");

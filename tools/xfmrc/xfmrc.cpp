@@ -12,6 +12,8 @@
 #include "compiler/import/ModelSpec.h"
 #include "compiler/pipelines/Pipelines.h"
 #include "compiler/transforms/Passes.h"
+#include "runtime/include/xfmr/runtime.h"
+#include "runtime/lib/Safetensors.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
@@ -31,6 +33,8 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
@@ -96,6 +100,27 @@ cl::list<std::string> requireFusion(
     cl::desc("Fail unless these fusions fired wherever the model has their "
              "pattern: masked-softmax, residual-layernorm, attention"),
     cl::CommaSeparated, cl::value_desc("name,..."), cl::cat(xfmrcCategory));
+
+cl::opt<bool> embedWeights(
+    "embed-weights",
+    cl::desc("Embed the weights in the library (one self-contained .so; "
+             "still checked when opened)"),
+    cl::init(false), cl::cat(xfmrcCategory));
+cl::opt<std::string> weightsName(
+    "weights-name",
+    cl::desc("The weights file the library looks for when opened without a "
+             "path, relative to the library's folder (default: the weights "
+             "the model is compiled from, seen from the folder of -o)"),
+    cl::value_desc("path"), cl::init(""), cl::cat(xfmrcCategory));
+cl::opt<std::string> apiName(
+    "api-name",
+    cl::desc("Name of the library's own API table, xfmr_api_NAME(), and of "
+             "its header's macros (default: the -o file name)"),
+    cl::value_desc("name"), cl::init(""), cl::cat(xfmrcCategory));
+cl::opt<bool> noEmbedTokenizer(
+    "no-embed-tokenizer",
+    cl::desc("Do not embed the tokenizer files of the model's folder"),
+    cl::init(false), cl::cat(xfmrcCategory));
 
 int fail(const Twine &message) {
   WithColor::error(errs(), "xfmrc") << message << "\n";
@@ -334,6 +359,132 @@ loadModule(mlir::MLIRContext &context) {
   return module;
 }
 
+/// `path` made absolute and with "." and ".." taken out lexically (the
+/// names the user gave, symbolic links kept).
+std::string absolutePath(StringRef path) {
+  SmallString<256> result(path);
+  sys::fs::make_absolute(result);
+  sys::path::remove_dots(result, /*remove_dot_dot=*/true);
+  return std::string(result);
+}
+
+/// `path` relative to the folder `base` (both absolute).
+std::string relativePath(StringRef path, StringRef base) {
+  SmallVector<StringRef> to, from;
+  for (auto it = sys::path::begin(path), e = sys::path::end(path); it != e;
+       ++it)
+    to.push_back(*it);
+  for (auto it = sys::path::begin(base), e = sys::path::end(base); it != e;
+       ++it)
+    from.push_back(*it);
+  size_t common = 0;
+  while (common < to.size() && common < from.size() &&
+         to[common] == from[common])
+    ++common;
+  SmallString<256> result;
+  for (size_t i = common; i < from.size(); ++i)
+    sys::path::append(result, "..");
+  for (size_t i = common; i < to.size(); ++i)
+    sys::path::append(result, to[i]);
+  return std::string(result);
+}
+
+bool isRegularFile(const Twine &path) {
+  sys::fs::file_status status;
+  return !sys::fs::status(path, status) && sys::fs::is_regular_file(status);
+}
+
+/// The casing tokenizer_config.json in `folder` gives a vocab.txt, as the
+/// runtime's folder loader reads it: do_lower_case, else none (0).
+uint32_t vocabTxtCasing(StringRef folder) {
+  SmallString<256> path(folder);
+  sys::path::append(path, "tokenizer_config.json");
+  uint64_t size = 0;
+  // A regular file of a sane size only: never block on a FIFO.
+  if (!isRegularFile(path) || sys::fs::file_size(path, size) ||
+      size > (64u << 20))
+    return 0;
+  auto buffer = MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buffer)
+    return 0;
+  Expected<json::Value> config = json::parse((*buffer)->getBuffer());
+  if (!config) {
+    consumeError(config.takeError());
+    return 0;
+  }
+  const json::Object *object = config->getAsObject();
+  std::optional<bool> lower =
+      object ? object->getBoolean("do_lower_case") : std::nullopt;
+  if (!lower)
+    return 0;
+  return *lower ? XFMR_TOKENIZER_LOWERCASE : XFMR_TOKENIZER_KEEP_CASE;
+}
+
+/// What the library records about its weights and tokenizer and what it
+/// embeds (docs/abi.md), for a library written to `output`.
+Expected<xfmr::LibraryFiles> libraryFiles(const xfmr::abi::ModelABI &abi,
+                                          StringRef output) {
+  xfmr::LibraryFiles files;
+  StringRef weights = abi.model.weightsFile;
+  std::string outputFolder =
+      absolutePath(output.empty() || output == "-"
+                       ? StringRef(".")
+                       : sys::path::parent_path(absolutePath(output)));
+  if (embedWeights) {
+    if (weights.empty())
+      return createStringError(inconvertibleErrorCode(),
+                               "--embed-weights: the model names no weights "
+                               "file (its xfmr.model weights_file is empty)");
+    std::string absolute = absolutePath(weights);
+    if (!isRegularFile(absolute))
+      return createStringError(inconvertibleErrorCode(),
+                               "--embed-weights: " + absolute +
+                                   " is not a regular file");
+    // The runtime checks the bytes again when the model is opened; this
+    // refuses a library that could never open.
+    xfmr::safetensors::Header header;
+    std::string error;
+    if (!xfmr::safetensors::readHeader(absolute, header, error))
+      return createStringError(inconvertibleErrorCode(),
+                               "--embed-weights: " + error);
+    files.embeddedWeights = absolute;
+  }
+  if (!weightsName.empty()) {
+    if (sys::path::is_absolute(weightsName))
+      return createStringError(inconvertibleErrorCode(),
+                               "--weights-name " + weightsName +
+                                   ": the name must be relative to the "
+                                   "library's folder");
+    files.weightsFile = weightsName;
+  } else if (!weights.empty() && !embedWeights) {
+    files.weightsFile = relativePath(absolutePath(weights), outputFolder);
+  }
+  if (noEmbedTokenizer || weights.empty())
+    return files;
+  // The tokenizer files of the weights' folder, in the order the runtime's
+  // folder loader takes them.
+  std::string folder = sys::path::parent_path(absolutePath(weights)).str();
+  auto in = [&](StringRef name) {
+    SmallString<256> path(folder);
+    sys::path::append(path, name);
+    return std::string(path);
+  };
+  if (isRegularFile(in("tokenizer.json"))) {
+    files.tokenizerFormat = "tokenizer.json";
+    files.tokenizerPath = in("tokenizer.json");
+  } else if (isRegularFile(in("vocab.txt"))) {
+    files.tokenizerFormat = "vocab.txt";
+    files.tokenizerPath = in("vocab.txt");
+    files.tokenizerFlags = vocabTxtCasing(folder);
+  } else if (isRegularFile(in("vocab.json")) &&
+             isRegularFile(in("merges.txt"))) {
+    files.tokenizerFormat = "vocab.json";
+    files.tokenizerPath = in("vocab.json");
+    files.mergesPath = in("merges.txt");
+  }
+  return files;
+}
+
 /// Refuses an --emit=so output the library and its header cannot both be
 /// written to, before anything is written.
 Error checkLibraryOutput(StringRef library, StringRef header) {
@@ -381,6 +532,12 @@ int compile(const char *argv0) {
   if (emit == Stage::So)
     if (Error err = checkLibraryOutput(outputPath, headerPath))
       return fail(std::move(err));
+  std::string api =
+      apiName.empty() ? xfmr::defaultApiName(outputPath) : apiName.getValue();
+  bool codegen = emit == Stage::LLVMIR || emit == Stage::Asm ||
+                 emit == Stage::Obj || emit == Stage::So;
+  if (Error err = codegen ? xfmr::checkApiName(api) : Error::success())
+    return fail(std::move(err));
 
   mlir::DialectRegistry registry;
   xfmr::registerXfmrDialects(registry);
@@ -463,10 +620,13 @@ int compile(const char *argv0) {
   if (auto bytes = (*module)->getAttrOfType<mlir::IntegerAttr>(
           xfmr::abi::kStaticWorkBytesAttr))
     staticWorkBytes = bytes.getInt();
+  Expected<xfmr::LibraryFiles> files = libraryFiles(*abi, outputPath);
+  if (!files)
+    return fail(files.takeError());
   LLVMContext llvmContext;
-  Expected<std::unique_ptr<Module>> llvmModule =
-      xfmr::translateToLLVMIR(*module, llvmContext, **machine, *abi,
-                              xfmr::buildManifest(*abi, staticWorkBytes));
+  Expected<std::unique_ptr<Module>> llvmModule = xfmr::translateToLLVMIR(
+      *module, llvmContext, **machine, *abi,
+      xfmr::buildManifest(*abi, staticWorkBytes, *files), *files, api);
   if (!llvmModule)
     return fail(llvmModule.takeError());
 
@@ -502,7 +662,7 @@ int compile(const char *argv0) {
     sys::fs::remove(outputPath);
     return fail(std::move(err));
   }
-  if (Error err = xfmr::writeModelHeader(*abi, headerPath)) {
+  if (Error err = xfmr::writeModelHeader(*abi, headerPath, api)) {
     sys::fs::remove(outputPath);
     return fail(std::move(err));
   }

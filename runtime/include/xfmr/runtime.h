@@ -87,12 +87,30 @@ XFMR_API const char *xfmr_last_error(void);
 
 /* Opens the model of this library with the weights in `weights_path` (a
  * .safetensors file, or a folder holding model.safetensors). NULL means the
- * weights the model was compiled from. The weights must be a regular file;
- * they are read into memory the model owns (the file is not used afterwards,
- * so changing or truncating it cannot affect an open model) and every tensor
- * the model needs is checked for presence, dtype and shape. */
+ * library's own weights, looked for in this order (docs/abi.md):
+ *  1. the weights embedded in the library (xfmrc --embed-weights);
+ *  2. the weights file the library records, a path relative to the folder
+ *     the library itself is in (found with dladdr): by default where the
+ *     weights it was compiled from are, seen from where xfmrc wrote it, or
+ *     the name given to xfmrc --weights-name. An absolute path is never
+ *     recorded, so a library copied to another machine never reads a path
+ *     of the machine that built it.
+ * A library that finds neither fails with XFMR_ERROR_IO and a message that
+ * names the file it looked for and how to pass one. The weights must be a
+ * regular file; they are read into memory the model owns (the file is not
+ * used afterwards, so changing or truncating it cannot affect an open model)
+ * and every tensor the model needs is checked for presence, dtype and
+ * shape. */
 XFMR_API xfmr_status xfmr_model_open(const char *weights_path,
                                      xfmr_model **out_model);
+
+/* Like xfmr_model_open, with the weights given as the `size` bytes of a
+ * safetensors file held in memory, checked exactly as a file is (the same
+ * code checks the weights a library embeds). The bytes are copied: the
+ * buffer may be released once the call returns. */
+XFMR_API xfmr_status xfmr_model_open_from_memory(const void *data,
+                                                 size_t size,
+                                                 xfmr_model **out_model);
 
 /* Releases a model handle; NULL is a no-op. */
 XFMR_API void xfmr_model_close(xfmr_model *model);
@@ -269,9 +287,12 @@ XFMR_API xfmr_status xfmr_tokenizer_load_from_memory(
     const void *merges, size_t merges_size, uint32_t flags,
     xfmr_tokenizer **out_tokenizer);
 
-/* The tokenizer that belongs with an open model: the tokenizer files beside
- * the weights the model was opened with, else beside the weights it was
- * compiled from. XFMR_ERROR_IO when there are none. */
+/* The tokenizer that belongs with an open model, looked for in this order:
+ * the tokenizer files beside the weights passed to xfmr_model_open (a
+ * checkpoint given at open time brings its own tokenizer); the tokenizer
+ * xfmrc embedded in the library (the files of the model's folder at compile
+ * time); the tokenizer files beside the weights the library found itself.
+ * XFMR_ERROR_IO, naming where it looked, when there is none. */
 XFMR_API xfmr_status xfmr_model_load_tokenizer(const xfmr_model *model,
                                                xfmr_tokenizer **out_tokenizer);
 
@@ -334,6 +355,94 @@ XFMR_API xfmr_status xfmr_tokenizer_token_to_id(const xfmr_tokenizer *tokenizer,
 XFMR_API xfmr_status xfmr_tokenizer_id_to_token(const xfmr_tokenizer *tokenizer,
                                                 int64_t id,
                                                 const char **out_token);
+
+/*===----------------------------------------------------------------------===*
+ * The API as a table
+ *
+ * Every model library exports the functions above under the same names, so a
+ * program that links two model libraries (rather than dlopen()ing them)
+ * would reach one library through all of them. Each library therefore also
+ * exports one function of its own name, declared in its OUT.h:
+ *
+ *   const xfmr_api *xfmr_api_NAME(void);   (NAME: xfmrc --api-name)
+ *
+ * which returns this table of the library's own functions; a program that
+ * links several models calls each through its table, and every handle it
+ * gets from a table goes back to the same table's functions. The generic
+ * names remain for dlopen() and for a program that links one model.
+ *===----------------------------------------------------------------------===*/
+
+typedef struct xfmr_api {
+  /* sizeof(xfmr_api) in the library's runtime; members are only added at
+   * the end, so a caller reads a member only if it lies below this size. */
+  uint32_t struct_size;
+  int32_t abi_version; /* XFMR_ABI_VERSION of the library */
+  const char *(*status_string)(xfmr_status status);
+  const char *(*last_error)(void);
+  xfmr_status (*model_open)(const char *weights_path, xfmr_model **out_model);
+  xfmr_status (*model_open_from_memory)(const void *data, size_t size,
+                                        xfmr_model **out_model);
+  void (*model_close)(xfmr_model *model);
+  xfmr_status (*model_get_info)(const xfmr_model *model,
+                                xfmr_model_info *out_info);
+  const char *(*model_manifest)(const xfmr_model *model);
+  xfmr_status (*context_create)(const xfmr_model *model,
+                                xfmr_context **out_context);
+  void (*context_free)(xfmr_context *context);
+  xfmr_status (*context_set_num_threads)(xfmr_context *context,
+                                         int32_t num_threads);
+  xfmr_status (*context_get_stats)(const xfmr_context *context,
+                                   xfmr_context_stats *out_stats);
+  xfmr_status (*context_encode)(xfmr_context *context, int64_t batch,
+                                int64_t seq, const int64_t *input_ids,
+                                const int64_t *attention_mask,
+                                const int64_t *token_type_ids, float *output);
+  xfmr_status (*context_embed)(xfmr_context *context, int64_t batch,
+                               int64_t seq, const int64_t *input_ids,
+                               const int64_t *attention_mask,
+                               const int64_t *token_type_ids, float *output);
+  xfmr_status (*encode)(const xfmr_model *model, int64_t batch, int64_t seq,
+                        const int64_t *input_ids,
+                        const int64_t *attention_mask,
+                        const int64_t *token_type_ids, float *output);
+  xfmr_status (*embed)(const xfmr_model *model, int64_t batch, int64_t seq,
+                       const int64_t *input_ids, const int64_t *attention_mask,
+                       const int64_t *token_type_ids, float *output);
+  xfmr_status (*tokenizer_load)(const char *path, uint32_t flags,
+                                xfmr_tokenizer **out_tokenizer);
+  xfmr_status (*tokenizer_load_from_memory)(xfmr_tokenizer_format format,
+                                            const void *data, size_t size,
+                                            const void *merges,
+                                            size_t merges_size, uint32_t flags,
+                                            xfmr_tokenizer **out_tokenizer);
+  xfmr_status (*model_load_tokenizer)(const xfmr_model *model,
+                                      xfmr_tokenizer **out_tokenizer);
+  void (*tokenizer_free)(xfmr_tokenizer *tokenizer);
+  xfmr_status (*tokenizer_get_info)(const xfmr_tokenizer *tokenizer,
+                                    xfmr_tokenizer_info *out_info);
+  xfmr_status (*tokenizer_encode)(const xfmr_tokenizer *tokenizer,
+                                  const char *text, size_t size,
+                                  uint32_t flags, int64_t *ids,
+                                  int64_t capacity, int64_t *out_count);
+  xfmr_status (*tokenizer_encode_batch)(
+      const xfmr_tokenizer *tokenizer, int64_t batch,
+      const char *const *texts, const size_t *text_sizes,
+      const char *const *pairs, const size_t *pair_sizes, int64_t max_length,
+      uint32_t flags, xfmr_encoding **out_encoding);
+  void (*encoding_free)(xfmr_encoding *encoding);
+  xfmr_status (*tokenizer_decode)(const xfmr_tokenizer *tokenizer,
+                                  const int64_t *ids, int64_t count,
+                                  uint32_t flags, char **out_text,
+                                  size_t *out_size);
+  void (*text_free)(char *text);
+  xfmr_status (*tokenizer_token_to_id)(const xfmr_tokenizer *tokenizer,
+                                       const char *token, int64_t *out_id);
+  xfmr_status (*tokenizer_id_to_token)(const xfmr_tokenizer *tokenizer,
+                                       int64_t id, const char **out_token);
+} xfmr_api;
+
+/* This library's table (what its xfmr_api_NAME returns). */
+XFMR_API const xfmr_api *xfmr_get_api(void);
 
 #ifdef __cplusplus
 } /* extern "C" */

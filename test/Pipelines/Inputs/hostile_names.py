@@ -72,7 +72,9 @@ def manifest_name(lib):
 
 
 def compile_model(xfmrc, model, out):
-    run([xfmrc, model, "-o", out])
+    # One API name for all: the header's own macros (its include guard,
+    # MODEL_*) follow it, not the model's name, which is what is compared.
+    run([xfmrc, model, "-o", out, "--api-name", "model"])
     return out[:-3] + ".h"
 
 
