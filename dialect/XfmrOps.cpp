@@ -465,6 +465,58 @@ LogicalResult DropoutOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// Padding
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Names the dimensions of a [lead..., rest...] tensor: `lead`, then "d".
+SmallVector<StringRef> paddingDimNames(ArrayRef<StringRef> lead, int64_t rank) {
+  SmallVector<StringRef> names(lead);
+  names.resize(std::max<int64_t>(rank, lead.size()), "d");
+  return names;
+}
+
+LogicalResult verifyPaddingMask(Operation *op, Value mask) {
+  RankedTensorType type = tensorType(mask);
+  if (type.getRank() != 2)
+    return op->emitOpError() << "mask must be [batch, seq], got " << type;
+  return success();
+}
+} // namespace
+
+LogicalResult RemovePaddingOp::verify() {
+  RankedTensorType input = getInput().getType();
+  if (input.getRank() < 2)
+    return emitOpError() << "input must be [batch, seq, ...], got " << input;
+  if (failed(verifyPaddingMask(*this, getMask())) ||
+      failed(expectShape(*this, "mask", getMask().getType(),
+                         {input.getDimSize(0), input.getDimSize(1)},
+                         {"batch", "seq"})))
+    return failure();
+  return expectShape(*this, "result", getType(), inferredShape(*this),
+                     paddingDimNames({"tokens"}, getType().getRank()));
+}
+
+/// Gathering the tokens that were just scattered gives them back.
+OpFoldResult RemovePaddingOp::fold(FoldAdaptor) {
+  auto restore = getInput().getDefiningOp<RestorePaddingOp>();
+  if (restore && restore.getMask() == getMask() &&
+      restore.getInput().getType() == getType())
+    return restore.getInput();
+  return {};
+}
+
+LogicalResult RestorePaddingOp::verify() {
+  RankedTensorType input = getInput().getType();
+  if (input.getRank() < 1)
+    return emitOpError() << "input must be [tokens, ...], got " << input;
+  if (failed(verifyPaddingMask(*this, getMask())))
+    return failure();
+  return expectShape(*this, "result", getType(), inferredShape(*this),
+                     paddingDimNames({"batch", "seq"}, getType().getRank()));
+}
+
+//===----------------------------------------------------------------------===//
 // Fused operations
 //===----------------------------------------------------------------------===//
 
@@ -588,6 +640,8 @@ XFMR_ACCEPT_DECLARED_RESULT(MergeHeadsOp)
 XFMR_ACCEPT_DECLARED_RESULT(MatmulOp)
 XFMR_ACCEPT_DECLARED_RESULT(AddOp)
 XFMR_ACCEPT_DECLARED_RESULT(FusedAttentionOp)
+XFMR_ACCEPT_DECLARED_RESULT(RemovePaddingOp)
+XFMR_ACCEPT_DECLARED_RESULT(RestorePaddingOp)
 #undef XFMR_ACCEPT_DECLARED_RESULT
 
 LogicalResult PaddingMaskOp::inferReturnTypes(MLIRContext *context,
@@ -692,6 +746,31 @@ FusedAttentionOp::inferReturnTypes(MLIRContext *context,
     return inferShape(context, std::nullopt, inferred);
   SmallVector<int64_t> shape = {q.getDimSize(0), q.getDimSize(1),
                                 q.getDimSize(2), v.getDimSize(3)};
+  return inferShape(context, ArrayRef<int64_t>(shape), inferred);
+}
+
+LogicalResult
+RemovePaddingOp::inferReturnTypes(MLIRContext *context, std::optional<Location>,
+                                  Adaptor adaptor,
+                                  SmallVectorImpl<Type> &inferred) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  if (input.getRank() < 2)
+    return inferShape(context, std::nullopt, inferred);
+  SmallVector<int64_t> shape = {ShapedType::kDynamic};
+  llvm::append_range(shape, input.getShape().drop_front(2));
+  return inferShape(context, ArrayRef<int64_t>(shape), inferred);
+}
+
+LogicalResult
+RestorePaddingOp::inferReturnTypes(MLIRContext *context,
+                                   std::optional<Location>, Adaptor adaptor,
+                                   SmallVectorImpl<Type> &inferred) {
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  auto mask = cast<RankedTensorType>(adaptor.getMask().getType());
+  if (input.getRank() < 1 || mask.getRank() != 2)
+    return inferShape(context, std::nullopt, inferred);
+  SmallVector<int64_t> shape(mask.getShape());
+  llvm::append_range(shape, input.getShape().drop_front());
   return inferShape(context, ArrayRef<int64_t>(shape), inferred);
 }
 

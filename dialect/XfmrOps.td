@@ -533,6 +533,69 @@ def Xfmr_L2NormalizeOp : Xfmr_Op<"l2_normalize",
 }
 
 //===----------------------------------------------------------------------===//
+// Padding
+//===----------------------------------------------------------------------===//
+
+def Xfmr_RemovePaddingOp : Xfmr_Op<"remove_padding",
+    [Pure, InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "gathers the rows of the real tokens: [b, s, ...] → [tokens, ...]";
+  let description = [{
+    For `input : [batch, seq, ...]` and the 0/1 padding mask
+    `mask : [batch, seq]` (1 = token, 0 = padding), yields the rows
+    `input[b, s]` whose mask is 1, in row-major order (batch, then
+    sequence), as `[tokens, ...]`; `tokens`, the number of ones in the mask,
+    is known only at run time. Token-wise work (linear layers, the FFN,
+    norms, residual adds) then runs on the real tokens only, as ONNX
+    Runtime's `RemovePadding` and padding-free BERT kernels do;
+    `xfmr-skip-padding` places it. `xfmr.restore_padding` is the inverse on
+    the tokens, so `remove_padding(restore_padding(x, m), m)` folds to `x`.
+
+    Example:
+
+    ```mlir
+    %t = xfmr.remove_padding %x, %mask
+        : tensor<?x?x32xf32>, tensor<?x?xi64> -> tensor<?x32xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_F32Tensor:$input, Xfmr_I64Tensor:$mask);
+  let results = (outs Xfmr_F32Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $mask attr-dict `:` type($input) `,` type($mask) `->`
+    type($result)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Xfmr_RestorePaddingOp : Xfmr_Op<"restore_padding",
+    [Pure, InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "scatters token rows back: [tokens, ...] → [b, s, ...], zeros at padding";
+  let description = [{
+    The inverse of `xfmr.remove_padding`: for `input : [tokens, ...]` (the
+    real tokens in row-major order) and the 0/1 `mask : [batch, seq]`,
+    yields `[batch, seq, ...]` holding the `t`-th row of `input` at the
+    position of the `t`-th one of the mask, and zeros at every padded
+    position. `input` must have as many rows as the mask has ones. Ops that
+    mix tokens (attention over keys, pooling) take their operands in this
+    form; a padded row's zeros are never read by a masked key.
+
+    Example:
+
+    ```mlir
+    %x = xfmr.restore_padding %t, %mask
+        : tensor<?x32xf32>, tensor<?x?xi64> -> tensor<?x?x32xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_F32Tensor:$input, Xfmr_I64Tensor:$mask);
+  let results = (outs Xfmr_F32Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $mask attr-dict `:` type($input) `,` type($mask) `->`
+    type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Fused operations
 //===----------------------------------------------------------------------===//
 

@@ -8,7 +8,10 @@ compares with the committed file.
 
 Placeholders, each alone on a line:
   {{passes}}                       the numbered pass list of --dump-ir
-  {{ir FILE FUNC}}                 function FUNC of the --dump-ir file FILE
+  {{ir FILE FUNC}}                 function FUNC of the --dump-ir file FILE; FILE
+                                   is a file name (06-canonicalize.mlir) or a pass
+                                   name, PASS or PASS#K: the file of its first (K-th)
+                                   run, which stays right when passes are added
   {{llvm-ir FUNC}}                 function FUNC of --emit=llvm-ir
   {{... /REGEX/ N}}                only N lines of it, from the first matching REGEX
 
@@ -37,6 +40,17 @@ def function_lines(text, name):
     return [line[indent:] for line in lines[start:end + 1]]
 
 
+def dump_file(files, name):
+    """The --dump-ir file NAME names: itself, or the K-th run of pass PASS#K."""
+    if name in files:
+        return name
+    pass_name, _, k = name.partition("#")
+    runs = [f for f in files if re.fullmatch(r"\d+-%s\.mlir" % re.escape(pass_name), f)]
+    if len(runs) < int(k or 1):
+        sys.exit("no --dump-ir file for " + name)
+    return runs[int(k or 1) - 1]
+
+
 def main():
     xfmrc = sys.argv[1]
     output = sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, "docs", "pipeline.md")
@@ -58,7 +72,7 @@ def main():
                 block = ["```"] + files + ["```"]
             elif place:
                 if place.group(2):
-                    path = os.path.join(dump, place.group(2))
+                    path = os.path.join(dump, dump_file(files, place.group(2)))
                     text, language = open(path, encoding="utf-8").read(), "mlir"
                 else:
                     text, language = llvm_ir, "llvm"

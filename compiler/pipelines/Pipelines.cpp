@@ -48,6 +48,9 @@ void buildXfmrOptimizationPipeline(OpPassManager &pm,
     funcPm.addPass(createXfmrFuseResidualLayerNorm());
   }
   funcPm.addPass(createCanonicalizerPass());
+  // Token-wise work on the real tokens of a padded batch; on the fused ops,
+  // so that what mixes tokens is attention alone.
+  pm.addPass(createXfmrSkipPadding());
   // Part of the ABI (the manifest lists each weight's layout), so decided
   // before the ABI is read.
   pm.addPass(createXfmrPackWeights());

@@ -196,6 +196,41 @@ def XfmrPlanWorkMemory : Pass<"xfmr-plan-work-memory", "mlir::ModuleOp"> {
   }];
 }
 
+def XfmrSkipPadding : Pass<"xfmr-skip-padding", "mlir::ModuleOp"> {
+  let summary = "run the token-wise work of a padded batch on its real tokens";
+  let description = [{
+    For an `encode` or `embed` entry point with an `attention_mask`, gathers
+    the rows of the real tokens into `[tokens, ...]` (`xfmr.remove_padding`)
+    and runs every token-wise op on them: linear layers, layer norms (plain
+    and residual), residual adds, activations and scales, so their cost
+    follows the number of real tokens. Ops that mix tokens take their
+    operands back in `[batch, seq, ...]` form (`xfmr.restore_padding`, zeros
+    at padding): attention (`xfmr.fused_attention`, or the unfused scores,
+    masked softmax and product) and pooling. A layer function called with
+    the tokens is copied to one that takes and returns them packed, and the
+    original is erased once no caller is left.
+
+    The padded rows then hold zeros instead of what the padded tokens'
+    computation gave, so the pass first proves that no real position reads
+    them: only ops that keep tokens apart may see them, attention only where
+    the same mask masks its keys, pooling only as a masked mean. A function
+    with any other use of the tokens (a `cls` pooling, which reads position
+    0 of a left-padded row; attention without the mask), without an
+    `attention_mask`, or already packed is left alone. Outputs differ only
+    on padded positions, which INTERFACE.md leaves free. Runs after the
+    fusions and before `xfmr-pack-weights`.
+  }];
+  let dependentDialects = ["::xfmr::XfmrDialect"];
+  let statistics = [
+    Statistic<"numFunctions", "functions",
+              "entry points whose token-wise work runs on the real tokens">,
+    Statistic<"numPackedOps", "packed-ops",
+              "token-wise ops and layer calls moved to the real tokens">,
+    Statistic<"numGathers", "gathers", "xfmr.remove_padding ops placed">,
+    Statistic<"numScatters", "scatters", "xfmr.restore_padding ops placed">
+  ];
+}
+
 def XfmrPackWeights : Pass<"xfmr-pack-weights", "mlir::ModuleOp"> {
   let summary = "lay weights out as the contraction kernels read them";
   let description = [{

@@ -89,3 +89,24 @@ func.func @unit_output_scales(%x: tensor<?x?x32xf32>, %w: tensor<64x32xf32>, %q:
   %2 = xfmr.matmul %q, %q transpose_rhs {scale = 0.5 : f32} : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x?xf32>
   return %0, %1, %2 : tensor<?x?x64xf32>, tensor<?x4x?x?xf32>, tensor<?x4x?x?xf32>
 }
+
+// -----
+
+// Gathering the tokens just scattered by the same mask gives them back; the
+// other way round is no identity (the scatter zeroes the padding).
+// CHECK-LABEL: func.func @padding_round_trip
+// CHECK-SAME: (%[[T:.*]]: tensor<?x32xf32>, %[[M:.*]]: tensor<?x?xi64>, %[[N:.*]]: tensor<?x?xi64>, %[[X:.*]]: tensor<?x?x32xf32>)
+// CHECK: %[[R:.*]] = xfmr.restore_padding %[[T]], %[[M]]
+// CHECK: %[[OTHER:.*]] = xfmr.remove_padding %[[R]], %[[N]]
+// CHECK: %[[G:.*]] = xfmr.remove_padding %[[X]], %[[M]]
+// CHECK: %[[S:.*]] = xfmr.restore_padding %[[G]], %[[M]]
+// CHECK: return %[[T]], %[[OTHER]], %[[S]]
+func.func @padding_round_trip(%t: tensor<?x32xf32>, %m: tensor<?x?xi64>, %n: tensor<?x?xi64>, %x: tensor<?x?x32xf32>)
+    -> (tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x?x32xf32>) {
+  %r = xfmr.restore_padding %t, %m : tensor<?x32xf32>, tensor<?x?xi64> -> tensor<?x?x32xf32>
+  %0 = xfmr.remove_padding %r, %m : tensor<?x?x32xf32>, tensor<?x?xi64> -> tensor<?x32xf32>
+  %1 = xfmr.remove_padding %r, %n : tensor<?x?x32xf32>, tensor<?x?xi64> -> tensor<?x32xf32>
+  %g = xfmr.remove_padding %x, %m : tensor<?x?x32xf32>, tensor<?x?xi64> -> tensor<?x32xf32>
+  %2 = xfmr.restore_padding %g, %m : tensor<?x32xf32>, tensor<?x?xi64> -> tensor<?x?x32xf32>
+  return %0, %1, %2 : tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x?x32xf32>
+}

@@ -1156,3 +1156,63 @@ func.func @f(%q: tensor<?x4x?x8xf32>, %k: tensor<?x4x?x8xf32>, %v: tensor<?x4x?x
       : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32>, tensor<?x4x?x16xf32> -> tensor<?x4x?x8xf32>
   return %0 : tensor<?x4x?x8xf32>
 }
+
+//===----------------------------------------------------------------------===//
+// xfmr.remove_padding / xfmr.restore_padding
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @f(%x: tensor<?xf32>, %m: tensor<?x?xi64>) -> tensor<?xf32> {
+  // expected-error @+1 {{input must be [batch, seq, ...], got 'tensor<?xf32>'}}
+  %0 = xfmr.remove_padding %x, %m : tensor<?xf32>, tensor<?x?xi64> -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<?x?x32xf32>, %m: tensor<?xi64>) -> tensor<?x32xf32> {
+  // expected-error @+1 {{mask must be [batch, seq], got 'tensor<?xi64>'}}
+  %0 = xfmr.remove_padding %x, %m : tensor<?x?x32xf32>, tensor<?xi64> -> tensor<?x32xf32>
+  return %0 : tensor<?x32xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<2x8x32xf32>, %m: tensor<2x7xi64>) -> tensor<?x32xf32> {
+  // expected-error @+1 {{mask dimension 1 (seq) is 7, expected 8}}
+  %0 = xfmr.remove_padding %x, %m : tensor<2x8x32xf32>, tensor<2x7xi64> -> tensor<?x32xf32>
+  return %0 : tensor<?x32xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<?x?x32xf32>, %m: tensor<?x?xi64>) -> tensor<?x16xf32> {
+  // expected-error @+1 {{result dimension 1 (d) is 16, expected 32}}
+  %0 = xfmr.remove_padding %x, %m : tensor<?x?x32xf32>, tensor<?x?xi64> -> tensor<?x16xf32>
+  return %0 : tensor<?x16xf32>
+}
+
+// -----
+
+func.func @f(%t: tensor<f32>, %m: tensor<?x?xi64>) -> tensor<?x?xf32> {
+  // expected-error @+1 {{input must be [tokens, ...], got 'tensor<f32>'}}
+  %0 = xfmr.restore_padding %t, %m : tensor<f32>, tensor<?x?xi64> -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+func.func @f(%t: tensor<?x32xf32>, %m: tensor<?x?x?xi64>) -> tensor<?x?x32xf32> {
+  // expected-error @+1 {{mask must be [batch, seq], got 'tensor<?x?x?xi64>'}}
+  %0 = xfmr.restore_padding %t, %m : tensor<?x32xf32>, tensor<?x?x?xi64> -> tensor<?x?x32xf32>
+  return %0 : tensor<?x?x32xf32>
+}
+
+// -----
+
+func.func @f(%t: tensor<?x32xf32>, %m: tensor<2x?xi64>) -> tensor<3x?x32xf32> {
+  // expected-error @+1 {{result dimension 0 (batch) is 3, expected 2}}
+  %0 = xfmr.restore_padding %t, %m : tensor<?x32xf32>, tensor<2x?xi64> -> tensor<3x?x32xf32>
+  return %0 : tensor<3x?x32xf32>
+}

@@ -272,3 +272,13 @@ func.func @fused_attention(%q: tensor<?x4x?x8xf32>, %v: tensor<?x4x?x16xf32>, %m
       : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32>, tensor<?x4x?x16xf32> -> tensor<?x4x?x16xf32>
   return %c : tensor<?x4x?x16xf32>
 }
+
+// CHECK-LABEL: func.func @padding
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x32xf32>, %[[M:.*]]: tensor<?x?xi64>)
+func.func @padding(%x: tensor<?x?x32xf32>, %m: tensor<?x?xi64>) -> tensor<?x?x32xf32> {
+  // CHECK: %[[T:.*]] = xfmr.remove_padding %[[X]], %[[M]] : tensor<?x?x32xf32>, tensor<?x?xi64> -> tensor<?x32xf32>
+  %t = xfmr.remove_padding %x, %m : tensor<?x?x32xf32>, tensor<?x?xi64> -> tensor<?x32xf32>
+  // CHECK: xfmr.restore_padding %[[T]], %[[M]] : tensor<?x32xf32>, tensor<?x?xi64> -> tensor<?x?x32xf32>
+  %r = xfmr.restore_padding %t, %m : tensor<?x32xf32>, tensor<?x?xi64> -> tensor<?x?x32xf32>
+  return %r : tensor<?x?x32xf32>
+}

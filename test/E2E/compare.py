@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Compares a model output with the expected one on the non-padded positions.
 
-    compare.py ACTUAL.npy EXPECTED.npy [--attention-mask m.npy] [--atol 1e-4]
+    compare.py ACTUAL.npy EXPECTED.npy [--attention-mask m.npy] [--all-finite] [--atol 1e-4]
 
 Prints one line and exits 0 when every compared value is within atol, 1 otherwise
-(a NaN or infinity in a compared position of either array is a failure too).
+(a NaN or infinity in a compared position of either array is a failure too; with
+--all-finite, one anywhere in ACTUAL, padded positions included).
 """
 
 import argparse
@@ -19,6 +20,8 @@ def main():
     parser.add_argument("expected")
     parser.add_argument("--attention-mask",
                         help="[batch, seq] mask; positions where it is 0 are not compared")
+    parser.add_argument("--all-finite", action="store_true",
+                        help="ACTUAL must be finite on the positions not compared too")
     parser.add_argument("--atol", type=float, default=1e-4)
     args = parser.parse_args()
 
@@ -48,6 +51,11 @@ def main():
     max_error = float(error[worst]) if count else 0.0
 
     line = f"max abs error {max_error:.1e} over {count} values (atol {args.atol:.0e})"
+    if args.all_finite and not np.isfinite(actual).all():
+        bad = tuple(np.argwhere(~np.isfinite(actual))[0])
+        where = ", ".join(str(int(i)) for i in bad)
+        print(f"{line}: FAILED: not finite at [{where}]: got {actual[bad]:.7g}")
+        return 1
     if max_error <= args.atol:
         print(f"{line}: ok")
         return 0

@@ -23,6 +23,7 @@ void xfmr::populateXfmrToLinalgPatterns(RewritePatternSet &patterns) {
   populateElementwiseToLinalgPatterns(patterns);
   populateEmbeddingToLinalgPatterns(patterns);
   populateLayoutToLinalgPatterns(patterns);
+  populatePaddingToLinalgPatterns(patterns);
   populatePoolingToLinalgPatterns(patterns);
   populateLayerNormToLinalgPatterns(patterns);
   populateSoftmaxToLinalgPatterns(patterns);
@@ -48,7 +49,9 @@ struct ConvertXfmrToLinalgPass
     populateXfmrToLinalgPatterns(patterns);
     if (failed(
             applyFullConversion(getOperation(), target, std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    getOperation()->walk(
+        [](scf::ForOp scan) { scan->removeAttr(kTokenIndexAttr); });
   }
 };
 } // namespace

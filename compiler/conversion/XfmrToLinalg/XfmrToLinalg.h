@@ -15,6 +15,11 @@ void populateAttentionToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateEmbeddingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateLayoutToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populatePoolingToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populatePaddingToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+/// Marks the scan of a mask that a function's padding ops share (Padding.cpp);
+/// convert-xfmr-to-linalg removes it when done.
+inline constexpr llvm::StringLiteral kTokenIndexAttr = "xfmr.token_index";
 
 /// All of the above.
 void populateXfmrToLinalgPatterns(mlir::RewritePatternSet &patterns);
