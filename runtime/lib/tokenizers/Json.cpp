@@ -113,3 +113,18 @@ bool xfmr::tokenizers::parseJson(std::string_view text, json &out,
   }
   return true;
 }
+
+void xfmr::tokenizers::dismantle(json &value) noexcept {
+  // Depth is bounded by DomBuilder::kMaxDepth.
+  if (value.is_array()) {
+    auto &array = value.get_ref<json::array_t &>();
+    for (json &element : array)
+      dismantle(element);
+    array.clear();
+  } else if (value.is_object()) {
+    auto &object = value.get_ref<json::object_t &>();
+    for (auto &member : object)
+      dismantle(member.second);
+    object.clear();
+  }
+}

@@ -21,6 +21,26 @@ namespace xfmr::tokenizers {
 /// message in `error`.
 bool parseJson(std::string_view text, nlohmann::json &out, std::string &error);
 
+/// Empties every container of `value`, innermost first, without allocating.
+/// nlohmann::json's destructor allocates (a vector of the children it
+/// flattens, sized by the container), and a throw from a destructor ends the
+/// process; a container whose children are all scalars or empty frees
+/// without one.
+void dismantle(nlohmann::json &value) noexcept;
+
+/// A parsed document that dismantle()s itself when destroyed, so that it is
+/// safe to drop when memory has run out (guard() in Status.h unwinds past
+/// it on std::bad_alloc).
+class JsonDocument {
+public:
+  JsonDocument() = default;
+  JsonDocument(const JsonDocument &) = delete;
+  JsonDocument &operator=(const JsonDocument &) = delete;
+  ~JsonDocument() { dismantle(root); }
+
+  nlohmann::json root;
+};
+
 } // namespace xfmr::tokenizers
 
 #endif // XFMR_RUNTIME_TOKENIZERS_JSON_H

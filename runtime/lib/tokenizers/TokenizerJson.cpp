@@ -455,7 +455,8 @@ bool readDecoder(Reader &r, const json &d, Tokenizer &t) {
 xfmr_status xfmr::tokenizers::loadTokenizerJson(std::string_view data,
                                                 Tokenizer &t,
                                                 std::string &error) {
-  json root;
+  JsonDocument document;
+  json &root = document.root;
   if (!parseJson(data, root, error))
     return XFMR_ERROR_FORMAT;
   Reader r;

@@ -86,7 +86,8 @@ xfmr_status configCasing(const std::string &dir, Casing &out,
   xfmr_status status = readFile(path, text, error);
   if (status != XFMR_OK)
     return status;
-  json config;
+  JsonDocument document;
+  json &config = document.root;
   std::string why;
   if (!parseJson(text, config, why) || !config.is_object())
     return XFMR_OK;
@@ -175,7 +176,8 @@ xfmr_status xfmr::tokenizers::loadVocabJsonMerges(std::string_view vocabText,
                                                   std::string_view mergesText,
                                                   Tokenizer &t,
                                                   std::string &error) {
-  json vocab;
+  JsonDocument document;
+  json &vocab = document.root;
   std::string why;
   if (!parseJson(vocabText, vocab, why))
     return fail(error, "vocab.json: " + why);
