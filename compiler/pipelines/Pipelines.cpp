@@ -58,9 +58,10 @@ void buildXfmrOptimizationPipeline(OpPassManager &pm,
 
 void buildXfmrToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createXfmrBindWeights());
-  // Attention's key loops as vector kernels (compiler/codegen/cpu); the
-  // conversion lowers the rest.
+  // Attention's key loops and the layer norms as vector kernels
+  // (compiler/codegen/cpu); the conversion lowers the rest.
   pm.addNestedPass<func::FuncOp>(cpu::createXfmrCpuAttention());
+  pm.addNestedPass<func::FuncOp>(cpu::createXfmrCpuLayerNorm());
   pm.addPass(createConvertXfmrToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

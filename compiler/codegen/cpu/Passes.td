@@ -95,6 +95,33 @@ def XfmrCpuAttention : Pass<"xfmr-cpu-attention", "mlir::func::FuncOp"> {
   ];
 }
 
+def XfmrCpuLayerNorm : Pass<"xfmr-cpu-layer-norm", "mlir::func::FuncOp"> {
+  let summary = "layer norms as vector code, one row per parallel iteration";
+  let description = [{
+    Runs on xfmr ops, before `convert-xfmr-to-linalg`. Each
+    `xfmr.layer_norm` over the last dimension and each
+    `xfmr.residual_layer_norm` whose rows are a static whole number of
+    16-lane vectors becomes an `scf.forall` over the rows (threads, through
+    OpenMP). An iteration reads its row once into vectors (`input`, then the
+    bias, then the residual added, as the unfused ops add them), computes
+    the statistics with Welford's update per lane (lane `l` sees elements
+    `l`, `l + 16`, ...) and combines the lanes pairwise in a fixed tree
+    (means averaged, `m2 = m2_a + m2_b + delta² · n / 2`), then writes
+    `(x - mean) / sqrt(var + eps) · gamma + beta` (and the sum). A constant
+    row keeps a zero variance exactly, so its result is exactly `beta`;
+    every row's result is the same for every thread count. Other norms keep
+    the generic lowering.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+  let statistics = [
+    Statistic<"numKernels", "kernels", "norms turned into vector code">
+  ];
+}
+
 def XfmrExpandShapeToCast : Pass<"xfmr-expand-shape-to-cast",
                                   "mlir::func::FuncOp"> {
   let summary = "contiguous memref.expand_shape as memref.reinterpret_cast";
