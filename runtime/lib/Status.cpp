@@ -3,6 +3,7 @@
 #include "runtime/lib/Status.h"
 
 #include <cstdio>
+#include <exception>
 
 namespace {
 thread_local std::string lastError;
@@ -29,6 +30,12 @@ xfmr_status xfmr::runtime::fail(xfmr_status status,
     outOfMemory = true;
   }
   return status;
+}
+
+void xfmr::runtime::prepareThreadState() noexcept {
+  // Any use of one of this library's thread-locals allocates all of them.
+  asm volatile("" : : "r"(&outOfMemory) : "memory");
+  (void)std::uncaught_exceptions(); // libstdc++'s __cxa_get_globals()
 }
 
 xfmr_status xfmr::runtime::failOutOfMemory(const char *what) noexcept {

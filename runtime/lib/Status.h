@@ -38,8 +38,16 @@ xfmr_status failOutOfMemory(const char *what) noexcept;
 /// std::length_error of a container asked to outgrow its maximum size, to
 /// failOutOfMemory(what). The objects `body` made are destroyed on the way
 /// out, so whatever it worked on stays usable.
+/// Makes the thread's state the runtime and the C++ runtime need to report
+/// a failure: glibc allocates a loaded library's thread-locals, and
+/// libstdc++ its per-thread exception state, on first use, and ends the
+/// process if that fails. guard() takes them at the boundary, before the
+/// call's own allocations can exhaust memory.
+void prepareThreadState() noexcept;
+
 template <typename Body>
 xfmr_status guard(const char *what, Body &&body) noexcept {
+  prepareThreadState();
   try {
     return body();
   } catch (const std::bad_alloc &) {
