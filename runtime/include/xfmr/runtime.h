@@ -108,8 +108,7 @@ XFMR_API xfmr_status xfmr_model_open(const char *weights_path,
  * safetensors file held in memory, checked exactly as a file is (the same
  * code checks the weights a library embeds). The bytes are copied: the
  * buffer may be released once the call returns. */
-XFMR_API xfmr_status xfmr_model_open_from_memory(const void *data,
-                                                 size_t size,
+XFMR_API xfmr_status xfmr_model_open_from_memory(const void *data, size_t size,
                                                  xfmr_model **out_model);
 
 /* Releases a model handle; NULL is a no-op. */
@@ -402,8 +401,7 @@ typedef struct xfmr_api {
                                const int64_t *attention_mask,
                                const int64_t *token_type_ids, float *output);
   xfmr_status (*encode)(const xfmr_model *model, int64_t batch, int64_t seq,
-                        const int64_t *input_ids,
-                        const int64_t *attention_mask,
+                        const int64_t *input_ids, const int64_t *attention_mask,
                         const int64_t *token_type_ids, float *output);
   xfmr_status (*embed)(const xfmr_model *model, int64_t batch, int64_t seq,
                        const int64_t *input_ids, const int64_t *attention_mask,
@@ -421,14 +419,16 @@ typedef struct xfmr_api {
   xfmr_status (*tokenizer_get_info)(const xfmr_tokenizer *tokenizer,
                                     xfmr_tokenizer_info *out_info);
   xfmr_status (*tokenizer_encode)(const xfmr_tokenizer *tokenizer,
-                                  const char *text, size_t size,
-                                  uint32_t flags, int64_t *ids,
-                                  int64_t capacity, int64_t *out_count);
-  xfmr_status (*tokenizer_encode_batch)(
-      const xfmr_tokenizer *tokenizer, int64_t batch,
-      const char *const *texts, const size_t *text_sizes,
-      const char *const *pairs, const size_t *pair_sizes, int64_t max_length,
-      uint32_t flags, xfmr_encoding **out_encoding);
+                                  const char *text, size_t size, uint32_t flags,
+                                  int64_t *ids, int64_t capacity,
+                                  int64_t *out_count);
+  xfmr_status (*tokenizer_encode_batch)(const xfmr_tokenizer *tokenizer,
+                                        int64_t batch, const char *const *texts,
+                                        const size_t *text_sizes,
+                                        const char *const *pairs,
+                                        const size_t *pair_sizes,
+                                        int64_t max_length, uint32_t flags,
+                                        xfmr_encoding **out_encoding);
   void (*encoding_free)(xfmr_encoding *encoding);
   xfmr_status (*tokenizer_decode)(const xfmr_tokenizer *tokenizer,
                                   const int64_t *ids, int64_t count,
