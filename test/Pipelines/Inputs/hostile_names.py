@@ -61,20 +61,27 @@ def printed_name(header, work):
     return run([exe]).stdout
 
 
-def manifest_name(lib):
+def manifest_name(lib, tokenizer=False):
+    """The manifest's name; with `tokenizer`, the embedded tokenizer must load
+    too (its file, like the weights, is found by a path that holds the name)."""
     dll = ctypes.CDLL(lib)
     dll.xfmr_model_manifest.restype = ctypes.c_char_p
+    dll.xfmr_last_error.restype = ctypes.c_char_p
     model = ctypes.c_void_p()
-    assert dll.xfmr_model_open(None, ctypes.byref(model)) == 0
+    assert dll.xfmr_model_open(None, ctypes.byref(model)) == 0, dll.xfmr_last_error()
     name = json.loads(dll.xfmr_model_manifest(model))["name"]
+    if tokenizer:
+        tok = ctypes.c_void_p()
+        assert dll.xfmr_model_load_tokenizer(model, ctypes.byref(tok)) == 0, dll.xfmr_last_error()
+        dll.xfmr_tokenizer_free(tok)
     dll.xfmr_model_close(model)
     return name
 
 
-def compile_model(xfmrc, model, out):
+def compile_model(xfmrc, model, out, *flags):
     # One API name for all: the header's own macros (its include guard,
     # MODEL_*) follow it, not the model's name, which is what is compared.
-    run([xfmrc, model, "-o", out, "--api-name", "model"])
+    run([xfmrc, model, "-o", out, "--api-name", "model", *flags])
     return out[:-3] + ".h"
 
 
@@ -95,6 +102,9 @@ def main():
         os.makedirs(folder)
         for entry in os.listdir(hf_folder):
             os.symlink(os.path.abspath(os.path.join(hf_folder, entry)), os.path.join(folder, entry))
+        # A tokenizer for the library to embed from a folder of that name.
+        with open(os.path.join(folder, "vocab.txt"), "w") as f:
+            f.write("[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\n")
         return folder
 
     failures = 0
@@ -105,7 +115,10 @@ def main():
             if kind == "hf" and "/" in name:
                 name = name.replace("/", "|")  # a folder name cannot hold '/'
             tag = "%s-%d" % (kind, i)
-            header = compile_model(xfmrc, make(name, tag), os.path.join(work, tag + ".so"))
+            # Half the Hugging Face ones embed their weights: the path of
+            # the embedded file holds the name as well.
+            embed = ["--embed-weights"] if kind == "hf" and i % 2 == 0 else []
+            header = compile_model(xfmrc, make(name, tag), os.path.join(work, tag + ".so"), *embed)
             problems = []
             if macros(header) != want_macros:
                 problems.append("macros %s" % sorted(macros(header) ^ want_macros))
@@ -113,8 +126,9 @@ def main():
                 problems.append("symbols %s" % symbols(header, work))
             if printed_name(header, work) != name.encode("utf-8"):
                 problems.append("XFMR_MODEL_NAME %r" % printed_name(header, work))
-            if manifest_name(header[:-2] + ".so") != name:
-                problems.append("manifest name %r" % manifest_name(header[:-2] + ".so"))
+            got = manifest_name(header[:-2] + ".so", tokenizer=kind == "hf")
+            if got != name:
+                problems.append("manifest name %r" % got)
             print("%s name %r: %s" % (kind, name, "; ".join(problems) or "ok"))
             failures += bool(problems)
     print("%d hostile names, %d failures" % (2 * len(NAMES), failures))
