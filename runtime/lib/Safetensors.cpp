@@ -522,56 +522,51 @@ bool xfmr::safetensors::readHeader(const std::string &path, Header &out,
   return true;
 }
 
-bool LoadedFile::open(const std::string &path, std::string &error) {
+bool LoadedFile::allocate(uint64_t size, std::string &error) {
   bytes.reset();
   byteCount = 0;
-  fileio::InputFile file;
-  if (!file.open(path, fileio::kMaxWeightsBytes, error))
-    return false;
-  uint64_t size = file.size();
-  if (size > SIZE_MAX - kAlignment) {
-    error = path + ": " + std::to_string(size) + " bytes do not fit in memory";
-    return false;
-  }
-  // An empty file is a valid (empty) buffer whose contents the parser then
-  // rejects.
-  if (size == 0)
-    return true;
-  std::unique_ptr<uint8_t[], Free> buffer(
-      static_cast<uint8_t *>(std::aligned_alloc(
-          kAlignment, (size + kAlignment - 1) / kAlignment * kAlignment)));
-  if (!buffer) {
-    error = path + ": cannot allocate " + std::to_string(size) +
-            " bytes for the weights";
-    return false;
-  }
-  if (!file.readAt(0, buffer.get(), size, error))
-    return false;
-  bytes = std::move(buffer);
-  byteCount = size;
-  return true;
-}
-
-bool LoadedFile::assign(const uint8_t *data, uint64_t size,
-                        std::string &error) {
-  bytes.reset();
-  byteCount = 0;
+  // Empty is a valid (empty) buffer whose contents the parser then rejects.
   if (size == 0)
     return true;
   if (size > SIZE_MAX - kAlignment) {
     error = std::to_string(size) + " bytes do not fit in memory";
     return false;
   }
-  std::unique_ptr<uint8_t[], Free> buffer(
-      static_cast<uint8_t *>(std::aligned_alloc(
-          kAlignment, (size + kAlignment - 1) / kAlignment * kAlignment)));
-  if (!buffer) {
+  bytes.reset(static_cast<uint8_t *>(std::aligned_alloc(
+      kAlignment, (size + kAlignment - 1) / kAlignment * kAlignment)));
+  if (!bytes) {
     error =
         "cannot allocate " + std::to_string(size) + " bytes for the weights";
     return false;
   }
-  std::memcpy(buffer.get(), data, size);
-  bytes = std::move(buffer);
   byteCount = size;
+  return true;
+}
+
+bool LoadedFile::open(const std::string &path, std::string &error) {
+  bytes.reset();
+  byteCount = 0;
+  fileio::InputFile file;
+  if (!file.open(path, fileio::kMaxWeightsBytes, error))
+    return false;
+  std::string why;
+  if (!allocate(file.size(), why)) {
+    error = path + ": " + why;
+    return false;
+  }
+  if (byteCount > 0 && !file.readAt(0, bytes.get(), byteCount, error)) {
+    bytes.reset();
+    byteCount = 0;
+    return false;
+  }
+  return true;
+}
+
+bool LoadedFile::assign(const uint8_t *data, uint64_t size,
+                        std::string &error) {
+  if (!allocate(size, error))
+    return false;
+  if (size > 0)
+    std::memcpy(bytes.get(), data, size);
   return true;
 }

@@ -75,6 +75,10 @@ public:
   uint64_t size() const { return byteCount; }
 
 private:
+  /// An uninitialized buffer of `size` bytes (none for 0); on failure
+  /// returns false, sets `error` and leaves the object empty.
+  bool allocate(uint64_t size, std::string &error);
+
   struct Free {
     void operator()(uint8_t *p) const { std::free(p); }
   };
