@@ -66,13 +66,11 @@ std::string libraryFolder() {
   if (!dladdr1(static_cast<const void *>(xfmr_manifest), &info,
                reinterpret_cast<void **>(&map), RTLD_DL_LINKMAP))
     return "";
-  // The program itself has no name in its link map.
-  std::string path = map && map->l_name && map->l_name[0]
-                         ? map->l_name
-                         : (info.dli_fname && info.dli_fname[0] && map &&
-                                    map->l_name && map->l_name[0]
-                                ? info.dli_fname
-                                : "/proc/self/exe");
+  // The program itself has no name in its link map. A library's name is
+  // the path it was loaded by (relative ones are taken from the current
+  // folder, as when it was loaded).
+  std::string path =
+      map && map->l_name && map->l_name[0] ? map->l_name : "/proc/self/exe";
   if (char *real = ::realpath(path.c_str(), nullptr)) {
     path = real;
     std::free(real);
