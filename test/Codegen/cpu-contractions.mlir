@@ -111,3 +111,62 @@ func.func @not_across_a_store(%a: memref<?x32xf32>, %b: memref<32x32xf32>,
   memref.dealloc %c : memref<?x32xf32>
   return
 }
+
+// -----
+
+// Two projections of one layer: CSE left one zero tensor, which bufferization
+// copies into each C. The copy is C's zero initialization, so C stays the
+// kernel's own: each bias epilogue is fused (no generic left), the copies
+// and C go, and the shared zeros with them.
+// CHECK-LABEL: func.func @shared_zeros
+// CHECK-NOT: memref.copy
+// CHECK-NOT: linalg.
+// CHECK: scf.parallel
+// CHECK: arith.addf {{.*}} : vector<16xf32>
+// CHECK: vector.store {{.*}}, %arg3
+// CHECK: scf.parallel
+// CHECK: arith.addf {{.*}} : vector<16xf32>
+// CHECK: vector.store {{.*}}, %arg4
+// CHECK-NOT: memref.alloc(
+// CHECK: return
+func.func @shared_zeros(%a: memref<?x64xf32>, %b: memref<64x32xf32>,
+                        %bias: memref<32xf32>, %q: memref<?x32xf32>,
+                        %k: memref<?x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %m = memref.dim %a, %c0 : memref<?x64xf32>
+  %zeros = memref.alloc(%m) : memref<?x32xf32>
+  linalg.fill ins(%zero : f32) outs(%zeros : memref<?x32xf32>)
+  %c1 = memref.alloc(%m) : memref<?x32xf32>
+  memref.copy %zeros, %c1 : memref<?x32xf32> to memref<?x32xf32>
+  linalg.matmul ins(%a, %b : memref<?x64xf32>, memref<64x32xf32>)
+                outs(%c1 : memref<?x32xf32>)
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>,
+                                   affine_map<(i, j) -> (j)>,
+                                   affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c1, %bias : memref<?x32xf32>, memref<32xf32>)
+      outs(%q : memref<?x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  }
+  memref.dealloc %c1 : memref<?x32xf32>
+  %c2 = memref.alloc(%m) : memref<?x32xf32>
+  memref.copy %zeros, %c2 : memref<?x32xf32> to memref<?x32xf32>
+  linalg.matmul ins(%a, %b : memref<?x64xf32>, memref<64x32xf32>)
+                outs(%c2 : memref<?x32xf32>)
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>,
+                                   affine_map<(i, j) -> (j)>,
+                                   affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c2, %bias : memref<?x32xf32>, memref<32xf32>)
+      outs(%k : memref<?x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  }
+  memref.dealloc %c2 : memref<?x32xf32>
+  memref.dealloc %zeros : memref<?x32xf32>
+  return
+}

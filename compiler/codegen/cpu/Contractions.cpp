@@ -142,15 +142,55 @@ bool hasVectorizableBody(linalg::GenericOp generic) {
   return true;
 }
 
+/// Whether `op` is a linalg.fill of +0.0.
+bool isZeroFill(Operation *op) {
+  auto fill = dyn_cast<linalg::FillOp>(op);
+  if (!fill)
+    return false;
+  auto zero = fill.getInputs()[0].getDefiningOp<arith::ConstantOp>();
+  auto value = zero ? dyn_cast<FloatAttr>(zero.getValue()) : FloatAttr();
+  return value && value.getValue().isZero() && !value.getValue().isNegative();
+}
+
+/// Whether `op` makes `c` zero: a fill of zero, or a copy into `c` from a
+/// buffer that only a fill of zero writes (CSE shares one zero tensor among
+/// the projections of a layer, and bufferization copies it to each).
+bool isZeroInit(Operation *op, Value c) {
+  if (isZeroFill(op))
+    return cast<linalg::FillOp>(op).getOutputs()[0] == c;
+  auto copy = dyn_cast<memref::CopyOp>(op);
+  if (!copy || copy.getTarget() != c)
+    return false;
+  Value source = copy.getSource();
+  if (!source.getDefiningOp<memref::AllocOp>())
+    return false;
+  Operation *fill = nullptr;
+  for (Operation *user : source.getUsers()) {
+    if (isa<memref::DeallocOp>(user))
+      continue;
+    if (auto other = dyn_cast<memref::CopyOp>(user)) {
+      if (other.getSource() == source)
+        continue;
+      return false;
+    }
+    if (fill || !isZeroFill(user) || user->getBlock() != copy->getBlock() ||
+        !user->isBeforeInBlock(copy))
+      return false;
+    fill = user;
+  }
+  return fill != nullptr;
+}
+
 /// Whether C is a buffer of the kernel's own: an allocation read and
-/// written only by its zero fill, the matmul and `epilogue`.
+/// written only by what makes it zero, the matmul and `epilogue`.
 bool isPrivateAccumulator(linalg::MatmulOp matmul, Value c,
                           Operation *epilogue) {
   if (!c.getDefiningOp<memref::AllocOp>())
     return false;
   return llvm::all_of(c.getUsers(), [&](Operation *user) {
     return user == matmul || user == epilogue ||
-           isa<linalg::FillOp, memref::DeallocOp>(user);
+           isa<linalg::FillOp, memref::DeallocOp>(user) ||
+           (isa<memref::CopyOp>(user) && isZeroInit(user, c));
   });
 }
 
@@ -222,21 +262,7 @@ std::optional<Epilogue> findEpilogue(linalg::MatmulOp matmul,
   return std::nullopt;
 }
 
-/// Whether `op` is a linalg.fill of +0.0.
-bool isZeroFill(Operation *op) {
-  auto fill = dyn_cast<linalg::FillOp>(op);
-  if (!fill)
-    return false;
-  auto zero = fill.getInputs()[0].getDefiningOp<arith::ConstantOp>();
-  auto value = zero ? dyn_cast<FloatAttr>(zero.getValue()) : FloatAttr();
-  return value && value.getValue().isZero() && !value.getValue().isNegative();
-}
-
-/// The op that makes a private C zero before `matmul`, if any: a fill of
-/// zero, or a copy from a buffer that only a fill of zero writes (CSE shares
-/// one zero tensor among the projections of a layer, and bufferization
-/// copies it to each). The kernel then starts from zero accumulators and the
-/// op goes.
+/// The op that makes a private C zero before `matmul`, if any.
 Operation *findZeroInit(linalg::MatmulOp matmul, Value c, Operation *epilogue) {
   if (!isPrivateAccumulator(matmul, c, epilogue))
     return nullptr;
@@ -249,31 +275,7 @@ Operation *findZeroInit(linalg::MatmulOp matmul, Value c, Operation *epilogue) {
       return nullptr;
     init = user;
   }
-  if (!init)
-    return nullptr;
-  if (isZeroFill(init))
-    return init;
-  auto copy = dyn_cast<memref::CopyOp>(init);
-  if (!copy || copy.getTarget() != c)
-    return nullptr;
-  Value source = copy.getSource();
-  if (!source.getDefiningOp<memref::AllocOp>())
-    return nullptr;
-  Operation *fill = nullptr;
-  for (Operation *user : source.getUsers()) {
-    if (isa<memref::DeallocOp>(user))
-      continue;
-    if (auto other = dyn_cast<memref::CopyOp>(user)) {
-      if (other.getSource() == source)
-        continue;
-      return nullptr;
-    }
-    if (fill || !isZeroFill(user) || user->getBlock() != copy->getBlock() ||
-        !user->isBeforeInBlock(copy))
-      return nullptr;
-    fill = user;
-  }
-  return fill ? init : nullptr;
+  return init && isZeroInit(init, c) ? init : nullptr;
 }
 
 /// Erases `alloc` when nothing but deallocations and zero fills use it.
