@@ -103,8 +103,10 @@ def main():
         for entry in os.listdir(hf_folder):
             os.symlink(os.path.abspath(os.path.join(hf_folder, entry)), os.path.join(folder, entry))
         # A tokenizer for the library to embed from a folder of that name.
-        with open(os.path.join(folder, "vocab.txt"), "w") as f:
-            f.write("[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\n")
+        vocab = os.path.join(folder, "vocab.txt")
+        if not os.path.lexists(vocab):  # never write through a symlink
+            with open(vocab, "w") as f:
+                f.write("[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\n")
         return folder
 
     failures = 0
