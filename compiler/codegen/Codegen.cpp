@@ -14,6 +14,7 @@
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
@@ -428,8 +429,27 @@ translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
   return llvmModule;
 }
 
+/// Turns off SelectionDAG's merging of consecutive stores, unless the
+/// command line set it. A model's entry point is one basic block that
+/// passes every layer its weights as expanded memref descriptors, so its
+/// calls store thousands of arguments to the stack; the merge candidate
+/// search over them grew with the square of the layer count (24 layers of
+/// BERT-base compiled in twice the time of 2, most of it in
+/// BaseIndexOffset::match). The kernels store whole vectors, which there is
+/// nothing to merge.
+static void limitStoreMerging() {
+  auto &options = cl::getRegisteredOptions();
+  auto it = options.find("combiner-store-merging");
+  if (it == options.end())
+    return;
+  auto *merging = static_cast<cl::opt<bool> *>(it->second);
+  if (merging->getNumOccurrences() == 0)
+    merging->setValue(false);
+}
+
 Error emitMachineCode(Module &module, TargetMachine &machine,
                       CodeGenFileType kind, StringRef path) {
+  limitStoreMerging();
   std::error_code ec;
   ToolOutputFile out(path, ec,
                      kind == CodeGenFileType::AssemblyFile ? sys::fs::OF_Text
