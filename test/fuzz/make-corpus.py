@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora of the spec, config.json and tokenizer fuzz targets
-from the repository's own files (test/fuzz/corpus/<target>/seed-*).
+"""Writes the seed corpora of the spec, config.json, tokenizer and IR fuzz
+targets from the repository's own files (test/fuzz/corpus/<target>/seed-*).
 
 Regression inputs (regression-*) are added by hand and left alone. The
 tokenizer seeds are the test tokenizers cut down to their first ids and
@@ -10,6 +10,7 @@ import glob
 import json
 import os
 import shutil
+import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CORPUS = os.path.join(ROOT, "test", "fuzz", "corpus")
@@ -131,8 +132,27 @@ def tokenizer_texts():
               bytes([which | 12]) + b"".join(i.to_bytes(8, "little") for i in range(41)))
 
 
+def ir_inputs():
+    # Every split of the dialect, transform and conversion lit tests, without
+    # its comments (RUN and CHECK lines, expected-error annotations).
+    out = reset("ir")
+    for layer in ["Dialect", "Transforms", "Conversion"]:
+        for path in sorted(glob.glob(os.path.join(ROOT, "test", layer, "*.mlir"))):
+            with open(path, encoding="utf-8") as f:
+                splits = f.read().split("// -----")
+            stem = os.path.splitext(os.path.basename(path))[0]
+            for i, text in enumerate(splits):
+                lines = [l for l in text.split("\n")
+                         if l.strip() and not l.lstrip().startswith("//")]
+                if lines:
+                    write(out, "%s-%s-%d.mlir" % (layer.lower(), stem, i),
+                          ("\n".join(lines) + "\n").encode())
+
+
+WRITERS = {"spec": specs, "hf-config": configs, "tokenizer-load": tokenizer_files,
+           "tokenizer-encode": tokenizer_texts, "ir": ir_inputs}
+
 if __name__ == "__main__":
-    specs()
-    configs()
-    tokenizer_files()
-    tokenizer_texts()
+    # make-corpus.py [TARGET...]: only those targets' seeds (default: all).
+    for target in sys.argv[1:] or WRITERS:
+        WRITERS[target]()

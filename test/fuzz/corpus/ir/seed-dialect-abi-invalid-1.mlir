@@ -1,0 +1,1 @@
+module attributes {xfmr.model = {name = "", config = {}}} {}

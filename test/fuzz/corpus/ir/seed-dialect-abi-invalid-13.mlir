@@ -1,0 +1,1 @@
+func.func private @f() attributes {xfmr.role = 1 : i64}

@@ -1,0 +1,1 @@
+func.func private @f(tensor<?xi64> {xfmr.label = "x"})

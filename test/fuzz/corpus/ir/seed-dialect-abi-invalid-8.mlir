@@ -1,0 +1,1 @@
+module attributes {xfmr.model = {name = "m", weights_file = 3 : i64, config = {}}} {}

@@ -1,0 +1,1 @@
+xfmr.weight_decl @w key("w") : tensor<?x32xf32>

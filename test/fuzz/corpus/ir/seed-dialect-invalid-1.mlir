@@ -1,0 +1,1 @@
+xfmr.weight_decl @w key("") : tensor<4x32xf32>

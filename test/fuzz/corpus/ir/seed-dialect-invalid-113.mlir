@@ -1,0 +1,4 @@
+func.func @f(%x: tensor<?x?x32xf32>, %g: tensor<16xf32>) -> tensor<?x?x32xf32> {
+  %0, %1 = xfmr.residual_layer_norm %x, %x, %g, %g eps(1.0e-5) : tensor<?x?x32xf32>, tensor<16xf32>
+  return %0 : tensor<?x?x32xf32>
+}

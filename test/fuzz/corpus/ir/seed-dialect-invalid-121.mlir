@@ -1,0 +1,4 @@
+func.func @f(%h: tensor<?x?x32xf32>, %m: tensor<?x?x?xi64>) -> tensor<?x32xf32> {
+  %0 = xfmr.pool mean %h, %m : tensor<?x?x32xf32>, tensor<?x?x?xi64> -> tensor<?x32xf32>
+  return %0 : tensor<?x32xf32>
+}

@@ -1,0 +1,4 @@
+func.func @f(%m: tensor<?x?xi64>) -> tensor<?x1x1x?xf32> {
+  %0 = xfmr.padding_mask %m mask(<fill = zero, fully_masked = zero>) : tensor<?x?xi64> -> tensor<?x1x1x?xf32>
+  return %0 : tensor<?x1x1x?xf32>
+}

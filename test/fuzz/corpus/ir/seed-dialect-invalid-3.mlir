@@ -1,0 +1,1 @@
+xfmr.weight_decl @w key("w") : tensor<4x32xi32>

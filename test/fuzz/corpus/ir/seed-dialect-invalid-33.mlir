@@ -1,0 +1,5 @@
+func.func @f(%x: tensor<?x?x32xf32>, %w: tensor<32x32xf32>, %b: tensor<32xf32>, %bk: tensor<16xf32>) -> tensor<?x?x32xf32> {
+  %0 = xfmr.attention %x q(%w, %b) k(%w, %bk) v(%w, %b) o(%w, %b) {num_heads = 4 : i64, scale = 0.5 : f32}
+      : (tensor<?x?x32xf32>, tensor<32x32xf32>, tensor<32xf32>, tensor<32x32xf32>, tensor<16xf32>, tensor<32x32xf32>, tensor<32xf32>, tensor<32x32xf32>, tensor<32xf32>) -> tensor<?x?x32xf32>
+  return %0 : tensor<?x?x32xf32>
+}

@@ -1,0 +1,4 @@
+func.func @f(%x: tensor<?x?x32xf32>, %w1: tensor<64x32xf32>, %w2: tensor<32x64xf32>, %b2: tensor<64xf32>) -> tensor<?x?x32xf32> {
+  %0 = xfmr.ffn gelu_tanh %x up(%w1) down(%w2, %b2 : tensor<64xf32>) : tensor<?x?x32xf32>, tensor<64x32xf32>, tensor<32x64xf32> -> tensor<?x?x32xf32>
+  return %0 : tensor<?x?x32xf32>
+}

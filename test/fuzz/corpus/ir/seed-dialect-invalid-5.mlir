@@ -1,0 +1,5 @@
+func.func private @g()
+func.func @f() -> tensor<4xf32> {
+  %0 = xfmr.weight @g : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

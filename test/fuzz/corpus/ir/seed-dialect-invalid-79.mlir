@@ -1,0 +1,4 @@
+func.func @f(%a: tensor<?x8xf32>) -> tensor<?x4xf32> {
+  %0 = xfmr.add %a, %a : tensor<?x8xf32>, tensor<?x8xf32> -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}

@@ -1,0 +1,4 @@
+func.func @f(%x: tensor<?x?x32xf32>, %g: tensor<1x32xf32>) -> tensor<?x?x32xf32> {
+  %0 = xfmr.layer_norm %x, %g, %g eps(1.0e-5) : tensor<?x?x32xf32>, tensor<1x32xf32>
+  return %0 : tensor<?x?x32xf32>
+}

@@ -1,0 +1,4 @@
+func.func @f(%x: tensor<?x?x32xf32>) -> tensor<?x?x32xf32> {
+  %0 = xfmr.dropout %x rate(0.1) gaussian : tensor<?x?x32xf32>
+  return %0 : tensor<?x?x32xf32>
+}

@@ -1,0 +1,9 @@
+xfmr.weight_decl @w key("w") : tensor<4xf32>
+func.func @entry() -> tensor<4xf32> {
+  %0 = call @helper() : () -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+func.func private @helper() -> tensor<4xf32> {
+  %0 = xfmr.weight @w : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

@@ -1,0 +1,11 @@
+func.func @encode(%x: tensor<?x8xf32> {xfmr.name = "x"}) -> (tensor<?x8xf32> {xfmr.name = "hidden"})
+    attributes {xfmr.entry = #xfmr.entry<encode>} {
+  %c0 = arith.constant 0 : index
+  %d = tensor.dim %x, %c0 : tensor<?x8xf32>
+  %e = tensor.empty(%d) : tensor<?x8xf32>
+  %y = linalg.exp ins(%x : tensor<?x8xf32>) outs(%e : tensor<?x8xf32>) -> tensor<?x8xf32>
+  return %y : tensor<?x8xf32>
+}
+func.func @helper(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  return %x : tensor<?x8xf32>
+}
