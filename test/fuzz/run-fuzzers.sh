@@ -8,14 +8,16 @@
 # Prints one summary line per target and exits non-zero if any target hit
 # a crash, a sanitizer report, an out-of-memory, a timeout or a leak; the
 # input that did it is copied to $XFMR_FUZZ_ARTIFACTS (default
-# ./fuzz-artifacts) and its log kept next to it.
+# ./fuzz-artifacts) and its log kept next to it. With $XFMR_FUZZ_LOGS set,
+# every target's log is kept there as TARGET.log (for the record in
+# README.md: executions, coverage, corpus size).
 #
 #===--------------------------------------------------------------------------===#
 set -eu
 bin=${1:?usage: run-fuzzers.sh BIN_DIR [SECONDS] [TARGET...]}
 seconds=${2:-60}
 [ $# -ge 2 ] && shift 2 || shift $#
-targets=${*:-safetensors npy spec hf-config tokenizer-load tokenizer-encode}
+targets=${*:-safetensors npy spec hf-config tokenizer-load tokenizer-encode ir}
 here=$(cd "$(dirname "$0")" && pwd)
 artifacts=${XFMR_FUZZ_ARTIFACTS:-$PWD/fuzz-artifacts}
 work=$(mktemp -d)
@@ -44,6 +46,11 @@ for target in $targets; do
     -artifact_prefix="$work/$target-artifacts/" >"$log" 2>&1 || status=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 || true)
+  files=$(ls "$corpus" | wc -l)
+  if [ -n "${XFMR_FUZZ_LOGS:-}" ]; then
+    mkdir -p "$XFMR_FUZZ_LOGS"
+    cp "$log" "$XFMR_FUZZ_LOGS/$target.log"
+  fi
   if [ "$status" -ne 0 ] || grep -q -e '^==[0-9]*==ERROR' -e 'runtime error:' \
       -e 'fuzz invariant violated' "$log" || \
       [ -n "$(ls -A "$work/$target-artifacts")" ]; then
@@ -56,7 +63,8 @@ for target in $targets; do
     echo "  input and log in $artifacts/$target/"
     failed="$failed $target"
   else
-    echo "$target: ok (${execs:-?} executions, $cov)"
+    echo "$target: ok (${seconds}s, ${execs:-?} executions, $cov," \
+      "corpus $files files)"
   fi
 done
 if [ -n "$failed" ]; then
