@@ -49,15 +49,16 @@ func.func @linear(%a: memref<?x64xf32>, %b: memref<64x32xf32>,
 
 // A deep reduction (1024 > 256) runs in blocks that accumulate in C, so C is
 // read back and its fill stays; a width of 48 is not a whole number of
-// 32-column tiles, so the register tile has one vector per row.
+// 32-column tiles, so the register tile has one vector per row. The parallel
+// loop runs over the column tiles (3 of 16), then the row tiles.
 // CHECK-LABEL: func.func @deep
 // CHECK: linalg.fill
-// CHECK: scf.parallel {{.*}} to (%{{.*}}, %c3)
+// CHECK: scf.parallel {{.*}} to (%c3{{.*}}, %{{.*}})
 // CHECK: memref.alloca() {{.*}} : memref<1x256x16xf32>
 // The options override the shape's choice: one 48-column tile, two blocks
 // of 512.
 // TILES-LABEL: func.func @deep
-// TILES: scf.parallel {{.*}} to (%{{.*}}, %c1)
+// TILES: scf.parallel {{.*}} to (%c1{{.*}}, %{{.*}})
 // TILES: scf.for %{{.*}} = %c0{{.*}} to %c512{{.*}} step %c512
 // CHECK: vector.load %arg2
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)

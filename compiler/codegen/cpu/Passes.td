@@ -13,8 +13,9 @@ def XfmrCpuContractions : Pass<"xfmr-cpu-contractions", "mlir::func::FuncOp"> {
     kernel built from vector-dialect operations:
 
     - cache tiles of `mc` rows × `nc` columns, an `scf.parallel` over them
-      (threads, through OpenMP), and `kc`-deep blocks of the reduction, all
-      chosen from the shape (`selectTiles`);
+      (threads, through OpenMP) with the column tiles outermost, so a
+      thread's consecutive tiles share their block of B, and `kc`-deep
+      blocks of the reduction, all chosen from the shape (`selectTiles`);
     - each tile copies its `kc` × `nc` block of B, panel by panel, into a
       buffer on its thread's stack (`[nc / nr][kc][nr]`, allocated in the
       `scf.parallel` body, an allocation scope), so a register tile
