@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/conversion/XfmrToLinalg/Attention.h"
 #include "compiler/codegen/cpu/Passes.h"
+#include "compiler/codegen/cpu/Vectors.h"
 #include "dialect/XfmrOps.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -35,8 +36,7 @@ using namespace mlir;
 using namespace xfmr;
 
 namespace {
-/// Lanes of one vector register (AVX-512, f32): the queries of a tile.
-constexpr int64_t kLanes = 16;
+using cpu::kLanes;
 static_assert(kLanes == kAttentionQueryTile, "a query per lane");
 /// Keys per tile: 16 score accumulators.
 constexpr int64_t kKeys = 16;
@@ -45,9 +45,9 @@ constexpr int64_t kColumns = 16;
 
 /// Moves `b` to where `nested` (a region's body builder) inserts, for the
 /// scope: the helpers below all build with one builder.
-class InsertionGuard {
+class BuildAt {
 public:
-  InsertionGuard(OpBuilder &b, OpBuilder &nested) : guard(b) {
+  BuildAt(OpBuilder &b, OpBuilder &nested) : guard(b) {
     b.setInsertionPoint(nested.getInsertionBlock(), nested.getInsertionPoint());
   }
 
@@ -166,7 +166,7 @@ SmallVector<Value> VectorKeyLoop::keyTile(Value firstKey, ValueRange state,
     auto loop = scf::ForOp::create(
         b, loc, index(0), index(tile.headDim), index(1), zeros,
         [&](OpBuilder &nb, Location, Value d, ValueRange partial) {
-          InsertionGuard guard(b, nb);
+          BuildAt at(b, nb);
           Value queries = vector::TransferReadOp::create(
               b, loc, vectorType, qT, ValueRange{d, index(0)}, readPadding(),
               ArrayRef<bool>{true});
@@ -251,10 +251,10 @@ SmallVector<Value> VectorKeyLoop::keyTile(Value firstKey, ValueRange state,
     auto columnLoop = scf::ForOp::create(
         b, loc, index(0), keysLeft, index(1), scaled,
         [&](OpBuilder &nb, Location, Value t, ValueRange partial) {
-          InsertionGuard guard(b, nb);
+          BuildAt at(b, nb);
           Value key = arith::AddIOp::create(b, loc, firstKey, t);
           auto accumulate = [&](OpBuilder &ab, Location) {
-            InsertionGuard guard(b, ab);
+            BuildAt at(b, ab);
             Value p = vector::TransferReadOp::create(
                 b, loc, vectorType, probs, ValueRange{t, index(0)},
                 readPadding(), ArrayRef<bool>{true});
@@ -315,7 +315,7 @@ AttentionKeyLoopResult VectorKeyLoop::build() {
   auto loop = scf::ForOp::create(
       b, loc, tile.firstKey, tile.stopKey, index(kKeys), init,
       [&](OpBuilder &nb, Location, Value firstKey, ValueRange state) {
-        InsertionGuard guard(b, nb);
+        BuildAt at(b, nb);
         scf::YieldOp::create(b, loc, keyTile(firstKey, state, qT));
       });
 

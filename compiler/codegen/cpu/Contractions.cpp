@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/cpu/Passes.h"
+#include "compiler/codegen/cpu/Vectors.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/IRMapping.h"
@@ -21,8 +22,7 @@ namespace xfmr::cpu {
 using namespace mlir;
 
 namespace {
-/// Lanes of one vector register (AVX-512, f32).
-constexpr int64_t kLanes = 16;
+using xfmr::cpu::kLanes;
 /// Rows of the register tile: with 2 vectors per row, 16 accumulators.
 constexpr int64_t kRows = 8;
 

@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/cpu/Passes.h"
+#include "compiler/codegen/cpu/Vectors.h"
 #include "dialect/XfmrOps.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -27,8 +28,7 @@ using namespace mlir;
 using namespace xfmr;
 
 namespace {
-/// Lanes of one vector register (AVX-512, f32).
-constexpr int64_t kLanes = 16;
+using cpu::kLanes;
 
 /// What one normalization reads: the row is `input` (+ `bias`) + `residual`
 /// where those are set.
