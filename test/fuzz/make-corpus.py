@@ -6,9 +6,11 @@ Regression inputs (regression-*) are added by hand and left alone. The
 tokenizer seeds are the test tokenizers cut down to their first ids and
 written compactly, so that each stays a few kilobytes.
 """
+import collections
 import glob
 import json
 import os
+import re
 import shutil
 import sys
 
@@ -136,6 +138,7 @@ def ir_inputs():
     # Every split of the dialect, transform and conversion lit tests, without
     # its comments (RUN and CHECK lines, expected-error annotations).
     out = reset("ir")
+    seeds = []
     for layer in ["Dialect", "Transforms", "Conversion"]:
         for path in sorted(glob.glob(os.path.join(ROOT, "test", layer, "*.mlir"))):
             with open(path, encoding="utf-8") as f:
@@ -145,8 +148,25 @@ def ir_inputs():
                 lines = [l for l in text.split("\n")
                          if l.strip() and not l.lstrip().startswith("//")]
                 if lines:
+                    seeds.append("\n".join(lines) + "\n")
                     write(out, "%s-%s-%d.mlir" % (layer.lower(), stem, i),
-                          ("\n".join(lines) + "\n").encode())
+                          seeds[-1].encode())
+    # A libFuzzer dictionary (test/fuzz/ir.dict, run-fuzzers.sh passes it):
+    # the op, attribute and keyword names the seeds use twice or more, and
+    # tokens that make types and numbers extreme.
+    words = collections.Counter()
+    for text in seeds:
+        words.update(re.findall(
+            r"(?<![%#^@\w])[a-z_][a-z_0-9]*(?:\.[a-z_][a-z_0-9]*)*", text))
+    tokens = sorted(w for w, n in words.items()
+                    if n >= 2 and len(w) >= 2 and not re.match(r"x\d", w))
+    tokens += ["tensor<", "?x", "xf32>", "xf16>", "xbf16>", "xi1>", "xi64>",
+               "0x", "-> ", " : ", "#xfmr.", "= ", "-1", "0", "1e38", "nan",
+               "0.0", "2147483648", "9223372036854775807", "18446744073709551616"]
+    with open(os.path.join(ROOT, "test", "fuzz", "ir.dict"), "w") as f:
+        f.write("# Written by make-corpus.py.\n")
+        for token in tokens:
+            f.write(json.dumps(token) + "\n")
 
 
 WRITERS = {"spec": specs, "hf-config": configs, "tokenizer-load": tokenizer_files,

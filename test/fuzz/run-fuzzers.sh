@@ -4,7 +4,8 @@
 # usage: test/fuzz/run-fuzzers.sh BIN_DIR [SECONDS_PER_TARGET] [TARGET...]
 # Runs each target (default: all) for SECONDS (default 60) on a scratch copy
 # of its seed corpus (the checked-in corpus only grows by hand, with
-# regression inputs), first replaying every seed and regression input.
+# regression inputs), first replaying every seed and regression input, with
+# the target's dictionary TARGET.dict where there is one.
 # Prints one summary line per target and exits non-zero if any target hit
 # a crash, a sanitizer report, an out-of-memory, a timeout or a leak; the
 # input that did it is copied to $XFMR_FUZZ_ARTIFACTS (default
@@ -41,7 +42,10 @@ for target in $targets; do
   log="$work/$target.log"
   echo "fuzzing $target for ${seconds}s"
   status=0
-  "$exe" "$corpus" -max_total_time="$seconds" -rss_limit_mb=2048 \
+  # A target's dictionary (TARGET.dict beside this script), if it has one.
+  set --
+  [ -f "$here/$target.dict" ] && set -- "-dict=$here/$target.dict"
+  "$exe" "$corpus" "$@" -max_total_time="$seconds" -rss_limit_mb=2048 \
     -malloc_limit_mb=2048 -timeout=10 -max_len=65536 -print_final_stats=1 \
     -artifact_prefix="$work/$target-artifacts/" >"$log" 2>&1 || status=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
