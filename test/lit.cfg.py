@@ -13,7 +13,7 @@ config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.xfmr_obj_root, "test")
 # Data, not tests.
-config.excludes = ["Inputs", "fixtures", "reference", "models", "runtime",
+config.excludes = ["Inputs", "fixtures", "reference", "models", "runtime", "corpus",
                    "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
 
 llvm_config.with_system_environment(["HOME", "TMPDIR"])
