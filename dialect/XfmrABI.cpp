@@ -277,9 +277,10 @@ FailureOr<ModelABI> readModelABI(ModuleOp module) {
 
   for (auto decl : module.getOps<WeightDeclOp>()) {
     SmallVector<int64_t> shape = decl.getStoredShape();
-    abi.weights.push_back({decl.getKey().str(),
-                           {shape.begin(), shape.end()},
-                           decl.getTransposed()});
+    abi.weights.push_back(
+        {decl.getKey().str(),
+         {shape.begin(), shape.end()},
+         decl.getPanels() ? decl.getTensorType().getDimSize(2) : 0});
   }
   return abi;
 }

@@ -85,9 +85,9 @@ struct WeightInfo {
   std::string key;
   /// The shape in the weights file.
   llvm::SmallVector<int64_t, 2> shape;
-  /// Whether the runtime passes the transpose of the stored [r, c] tensor
-  /// (`xfmr.weight_decl ... transposed`).
-  bool transposed = false;
+  /// P when the runtime passes the stored [out, in] matrix as column panels
+  /// [out / P, in, P] (`xfmr.weight_decl ... panels`); 0 for as stored.
+  int64_t panelWidth = 0;
 };
 
 /// The whole ABI of a module, in the order the manifest lists it.

@@ -111,6 +111,13 @@ LogicalResult verifyProjection(Operation *op, StringRef name, Value weight,
   return expectShape(op, biasName, tensorType(bias), {out}, {"out_features"});
 }
 
+/// A linear weight's output width: [out, in], or panels [out / P, in, P].
+int64_t outFeatures(RankedTensorType weight) {
+  if (weight.getRank() == 3)
+    return weight.getDimSize(0) * weight.getDimSize(2);
+  return weight.getDimSize(0);
+}
+
 /// Normalisations divide by sqrt(var + eps) or max(norm, eps).
 LogicalResult verifyPositiveEps(Operation *op, llvm::APFloat eps) {
   if (eps.convertToFloat() > 0.0f)
@@ -141,16 +148,16 @@ LogicalResult WeightDeclOp::verify() {
                          << getType();
   if (getKey().empty())
     return emitOpError() << "key must not be empty";
-  if (getTransposed() && getTensorType().getRank() != 2)
-    return emitOpError() << "only a rank-2 weight can be transposed, got "
+  if (getPanels() && getTensorType().getRank() != 3)
+    return emitOpError() << "a weight in panels must be [out / P, in, P], got "
                          << getType();
   return success();
 }
 
 SmallVector<int64_t> WeightDeclOp::getStoredShape() {
   SmallVector<int64_t> shape(getTensorType().getShape());
-  if (getTransposed())
-    std::swap(shape[0], shape[1]);
+  if (getPanels())
+    return {shape[0] * shape[2], shape[1]};
   return shape;
 }
 
@@ -323,13 +330,16 @@ LogicalResult LinearOp::verify() {
   if (failed(width))
     return failure();
   RankedTensorType weight = getWeight().getType();
-  if (weight.getRank() != 2)
-    return emitOpError() << "weight must be [out_features, in_features], got "
+  if (weight.getRank() != 2 && weight.getRank() != 3)
+    return emitOpError() << "weight must be [out_features, in_features] or "
+                            "panels [out_features / P, in_features, P], got "
                          << weight;
-  int64_t out = weight.getDimSize(getTransposedWeight() ? 1 : 0);
-  if (getTransposedWeight()) {
-    if (failed(expectShape(*this, "linear weight", weight, {*width, out},
-                           {"in_features", "out_features"})) ||
+  int64_t out = outFeatures(weight);
+  if (weight.getRank() == 3) {
+    int64_t panel = weight.getDimSize(2);
+    if (failed(expectShape(*this, "linear weight", weight,
+                           {out / panel, *width, panel},
+                           {"panels", "in_features", "panel_width"})) ||
         (getBias() &&
          failed(expectShape(*this, "linear bias", tensorType(getBias()), {out},
                             {"out_features"}))))
@@ -673,10 +683,10 @@ LogicalResult LinearOp::inferReturnTypes(MLIRContext *context,
                                          SmallVectorImpl<Type> &inferred) {
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
   auto weight = cast<RankedTensorType>(adaptor.getWeight().getType());
-  if (input.getRank() == 0 || weight.getRank() != 2)
+  if (input.getRank() == 0 || (weight.getRank() != 2 && weight.getRank() != 3))
     return inferShape(context, std::nullopt, inferred);
   SmallVector<int64_t> shape(input.getShape());
-  shape.back() = weight.getDimSize(adaptor.getTransposedWeight() ? 1 : 0);
+  shape.back() = outFeatures(weight);
   return inferShape(context, ArrayRef<int64_t>(shape), inferred);
 }
 

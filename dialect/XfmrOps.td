@@ -31,22 +31,24 @@ def Xfmr_WeightDeclOp : Xfmr_Op<"weight_decl", [Symbol]> {
     compiled model is opened. Keeping weights out of the IR keeps it small and
     compiles fast, and lets one library run many checkpoints of one shape.
 
-    With `transposed` (rank 2 only), the declared type is the transpose of the
-    stored tensor: the runtime lays the weight out once, when the model is
-    opened, in the layout the kernels read (`xfmr-pack-weights` decides it;
-    docs/abi.md). The manifest lists the stored shape and the layout.
+    With `panels`, a stored `[out, in]` matrix is declared
+    `[out / P, in, P]`: column panels of width `P` (the declared last
+    dimension), panel `p` holding `stored[p·P + j, k]` at `[p, k, j]`. That is
+    the layout the CPU kernels read; the runtime lays the weight out once,
+    when the model is opened (`xfmr-pack-weights` decides it; docs/abi.md).
+    The manifest lists the stored shape and the layout.
 
     Example:
 
     ```mlir
     xfmr.weight_decl @wte key("embeddings.word_embeddings.weight") : tensor<30522x768xf32>
-    xfmr.weight_decl @wq key("encoder.layer.0.attention.self.query.weight") transposed : tensor<768x768xf32>
+    xfmr.weight_decl @wq key("encoder.layer.0.attention.self.query.weight") panels : tensor<24x768x32xf32>
     ```
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, StrAttr:$key,
-                       TypeAttrOf<Xfmr_F32Tensor>:$type, UnitAttr:$transposed);
+                       TypeAttrOf<Xfmr_F32Tensor>:$type, UnitAttr:$panels);
   let assemblyFormat = [{
-    $sym_name `key` `(` $key `)` (`transposed` $transposed^)? attr-dict `:` $type
+    $sym_name `key` `(` $key `)` (`panels` $panels^)? attr-dict `:` $type
   }];
   let extraClassDeclaration = [{
     ::mlir::RankedTensorType getTensorType() {
@@ -270,9 +272,9 @@ def Xfmr_LinearOp : Xfmr_Op<"linear", [Pure, InferTypeOpAdaptorWithIsCompatible]
   let summary = "affine map of the last dimension: input·Wᵀ + b";
   let description = [{
     `result[i..., n] = scale * (sum_k input[i..., k] * weight[n, k] + bias[n])`,
-    with `weight : [out_features, in_features]` as PyTorch stores it (or, with
-    `transposed_weight`, `[in_features, out_features]`: the layout the CPU
-    kernels read, see `xfmr-pack-weights`), an optional
+    with `weight : [out_features, in_features]` as PyTorch stores it, or, of
+    rank 3, `[out_features / P, in_features, P]`: the column panels the CPU
+    kernels read, `weight[n / P, k, n mod P]` (see `xfmr-pack-weights`); an optional
     `bias : [out_features]` and an optional output `scale` (absent means 1;
     `xfmr-strip-dropout` folds a classic dropout into it).
 
@@ -285,8 +287,7 @@ def Xfmr_LinearOp : Xfmr_Op<"linear", [Pure, InferTypeOpAdaptorWithIsCompatible]
   }];
   let arguments = (ins Xfmr_F32Tensor:$input, Xfmr_F32Param:$weight,
                        Optional<Xfmr_F32Param>:$bias,
-                       OptionalAttr<F32Attr>:$scale,
-                       UnitAttr:$transposed_weight);
+                       OptionalAttr<F32Attr>:$scale);
   let results = (outs Xfmr_F32Tensor:$result);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` type($input) `,`

@@ -71,12 +71,15 @@ std::string buildManifest(const abi::ModelABI &abi, int64_t staticWorkBytes,
   for (auto [key, value] : llvm::zip(abi::kConfigKeys, abi.model.config))
     config[key] = value;
   json::Array weights;
-  for (const abi::WeightInfo &w : abi.weights)
-    weights.push_back(
-        json::Object{{"key", jsonString(w.key)},
-                     {"dtype", "F32"},
-                     {"shape", jsonShape(w.shape)},
-                     {"layout", w.transposed ? "transposed" : "row_major"}});
+  for (const abi::WeightInfo &w : abi.weights) {
+    json::Object weight{{"key", jsonString(w.key)},
+                        {"dtype", "F32"},
+                        {"shape", jsonShape(w.shape)},
+                        {"layout", w.panelWidth ? "panels" : "row_major"}};
+    if (w.panelWidth)
+      weight["panel_width"] = w.panelWidth;
+    weights.push_back(std::move(weight));
+  }
   json::Array entries;
   for (const abi::EntryInfo &entry : abi.entries) {
     json::Object object{{"role", stringifyEntryRole(entry.role)},

@@ -58,10 +58,11 @@ void buildXfmrOptimizationPipeline(OpPassManager &pm,
 
 void buildXfmrToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createXfmrBindWeights());
-  // Attention's key loops and the layer norms as vector kernels
-  // (compiler/codegen/cpu); the conversion lowers the rest.
+  // Attention's key loops, the layer norms and the softmaxes as vector
+  // kernels (compiler/codegen/cpu); the conversion lowers the rest.
   pm.addNestedPass<func::FuncOp>(cpu::createXfmrCpuAttention());
   pm.addNestedPass<func::FuncOp>(cpu::createXfmrCpuLayerNorm());
+  pm.addNestedPass<func::FuncOp>(cpu::createXfmrCpuSoftmax());
   pm.addPass(createConvertXfmrToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -1,10 +1,12 @@
 //===- PackWeights.cpp - weights in the layout the kernels read
 //------------===//
 //
-// A linear's weight is stored [out, in]; the CPU kernels read [in, out]. The
-// layout is part of the ABI (the manifest says which weights the runtime
-// transposes when it opens the model), so it is decided here, on the xfmr
-// module, before the ABI is read for the manifest.
+// A linear's weight is stored [out, in]; the CPU kernels read it as column
+// panels [out / P, in, P], each the contiguous stream one register tile of
+// P output columns walks down. The layout is part of the ABI (the manifest
+// says which weights the runtime lays out in panels when it opens the
+// model), so it is decided here, on the xfmr module, before the ABI is read
+// for the manifest.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/transforms/Passes.h"
@@ -58,6 +60,16 @@ private:
   llvm::DenseSet<Value> poisoned;
 };
 
+/// The panel width for `out` output features: the register tile's columns
+/// (compiler/codegen/cpu/Contractions.cpp), two vectors of 16 lanes where
+/// they divide `out`, else one; 0 when neither does.
+int64_t panelWidth(int64_t out) {
+  for (int64_t width : {32, 16})
+    if (out % width == 0)
+      return width;
+  return 0;
+}
+
 struct XfmrPackWeightsPass
     : xfmr::impl::XfmrPackWeightsBase<XfmrPackWeightsPass> {
   void runOnOperation() override {
@@ -75,8 +87,8 @@ struct XfmrPackWeightsPass
       auto decl = symbols.lookup<WeightDeclOp>(name);
       for (WeightOp read : list) {
         classes.join(read.getResult(), list.front().getResult());
-        if (!decl || decl.getTransposed() ||
-            decl.getTensorType().getRank() != 2)
+        if (!decl || decl.getPanels() || decl.getTensorType().getRank() != 2 ||
+            panelWidth(decl.getTensorType().getDimSize(0)) == 0)
           classes.poison(read.getResult());
       }
     }
@@ -90,7 +102,8 @@ struct XfmrPackWeightsPass
       for (OpOperand &use : v.getUses()) {
         Operation *user = use.getOwner();
         if (auto linear = dyn_cast<LinearOp>(user)) {
-          if (use.getOperandNumber() != 1 || linear.getTransposedWeight() ||
+          if (use.getOperandNumber() != 1 ||
+              linear.getWeight().getType().getRank() != 2 ||
               linear.getInput().getType().getRank() < 2)
             classes.poison(v);
           continue;
@@ -123,19 +136,16 @@ struct XfmrPackWeightsPass
       if (classes.isPoisoned(v))
         continue;
       auto type = cast<RankedTensorType>(v.getType());
-      auto packed = RankedTensorType::get(
-          {type.getDimSize(1), type.getDimSize(0)}, type.getElementType());
-      v.setType(packed);
-      for (Operation *user : v.getUsers())
-        if (auto linear = dyn_cast<LinearOp>(user))
-          linear.setTransposedWeight(true);
+      int64_t out = type.getDimSize(0), width = panelWidth(out);
+      v.setType(RankedTensorType::get({out / width, type.getDimSize(1), width},
+                                      type.getElementType()));
     }
     for (auto &[name, list] : reads) {
       if (classes.isPoisoned(list.front().getResult()))
         continue;
       auto decl = symbols.lookup<WeightDeclOp>(name);
       decl.setType(list.front().getType());
-      decl.setTransposed(true);
+      decl.setPanels(true);
       ++numPacked;
     }
     // Functions whose arguments changed type.

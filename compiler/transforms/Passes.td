@@ -234,17 +234,22 @@ def XfmrSkipPadding : Pass<"xfmr-skip-padding", "mlir::ModuleOp"> {
 def XfmrPackWeights : Pass<"xfmr-pack-weights", "mlir::ModuleOp"> {
   let summary = "lay weights out as the contraction kernels read them";
   let description = [{
-    The CPU contraction kernels read a linear's weight as `[in, out]` rows
-    (one vector load per step of the reduction), while checkpoints store it
-    `[out, in]`. A declared weight that is read only as the weight of
-    `xfmr.linear` becomes `transposed` (its declared type is swapped) and
-    those linears take it with `transposed_weight`; the runtime transposes it
-    once, when the model is opened (docs/abi.md), so no call transposes a
-    weight. A weight with any other use (an embedding table tied to an output
-    head) is left as stored.
+    The CPU contraction kernels read a linear's weight as column panels: a
+    register tile of `P` output columns walks down the reduction reading `P`
+    consecutive floats per step, so the weight is laid out
+    `[out / P, in, P]` (`weight[n / P, k, n mod P]` is the stored
+    `[n, k]`), every panel one contiguous stream and no kernel copying a
+    block of it per call. Checkpoints store it `[out, in]`. A declared
+    weight that is read only as the weight of `xfmr.linear` (directly or
+    through the layer functions' arguments) and whose `out` is a multiple of
+    16 becomes `panels`, its declared type `[out / P, in, P]` with `P` = 32
+    where it divides `out`, else 16 (the kernels' register tile); the
+    runtime lays it out once, when the model is opened (docs/abi.md). A
+    weight with any other use (an embedding table tied to an output head)
+    is left as stored.
   }];
   let statistics = [
-    Statistic<"numPacked", "packed", "weights laid out [in, out]">
+    Statistic<"numPacked", "packed", "weights laid out in column panels">
   ];
 }
 

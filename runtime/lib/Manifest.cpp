@@ -366,15 +366,21 @@ bool readWeights(Reader &r, const json &root, Manifest &out) {
     std::string layout = "row_major";
     if (weight->contains("layout") && !r.getString(*weight, "layout", layout))
       return false;
-    if (layout == "transposed")
-      spec.transposed = true;
-    else if (layout != "row_major")
+    if (layout == "panels") {
+      if (spec.shape.size() != 2)
+        return r.unsupported("weight " + quote(spec.key) +
+                             " is in panels but not of rank 2");
+      if (!r.getInt(*weight, "panel_width", spec.panelWidth, 1))
+        return false;
+      if (spec.shape[0] % spec.panelWidth != 0)
+        return r.fail("shape " + formatShape(spec.shape) +
+                      " is not a whole number of panels of width " +
+                      std::to_string(spec.panelWidth));
+    } else if (layout != "row_major") {
       return r.unsupported("weight " + quote(spec.key) + " has layout " +
                            quote(layout) +
-                           " (expected 'row_major' or 'transposed')");
-    if (spec.transposed && spec.shape.size() != 2)
-      return r.unsupported("weight " + quote(spec.key) +
-                           " is transposed but not of rank 2");
+                           " (expected 'row_major' or 'panels')");
+    }
     out.weights.push_back(std::move(spec));
   }
   return true;

@@ -29,9 +29,10 @@ struct WeightSpec {
   std::string key;
   /// The shape in the weights file.
   std::vector<int64_t> shape;
-  /// `"layout": "transposed"`: the entry points read the [c, r] transpose
-  /// of the stored [r, c] tensor, laid out once at open (docs/abi.md).
-  bool transposed = false;
+  /// `"layout": "panels"` with `"panel_width": P`: the entry points read
+  /// the stored [out, in] matrix as column panels [out / P, in, P], laid out
+  /// once at open (docs/abi.md); 0 for the stored layout.
+  int64_t panelWidth = 0;
 };
 
 /// One entry of the manifest's `entries`, i.e. of xfmr_entry_table.

@@ -169,13 +169,17 @@ xfmr_status resolveWeightsPath(const Manifest &manifest, const char *arg,
 
 /// dst[c][r] = src[r][c] for a row-major [rows, cols] `src`, in blocks
 /// that keep both sides in cache.
-void transpose(const float *src, int64_t rows, int64_t cols, float *dst) {
-  constexpr int64_t kBlock = 32;
-  for (int64_t r0 = 0; r0 < rows; r0 += kBlock)
-    for (int64_t c0 = 0; c0 < cols; c0 += kBlock)
-      for (int64_t r = r0; r < std::min(r0 + kBlock, rows); ++r)
-        for (int64_t c = c0; c < std::min(c0 + kBlock, cols); ++c)
-          dst[c * rows + r] = src[r * cols + c];
+/// src [rows, cols] → dst [rows / width, cols, width]: dst[p, c, j] =
+/// src[p·width + j, c], the column panels the kernels read (docs/abi.md).
+void toPanels(const float *src, int64_t rows, int64_t cols, int64_t width,
+              float *dst) {
+  for (int64_t p = 0; p < rows / width; ++p)
+    for (int64_t j = 0; j < width; ++j) {
+      const float *row = src + (p * width + j) * cols;
+      float *panel = dst + p * cols * width + j;
+      for (int64_t c = 0; c < cols; ++c)
+        panel[c * width] = row[c];
+    }
 }
 
 } // namespace
@@ -242,17 +246,17 @@ xfmr_status bindWeights(xfmr_model &model, const uint8_t *data, uint64_t size,
     float *own =
         writable ? reinterpret_cast<float *>(writable + offset) : nullptr;
     bool aligned = reinterpret_cast<uintptr_t>(bytes) % alignof(float) == 0;
-    if (!aligned || (!writable && spec.transposed)) {
+    if (!aligned || (!writable && spec.panelWidth)) {
       model.copies.emplace_back(count);
       std::memcpy(model.copies.back().data(), bytes, count * sizeof(float));
       own = model.copies.back().data();
     }
-    if (spec.transposed) {
+    if (spec.panelWidth) {
       // Laid out once, in the model's own buffer, as the generated kernels
       // read it.
       scratch.assign(own, own + count);
-      transpose(scratch.data(), shape[0], shape[1], own);
-      std::swap(shape[0], shape[1]);
+      toPanels(scratch.data(), shape[0], shape[1], spec.panelWidth, own);
+      shape = {shape[0] / spec.panelWidth, shape[1], spec.panelWidth};
     }
     // Stored as is in the read-only section: read in place.
     model.weights.emplace_back(

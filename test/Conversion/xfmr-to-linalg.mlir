@@ -29,6 +29,28 @@ func.func @linear_bias(%x: tensor<?x?x32xf32>, %w: tensor<64x32xf32>, %b: tensor
   return %0 : tensor<?x?x64xf32>
 }
 
+// A weight in column panels [out / P, in, P] (xfmr-pack-weights): the tokens
+// flattened to rows, loops (m, p, k, j) into C [m, out / P, P], C read as
+// [m, out] by the bias epilogue, the rows' shape restored.
+// CHECK-LABEL: func.func @linear_panels
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x?x32xf32>, %[[W:[^:]*]]: tensor<2x32x32xf32>, %[[B:[^:]*]]: tensor<64xf32>)
+// CHECK: %[[ROWS:.*]] = tensor.collapse_shape %[[X]] {{\[}}[0, 1], [2]] : tensor<?x?x32xf32> into tensor<?x32xf32>
+// CHECK: %[[INIT:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<?x2x32xf32>)
+// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d2)>, affine_map<(d0, d1, d2, d3) -> (d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
+// CHECK-SAME: ins(%[[ROWS]], %[[W]] : tensor<?x32xf32>, tensor<2x32x32xf32>) outs(%[[INIT]] : tensor<?x2x32xf32>)
+// CHECK-NEXT: ^bb0(%[[A:[^:]*]]: f32, %[[BB:[^:]*]]: f32, %[[ACC:[^:]*]]: f32):
+// CHECK-NEXT: %[[P:.*]] = arith.mulf %[[A]], %[[BB]] : f32
+// CHECK-NEXT: %[[S:.*]] = arith.addf %[[ACC]], %[[P]] : f32
+// CHECK-NEXT: linalg.yield %[[S]] : f32
+// CHECK: %[[C:.*]] = tensor.collapse_shape %[[R]] {{\[}}[0], [1, 2]] : tensor<?x2x32xf32> into tensor<?x64xf32>
+// CHECK: %[[E:.*]] = linalg.generic {{.*}} ins(%[[C]], %[[B]] : tensor<?x64xf32>, tensor<64xf32>)
+// CHECK: %[[OUT:.*]] = tensor.expand_shape %[[E]] {{\[}}[0, 1], [2]] {{.*}} : tensor<?x64xf32> into tensor<?x?x64xf32>
+// CHECK: return %[[OUT]]
+func.func @linear_panels(%x: tensor<?x?x32xf32>, %w: tensor<2x32x32xf32>, %b: tensor<64xf32>) -> tensor<?x?x64xf32> {
+  %0 = xfmr.linear %x, %w, %b : tensor<?x?x32xf32>, tensor<2x32x32xf32>, tensor<64xf32> -> tensor<?x?x64xf32>
+  return %0 : tensor<?x?x64xf32>
+}
+
 // An output scale multiplies after the bias: (acc + b) * s.
 // CHECK-LABEL: func.func @linear_bias_scale
 // CHECK-SAME: (%[[X:[^:]*]]: tensor<?x32xf32>, %[[W:[^:]*]]: tensor<64x32xf32>, %[[B:[^:]*]]: tensor<64xf32>)

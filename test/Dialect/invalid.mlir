@@ -17,8 +17,8 @@ xfmr.weight_decl @w key("") : tensor<4x32xf32>
 
 // -----
 
-// expected-error @+1 {{only a rank-2 weight can be transposed, got 'tensor<4x8x2xf32>'}}
-xfmr.weight_decl @w key("w") transposed : tensor<4x8x2xf32>
+// expected-error @+1 {{a weight in panels must be [out / P, in, P], got 'tensor<4x8xf32>'}}
+xfmr.weight_decl @w key("w") panels : tensor<4x8xf32>
 
 // -----
 
@@ -467,9 +467,9 @@ func.func @f(%x: tensor<f32>, %w: tensor<4x1xf32>) -> tensor<4xf32> {
 
 // -----
 
-func.func @f(%x: tensor<?x32xf32>, %w: tensor<2x4x32xf32>) -> tensor<?x4xf32> {
-  // expected-error @+1 {{weight must be [out_features, in_features], got 'tensor<2x4x32xf32>'}}
-  %0 = xfmr.linear %x, %w : tensor<?x32xf32>, tensor<2x4x32xf32> -> tensor<?x4xf32>
+func.func @f(%x: tensor<?x32xf32>, %w: tensor<32xf32>) -> tensor<?x4xf32> {
+  // expected-error @+1 {{weight must be [out_features, in_features] or panels [out_features / P, in_features, P], got 'tensor<32xf32>'}}
+  %0 = xfmr.linear %x, %w : tensor<?x32xf32>, tensor<32xf32> -> tensor<?x4xf32>
   return %0 : tensor<?x4xf32>
 }
 
@@ -483,19 +483,19 @@ func.func @f(%x: tensor<?x32xf32>, %w: tensor<4x16xf32>) -> tensor<?x4xf32> {
 
 // -----
 
-// A weight laid out [in, out] (transposed_weight) is checked in that order.
-func.func @f(%x: tensor<?x32xf32>, %w: tensor<16x4xf32>) -> tensor<?x4xf32> {
-  // expected-error @+1 {{linear weight dimension 0 (in_features) is 16, expected 32}}
-  %0 = xfmr.linear %x, %w {transposed_weight} : tensor<?x32xf32>, tensor<16x4xf32> -> tensor<?x4xf32>
-  return %0 : tensor<?x4xf32>
+// A weight in column panels [out / P, in, P] is checked in that order.
+func.func @f(%x: tensor<?x32xf32>, %w: tensor<2x16x16xf32>) -> tensor<?x32xf32> {
+  // expected-error @+1 {{linear weight dimension 1 (in_features) is 16, expected 32}}
+  %0 = xfmr.linear %x, %w : tensor<?x32xf32>, tensor<2x16x16xf32> -> tensor<?x32xf32>
+  return %0 : tensor<?x32xf32>
 }
 
 // -----
 
-func.func @f(%x: tensor<?x32xf32>, %w: tensor<32x4xf32>, %b: tensor<8xf32>) -> tensor<?x4xf32> {
-  // expected-error @+1 {{linear bias dimension 0 (out_features) is 8, expected 4}}
-  %0 = xfmr.linear %x, %w, %b {transposed_weight} : tensor<?x32xf32>, tensor<32x4xf32>, tensor<8xf32> -> tensor<?x4xf32>
-  return %0 : tensor<?x4xf32>
+func.func @f(%x: tensor<?x32xf32>, %w: tensor<2x32x16xf32>, %b: tensor<8xf32>) -> tensor<?x32xf32> {
+  // expected-error @+1 {{linear bias dimension 0 (out_features) is 8, expected 32}}
+  %0 = xfmr.linear %x, %w, %b : tensor<?x32xf32>, tensor<2x32x16xf32>, tensor<8xf32> -> tensor<?x32xf32>
+  return %0 : tensor<?x32xf32>
 }
 
 // -----

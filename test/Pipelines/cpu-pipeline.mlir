@@ -103,8 +103,10 @@ func.func private @layer(%x: tensor<?x?x8xf32>, %w1: tensor<16x8xf32>, %w2: tens
 // of the entry point, no xfmr left.
 // LINALG-NOT: xfmr.
 // LINALG-LABEL: func.func @encode
-// The FFN's weights come laid out [in, out] (xfmr-pack-weights).
-// LINALG-SAME: (%{{[^:]*}}: tensor<?x?xi64>, %{{[^:]*}}: tensor<?x?xi64>, %{{[^:]*}}: tensor<16x8xf32>, %{{[^:]*}}: tensor<8x8xf32>, %{{[^:]*}}: tensor<8xf32>, %{{[^:]*}}: tensor<8xf32>, %{{[^:]*}}: tensor<8xf32>, %{{[^:]*}}: tensor<8x16xf32>, %{{[^:]*}}: tensor<16x8xf32>)
+// The FFN's up projection (16 outputs) comes in column panels
+// [out / 16, in, 16] (xfmr-pack-weights); the down projection's 8 outputs
+// make no panel, so it stays as stored.
+// LINALG-SAME: (%{{[^:]*}}: tensor<?x?xi64>, %{{[^:]*}}: tensor<?x?xi64>, %{{[^:]*}}: tensor<16x8xf32>, %{{[^:]*}}: tensor<8x8xf32>, %{{[^:]*}}: tensor<8xf32>, %{{[^:]*}}: tensor<8xf32>, %{{[^:]*}}: tensor<8xf32>, %{{[^:]*}}: tensor<1x8x16xf32>, %{{[^:]*}}: tensor<8x16xf32>)
 // LINALG-SAME: attributes {llvm.emit_c_interface}
 // LINALG: linalg.generic
 // LINALG: tensor.extract

@@ -137,21 +137,34 @@ TEST(Manifest, MaxLength) {
 }
 
 TEST(Manifest, WeightLayout) {
-  // Absent means as stored; "transposed" is a rank-2 weight's [c, r].
-  Parsed p = parse(stubWith(R"("shape": [10, 4]})",
-                            R"("shape": [10, 4], "layout": "transposed"})"));
+  // Absent means as stored; "panels" is a rank-2 weight's column panels.
+  Parsed p = parse(
+      stubWith(R"("shape": [10, 4]})",
+               R"("shape": [10, 4], "layout": "panels", "panel_width": 5})"));
   ASSERT_EQ(p.status, XFMR_OK) << p.error;
-  EXPECT_TRUE(p.manifest.weights[0].transposed);
-  EXPECT_FALSE(p.manifest.weights[1].transposed);
+  EXPECT_EQ(p.manifest.weights[0].panelWidth, 5);
+  EXPECT_EQ(p.manifest.weights[1].panelWidth, 0);
   EXPECT_EQ(refused(stubWith(R"("shape": [10, 4]})",
-                             R"("shape": [10, 4], "layout": "panels"})"),
+                             R"("shape": [10, 4], "layout": "transposed"})"),
                     XFMR_ERROR_UNSUPPORTED),
             "weight 'emb' has layout "
-            "'panels' (expected 'row_major' or 'transposed')");
-  EXPECT_EQ(refused(stubWith(R"("shape": []})",
-                             R"("shape": [], "layout": "transposed"})"),
-                    XFMR_ERROR_UNSUPPORTED),
-            "weight 'bias' is transposed but not of rank 2");
+            "'transposed' (expected 'row_major' or 'panels')");
+  EXPECT_EQ(
+      refused(stubWith(R"("shape": []})",
+                       R"("shape": [], "layout": "panels", "panel_width": 1})"),
+              XFMR_ERROR_UNSUPPORTED),
+      "weight 'bias' is in panels but not of rank 2");
+  EXPECT_EQ(refused(stubWith(R"("shape": [10, 4]})",
+                             R"("shape": [10, 4], "layout": "panels"})"),
+                    XFMR_ERROR_INTERNAL),
+            "invalid model manifest: weights[0]: missing field 'panel_width'");
+  EXPECT_EQ(
+      refused(stubWith(
+                  R"("shape": [10, 4]})",
+                  R"("shape": [10, 4], "layout": "panels", "panel_width": 3})"),
+              XFMR_ERROR_INTERNAL),
+      "invalid model manifest: weights[0]: shape [10, 4] is not a "
+      "whole number of panels of width 3");
   EXPECT_EQ(refused(stubWith(R"("shape": [10, 4]})",
                              R"("shape": [10, 4], "layout": 1})"),
                     XFMR_ERROR_INTERNAL),

@@ -1,10 +1,11 @@
 //===- Contractions.cpp - vector kernels for the linear layers ------------===//
 //
-// A linear layer after bufferization is `fill(C, 0); matmul(A, B, C)` and,
-// usually, an elementwise consumer of C (bias, activation). This pass
-// replaces them with one kernel built from vector-dialect operations (see
-// Passes.td for the strategy): LLVM only allocates registers and schedules,
-// nothing is left to its auto-vectorizer.
+// A linear layer after bufferization is `fill(C, 0)`, a contraction of A
+// [M, K] with the weight in column panels B [N / P, K, P] into C viewed as
+// [M, N / P, P], and, usually, an elementwise consumer of C read as [M, N]
+// (bias, activation). This pass replaces them with one kernel built from
+// vector-dialect operations (see Passes.td for the strategy): LLVM only
+// allocates registers and schedules, nothing is left to its auto-vectorizer.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/cpu/Passes.h"
@@ -26,10 +27,10 @@ using xfmr::cpu::kLanes;
 /// Rows of the register tile: with 2 vectors per row, 16 accumulators.
 constexpr int64_t kRows = 8;
 
-/// The loop sizes of one kernel. `nr` columns (a multiple of kLanes) per
-/// register tile; `mc` × `nc` cache tiles (the unit of parallel work);
-/// reduction blocks of `kc`, so a `kc` × `nr` panel of B stays in L1 while
-/// the register tiles of a cache tile walk down it.
+/// The loop sizes of one kernel. `nr` columns per register tile, the panel
+/// width of B (a multiple of kLanes); `mc` × `nc` cache tiles (the unit of
+/// parallel work); reduction blocks of `kc`, so a `kc` × `nr` block of a
+/// panel stays in L1 while the register tiles of a cache tile walk down it.
 struct Tiles {
   int64_t mc, nc, kc, nr;
 };
@@ -42,19 +43,19 @@ int64_t largestDivisor(int64_t n, ArrayRef<int64_t> candidates) {
   return 0;
 }
 
-/// Tiles for C[M, N] += A[M, K] · B[K, N]; nullopt when N is not a whole
-/// number of vectors.
-std::optional<Tiles> selectTiles(int64_t n, int64_t k) {
-  int64_t nr = largestDivisor(n, {2 * kLanes, kLanes});
-  if (nr == 0)
+/// Tiles for C[M, N] += A[M, K] · B with B in panels of `nr` columns;
+/// nullopt when a register tile cannot cover a panel.
+std::optional<Tiles> selectTiles(int64_t n, int64_t k, int64_t nr) {
+  if (nr != kLanes && nr != 2 * kLanes)
     return std::nullopt;
   Tiles tiles;
   tiles.nr = nr;
-  // Every row tile packs its own copy of the B block; 128 rows amortize
-  // that twice as well as 64 (MiniLM, 8 × 128 tokens: about 10% less time),
-  // and still leave a tile per thread on 128 tokens.
+  // 128 rows leave a tile per thread on 128 tokens, and a row tile's block
+  // of A (128 × kc) stays in L2 while its panels go by.
   tiles.mc = 128;
   tiles.nc = largestDivisor(n, {256, 128, 64, 32, 16});
+  if (tiles.nc % nr != 0)
+    tiles.nc = nr;
   // The panel of B a register tile walks: kc × nr floats, within L1 (32 KiB
   // here) with room for the rows of A.
   tiles.kc = k <= 256 ? k : largestDivisor(k, {256, 192, 128, 64, 32, 16});
@@ -116,6 +117,77 @@ bool isUnitStrideF32(Value value, int64_t rank) {
 }
 
 bool isRowContiguous(Value value) { return isUnitStrideF32(value, 2); }
+
+/// A contraction `C[m, p, j] += A[m, k] · B[p, k, j]` over loops
+/// (m, p, k, j): a linear layer whose weight is in column panels
+/// (compiler/conversion/XfmrToLinalg/Contractions.cpp builds it).
+struct PanelContraction {
+  linalg::GenericOp op;
+  /// A [M, K], B [N / P, K, P] and C [M, N / P, P].
+  Value a, b, c;
+};
+
+/// Whether `value` is `c` read as [M, N]: the collapse of its last two
+/// dimensions (C itself is [M, N / P, P]).
+bool isRowsView(Value value, Value c) {
+  auto collapse = value.getDefiningOp<memref::CollapseShapeOp>();
+  return collapse && collapse.getSrc() == c &&
+         collapse.getReassociationIndices() ==
+             SmallVector<ReassociationIndices>{{0}, {1, 2}};
+}
+
+std::optional<PanelContraction> matchPanelContraction(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || op.getNumLoops() != 4)
+    return std::nullopt;
+  using utils::IteratorType;
+  if (op.getIteratorTypesArray() !=
+      SmallVector<IteratorType>{IteratorType::parallel, IteratorType::parallel,
+                                IteratorType::reduction,
+                                IteratorType::parallel})
+    return std::nullopt;
+  MLIRContext *ctx = op.getContext();
+  auto dims = [&](ArrayRef<unsigned> positions) {
+    SmallVector<AffineExpr> exprs;
+    for (unsigned p : positions)
+      exprs.push_back(getAffineDimExpr(p, ctx));
+    return AffineMap::get(4, 0, exprs, ctx);
+  };
+  if (op.getIndexingMapsArray() !=
+      SmallVector<AffineMap>{dims({0, 2}), dims({1, 2, 3}), dims({0, 1, 3})})
+    return std::nullopt;
+  // The body: out + lhs · rhs.
+  Block *body = op.getBody();
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add || body->getOperations().size() != 3)
+    return std::nullopt;
+  Value acc = body->getArgument(2);
+  Value product = add.getLhs() == acc ? add.getRhs() : add.getLhs();
+  auto mul = product.getDefiningOp<arith::MulFOp>();
+  if ((add.getLhs() != acc && add.getRhs() != acc) || !mul ||
+      !((mul.getLhs() == body->getArgument(0) &&
+         mul.getRhs() == body->getArgument(1)) ||
+        (mul.getLhs() == body->getArgument(1) &&
+         mul.getRhs() == body->getArgument(0))))
+    return std::nullopt;
+  PanelContraction contraction{op, op.getDpsInputOperand(0)->get(),
+                               op.getDpsInputOperand(1)->get(),
+                               op.getDpsInitOperand(0)->get()};
+  auto bType = dyn_cast<MemRefType>(contraction.b.getType());
+  auto cType = dyn_cast<MemRefType>(contraction.c.getType());
+  if (!isRowContiguous(contraction.a) || !bType || !cType ||
+      !bType.hasStaticShape() || !bType.getLayout().isIdentity() ||
+      !bType.getElementType().isF32() || !cType.getElementType().isF32())
+    return std::nullopt;
+  // C's rows must be contiguous, so that it reads as [M, N].
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(cType.getStridesAndOffset(strides, offset)) || strides[2] != 1 ||
+      strides[1] != cType.getDimSize(2))
+    return std::nullopt;
+  return contraction;
+}
 
 /// How an epilogue operand is read at (row, column).
 enum class Access { Accumulator, Row, Bias };
@@ -185,48 +257,54 @@ bool isZeroInit(Operation *op, Value c) {
 }
 
 /// Whether C is a buffer of the kernel's own: an allocation read and
-/// written only by what makes it zero, the matmul and `epilogue`.
-bool isPrivateAccumulator(linalg::MatmulOp matmul, Value c,
-                          Operation *epilogue) {
+/// written only by what makes it zero, the contraction and `epilogue`
+/// (through C's rows view).
+bool isPrivateAccumulator(const PanelContraction &kernel, Operation *epilogue) {
+  Value c = kernel.c;
   if (!c.getDefiningOp<memref::AllocOp>())
     return false;
   return llvm::all_of(c.getUsers(), [&](Operation *user) {
-    return user == matmul || user == epilogue ||
-           isa<linalg::FillOp, memref::DeallocOp>(user) ||
+    if (user->getNumResults() == 1 && isRowsView(user->getResult(0), c))
+      return llvm::all_of(user->getUsers(),
+                          [&](Operation *u) { return u == epilogue; });
+    return user == kernel.op || isa<linalg::FillOp, memref::DeallocOp>(user) ||
            (isa<memref::CopyOp>(user) && isZeroInit(user, c));
   });
 }
 
-/// The consumer of `matmul`'s result to fuse into its store, if one
-/// qualifies. Ops between the two must not touch memory, except allocations
-/// and deallocations (`toSink` collects deallocations of the matmul's
-/// operands, which move after the kernel, placed at the consumer).
-std::optional<Epilogue> findEpilogue(linalg::MatmulOp matmul,
+/// The consumer of the contraction's result (C read as [M, N]) to fuse into
+/// its store, if one qualifies. Ops between the two must not touch memory,
+/// except allocations and deallocations (`toSink` collects deallocations of
+/// the contraction's operands, which move after the kernel, placed at the
+/// consumer).
+std::optional<Epilogue> findEpilogue(const PanelContraction &kernel,
                                      SmallVectorImpl<Operation *> &toSink) {
-  Value c = matmul.getDpsInitOperand(0)->get();
-  Value a = matmul.getDpsInputOperand(0)->get();
-  Value b = matmul.getDpsInputOperand(1)->get();
+  Value a = kernel.a, b = kernel.b, c = kernel.c;
+  auto readsC = [&](Value value) { return isRowsView(value, c); };
   SmallVector<Operation *> sink;
-  for (Operation *op = matmul->getNextNode(); op; op = op->getNextNode()) {
+  for (Operation *op = kernel.op->getNextNode(); op; op = op->getNextNode()) {
     auto generic = dyn_cast<linalg::GenericOp>(op);
-    if (generic && llvm::is_contained(generic->getOperands(), c)) {
+    if (generic && llvm::any_of(generic->getOperands(), readsC)) {
       if (generic.getNumDpsInits() != 1 || generic.getNumLoops() != 2 ||
           generic.getNumParallelLoops() != 2 || !hasVectorizableBody(generic))
         return std::nullopt;
       OpOperand *init = generic.getDpsInitOperand(0);
       Value output = init->get();
       if (!isRowContiguous(output) ||
+          cast<MemRefType>(output.getType()).getDimSize(1) !=
+              cast<MemRefType>(b.getType()).getDimSize(0) *
+                  cast<MemRefType>(b.getType()).getDimSize(2) ||
           !generic.getMatchingIndexingMap(init).isIdentity() ||
           generic.payloadUsesValueFromOperand(init) || mayAlias(output, a) ||
           mayAlias(output, b))
         return std::nullopt;
       Epilogue epilogue{generic, {}, output};
-      MLIRContext *ctx = matmul.getContext();
+      MLIRContext *ctx = generic.getContext();
       AffineMap bias = AffineMap::get(2, 0, getAffineDimExpr(1, ctx), ctx);
       for (OpOperand *input : generic.getDpsInputOperands()) {
         Value value = input->get();
         AffineMap map = generic.getMatchingIndexingMap(input);
-        if (value == c && map.isIdentity()) {
+        if (readsC(value) && map.isIdentity()) {
           epilogue.access.push_back(Access::Accumulator);
           continue;
         }
@@ -245,7 +323,7 @@ std::optional<Epilogue> findEpilogue(linalg::MatmulOp matmul,
         return std::nullopt;
       // The accumulators go to the consumer's output only: C must have no
       // other reader, unless the consumer writes C itself.
-      if (output != c && !isPrivateAccumulator(matmul, c, generic))
+      if (!readsC(output) && !isPrivateAccumulator(kernel, generic))
         return std::nullopt;
       toSink.append(sink);
       return epilogue;
@@ -265,26 +343,34 @@ std::optional<Epilogue> findEpilogue(linalg::MatmulOp matmul,
   return std::nullopt;
 }
 
-/// The op that makes a private C zero before `matmul`, if any.
-Operation *findZeroInit(linalg::MatmulOp matmul, Value c, Operation *epilogue) {
-  if (!isPrivateAccumulator(matmul, c, epilogue))
+/// The op that makes a private C zero before the contraction, if any.
+Operation *findZeroInit(const PanelContraction &kernel, Operation *epilogue) {
+  Value c = kernel.c;
+  if (!isPrivateAccumulator(kernel, epilogue))
     return nullptr;
   Operation *init = nullptr;
   for (Operation *user : c.getUsers()) {
-    if (user == matmul || user == epilogue || isa<memref::DeallocOp>(user))
+    if (user == kernel.op || isa<memref::DeallocOp>(user) ||
+        (user->getNumResults() == 1 && isRowsView(user->getResult(0), c)))
       continue;
-    if (init || user->getBlock() != matmul->getBlock() ||
-        !user->isBeforeInBlock(matmul))
+    if (init || user->getBlock() != kernel.op->getBlock() ||
+        !user->isBeforeInBlock(kernel.op))
       return nullptr;
     init = user;
   }
   return init && isZeroInit(init, c) ? init : nullptr;
 }
 
-/// Erases `alloc` when nothing but deallocations and zero fills use it.
+/// Erases `alloc` when nothing but deallocations, zero fills and unused
+/// views use it.
 void eraseIfDead(Value buffer) {
   auto alloc = buffer.getDefiningOp<memref::AllocOp>();
-  if (!alloc || !llvm::all_of(alloc->getUsers(), [](Operation *user) {
+  if (!alloc)
+    return;
+  for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+    if (isa<ViewLikeOpInterface>(user) && user->use_empty())
+      user->erase();
+  if (!llvm::all_of(alloc->getUsers(), [](Operation *user) {
         return isa<memref::DeallocOp>(user) || isZeroFill(user);
       }))
     return;
@@ -293,20 +379,17 @@ void eraseIfDead(Value buffer) {
   alloc.erase();
 }
 
-/// Builds the kernel for one matmul.
+/// Builds the kernel for one contraction.
 class KernelBuilder {
 public:
-  KernelBuilder(OpBuilder &b, Location loc, linalg::MatmulOp matmul,
+  KernelBuilder(OpBuilder &b, Location loc, const PanelContraction &kernel,
                 const Tiles &tiles, std::optional<Epilogue> epilogue,
                 bool zeroInit)
       : b(b), loc(loc), tiles(tiles), epilogue(std::move(epilogue)),
-        zeroInit(zeroInit) {
-    a = matmul.getDpsInputOperand(0)->get();
-    bMat = matmul.getDpsInputOperand(1)->get();
-    c = matmul.getDpsInitOperand(0)->get();
-    auto bType = cast<MemRefType>(bMat.getType());
-    k = bType.getDimSize(0);
-    n = bType.getDimSize(1);
+        zeroInit(zeroInit), a(kernel.a), bPanels(kernel.b), c(kernel.c) {
+    auto bType = cast<MemRefType>(bPanels.getType());
+    k = bType.getDimSize(1);
+    n = bType.getDimSize(0) * bType.getDimSize(2);
     vecType = VectorType::get({kLanes}, b.getF32Type());
   }
 
@@ -319,10 +402,8 @@ public:
     Value numRowTiles = arith::CeilDivUIOp::create(b, loc, m, mc);
     Value numColTiles = index(n / tiles.nc);
     // Column tiles outermost: a thread's consecutive tiles share their
-    // block of B (the OpenMP lowering gives each thread a contiguous range
-    // of the iterations), which its next packing then reads from L2; with
-    // row tiles outermost, every tile packed a different block, and B came
-    // from L3 once per row tile.
+    // panels of B (the OpenMP lowering gives each thread a contiguous range
+    // of the iterations), which the next tile then reads from L2.
     scf::ParallelOp::create(
         b, loc, ValueRange{zeroIdx, zeroIdx},
         ValueRange{numColTiles, numRowTiles}, ValueRange{oneIdx, oneIdx},
@@ -332,80 +413,52 @@ public:
           Value rowBegin = arith::MulIOp::create(b, loc, ivs[1], mc);
           Value rowEnd = arith::MinUIOp::create(
               b, loc, arith::AddIOp::create(b, loc, rowBegin, mc), m);
-          Value colBegin =
-              arith::MulIOp::create(b, loc, ivs[0], index(tiles.nc));
-          // The tile's packed block of B lives on the stack of the thread
-          // that runs it: an scf.parallel body is an allocation scope, so
-          // the buffer is released at the end of each iteration.
-          auto packedType = MemRefType::get(
-              {tiles.nc / tiles.nr, tiles.kc, tiles.nr}, b.getF32Type());
-          packed = memref::AllocaOp::create(b, loc, packedType,
-                                            b.getI64IntegerAttr(64));
-          buildCacheTile(rowBegin, rowEnd, colBegin);
+          Value firstPanel =
+              arith::MulIOp::create(b, loc, ivs[0], index(tiles.nc / tiles.nr));
+          buildCacheTile(rowBegin, rowEnd, firstPanel);
         });
   }
 
 private:
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
 
-  void buildCacheTile(Value rowBegin, Value rowEnd, Value colBegin) {
+  void buildCacheTile(Value rowBegin, Value rowEnd, Value firstPanel) {
     int64_t numBlocks = k / tiles.kc;
     // Every block but the last accumulates into C.
     if (numBlocks > 1)
       forLoop(index(0), index((numBlocks - 1) * tiles.kc), tiles.kc,
               [&](Value kBegin) {
-                buildBlock(rowBegin, rowEnd, colBegin, kBegin, /*last=*/false);
+                buildBlock(rowBegin, rowEnd, firstPanel, kBegin,
+                           /*last=*/false);
               });
-    buildBlock(rowBegin, rowEnd, colBegin, index((numBlocks - 1) * tiles.kc),
+    buildBlock(rowBegin, rowEnd, firstPanel, index((numBlocks - 1) * tiles.kc),
                /*last=*/true);
   }
 
-  /// One reduction block over the cache tile: column panels outside, so a
-  /// panel of B is reused by every register tile of rows.
-  void buildBlock(Value rowBegin, Value rowEnd, Value colBegin, Value kBegin,
+  /// One reduction block over the cache tile: register tiles of kRows rows,
+  /// then the rows left one by one.
+  void buildBlock(Value rowBegin, Value rowEnd, Value firstPanel, Value kBegin,
                   bool last) {
-    Value rows = arith::SubIOp::create(b, loc, rowEnd, rowBegin);
-    Value fullRows = arith::MulIOp::create(
-        b, loc, arith::DivUIOp::create(b, loc, rows, index(kRows)),
-        index(kRows));
-    Value fullEnd = arith::AddIOp::create(b, loc, rowBegin, fullRows);
-    packBlock(colBegin, kBegin);
-    forLoop(index(0), index(tiles.nc / tiles.nr), 1, [&](Value panel) {
-      Value col = panelColumn(colBegin, panel);
-      forLoop(rowBegin, fullEnd, kRows, [&](Value row) {
-        buildRegisterTile(kRows, row, col, panel, kBegin, last);
+    auto tilesOf = [&](int64_t numRows, Value begin) {
+      Value rows = arith::SubIOp::create(b, loc, rowEnd, begin);
+      Value end = arith::AddIOp::create(
+          b, loc, begin,
+          arith::MulIOp::create(
+              b, loc, arith::DivUIOp::create(b, loc, rows, index(numRows)),
+              index(numRows)));
+      // Panels outside: a block of a panel is reused by every register
+      // tile of rows.
+      forLoop(index(0), index(tiles.nc / tiles.nr), 1, [&](Value p) {
+        Value panel = arith::AddIOp::create(b, loc, firstPanel, p);
+        forLoop(begin, end, numRows, [&](Value row) {
+          buildRegisterTile(numRows, row, panel, kBegin, last);
+        });
       });
-      forLoop(fullEnd, rowEnd, 1, [&](Value row) {
-        buildRegisterTile(1, row, col, panel, kBegin, last);
-      });
-    });
-  }
-
-  /// B[kBegin + k, colBegin + p·nr + j] → packed[p, k, j]: each register
-  /// tile then reads its panel of B as one contiguous stream (in B itself
-  /// consecutive steps are a whole row of B apart, a new page each for the
-  /// wide layers).
-  void packBlock(Value colBegin, Value kBegin) {
-    int64_t numVecs = tiles.nr / kLanes;
-    forLoop(index(0), index(tiles.nc / tiles.nr), 1, [&](Value panel) {
-      Value col = panelColumn(colBegin, panel);
-      forLoop(index(0), index(tiles.kc), 1, [&](Value kk) {
-        Value row = arith::AddIOp::create(b, loc, kBegin, kk);
-        for (int64_t v = 0; v < numVecs; ++v) {
-          Value vec = vector::LoadOp::create(
-              b, loc, vecType, bMat, ValueRange{row, offset(col, v * kLanes)});
-          vector::StoreOp::create(b, loc, vec, packed,
-                                  ValueRange{panel, kk, index(v * kLanes)});
-        }
-      });
-    });
-  }
-
-  /// The first column of panel `panel` of the cache tile at `colBegin`.
-  Value panelColumn(Value colBegin, Value panel) {
-    return arith::AddIOp::create(
-        b, loc, colBegin,
-        arith::MulIOp::create(b, loc, panel, index(tiles.nr)));
+      return end;
+    };
+    // Each register tile is unrolled code: more remainder sizes (4, 2)
+    // doubled the compile time of BERT-base.
+    tilesOf(1, tilesOf(kRows, rowBegin));
   }
 
   void forLoop(Value begin, Value end, int64_t step,
@@ -425,15 +478,19 @@ private:
                       : arith::AddIOp::create(b, loc, base, index(delta));
   }
 
-  /// `numRows` × nr accumulators over k in [kBegin, kBegin + kc).
-  void buildRegisterTile(int64_t numRows, Value row, Value col, Value panel,
-                         Value kBegin, bool last) {
+  /// `numRows` × nr accumulators of panel `panel` over k in
+  /// [kBegin, kBegin + kc).
+  void buildRegisterTile(int64_t numRows, Value row, Value panel, Value kBegin,
+                         bool last) {
     int64_t numVecs = tiles.nr / kLanes;
-    SmallVector<Value> rowIdx, colIdx;
+    SmallVector<Value> rowIdx, laneIdx, colIdx;
     for (int64_t r = 0; r < numRows; ++r)
       rowIdx.push_back(offset(row, r));
-    for (int64_t v = 0; v < numVecs; ++v)
+    Value col = arith::MulIOp::create(b, loc, panel, index(tiles.nr));
+    for (int64_t v = 0; v < numVecs; ++v) {
+      laneIdx.push_back(index(v * kLanes));
       colIdx.push_back(offset(col, v * kLanes));
+    }
 
     // zeroInit implies a single reduction block (the pass sees to it).
     SmallVector<Value> init;
@@ -442,10 +499,11 @@ private:
       zero = arith::ConstantOp::create(b, loc, vecType, b.getZeroAttr(vecType));
     for (int64_t r = 0; r < numRows; ++r)
       for (int64_t v = 0; v < numVecs; ++v)
-        init.push_back(zeroInit ? zero
-                                : vector::LoadOp::create(
-                                      b, loc, vecType, c,
-                                      ValueRange{rowIdx[r], colIdx[v]}));
+        init.push_back(zeroInit
+                           ? zero
+                           : vector::LoadOp::create(
+                                 b, loc, vecType, c,
+                                 ValueRange{rowIdx[r], panel, laneIdx[v]}));
 
     Value kEnd = offset(kBegin, tiles.kc);
     auto loop = scf::ForOp::create(
@@ -453,12 +511,10 @@ private:
         [&](OpBuilder &nb, Location, Value kk, ValueRange acc) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-          Value step = arith::SubIOp::create(b, loc, kk, kBegin);
           SmallVector<Value> bVecs;
           for (int64_t v = 0; v < numVecs; ++v)
             bVecs.push_back(vector::LoadOp::create(
-                b, loc, vecType, packed,
-                ValueRange{panel, step, index(v * kLanes)}));
+                b, loc, vecType, bPanels, ValueRange{panel, kk, laneIdx[v]}));
           SmallVector<Value> next;
           for (int64_t r = 0; r < numRows; ++r) {
             Value scalar =
@@ -474,12 +530,14 @@ private:
     for (int64_t r = 0; r < numRows; ++r)
       for (int64_t v = 0; v < numVecs; ++v) {
         Value sum = loop.getResult(r * numVecs + v);
-        SmallVector<Value, 2> at = {rowIdx[r], colIdx[v]};
-        if (last && epilogue)
+        if (last && epilogue) {
+          SmallVector<Value, 2> at = {rowIdx[r], colIdx[v]};
           vector::StoreOp::create(b, loc, applyEpilogue(sum, at),
                                   epilogue->output, at);
-        else
-          vector::StoreOp::create(b, loc, sum, c, at);
+        } else {
+          vector::StoreOp::create(b, loc, sum, c,
+                                  ValueRange{rowIdx[r], panel, laneIdx[v]});
+        }
       }
   }
 
@@ -534,33 +592,19 @@ private:
   Tiles tiles;
   std::optional<Epilogue> epilogue;
   bool zeroInit;
-  Value a, bMat, c;
-  /// The cache tile's block of B, packed panel by panel (packBlock).
-  Value packed;
+  /// A [M, K], B [N / nr, K, nr], C [M, N / nr, nr].
+  Value a, bPanels, c;
   int64_t k, n;
   VectorType vecType;
 };
 
-/// Whether `matmul` has the form the kernels handle.
-std::optional<Tiles> kernelTiles(linalg::MatmulOp matmul) {
-  if (!matmul.hasPureBufferSemantics() || matmul.getNumDpsInputs() != 2)
+/// The tiles for `kernel`, if the kernels handle its shape.
+std::optional<Tiles> kernelTiles(const PanelContraction &kernel) {
+  if (mayAlias(kernel.c, kernel.a) || mayAlias(kernel.c, kernel.b))
     return std::nullopt;
-  // Only the default (non-transposing, non-broadcasting) matmul.
-  if (matmul.hasUserDefinedMaps())
-    return std::nullopt;
-  Value a = matmul.getDpsInputOperand(0)->get();
-  Value b = matmul.getDpsInputOperand(1)->get();
-  Value c = matmul.getDpsInitOperand(0)->get();
-  if (!isRowContiguous(a) || !isRowContiguous(b) || !isRowContiguous(c))
-    return std::nullopt;
-  auto bType = cast<MemRefType>(b.getType());
-  if (!bType.hasStaticShape() ||
-      cast<MemRefType>(c.getType()).getDimSize(1) != bType.getDimSize(1) ||
-      cast<MemRefType>(a.getType()).getDimSize(1) != bType.getDimSize(0))
-    return std::nullopt;
-  if (mayAlias(c, a) || mayAlias(c, b))
-    return std::nullopt;
-  return selectTiles(bType.getDimSize(1), bType.getDimSize(0));
+  auto bType = cast<MemRefType>(kernel.b.getType());
+  return selectTiles(bType.getDimSize(0) * bType.getDimSize(2),
+                     bType.getDimSize(1), bType.getDimSize(2));
 }
 
 struct XfmrCpuContractionsPass
@@ -569,9 +613,9 @@ struct XfmrCpuContractionsPass
 
   /// The pass options, where given and valid for the shape, win (for
   /// measuring other tiles).
-  void overrideTiles(Tiles &tiles, linalg::MatmulOp matmul) {
-    auto b = cast<MemRefType>(matmul.getDpsInputOperand(1)->get().getType());
-    int64_t k = b.getDimSize(0), n = b.getDimSize(1);
+  void overrideTiles(Tiles &tiles, const PanelContraction &kernel) {
+    auto b = cast<MemRefType>(kernel.b.getType());
+    int64_t k = b.getDimSize(1), n = b.getDimSize(0) * b.getDimSize(2);
     if (rowTile > 0)
       tiles.mc = rowTile;
     if (colTile > 0 && n % colTile == 0 && colTile % tiles.nr == 0)
@@ -581,29 +625,29 @@ struct XfmrCpuContractionsPass
   }
 
   void runOnOperation() override {
-    SmallVector<linalg::MatmulOp> matmuls;
-    getOperation().walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
-    for (linalg::MatmulOp matmul : matmuls) {
-      std::optional<Tiles> tiles = kernelTiles(matmul);
+    SmallVector<PanelContraction> kernels;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (std::optional<PanelContraction> kernel = matchPanelContraction(op))
+        kernels.push_back(*kernel);
+    });
+    for (PanelContraction kernel : kernels) {
+      std::optional<Tiles> tiles = kernelTiles(kernel);
       if (!tiles)
         continue;
-      overrideTiles(*tiles, matmul);
+      overrideTiles(*tiles, kernel);
       SmallVector<Operation *> toSink;
-      std::optional<Epilogue> epilogue = findEpilogue(matmul, toSink);
-      Value c = matmul.getDpsInitOperand(0)->get();
+      std::optional<Epilogue> epilogue = findEpilogue(kernel, toSink);
       Operation *zeroInit =
-          findZeroInit(matmul, c, epilogue ? epilogue->op : nullptr);
+          findZeroInit(kernel, epilogue ? epilogue->op : nullptr);
       // With several reduction blocks C holds the partial sums, so it must
       // start from zero in memory.
-      int64_t k =
-          cast<MemRefType>(matmul.getDpsInputOperand(1)->get().getType())
-              .getDimSize(0);
+      int64_t k = cast<MemRefType>(kernel.b.getType()).getDimSize(1);
       if (tiles->kc != k)
         zeroInit = nullptr;
       Operation *anchor =
-          epilogue ? epilogue->op.getOperation() : matmul.getOperation();
+          epilogue ? epilogue->op.getOperation() : kernel.op.getOperation();
       OpBuilder b(anchor);
-      KernelBuilder(b, matmul.getLoc(), matmul, *tiles, epilogue,
+      KernelBuilder(b, kernel.op.getLoc(), kernel, *tiles, epilogue,
                     zeroInit != nullptr)
           .build();
       for (Operation *op : toSink)
@@ -612,7 +656,8 @@ struct XfmrCpuContractionsPass
         epilogue->op.erase();
         ++numEpilogues;
       }
-      matmul.erase();
+      Value c = kernel.c;
+      kernel.op.erase();
       if (zeroInit) {
         Value source;
         if (auto copy = dyn_cast<memref::CopyOp>(zeroInit))

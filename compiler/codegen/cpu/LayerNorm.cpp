@@ -138,7 +138,7 @@ SmallVector<Value> buildLayerNorm(OpBuilder &b, Location loc,
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(forall.getTerminator());
   RowBuilder row(b, loc, width);
-  ValueRange at = forall.getInductionVars();
+  SmallVector<Value> at = forall.getInductionVars();
   int64_t vectors = width / kLanes;
 
   SmallVector<Value> sum;

@@ -7,31 +7,30 @@ include "mlir/Pass/PassBase.td"
 def XfmrCpuContractions : Pass<"xfmr-cpu-contractions", "mlir::func::FuncOp"> {
   let summary = "register-blocked vector kernels for the linear layers";
   let description = [{
-    Runs after bufferization. Each 2-D `linalg.matmul` `C[M, N] += A[M, K] ·
-    B[K, N]` with static `K` and `N` (a linear layer over the flattened
-    tokens, its weight laid out `[in, out]` by `xfmr-pack-weights`) becomes a
-    kernel built from vector-dialect operations:
+    Runs after bufferization. Each contraction
+    `C[m, p, j] += A[m, k] · B[p, k, j]` with static `K` and `N` (a linear
+    layer over the flattened tokens, its weight in column panels
+    `[N / P, K, P]` laid out by `xfmr-pack-weights` and the runtime, `C`
+    viewed as `[M, N / P, P]`) becomes a kernel built from vector-dialect
+    operations:
 
     - cache tiles of `mc` rows × `nc` columns, an `scf.parallel` over them
       (threads, through OpenMP) with the column tiles outermost, so a
-      thread's consecutive tiles share their block of B, and `kc`-deep
+      thread's consecutive tiles share their panels of B, and `kc`-deep
       blocks of the reduction, all chosen from the shape (`selectTiles`);
-    - each tile copies its `kc` × `nc` block of B, panel by panel, into a
-      buffer on its thread's stack (`[nc / nr][kc][nr]`, allocated in the
-      `scf.parallel` body, an allocation scope), so a register tile
-      reads its panel as one contiguous stream: in B itself consecutive
-      reduction steps are a whole row (a new page, for the wide layers)
-      apart;
-    - inside a tile, a register tile of 8 rows × 32 columns (16 vector
-      accumulators of 16 lanes; 16 columns when `N` is not a multiple of 32)
-      held in registers across its block of the reduction: per step one
-      broadcast per row and one load per 16 columns of `B`, and fused
+    - inside a tile, a register tile of 8 rows × `P` columns (P = 32: 16
+      vector accumulators of 16 lanes; P = 16 when `N` is not a multiple
+      of 32) held in registers across its block of the reduction: per step
+      one broadcast per row, one load per 16 columns of the panel (its `P`
+      floats of one step are contiguous, and so are its steps: the panel is
+      one stream, and no kernel copies a block of B), and fused
       multiply-adds; rows past the last full group of 8 take a one-row tile;
-    - the elementwise consumer of `C` (the bias, the activation, a scale),
-      when it reads `C` and vectors of the same row or bias vectors and
-      follows the matmul with nothing in between that touches memory, is
-      applied to the accumulators before they are stored, so `C` is never
-      written (with one reduction block) and never read back.
+    - the elementwise consumer of `C` read as `[M, N]` (the bias, the
+      activation, a scale), when it reads `C` and vectors of the same row
+      or bias vectors and follows the contraction with nothing in between
+      that touches memory, is applied to the accumulators before they are
+      stored, so `C` is never written (with one reduction block) and never
+      read back.
 
     Every element adds its products in `k` order, one tile computes it, and
     tiles do not depend on each other: the result is the same for every
@@ -120,6 +119,52 @@ def XfmrCpuLayerNorm : Pass<"xfmr-cpu-layer-norm", "mlir::func::FuncOp"> {
                            "::mlir::vector::VectorDialect"];
   let statistics = [
     Statistic<"numKernels", "kernels", "norms turned into vector code">
+  ];
+}
+
+def XfmrCpuSoftmax : Pass<"xfmr-cpu-softmax", "mlir::func::FuncOp"> {
+  let summary = "softmax rows as vector code, one row per parallel iteration";
+  let description = [{
+    Runs on xfmr ops, before `convert-xfmr-to-linalg`. Each `xfmr.softmax`
+    over the last dimension and each `xfmr.masked_softmax` (the softmaxes
+    that attention fusion did not absorb: with fusion off, with an additive
+    bias) whose rows are a static whole number of 16-lane vectors, or of a
+    width known only at run time (the keys of a sequence), becomes an
+    `scf.forall` over the rows (threads, through OpenMP). An iteration
+    makes three passes over its row, 16 elements at a time (a loop over the
+    whole vectors; with a run-time width, then one partial vector whose
+    lanes past the row are `-inf` and neither read nor written):
+
+    - the elements are formed as the generic lowering forms them (masked
+      softmax: `scale · x`, plus the bias, which broadcasts over size-1
+      dimensions; a key masked by `key_padding == 0` or, with `causal`,
+      by `j > i + keys - queries` becomes `x + fill`); the row's maximum is
+      a chain of vector maximums (`arith.maximumf`: a NaN propagates)
+      reduced across the lanes by a fixed tree of shuffles; with masks,
+      whether some key is not masked is or-ed alongside;
+    - `e = exp(x - max)` as a vector `math.exp` (the polynomial of
+      `xfmr-approximate-math`), 0 when the maximum is `-inf`, is written
+      to the result row and summed per lane in column order (lane `l` adds
+      elements `l`, `l + 16`, ...), the lanes then added in a fixed tree;
+    - the row read back is divided by the sum, exactly, as the generic
+      lowering divides.
+
+    Every semantic of the generic lowering holds: a row whose every element
+    is `-inf` yields zeros; a row whose sum is not positive (a NaN or
+    `+inf` element) yields zeros; a row whose every key is masked yields
+    what `fully_masked` says (zeros, or `1 / keys`). Results differ from the
+    generic lowering (whose sum is an online update in column order) only
+    by the rounding of the sum. A row is one iteration: the same bits for
+    every thread count. A softmax over another axis, or whose static width
+    is not a whole number of vectors, keeps the generic lowering.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+  let statistics = [
+    Statistic<"numKernels", "kernels", "softmaxes turned into vector code">
   ];
 }
 

@@ -1,7 +1,8 @@
 //===- Contractions.cpp - xfmr.linear and xfmr.matmul → linalg ------------===//
 //
-// A linear whose weight is laid out [in, out] (xfmr-pack-weights) becomes a
-// 2-D linalg.matmul over the tokens flattened to rows, which the CPU codegen
+// A linear whose weight is laid out in column panels [n / P, k, P]
+// (xfmr-pack-weights) becomes a contraction over the tokens flattened to
+// rows into C viewed as [m, n / P, P], which the CPU codegen
 // (compiler/codegen/cpu) turns into register-blocked vector kernels with the
 // bias epilogue fused. Everything else lowers to a linalg.generic contraction
 // whose loops run (batch..., m, k, n): the innermost loop walks a row of the
@@ -95,11 +96,13 @@ Value buildContraction(OpBuilder &b, Location loc, RankedTensorType type,
   return buildEpilogue(b, loc, type, sizes, result, bias, scale);
 }
 
-/// input [rows..., k] · weight [k, n] as one linalg.matmul over the rows
-/// flattened, then the epilogue, then the rows' shape restored.
-Value buildPackedLinear(OpBuilder &b, Location loc, RankedTensorType type,
-                        Value input, Value weight, Value bias,
-                        FloatAttr scale) {
+/// input [rows..., k] · weight in panels [n / P, k, P], over the rows
+/// flattened: loops (m, p, k, j) into C[m, p, j], C then read as [m, n] by
+/// the epilogue and the rows' shape restored. The innermost loop walks a
+/// panel's row and C's, both contiguous.
+Value buildPanelLinear(OpBuilder &b, Location loc, RankedTensorType type,
+                       Value input, Value weight, Value bias, FloatAttr scale) {
+  MLIRContext *ctx = b.getContext();
   auto inputType = cast<RankedTensorType>(input.getType());
   unsigned rank = inputType.getRank();
   SmallVector<OpFoldResult> sizes = sizesOf(b, loc, input);
@@ -111,19 +114,35 @@ Value buildPackedLinear(OpBuilder &b, Location loc, RankedTensorType type,
     rows = {leading, {rank - 1}};
     input = tensor::CollapseShapeOp::create(b, loc, input, rows);
   }
-  auto flatInput = cast<RankedTensorType>(input.getType());
-  auto flatType = RankedTensorType::get(
-      {flatInput.getDimSize(0), type.getShape().back()}, type.getElementType());
-  SmallVector<OpFoldResult> flatSizes = {sizesOf(b, loc, input)[0],
-                                         sizes.back()};
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  int64_t numPanels = weightType.getDimSize(0);
+  int64_t width = weightType.getDimSize(2);
+  int64_t m = cast<RankedTensorType>(input.getType()).getDimSize(0);
+  OpFoldResult rowCount = sizesOf(b, loc, input)[0];
+  auto panelType =
+      RankedTensorType::get({m, numPanels, width}, type.getElementType());
   Value init =
-      filledTensor(b, loc, flatType, flatSizes, f32Constant(b, loc, 0.0));
-  Value product =
-      linalg::MatmulOp::create(b, loc, TypeRange{flatType},
-                               ValueRange{input, weight}, ValueRange{init})
-          .getResult(0);
-  Value result =
-      buildEpilogue(b, loc, flatType, flatSizes, product, bias, scale);
+      filledTensor(b, loc, panelType,
+                   {rowCount, b.getIndexAttr(numPanels), b.getIndexAttr(width)},
+                   f32Constant(b, loc, 0.0));
+  AffineExpr row = getAffineDimExpr(0, ctx), panel = getAffineDimExpr(1, ctx),
+             k = getAffineDimExpr(2, ctx), column = getAffineDimExpr(3, ctx);
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(4, 0, {row, k}, ctx),
+      AffineMap::get(4, 0, {panel, k, column}, ctx),
+      AffineMap::get(4, 0, {row, panel, column}, ctx)};
+  SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
+  iterators[2] = utils::IteratorType::reduction;
+  Value product = linalg::GenericOp::create(
+                      b, loc, TypeRange{panelType}, ValueRange{input, weight},
+                      ValueRange{init}, maps, iterators, multiplyAccumulate)
+                      .getResult(0);
+  auto flatType =
+      RankedTensorType::get({m, type.getShape().back()}, type.getElementType());
+  product = tensor::CollapseShapeOp::create(
+      b, loc, flatType, product, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+  Value result = buildEpilogue(b, loc, flatType, {rowCount, sizes.back()},
+                               product, bias, scale);
   if (rank <= 2)
     return result;
   return tensor::ExpandShapeOp::create(b, loc, type, result, rows, sizes);
@@ -138,11 +157,11 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     RankedTensorType type = op.getType();
-    if (op.getTransposedWeight()) {
+    if (op.getWeight().getType().getRank() == 3) {
       rewriter.replaceOp(
-          op, buildPackedLinear(rewriter, loc, type, adaptor.getInput(),
-                                adaptor.getWeight(), adaptor.getBias(),
-                                op.getScaleAttr()));
+          op, buildPanelLinear(rewriter, loc, type, adaptor.getInput(),
+                               adaptor.getWeight(), adaptor.getBias(),
+                               op.getScaleAttr()));
       return success();
     }
     unsigned rank = type.getRank();
