@@ -136,6 +136,11 @@ bool isRowsView(Value value, Value c) {
              SmallVector<ReassociationIndices>{{0}, {1, 2}};
 }
 
+/// Whether `op` makes C's rows view.
+bool makesRowsView(Operation *op, Value c) {
+  return op->getNumResults() == 1 && isRowsView(op->getResult(0), c);
+}
+
 std::optional<PanelContraction> matchPanelContraction(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 || op.getNumLoops() != 4)
@@ -264,7 +269,7 @@ bool isPrivateAccumulator(const PanelContraction &kernel, Operation *epilogue) {
   if (!c.getDefiningOp<memref::AllocOp>())
     return false;
   return llvm::all_of(c.getUsers(), [&](Operation *user) {
-    if (user->getNumResults() == 1 && isRowsView(user->getResult(0), c))
+    if (makesRowsView(user, c))
       return llvm::all_of(user->getUsers(),
                           [&](Operation *u) { return u == epilogue; });
     return user == kernel.op || isa<linalg::FillOp, memref::DeallocOp>(user) ||
@@ -351,7 +356,7 @@ Operation *findZeroInit(const PanelContraction &kernel, Operation *epilogue) {
   Operation *init = nullptr;
   for (Operation *user : c.getUsers()) {
     if (user == kernel.op || isa<memref::DeallocOp>(user) ||
-        (user->getNumResults() == 1 && isRowsView(user->getResult(0), c)))
+        makesRowsView(user, c))
       continue;
     if (init || user->getBlock() != kernel.op->getBlock() ||
         !user->isBeforeInBlock(kernel.op))
@@ -435,30 +440,24 @@ private:
                /*last=*/true);
   }
 
-  /// One reduction block over the cache tile: register tiles of kRows rows,
-  /// then the rows left one by one.
+  /// One reduction block over the cache tile: panels outside, so a block of
+  /// a panel is reused by every register tile of rows.
   void buildBlock(Value rowBegin, Value rowEnd, Value firstPanel, Value kBegin,
                   bool last) {
-    auto tilesOf = [&](int64_t numRows, Value begin) {
-      Value rows = arith::SubIOp::create(b, loc, rowEnd, begin);
-      Value end = arith::AddIOp::create(
-          b, loc, begin,
-          arith::MulIOp::create(
-              b, loc, arith::DivUIOp::create(b, loc, rows, index(numRows)),
-              index(numRows)));
-      // Panels outside: a block of a panel is reused by every register
-      // tile of rows.
-      forLoop(index(0), index(tiles.nc / tiles.nr), 1, [&](Value p) {
-        Value panel = arith::AddIOp::create(b, loc, firstPanel, p);
-        forLoop(begin, end, numRows, [&](Value row) {
-          buildRegisterTile(numRows, row, panel, kBegin, last);
-        });
+    Value rows = arith::SubIOp::create(b, loc, rowEnd, rowBegin);
+    Value fullRows = arith::MulIOp::create(
+        b, loc, arith::DivUIOp::create(b, loc, rows, index(kRows)),
+        index(kRows));
+    Value fullEnd = arith::AddIOp::create(b, loc, rowBegin, fullRows);
+    forLoop(index(0), index(tiles.nc / tiles.nr), 1, [&](Value p) {
+      Value panel = arith::AddIOp::create(b, loc, firstPanel, p);
+      forLoop(rowBegin, fullEnd, kRows, [&](Value row) {
+        buildRegisterTile(kRows, row, panel, kBegin, last);
       });
-      return end;
-    };
-    // Each register tile is unrolled code: more remainder sizes (4, 2)
-    // doubled the compile time of BERT-base.
-    tilesOf(1, tilesOf(kRows, rowBegin));
+      forLoop(fullEnd, rowEnd, 1, [&](Value row) {
+        buildRegisterTile(1, row, panel, kBegin, last);
+      });
+    });
   }
 
   void forLoop(Value begin, Value end, int64_t step,
