@@ -6,9 +6,9 @@
 # `xfmr.linear` with an [N, K] weight, compiled by xfmrc, so the library runs
 # exactly the compiler's contraction for that shape with a dynamic M, as in
 # the models; a second module with the lookup alone, whose time is printed
-# beside it (nothing is subtracted); and a one-node ONNX MatMul with a
-# constant [K, N] right operand (ONNX Runtime prepacks it, as xfmr packs its
-# weights at open).
+# beside it; and the same work for ONNX Runtime: a Gather of the M rows from
+# the same constant table, then a MatMul with a constant [K, N] right operand
+# (ONNX Runtime prepacks it, as xfmr packs its weights at open).
 #
 #===------------------------------------------------------------------------===#
 
@@ -91,17 +91,20 @@ def build_xfmr(shape, xfmrc, work):
 
 
 def build_ort_matmul(shape, work):
+    """The ONNX graph Y = Gather(X, ids) @ B: X the [M, K] table, B = W^T."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
+    table = numpy_helper.from_array(shape.a, name="X")
     b = numpy_helper.from_array(np.ascontiguousarray(shape.w.T), name="B")
     graph = helper.make_graph(
-        [helper.make_node("MatMul", ["A", "B"], ["Y"])], "matmul",
-        [helper.make_tensor_value_info("A", TensorProto.FLOAT, ["M", shape.k])],
+        [helper.make_node("Gather", ["X", "ids"], ["A"], axis=0),
+         helper.make_node("MatMul", ["A", "B"], ["Y"])], "gather_matmul",
+        [helper.make_tensor_value_info("ids", TensorProto.INT64, ["M"])],
         [helper.make_tensor_value_info("Y", TensorProto.FLOAT, ["M", shape.n])],
-        initializer=[b])
+        initializer=[table, b])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
-    path = os.path.join(work, "matmul_k%d_n%d.onnx" % (shape.k, shape.n))
+    path = os.path.join(work, "matmul_m%d_k%d_n%d.onnx" % (shape.m, shape.k, shape.n))
     onnx.save(model, path)
     return path
 

@@ -24,7 +24,9 @@ def XfmrCpuContractions : Pass<"xfmr-cpu-contractions", "mlir::func::FuncOp"> {
       one broadcast per row, one load per 16 columns of the panel (its `P`
       floats of one step are contiguous, and so are its steps: the panel is
       one stream, and no kernel copies a block of B), and fused
-      multiply-adds; rows past the last full group of 8 take a one-row tile;
+      multiply-adds; a register tile of rows walks every panel of its cache
+      tile before the next one starts, so its rows of A stay in L1; rows
+      past the last full group of 8 take a one-row tile;
     - the elementwise consumer of `C` read as `[M, N]` (the bias, the
       activation, a scale), when it reads `C` and vectors of the same row
       or bias vectors and follows the contraction with nothing in between
