@@ -181,10 +181,11 @@ func.func @not_across_a_store(%a: memref<?x32xf32>, %b: memref<1x32x32xf32>,
 
 // -----
 
-// Two projections of one layer: CSE left one zero tensor, which bufferization
-// copies into each C. The copy is C's zero initialization, so C stays the
-// kernel's own: each bias epilogue is fused (no generic left), the copies
-// and C go, and the shared zeros with them.
+// Three projections of one layer: CSE left one zero tensor; bufferization
+// copies it into the first two Cs and the third accumulates into it, after
+// the copies. Each copy is its C's zero initialization, and the zeros are
+// the third C's: every C stays its kernel's own, each bias epilogue is
+// fused (no generic left), the copies and the Cs go, the shared zeros last.
 // CHECK-LABEL: func.func @shared_zeros
 // CHECK-NOT: memref.copy
 // CHECK-NOT: linalg.
@@ -194,7 +195,11 @@ func.func @not_across_a_store(%a: memref<?x32xf32>, %b: memref<1x32x32xf32>,
 // CHECK: scf.parallel
 // CHECK: arith.addf {{.*}} : vector<16xf32>
 // CHECK: vector.store {{.*}}, %arg4
+// CHECK: scf.parallel
+// CHECK: arith.addf {{.*}} : vector<16xf32>
+// CHECK: vector.store {{.*}}, %arg5
 // CHECK-NOT: memref.alloc(
+// CHECK-NOT: linalg.
 // CHECK: return
 #a = affine_map<(m, p, k, j) -> (m, k)>
 #b = affine_map<(m, p, k, j) -> (p, k, j)>
@@ -203,7 +208,7 @@ func.func @not_across_a_store(%a: memref<?x32xf32>, %b: memref<1x32x32xf32>,
 #bias = affine_map<(i, j) -> (j)>
 func.func @shared_zeros(%a: memref<?x64xf32>, %b: memref<1x64x32xf32>,
                         %bias: memref<32xf32>, %q: memref<?x32xf32>,
-                        %k: memref<?x32xf32>) {
+                        %k: memref<?x32xf32>, %v: memref<?x32xf32>) {
   %c0 = arith.constant 0 : index
   %zero = arith.constant 0.0 : f32
   %m = memref.dim %a, %c0 : memref<?x64xf32>
@@ -251,6 +256,24 @@ func.func @shared_zeros(%a: memref<?x64xf32>, %b: memref<1x64x32xf32>,
     linalg.yield %s : f32
   }
   memref.dealloc %c2 : memref<?x1x32xf32>
+  linalg.generic {indexing_maps = [#a, #b, #c],
+                  iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
+      ins(%a, %b : memref<?x64xf32>, memref<1x64x32xf32>)
+      outs(%zeros : memref<?x1x32xf32>) {
+  ^bb0(%x: f32, %w: f32, %acc: f32):
+    %p = arith.mulf %x, %w : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  %rows3 = memref.collapse_shape %zeros [[0], [1, 2]] : memref<?x1x32xf32> into memref<?x32xf32>
+  linalg.generic {indexing_maps = [#id, #bias, #id],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%rows3, %bias : memref<?x32xf32>, memref<32xf32>)
+      outs(%v : memref<?x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  }
   memref.dealloc %zeros : memref<?x1x32xf32>
   return
 }

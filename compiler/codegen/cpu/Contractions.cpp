@@ -234,9 +234,18 @@ bool isZeroFill(Operation *op) {
   return value && value.getValue().isZero() && !value.getValue().isNegative();
 }
 
+/// Whether `user` comes after `op` in `op`'s block (itself or through the
+/// op of that block it is nested in).
+bool isAfter(Operation *user, Operation *op) {
+  Operation *ancestor = op->getBlock()->findAncestorOpInBlock(*user);
+  return ancestor && ancestor != op && op->isBeforeInBlock(ancestor);
+}
+
 /// Whether `op` makes `c` zero: a fill of zero, or a copy into `c` from a
-/// buffer that only a fill of zero writes (CSE shares one zero tensor among
-/// the projections of a layer, and bufferization copies it to each).
+/// buffer that only a fill of zero has written when the copy runs (CSE
+/// shares one zero tensor among the projections of a layer; bufferization
+/// copies it to each but the last, which accumulates into it, after the
+/// copies).
 bool isZeroInit(Operation *op, Value c) {
   if (isZeroFill(op))
     return cast<linalg::FillOp>(op).getOutputs()[0] == c;
@@ -248,7 +257,7 @@ bool isZeroInit(Operation *op, Value c) {
     return false;
   Operation *fill = nullptr;
   for (Operation *user : source.getUsers()) {
-    if (isa<memref::DeallocOp>(user))
+    if (isa<memref::DeallocOp>(user) || isAfter(user, copy))
       continue;
     if (auto other = dyn_cast<memref::CopyOp>(user)) {
       if (other.getSource() == source)
@@ -263,9 +272,18 @@ bool isZeroInit(Operation *op, Value c) {
   return fill != nullptr;
 }
 
+/// Whether `user` copies C out before the contraction writes it (another
+/// projection taking the shared zeros, see isZeroInit).
+bool copiesOutBefore(Operation *user, const PanelContraction &kernel) {
+  auto copy = dyn_cast<memref::CopyOp>(user);
+  return copy && copy.getSource() == kernel.c &&
+         copy->getBlock() == kernel.op->getBlock() &&
+         copy->isBeforeInBlock(kernel.op);
+}
+
 /// Whether C is a buffer of the kernel's own: an allocation read and
 /// written only by what makes it zero, the contraction and `epilogue`
-/// (through C's rows view).
+/// (through C's rows view), and read before the contraction only by copies.
 bool isPrivateAccumulator(const PanelContraction &kernel, Operation *epilogue) {
   Value c = kernel.c;
   if (!c.getDefiningOp<memref::AllocOp>())
@@ -275,6 +293,7 @@ bool isPrivateAccumulator(const PanelContraction &kernel, Operation *epilogue) {
       return llvm::all_of(user->getUsers(),
                           [&](Operation *u) { return u == epilogue; });
     return user == kernel.op || isa<linalg::FillOp, memref::DeallocOp>(user) ||
+           copiesOutBefore(user, kernel) ||
            (isa<memref::CopyOp>(user) && isZeroInit(user, c));
   });
 }
@@ -358,7 +377,7 @@ Operation *findZeroInit(const PanelContraction &kernel, Operation *epilogue) {
   Operation *init = nullptr;
   for (Operation *user : c.getUsers()) {
     if (user == kernel.op || isa<memref::DeallocOp>(user) ||
-        makesRowsView(user, c))
+        makesRowsView(user, c) || copiesOutBefore(user, kernel))
       continue;
     if (init || user->getBlock() != kernel.op->getBlock() ||
         !user->isBeforeInBlock(kernel.op))
@@ -662,7 +681,12 @@ struct XfmrCpuContractionsPass
       }
       Value c = kernel.c;
       kernel.op.erase();
-      if (zeroInit) {
+      // The zeros stay while another projection still copies them out.
+      bool zerosRead = llvm::any_of(c.getUsers(), [&](Operation *user) {
+        auto copy = dyn_cast<memref::CopyOp>(user);
+        return copy && copy.getSource() == c;
+      });
+      if (zeroInit && !zerosRead) {
         Value source;
         if (auto copy = dyn_cast<memref::CopyOp>(zeroInit))
           source = copy.getSource();
