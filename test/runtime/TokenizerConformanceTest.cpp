@@ -105,8 +105,9 @@ struct Case {
 
 std::vector<Case> cases() {
   std::vector<Case> out;
-  for (const char *name : {"wordpiece-uncased", "wordpiece-cased", "bpe",
-                           "bpe-prefix", "minilm"}) {
+  for (const char *name :
+       {"wordpiece-uncased", "wordpiece-cased", "bpe", "bpe-prefix", "minilm",
+        "llama-bpe", "llama-metaspace", "metaspace-split", "llama3-bpe"}) {
     json expected = json::parse(readAll(kData + "/" + name + "/expected.json"));
     for (const json &file : expected["files"])
       out.push_back({name, file.get<std::string>()});

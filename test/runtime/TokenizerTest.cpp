@@ -360,8 +360,8 @@ TEST(TokenizerHostile, TokenizerJson) {
          "model of type 'Unigram' is not supported", XFMR_ERROR_UNSUPPORTED);
   reject("{" + wp + R"(, "normalizer": {"type": "NFKC"}})",
          "normalizer of type 'NFKC' is not supported", XFMR_ERROR_UNSUPPORTED);
-  reject("{" + wp + R"(, "pre_tokenizer": {"type": "Metaspace"}})",
-         "pre_tokenizer of type 'Metaspace'", XFMR_ERROR_UNSUPPORTED);
+  reject("{" + wp + R"(, "pre_tokenizer": {"type": "WhitespaceSplit"}})",
+         "pre_tokenizer of type 'WhitespaceSplit'", XFMR_ERROR_UNSUPPORTED);
   reject(R"({"model": {"type": "WordPiece", "vocab": {"a": 0}}})",
          "unk_token is missing");
   reject(R"({"model": {"type": "WordPiece", "unk_token": "[UNK]",

@@ -68,27 +68,49 @@ bool BpeModel::initialSymbols(std::string_view word,
                               std::string &error) const {
   symbols.clear();
   auto push = [&](int32_t id) {
-    // fuse_unk: a run of unknowns is one unknown token.
-    if (id == unkId && fuseUnk && !symbols.empty() &&
-        symbols.back().id == unkId)
-      return;
     int32_t index = static_cast<int32_t>(symbols.size());
     symbols.push_back({id, index - 1, index + 1, false});
+  };
+  // As tokenizers' BPE::merge_word: an unknown character is held back, so
+  // that with fuse_unk a run of them is one unknown token, and is emitted
+  // before the next known character (byte-fallback tokens do not flush it).
+  bool pendingUnk = false;
+  // One character (byte-level: one byte's character) with its id, or -1.
+  auto character = [&](std::string_view c, int32_t id) {
+    if (id >= 0) {
+      if (pendingUnk)
+        push(unkId);
+      pendingUnk = false;
+      push(id);
+      return true;
+    }
+    if (byteFallback) {
+      bool all = true;
+      for (char b : c)
+        all = all && fallbackIds[static_cast<uint8_t>(b)] >= 0;
+      if (all) {
+        for (char b : c)
+          push(fallbackIds[static_cast<uint8_t>(b)]);
+        return true;
+      }
+    }
+    if (unkId < 0) {
+      // tokenizers drops the character; BPE here never loses input.
+      error = "character '" + Vocab::printable(c) +
+              "' has no token in the vocabulary and there is no unknown "
+              "token";
+      return false;
+    }
+    if (pendingUnk && !fuseUnk)
+      push(unkId);
+    pendingUnk = true;
+    return true;
   };
   if (byteLevel) {
     for (char c : word) {
       uint8_t b = static_cast<uint8_t>(c);
-      if (byteIds[b] >= 0) {
-        push(byteIds[b]);
-      } else if (unkId >= 0) {
-        push(unkId);
-      } else {
-        static const char *digits = "0123456789abcdef";
-        error = std::string("byte 0x") + digits[b >> 4] + digits[b & 15] +
-                " has no token in the vocabulary and there is no unknown "
-                "token";
+      if (!character(byteChars[b], byteIds[b]))
         return false;
-      }
     }
   } else {
     const char *p = word.data();
@@ -96,32 +118,14 @@ bool BpeModel::initialSymbols(std::string_view word,
     while (p < end) {
       size_t n = std::min<size_t>(utf8Length(static_cast<uint8_t>(*p)),
                                   static_cast<size_t>(end - p));
-      int32_t id = vocab->find(std::string_view(p, n));
-      if (id >= 0) {
-        push(id);
-      } else {
-        bool fellBack = false;
-        if (byteFallback) {
-          fellBack = true;
-          for (size_t i = 0; i < n; ++i)
-            fellBack = fellBack && fallbackIds[static_cast<uint8_t>(p[i])] >= 0;
-          if (fellBack)
-            for (size_t i = 0; i < n; ++i)
-              push(fallbackIds[static_cast<uint8_t>(p[i])]);
-        }
-        if (!fellBack) {
-          if (unkId < 0) {
-            error = "character '" + std::string(p, n) +
-                    "' has no token in the vocabulary and there is no "
-                    "unknown token";
-            return false;
-          }
-          push(unkId);
-        }
-      }
+      std::string_view c(p, n);
+      if (!character(c, vocab->find(c)))
+        return false;
       p += n;
     }
   }
+  if (pendingUnk)
+    push(unkId);
   if (!symbols.empty())
     symbols.back().next = -1;
   return true;

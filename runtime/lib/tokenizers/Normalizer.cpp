@@ -62,3 +62,45 @@ void BertNormalizer::normalize(std::string_view text, std::string &out) const {
       out += ' ';
   }
 }
+
+void Normalizer::normalize(std::string_view text, std::string &out) const {
+  thread_local std::string scratch;
+  out.assign(text.data(), text.size());
+  for (const NormalizerStep &step : steps) {
+    switch (step.kind) {
+    case NormalizerStep::Kind::Bert:
+      step.bert.normalize(out, scratch);
+      out.swap(scratch);
+      break;
+    case NormalizerStep::Kind::Prepend:
+      if (!out.empty())
+        out.insert(0, step.text);
+      break;
+    case NormalizerStep::Kind::Replace:
+      replaceAll(out, step.text, step.content);
+      break;
+    }
+  }
+}
+
+void xfmr::tokenizers::replaceAll(std::string &s, std::string_view from,
+                                  std::string_view to) {
+  if (from.empty())
+    return;
+  size_t at = 0;
+  std::string out;
+  bool any = false;
+  while (true) {
+    size_t hit = s.find(from.data(), at, from.size());
+    if (hit == std::string::npos)
+      break;
+    any = true;
+    out.append(s, at, hit - at);
+    out.append(to.data(), to.size());
+    at = hit + from.size();
+  }
+  if (!any)
+    return;
+  out.append(s, at, std::string::npos);
+  s = std::move(out);
+}

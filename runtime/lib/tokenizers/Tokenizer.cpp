@@ -162,7 +162,10 @@ bool Tokenizer::finish(std::string &error) {
     }
     wordPiece.init(&vocab);
   } else {
-    bpe.byteLevel = preTokenizer == PreTokenizerKind::ByteLevel;
+    bpe.byteLevel = false;
+    for (const PreTokenizerStep &step : preTokenizers)
+      bpe.byteLevel =
+          bpe.byteLevel || step.kind == PreTokenizerStep::Kind::ByteLevel;
     bpe.init(&vocab);
   }
   matchContents.clear();
@@ -203,31 +206,12 @@ bool Tokenizer::finish(std::string &error) {
 // Encoding
 //===----------------------------------------------------------------------===//
 
-bool Tokenizer::encodePiece(std::string_view text, std::vector<int32_t> &ids,
+bool Tokenizer::encodePiece(std::string_view text, bool atOrigin,
+                            std::vector<int32_t> &ids,
                             std::string &error) const {
   thread_local std::vector<Span> words;
-  thread_local std::string prefixed;
-  words.clear();
-  std::string_view input = text;
-  switch (preTokenizer) {
-  case PreTokenizerKind::None:
-    words.push_back({0, static_cast<uint32_t>(text.size())});
-    break;
-  case PreTokenizerKind::Bert:
-    bertPreTokenize(text, words);
-    break;
-  case PreTokenizerKind::ByteLevel:
-    if (addPrefixSpace && text[0] != ' ') {
-      prefixed.assign(1, ' ');
-      prefixed.append(text.data(), text.size());
-      input = prefixed;
-    }
-    if (useRegex)
-      gpt2Split(input, words);
-    else
-      words.push_back({0, static_cast<uint32_t>(input.size())});
-    break;
-  }
+  std::string_view input;
+  preTokenize(preTokenizers, text, atOrigin, input, words);
   for (const Span &w : words) {
     std::string_view word = input.substr(w.begin, w.end - w.begin);
     if (modelKind == ModelKind::WordPiece)
@@ -263,14 +247,19 @@ bool Tokenizer::encodeText(std::string_view text, std::vector<int32_t> &ids,
           normalizer.normalize(piece, local);
           text2 = local;
         }
-        return splitAdded(text2, normalizedMatcher, matchContents,
-                          [&](std::string_view sub, int32_t subId) {
-                            if (subId >= 0) {
-                              ids.push_back(subId);
-                              return true;
-                            }
-                            return sub.empty() || encodePiece(sub, ids, error);
-                          });
+        // Where the input starts (Metaspace's "first" scheme): the first
+        // raw piece, and the start of what its normalization made.
+        bool rawOrigin = piece.data() == raw.data();
+        return splitAdded(
+            text2, normalizedMatcher, matchContents,
+            [&](std::string_view sub, int32_t subId) {
+              if (subId >= 0) {
+                ids.push_back(subId);
+                return true;
+              }
+              bool atOrigin = rawOrigin && sub.data() == text2.data();
+              return sub.empty() || encodePiece(sub, atOrigin, ids, error);
+            });
       });
 }
 
@@ -387,25 +376,6 @@ bool Tokenizer::encode(std::string_view text, const std::string_view *pair,
 
 namespace {
 
-void replaceAll(std::string &s, std::string_view from, std::string_view to) {
-  size_t at = 0;
-  std::string out;
-  bool any = false;
-  while (true) {
-    size_t hit = s.find(from.data(), at, from.size());
-    if (hit == std::string::npos)
-      break;
-    any = true;
-    out.append(s, at, hit - at);
-    out.append(to.data(), to.size());
-    at = hit + from.size();
-  }
-  if (!any)
-    return;
-  out.append(s, at, std::string::npos);
-  s = std::move(out);
-}
-
 /// tokenizers' WordPiece decoder cleanup, applied to one token at a time.
 void cleanup(std::string &token) {
   static const std::pair<const char *, const char *> kRules[] = {
@@ -416,12 +386,139 @@ void cleanup(std::string &token) {
     replaceAll(token, rule.first, rule.second);
 }
 
+/// The byte of a byte-fallback token, or -1. tokenizers takes a token of
+/// six bytes "<0x??>" and reads ?? with Rust's u8::from_str_radix: two hex
+/// digits of either case, or '+' and one digit.
+int fallbackByte(const std::string &t) {
+  if (t.size() != 6 || t.compare(0, 3, "<0x") != 0 || t[5] != '>')
+    return -1;
+  auto digit = [](char c) {
+    if (c >= '0' && c <= '9')
+      return c - '0';
+    if (c >= 'a' && c <= 'f')
+      return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+      return c - 'A' + 10;
+    return -1;
+  };
+  int hi = t[3] == '+' ? 0 : digit(t[3]), lo = digit(t[4]);
+  return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
+}
+
+/// tokenizers' ByteFallback decoder: each run of byte tokens becomes its
+/// text if the bytes are well-formed UTF-8, else one U+FFFD per byte.
+void byteFallback(std::vector<std::string> &tokens) {
+  std::vector<std::string> out;
+  std::string bytes;
+  auto flush = [&] {
+    if (isValidUtf8(bytes))
+      out.push_back(bytes);
+    else
+      out.insert(out.end(), bytes.size(), "\xEF\xBF\xBD");
+    bytes.clear();
+  };
+  for (std::string &t : tokens) {
+    int b = fallbackByte(t);
+    if (b >= 0) {
+      bytes += static_cast<char>(b);
+      continue;
+    }
+    if (!bytes.empty())
+      flush();
+    out.push_back(std::move(t));
+  }
+  if (!bytes.empty())
+    flush();
+  tokens.swap(out);
+}
+
+/// GPT-2's byte map back to bytes, all tokens as one string; a token with a
+/// character outside the map (an added token, say) contributes its own
+/// UTF-8 bytes, as tokenizers does.
+void byteLevel(std::vector<std::string> &tokens) {
+  std::string bytes;
+  for (const std::string &t : tokens) {
+    size_t mark = bytes.size();
+    const char *p = t.data();
+    const char *end = p + t.size();
+    bool mapped = true;
+    while (p < end) {
+      int b = charToByte(decodeValid(p));
+      if (b < 0) {
+        mapped = false;
+        break;
+      }
+      bytes += static_cast<char>(b);
+    }
+    if (!mapped) {
+      bytes.resize(mark);
+      bytes += t;
+    }
+  }
+  tokens.assign(1, std::string());
+  toValidUtf8(bytes, tokens[0]);
+}
+
+/// One decoder of the chain on `tokens`.
+void applyDecoder(const DecoderStep &step, std::vector<std::string> &tokens) {
+  switch (step.kind) {
+  case DecoderStep::Kind::WordPiece:
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      std::string &t = tokens[i];
+      if (i > 0 && t.compare(0, step.pattern.size(), step.pattern) == 0)
+        t.erase(0, step.pattern.size());
+      else if (i > 0)
+        t.insert(0, 1, ' ');
+      if (step.cleanup)
+        cleanup(t);
+    }
+    return;
+  case DecoderStep::Kind::ByteLevel:
+    byteLevel(tokens);
+    return;
+  case DecoderStep::Kind::Replace:
+    for (std::string &t : tokens)
+      replaceAll(t, step.pattern, step.content);
+    return;
+  case DecoderStep::Kind::ByteFallback:
+    byteFallback(tokens);
+    return;
+  case DecoderStep::Kind::Fuse: {
+    std::string all;
+    for (const std::string &t : tokens)
+      all += t;
+    tokens.assign(1, std::move(all));
+    return;
+  }
+  case DecoderStep::Kind::Strip: {
+    // tokenizers panics when the two cuts cross; the token is then empty.
+    const std::string &c = step.content;
+    for (std::string &t : tokens) {
+      size_t begin = 0, end = t.size();
+      for (size_t i = 0; i < step.start && t.compare(begin, c.size(), c) == 0;
+           ++i)
+        begin += c.size();
+      for (size_t i = 0; i < step.stop && end >= begin + c.size() &&
+                         t.compare(end - c.size(), c.size(), c) == 0;
+           ++i)
+        end -= c.size();
+      t = t.substr(begin, end - begin);
+    }
+    return;
+  }
+  case DecoderStep::Kind::Metaspace:
+    for (size_t i = 0; i < tokens.size(); ++i)
+      replaceAll(tokens[i], step.pattern, i == 0 && step.dropFirst ? "" : " ");
+    return;
+  }
+}
+
 } // namespace
 
 bool Tokenizer::decode(const int64_t *ids, size_t count, bool skipSpecial,
                        std::string &out, std::string &error) const {
   out.clear();
-  std::vector<const std::string *> tokens;
+  std::vector<std::string> tokens;
   tokens.reserve(count);
   for (size_t i = 0; i < count; ++i) {
     const std::string *t = vocab.token(ids[i]);
@@ -433,61 +530,14 @@ bool Tokenizer::decode(const int64_t *ids, size_t count, bool skipSpecial,
     }
     if (skipSpecial && isSpecial(static_cast<int32_t>(ids[i])))
       continue;
-    tokens.push_back(t);
+    tokens.push_back(*t);
   }
-
-  switch (decoder) {
-  case DecoderKind::None:
-    for (size_t i = 0; i < tokens.size(); ++i) {
-      if (i)
-        out += ' ';
-      out += *tokens[i];
-    }
-    return true;
-  case DecoderKind::WordPiece: {
-    std::string piece;
-    for (size_t i = 0; i < tokens.size(); ++i) {
-      const std::string &t = *tokens[i];
-      piece.clear();
-      if (i == 0) {
-        piece = t;
-      } else if (t.compare(0, decoderPrefix.size(), decoderPrefix) == 0) {
-        piece.assign(t, decoderPrefix.size(), std::string::npos);
-      } else {
-        piece = " ";
-        piece += t;
-      }
-      if (decoderCleanup)
-        cleanup(piece);
-      out += piece;
-    }
-    return true;
-  }
-  case DecoderKind::ByteLevel: {
-    std::string bytes;
-    for (const std::string *t : tokens) {
-      // A token with a character outside the byte map (an added token, say)
-      // contributes its own UTF-8 bytes, as tokenizers does.
-      size_t mark = bytes.size();
-      const char *p = t->data();
-      const char *end = p + t->size();
-      bool mapped = true;
-      while (p < end) {
-        int b = charToByte(decodeValid(p));
-        if (b < 0) {
-          mapped = false;
-          break;
-        }
-        bytes += static_cast<char>(b);
-      }
-      if (!mapped) {
-        bytes.resize(mark);
-        bytes += *t;
-      }
-    }
-    toValidUtf8(bytes, out);
-    return true;
-  }
+  for (const DecoderStep &step : decoders)
+    applyDecoder(step, tokens);
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (i && !hasDecoder)
+      out += ' ';
+    out += tokens[i];
   }
   return true;
 }

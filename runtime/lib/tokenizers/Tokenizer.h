@@ -14,6 +14,7 @@
 
 #include "runtime/lib/tokenizers/Bpe.h"
 #include "runtime/lib/tokenizers/Normalizer.h"
+#include "runtime/lib/tokenizers/PreTokenizer.h"
 #include "runtime/lib/tokenizers/Vocab.h"
 #include "runtime/lib/tokenizers/WordPiece.h"
 
@@ -44,6 +45,28 @@ struct TemplatePiece {
   int32_t typeId = 0;
 };
 
+/// One decoder of a chain (tokenizers' Sequence): each turns the list of
+/// token strings into another; the result is their concatenation.
+struct DecoderStep {
+  enum class Kind {
+    WordPiece,    // drop `prefix` from continuations, else add a space
+    ByteLevel,    // GPT-2's byte map back to bytes, as one string
+    Replace,      // each `pattern` becomes `content`, in every token
+    ByteFallback, // runs of <0xNN> tokens become the text of their bytes
+    Fuse,         // all tokens as one
+    Strip,        // up to `start` leading and `stop` trailing `content`
+    Metaspace,    // `pattern` becomes a space (dropped in the first token)
+  };
+  Kind kind = Kind::ByteLevel;
+  std::string pattern = "##"; // WordPiece prefix, Replace/Metaspace pattern
+  std::string content;        // Replace: the replacement; Strip: one char
+  bool cleanup = true;        // WordPiece
+  size_t start = 0, stop = 0; // Strip
+  /// Metaspace: replacements in the first token are dropped (the
+  /// pre-tokenizer's prepend_scheme is not "never").
+  bool dropFirst = true;
+};
+
 /// The ids of one encoded text (or pair), before padding.
 struct Encoding {
   std::vector<int32_t> ids;
@@ -53,8 +76,6 @@ struct Encoding {
 class Tokenizer {
 public:
   enum class ModelKind { WordPiece, Bpe };
-  enum class PreTokenizerKind { None, Bert, ByteLevel };
-  enum class DecoderKind { None, WordPiece, ByteLevel };
 
   // Configuration, filled in by a loader; then call finish().
   Vocab vocab;
@@ -62,19 +83,19 @@ public:
   WordPieceModel wordPiece;
   BpeModel bpe;
   bool hasNormalizer = false;
-  BertNormalizer normalizer;
-  PreTokenizerKind preTokenizer = PreTokenizerKind::None;
-  bool addPrefixSpace = false; // ByteLevel
-  bool useRegex = true;        // ByteLevel
+  Normalizer normalizer;
+  /// Applied in order; none: the text is one word.
+  std::vector<PreTokenizerStep> preTokenizers;
   bool hasTemplate = false;
   /// TemplateProcessing types the sequences by its template even when no
   /// special tokens are added; BertProcessing then leaves the default types
   /// (0 for the first sequence, 1 for the second).
   bool templateTypesWithoutSpecial = true;
   std::vector<TemplatePiece> singleTemplate, pairTemplate;
-  DecoderKind decoder = DecoderKind::None;
-  std::string decoderPrefix = "##"; // WordPiece
-  bool decoderCleanup = true;       // WordPiece
+  /// Without a decoder tokens are joined with spaces; with one, the
+  /// chain's output is concatenated.
+  bool hasDecoder = false;
+  std::vector<DecoderStep> decoders;
   std::vector<AddedToken> addedTokens;
   int32_t padId = -1;
   /// The truncation length tokenizer.json asks for (0: none); advisory.
@@ -128,8 +149,9 @@ private:
   bool splitAdded(std::string_view text, const Matcher &matcher,
                   const std::vector<std::string> &contents, Fn &&piece) const;
 
-  bool encodePiece(std::string_view text, std::vector<int32_t> &ids,
-                   std::string &error) const;
+  /// `atOrigin`: `text` starts the input sequence.
+  bool encodePiece(std::string_view text, bool atOrigin,
+                   std::vector<int32_t> &ids, std::string &error) const;
 
   Matcher rawMatcher, normalizedMatcher;
   /// What each added token matches: its content, normalized if it is

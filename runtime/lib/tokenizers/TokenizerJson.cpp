@@ -2,12 +2,18 @@
 //
 // Reads the components xfmr implements and refuses the rest by name, so a
 // tokenizer is either reproduced exactly or not loaded at all:
-//   normalizer      null, BertNormalizer
-//   pre_tokenizer   null, BertPreTokenizer, ByteLevel
-//   model           WordPiece, BPE
-//   post_processor  null, BertProcessing, TemplateProcessing, ByteLevel
-//   decoder         null, WordPiece, ByteLevel
-// plus added_tokens and the pad id of the padding section.
+//   normalizer      null, BertNormalizer, Prepend, Replace (a String), and a
+//                   Sequence of them
+//   pre_tokenizer   null, BertPreTokenizer, ByteLevel (last), Metaspace,
+//                   Split (the GPT-2 or GPT-4 regex, Isolated), a Sequence
+//   model           WordPiece, BPE (byte_fallback, fuse_unk, ignore_merges)
+//   post_processor  null, BertProcessing, TemplateProcessing, ByteLevel, a
+//                   Sequence of ByteLevel and at most one of the other two
+//   decoder         null, WordPiece, ByteLevel, Replace (a String),
+//                   ByteFallback, Fuse, Strip, Metaspace, a Sequence
+// plus added_tokens and the pad id of the padding section. The components
+// Llama 2 and 3 brought (the SentencePiece ones and Split) must hold only
+// the members tokenizers defines for them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -88,6 +94,73 @@ struct Reader {
     return t;
   }
 
+  /// Refuses a member of `object` not in `known`, by name: a setting the
+  /// runtime does not read would tokenize differently.
+  bool onlyKnown(const json &object, const std::string &where,
+                 std::initializer_list<const char *> known) {
+    for (auto it = object.begin(); it != object.end(); ++it)
+      if (std::none_of(known.begin(), known.end(),
+                       [&](const char *k) { return it.key() == k; }))
+        return fail(where + "." + Vocab::printable(it.key()) +
+                        " is not supported",
+                    XFMR_ERROR_UNSUPPORTED);
+    return true;
+  }
+
+  /// A one-character string member (Metaspace's replacement, Strip's
+  /// content), `fallback` when absent.
+  bool getChar(const json &object, const std::string &where, const char *name,
+               std::string &out, const char *fallback) {
+    out = fallback;
+    if (!getString(object, where.c_str(), name, out, false))
+      return false;
+    if (out.empty() || utf8Length(static_cast<uint8_t>(out[0])) != out.size())
+      return fail(where + "." + name + " must be one character");
+    return true;
+  }
+
+  /// A `pattern` of Replace: {"String": s} (non-empty); a Regex is refused.
+  bool getPattern(const json &object, const std::string &where,
+                  std::string &out) {
+    const json *p = member(object, "pattern");
+    if (!p || !p->is_object() || p->size() != 1)
+      return fail(where + ".pattern must be {\"String\": ...}");
+    if (p->begin().key() != "String")
+      return fail(where + ".pattern." + Vocab::printable(p->begin().key()) +
+                      " is not supported (supported: String)",
+                  XFMR_ERROR_UNSUPPORTED);
+    if (!getString(*p, (where + ".pattern").c_str(), "String", out, true))
+      return false;
+    if (out.empty())
+      return fail(where + ".pattern.String must not be empty");
+    return true;
+  }
+
+  /// Metaspace's prepend_scheme; older files say add_prefix_space instead.
+  bool getPrependScheme(const json &object, const std::string &where,
+                        PreTokenizerStep::Prepend &out) {
+    bool addPrefixSpace = true;
+    std::string scheme;
+    if (!getBool(object, where.c_str(), "add_prefix_space", addPrefixSpace) ||
+        !getString(object, where.c_str(), "prepend_scheme", scheme, false))
+      return false;
+    out = addPrefixSpace ? PreTokenizerStep::Prepend::Always
+                         : PreTokenizerStep::Prepend::Never;
+    if (scheme.empty())
+      return true;
+    if (scheme == "first")
+      out = PreTokenizerStep::Prepend::First;
+    else if (scheme == "always")
+      out = PreTokenizerStep::Prepend::Always;
+    else if (scheme == "never")
+      out = PreTokenizerStep::Prepend::Never;
+    else
+      return fail(where + ".prepend_scheme '" + Vocab::printable(scheme) +
+                      "' is not supported (supported: first, always, never)",
+                  XFMR_ERROR_UNSUPPORTED);
+    return true;
+  }
+
   bool unsupported(const char *where, const std::string &type) {
     return fail(std::string(where) + " of type '" + type +
                     "' is not supported (supported: see docs)",
@@ -95,41 +168,120 @@ struct Reader {
   }
 };
 
-bool readNormalizer(Reader &r, const json &n, Tokenizer &t) {
-  std::string type = r.type(n, "normalizer");
+/// Reads component `c` with `one(c, where, type)`, or, for a Sequence, each
+/// element of its `list` (nested Sequences too) in order, the order in which
+/// tokenizers applies them.
+template <typename Fn>
+bool readChain(Reader &r, const json &c, const std::string &where,
+               const char *list, Fn &&one) {
+  std::string type = r.type(c, where.c_str());
   if (type.empty())
     return false;
-  if (type != "BertNormalizer")
-    return r.unsupported("normalizer", type);
-  BertNormalizer &b = t.normalizer;
-  if (!r.getBool(n, "normalizer", "clean_text", b.cleanText) ||
-      !r.getBool(n, "normalizer", "handle_chinese_chars",
-                 b.handleChineseChars) ||
-      !r.getBool(n, "normalizer", "lowercase", b.lowercase))
-    return false;
-  // strip_accents: null means "as lowercase".
-  b.stripAccents = b.lowercase;
-  if (!r.getBool(n, "normalizer", "strip_accents", b.stripAccents))
-    return false;
-  t.hasNormalizer = true;
+  if (type != "Sequence")
+    return one(c, where, type);
+  const json *elements = r.member(c, list);
+  if (!elements || !elements->is_array())
+    return r.fail(where + "." + list + " must be an array");
+  for (size_t i = 0; i < elements->size(); ++i)
+    if (!readChain(r, (*elements)[i],
+                   where + "." + list + "[" + std::to_string(i) + "]", list,
+                   one))
+      return false;
   return true;
 }
 
-bool readPreTokenizer(Reader &r, const json &p, Tokenizer &t) {
-  std::string type = r.type(p, "pre_tokenizer");
-  if (type.empty())
-    return false;
+bool readNormalizer(Reader &r, const json &n, const std::string &where,
+                    const std::string &type, Tokenizer &t) {
+  NormalizerStep step;
+  const char *w = where.c_str();
+  if (type == "BertNormalizer") {
+    BertNormalizer &b = step.bert;
+    if (!r.getBool(n, w, "clean_text", b.cleanText) ||
+        !r.getBool(n, w, "handle_chinese_chars", b.handleChineseChars) ||
+        !r.getBool(n, w, "lowercase", b.lowercase))
+      return false;
+    // strip_accents: null means "as lowercase".
+    b.stripAccents = b.lowercase;
+    if (!r.getBool(n, w, "strip_accents", b.stripAccents))
+      return false;
+  } else if (type == "Prepend") {
+    step.kind = NormalizerStep::Kind::Prepend;
+    if (!r.onlyKnown(n, where, {"type", "prepend"}) ||
+        !r.getString(n, w, "prepend", step.text, true))
+      return false;
+  } else if (type == "Replace") {
+    step.kind = NormalizerStep::Kind::Replace;
+    if (!r.onlyKnown(n, where, {"type", "pattern", "content"}) ||
+        !r.getPattern(n, where, step.text) ||
+        !r.getString(n, w, "content", step.content, true))
+      return false;
+  } else {
+    return r.unsupported(w, type);
+  }
+  t.normalizer.steps.push_back(std::move(step));
+  return true;
+}
+
+bool readPreTokenizer(Reader &r, const json &p, const std::string &where,
+                      const std::string &type, Tokenizer &t) {
+  // The ByteLevel pre-tokenizer hands the model GPT-2's characters for
+  // bytes; nothing after it would see the text.
+  if (!t.preTokenizers.empty() &&
+      t.preTokenizers.back().kind == PreTokenizerStep::Kind::ByteLevel)
+    return r.fail(where + ": a pre-tokenizer after ByteLevel is not supported",
+                  XFMR_ERROR_UNSUPPORTED);
+  PreTokenizerStep step;
+  const char *w = where.c_str();
   if (type == "BertPreTokenizer") {
-    t.preTokenizer = Tokenizer::PreTokenizerKind::Bert;
-    return true;
+    step.kind = PreTokenizerStep::Kind::Bert;
+  } else if (type == "ByteLevel") {
+    step.kind = PreTokenizerStep::Kind::ByteLevel;
+    if (!r.getBool(p, w, "add_prefix_space", step.addPrefixSpace) ||
+        !r.getBool(p, w, "use_regex", step.useRegex))
+      return false;
+  } else if (type == "Metaspace") {
+    step.kind = PreTokenizerStep::Kind::Metaspace;
+    if (!r.onlyKnown(p, where,
+                     {"type", "replacement", "prepend_scheme", "split",
+                      "add_prefix_space", "str_rep"}) ||
+        !r.getChar(p, where, "replacement", step.replacement, "\xE2\x96\x81") ||
+        !r.getPrependScheme(p, where, step.prepend) ||
+        !r.getBool(p, w, "split", step.split))
+      return false;
+  } else if (type == "Split") {
+    step.kind = PreTokenizerStep::Kind::Split;
+    if (!r.onlyKnown(p, where, {"type", "pattern", "behavior", "invert"}))
+      return false;
+    const json *pattern = r.member(p, "pattern");
+    if (!pattern || !pattern->is_object() || pattern->size() != 1 ||
+        !pattern->begin()->is_string())
+      return r.fail(where + ".pattern must be {\"Regex\": ...}");
+    const std::string &regex = pattern->begin()->get_ref<const std::string &>();
+    if (pattern->begin().key() == "Regex")
+      step.splitFn = splitForPattern(regex);
+    if (!step.splitFn)
+      return r.fail(where + ".pattern " +
+                        Vocab::printable(pattern->begin().key()) + " '" +
+                        Vocab::printable(regex) +
+                        "' is not supported (supported: the GPT-2 and "
+                        "GPT-4/Llama 3 regular expressions)",
+                    XFMR_ERROR_UNSUPPORTED);
+    std::string behavior;
+    bool invert = false;
+    if (!r.getString(p, w, "behavior", behavior, true) ||
+        !r.getBool(p, w, "invert", invert))
+      return false;
+    if (behavior != "Isolated")
+      return r.fail(where + ".behavior '" + Vocab::printable(behavior) +
+                        "' is not supported (supported: Isolated)",
+                    XFMR_ERROR_UNSUPPORTED);
+    if (invert)
+      return r.fail(where + ".invert is not supported", XFMR_ERROR_UNSUPPORTED);
+  } else {
+    return r.unsupported(w, type);
   }
-  if (type == "ByteLevel") {
-    t.preTokenizer = Tokenizer::PreTokenizerKind::ByteLevel;
-    return r.getBool(p, "pre_tokenizer", "add_prefix_space",
-                     t.addPrefixSpace) &&
-           r.getBool(p, "pre_tokenizer", "use_regex", t.useRegex);
-  }
-  return r.unsupported("pre_tokenizer", type);
+  t.preTokenizers.push_back(std::move(step));
+  return true;
 }
 
 /// model.vocab: {token: id}, ids exactly [0, size).
@@ -379,12 +531,14 @@ bool readTemplate(Reader &r, const json &p, const char *name,
   return true;
 }
 
-bool readPostProcessor(Reader &r, const json &p, Tokenizer &t) {
-  std::string type = r.type(p, "post_processor");
-  if (type.empty())
-    return false;
+bool readPostProcessor(Reader &r, const json &p, const std::string &where,
+                       const std::string &type, Tokenizer &t) {
   if (type == "ByteLevel")
     return true; // offsets only
+  if (t.hasTemplate)
+    return r.fail(where + ": a second template post-processor is not "
+                          "supported",
+                  XFMR_ERROR_UNSUPPORTED);
   if (type == "BertProcessing") {
     int32_t cls, sep;
     if (!readTokenAndId(r, p, "cls", t, cls) ||
@@ -399,7 +553,7 @@ bool readPostProcessor(Reader &r, const json &p, Tokenizer &t) {
     return readTemplate(r, p, "single", t, t.singleTemplate) &&
            readTemplate(r, p, "pair", t, t.pairTemplate);
   }
-  return r.unsupported("post_processor", type);
+  return r.unsupported(where.c_str(), type);
 }
 
 /// The truncation tokenizers applies: the length is kept (the model's
@@ -434,20 +588,63 @@ bool readTruncation(Reader &r, const json &truncation, Tokenizer &t) {
   return true;
 }
 
-bool readDecoder(Reader &r, const json &d, Tokenizer &t) {
-  std::string type = r.type(d, "decoder");
-  if (type.empty())
-    return false;
+bool readDecoder(Reader &r, const json &d, const std::string &where,
+                 const std::string &type, Tokenizer &t) {
+  DecoderStep step;
+  const char *w = where.c_str();
   if (type == "ByteLevel") {
-    t.decoder = Tokenizer::DecoderKind::ByteLevel;
-    return true;
+    step.kind = DecoderStep::Kind::ByteLevel;
+  } else if (type == "WordPiece") {
+    step.kind = DecoderStep::Kind::WordPiece;
+    if (!r.getString(d, w, "prefix", step.pattern, false) ||
+        !r.getBool(d, w, "cleanup", step.cleanup))
+      return false;
+  } else if (type == "Replace") {
+    step.kind = DecoderStep::Kind::Replace;
+    if (!r.onlyKnown(d, where, {"type", "pattern", "content"}) ||
+        !r.getPattern(d, where, step.pattern) ||
+        !r.getString(d, w, "content", step.content, true))
+      return false;
+  } else if (type == "ByteFallback" || type == "Fuse") {
+    step.kind = type == "Fuse" ? DecoderStep::Kind::Fuse
+                               : DecoderStep::Kind::ByteFallback;
+    if (!r.onlyKnown(d, where, {"type"}))
+      return false;
+  } else if (type == "Strip") {
+    step.kind = DecoderStep::Kind::Strip;
+    int64_t start = 0, stop = 0;
+    for (auto [name, out] :
+         {std::pair<const char *, int64_t *>{"start", &start},
+          {"stop", &stop}}) {
+      const json *v = r.member(d, name);
+      if (v && !r.getInt(*v, where + "." + name, *out))
+        return false;
+      if (*out < 0)
+        return r.fail(where + "." + name + " must not be negative");
+    }
+    if (!r.onlyKnown(d, where, {"type", "content", "start", "stop"}) ||
+        !r.getChar(d, where, "content", step.content, " "))
+      return false;
+    step.start = static_cast<size_t>(start);
+    step.stop = static_cast<size_t>(stop);
+  } else if (type == "Metaspace") {
+    step.kind = DecoderStep::Kind::Metaspace;
+    PreTokenizerStep::Prepend scheme;
+    if (!r.onlyKnown(d, where,
+                     {"type", "replacement", "prepend_scheme", "split",
+                      "add_prefix_space", "str_rep"}) ||
+        !r.getChar(d, where, "replacement", step.pattern, "\xE2\x96\x81") ||
+        !r.getPrependScheme(d, where, scheme))
+      return false;
+    bool split = true;
+    if (!r.getBool(d, w, "split", split))
+      return false;
+    step.dropFirst = scheme != PreTokenizerStep::Prepend::Never;
+  } else {
+    return r.unsupported(w, type);
   }
-  if (type == "WordPiece") {
-    t.decoder = Tokenizer::DecoderKind::WordPiece;
-    return r.getString(d, "decoder", "prefix", t.decoderPrefix, false) &&
-           r.getBool(d, "decoder", "cleanup", t.decoderCleanup);
-  }
-  return r.unsupported("decoder", type);
+  t.decoders.push_back(std::move(step));
+  return true;
 }
 
 } // namespace
@@ -482,18 +679,30 @@ xfmr_status xfmr::tokenizers::loadTokenizerJson(std::string_view data,
   } else if (ok) {
     t.vocab.shrink(modelSize);
   }
-  if (ok)
-    if (const json *n = r.member(root, "normalizer"))
-      ok = readNormalizer(r, *n, t);
-  if (ok)
-    if (const json *p = r.member(root, "pre_tokenizer"))
-      ok = readPreTokenizer(r, *p, t);
-  if (ok)
-    if (const json *p = r.member(root, "post_processor"))
-      ok = readPostProcessor(r, *p, t);
-  if (ok)
-    if (const json *d = r.member(root, "decoder"))
-      ok = readDecoder(r, *d, t);
+  // The pipeline; a null or absent component is none. A normalizer or
+  // decoder that is an empty Sequence still counts as one (tokenizers then
+  // matches added tokens in two passes, and joins decoded tokens without
+  // spaces).
+  using ReadFn = bool (*)(Reader &, const json &, const std::string &,
+                          const std::string &, Tokenizer &);
+  static const struct {
+    const char *name, *list;
+    ReadFn read;
+  } kComponents[] = {{"normalizer", "normalizers", readNormalizer},
+                     {"pre_tokenizer", "pretokenizers", readPreTokenizer},
+                     {"post_processor", "processors", readPostProcessor},
+                     {"decoder", "decoders", readDecoder}};
+  t.hasNormalizer = r.member(root, "normalizer") != nullptr;
+  t.hasDecoder = r.member(root, "decoder") != nullptr;
+  for (const auto &component : kComponents) {
+    const json *c = ok ? r.member(root, component.name) : nullptr;
+    if (c)
+      ok = readChain(
+          r, *c, component.name, component.list,
+          [&](const json &one, const std::string &at, const std::string &type) {
+            return component.read(r, one, at, type, t);
+          });
+  }
   if (ok)
     if (const json *padding = r.member(root, "padding")) {
       if (!padding->is_object())

@@ -152,10 +152,15 @@ xfmr_status xfmr::tokenizers::loadVocabTxt(std::string_view data, Casing casing,
   bool lower =
       casing == Casing::Detect ? !anyUpper : casing == Casing::Lowercase;
   t.hasNormalizer = true;
-  t.normalizer.lowercase = lower;
-  t.normalizer.stripAccents = lower;
-  t.preTokenizer = Tokenizer::PreTokenizerKind::Bert;
-  t.decoder = Tokenizer::DecoderKind::WordPiece;
+  NormalizerStep bert;
+  bert.bert.lowercase = lower;
+  bert.bert.stripAccents = lower;
+  t.normalizer.steps = {bert};
+  t.preTokenizers = {PreTokenizerStep()}; // Bert
+  t.hasDecoder = true;
+  DecoderStep wordPiece;
+  wordPiece.kind = DecoderStep::Kind::WordPiece;
+  t.decoders = {wordPiece};
   addBertSpecials(t);
   // BERT's post-processing needs both; without them every text would be
   // encoded with no special tokens, which no BERT model was trained on.
@@ -198,8 +203,11 @@ xfmr_status xfmr::tokenizers::loadVocabJsonMerges(std::string_view vocabText,
   // The ids are in range and distinct, so they are exactly [0, size).
 
   t.modelKind = Tokenizer::ModelKind::Bpe;
-  t.preTokenizer = Tokenizer::PreTokenizerKind::ByteLevel;
-  t.decoder = Tokenizer::DecoderKind::ByteLevel;
+  PreTokenizerStep byteLevel;
+  byteLevel.kind = PreTokenizerStep::Kind::ByteLevel;
+  t.preTokenizers = {byteLevel};
+  t.hasDecoder = true;
+  t.decoders = {DecoderStep()}; // ByteLevel
   int32_t rank = 0;
   bool ok = forEachLine(mergesText, [&](std::string_view line, size_t n) {
     if (n == 1 && line.substr(0, 8) == "#version")
