@@ -2,7 +2,8 @@
 //
 // The tokenizer C API beyond conformance (TokenizerConformanceTest.cpp):
 // hostile vocabulary, merges and tokenizer.json files, ill-formed UTF-8,
-// exact byte-level decoding, megabyte inputs without spaces, and misuse.
+// exact byte-level decoding, megabyte inputs without spaces, the
+// SentencePiece components' corner cases, and misuse.
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,10 +34,23 @@ struct Tok {
     EXPECT_EQ(xfmr_tokenizer_load(path.c_str(), flags, &t), XFMR_OK)
         << xfmr_last_error();
   }
+  /// A tokenizer.json held in memory.
+  static Tok json(const std::string &text) { return Tok(text, nullptr); }
+  Tok(Tok &&other) : t(other.t) { other.t = nullptr; }
   ~Tok() { xfmr_tokenizer_free(t); }
   Tok(const Tok &) = delete;
   Tok &operator=(const Tok &) = delete;
 
+private:
+  Tok(const std::string &text, std::nullptr_t) {
+    EXPECT_EQ(xfmr_tokenizer_load_from_memory(XFMR_TOKENIZER_FORMAT_JSON,
+                                              text.data(), text.size(), nullptr,
+                                              0, 0, &t),
+              XFMR_OK)
+        << xfmr_last_error();
+  }
+
+public:
   std::vector<int64_t> encode(const std::string &text,
                               uint32_t flags = 0) const {
     int64_t count = 0;
@@ -193,18 +207,25 @@ TEST(TokenizerBpe, DecodingIsExactForValidText) {
 }
 
 TEST(TokenizerBpe, RandomBytesNeverCrashAndDecodeToValidUtf8) {
-  Tok bpe(kData + "/bpe/tokenizer.json");
   Tok wordPiece(kData + "/minilm/tokenizer.json");
+  // Byte-level BPE, and SentencePiece BPE with byte fallback (its decoder
+  // skips the <s> the template adds).
+  Tok bpes[] = {Tok(kData + "/bpe/tokenizer.json"),
+                Tok(kData + "/llama-bpe/tokenizer.json"),
+                Tok(kData + "/llama3-bpe/tokenizer.json")};
   std::mt19937 rng(99);
   for (int round = 0; round < 500; ++round) {
     std::string bytes(std::uniform_int_distribution<int>(0, 64)(rng), '\0');
     for (char &c : bytes)
       c = static_cast<char>(std::uniform_int_distribution<int>(0, 255)(rng));
-    std::string decoded = bpe.decode(bpe.encode(bytes));
-    ASSERT_TRUE(isValidUtf8(decoded));
-    // Valid input survives the round trip unchanged.
-    if (isValidUtf8(bytes)) {
-      ASSERT_EQ(decoded, bytes);
+    for (Tok &bpe : bpes) {
+      std::string decoded =
+          bpe.decode(bpe.encode(bytes), XFMR_DECODE_SKIP_SPECIAL_TOKENS);
+      ASSERT_TRUE(isValidUtf8(decoded));
+      // Valid input survives the round trip unchanged.
+      if (isValidUtf8(bytes)) {
+        ASSERT_EQ(decoded, bytes);
+      }
     }
     std::vector<int64_t> ids = wordPiece.encode(bytes);
     ASSERT_GE(ids.size(), 2u);
@@ -277,6 +298,20 @@ TEST(TokenizerBounds, MegabyteWithoutSpacesBpe) {
       EXPECT_LT(ids.size(), text.size()) << unit;
     }
     EXPECT_LE(ids.size(), text.size()) << unit;
+    EXPECT_EQ(tok.decode(ids), text) << unit;
+  }
+}
+
+TEST(TokenizerBounds, MegabyteOneWordLlama) {
+  // Without a pre-tokenizer (the Llama 2 layout) a whole text, spaces
+  // included, is one BPE word; unseen characters fall back to bytes.
+  Tok tok(kData + "/llama-bpe/tokenizer.json");
+  for (const std::string unit : {"the compiler ", "ab", "\xE4\xB8\xAD", "a"}) {
+    std::string text;
+    while (text.size() < (1u << 20))
+      text += unit;
+    std::vector<int64_t> ids = tok.encode(text, XFMR_ENCODE_NO_SPECIAL_TOKENS);
+    EXPECT_LE(ids.size(), text.size() + 1) << unit;
     EXPECT_EQ(tok.decode(ids), text) << unit;
   }
 }
@@ -422,6 +457,94 @@ TEST(TokenizerHostile, TokenizerJson) {
              R"(, "truncation": {"max_length": 8, "strategy": "OnlyFirst"}})",
          "truncation.strategy 'OnlyFirst' is not supported",
          XFMR_ERROR_UNSUPPORTED);
+}
+
+TEST(TokenizerHostile, LlamaComponentsRefusedByName) {
+  // What the runtime does not implement of the SentencePiece and Llama 3
+  // components is refused, naming the field, never approximated.
+  auto reject = [](const std::string &component, const std::string &needle,
+                   xfmr_status status = XFMR_ERROR_UNSUPPORTED) {
+    expectRejected(XFMR_TOKENIZER_FORMAT_JSON,
+                   R"({"model": {"type": "BPE", "vocab": {"a": 0},
+                                 "merges": []}, )" +
+                       component + "}",
+                   "", status, needle);
+  };
+  const std::string gpt4 =
+      R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|)"
+      R"(\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+)";
+  // Normalizers.
+  reject(R"("normalizer": {"type": "Sequence", "normalizers": [
+             {"type": "Prepend", "prepend": "x"}, {"type": "NFKC"}]})",
+         "normalizer.normalizers[1] of type 'NFKC' is not supported");
+  reject(R"("normalizer": {"type": "Replace", "pattern": {"Regex": " +"},
+                           "content": "x"})",
+         "normalizer.pattern.Regex is not supported");
+  reject(R"("normalizer": {"type": "Replace", "pattern": {"String": ""},
+                           "content": "x"})",
+         "normalizer.pattern.String must not be empty", XFMR_ERROR_FORMAT);
+  reject(R"("normalizer": {"type": "Prepend", "prepend": "x", "when": 1})",
+         "normalizer.when is not supported");
+  reject(R"("normalizer": {"type": "Sequence"})",
+         "normalizer.normalizers must be an array", XFMR_ERROR_FORMAT);
+  // Pre-tokenizers.
+  reject(R"("pre_tokenizer": {"type": "Metaspace", "replacement": "_",
+                              "prepend_scheme": "sometimes"})",
+         "pre_tokenizer.prepend_scheme 'sometimes' is not supported");
+  reject(R"("pre_tokenizer": {"type": "Metaspace", "replacement": "ab"})",
+         "pre_tokenizer.replacement must be one character", XFMR_ERROR_FORMAT);
+  reject(R"("pre_tokenizer": {"type": "Metaspace", "replacement": "_",
+                              "trim": true})",
+         "pre_tokenizer.trim is not supported");
+  reject(R"("pre_tokenizer": {"type": "Split", "pattern": {"Regex": "\\s+"},
+                              "behavior": "Isolated", "invert": false})",
+         "pre_tokenizer.pattern Regex '\\s+' is not supported");
+  reject(R"("pre_tokenizer": {"type": "Split", "pattern": {"String": " "},
+                              "behavior": "Isolated", "invert": false})",
+         "pre_tokenizer.pattern String ' ' is not supported");
+  reject(R"("pre_tokenizer": {"type": "Split", "pattern": {"Regex": ")" + gpt4 +
+             R"("}, "behavior": "Removed", "invert": false})",
+         "pre_tokenizer.behavior 'Removed' is not supported");
+  reject(R"("pre_tokenizer": {"type": "Split", "pattern": {"Regex": ")" + gpt4 +
+             R"("}, "behavior": "Isolated", "invert": true})",
+         "pre_tokenizer.invert is not supported");
+  reject(R"("pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+             {"type": "ByteLevel"}, {"type": "Metaspace"}]})",
+         "pre_tokenizer.pretokenizers[1]: a pre-tokenizer after ByteLevel");
+  reject(R"("pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+             {"type": "Digits"}]})",
+         "pre_tokenizer.pretokenizers[0] of type 'Digits' is not supported");
+  // Post-processors.
+  const std::string bos =
+      R"({"type": "TemplateProcessing", "single": [], "pair": [],
+          "special_tokens": {}})";
+  reject(R"("post_processor": {"type": "Sequence", "processors": [)" + bos +
+             ", " + bos + "]}",
+         "post_processor.processors[1]: a second template post-processor");
+  reject(R"("post_processor": {"type": "Sequence", "processors": [
+             {"type": "RobertaProcessing"}]})",
+         "post_processor.processors[0] of type 'RobertaProcessing'");
+  // Decoders.
+  reject(R"("decoder": {"type": "Sequence", "decoders": [
+             {"type": "Replace", "pattern": {"Regex": "_"}, "content": " "}]})",
+         "decoder.decoders[0].pattern.Regex is not supported");
+  reject(R"("decoder": {"type": "Sequence", "decoders": [
+             {"type": "Fuse"}, {"type": "ByteFallback", "x": 1}]})",
+         "decoder.decoders[1].x is not supported");
+  reject(R"("decoder": {"type": "Strip", "content": " ", "start": -1})",
+         "decoder.start must not be negative", XFMR_ERROR_FORMAT);
+  reject(R"("decoder": {"type": "Strip", "content": "  ", "start": 1})",
+         "decoder.content must be one character", XFMR_ERROR_FORMAT);
+  reject(R"("decoder": {"type": "Metaspace", "prepend_scheme": "twice"})",
+         "decoder.prepend_scheme 'twice' is not supported");
+  reject(R"("decoder": {"type": "CTC"})",
+         "decoder of type 'CTC' is not supported");
+  // The model.
+  expectRejected(XFMR_TOKENIZER_FORMAT_JSON,
+                 R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": [],
+                               "byte_fallback": "yes"}})",
+                 "", XFMR_ERROR_FORMAT,
+                 "model.byte_fallback must be a boolean");
 }
 
 TEST(TokenizerHostile, RealFilesTruncatedAnywhereNeverCrash) {
@@ -757,6 +880,87 @@ TEST(TokenizerDecode, WordPieceJoinsPieces) {
   EXPECT_EQ(tok.decode(ids, XFMR_DECODE_SKIP_SPECIAL_TOKENS),
             "unbelievable, isn ' t it?");
   EXPECT_EQ(tok.decode(ids), "[CLS] unbelievable, isn ' t it? [SEP]");
+}
+
+//===----------------------------------------------------------------------===//
+// SentencePiece components: corner cases (ids from tokenizers 0.23.3)
+//===----------------------------------------------------------------------===//
+
+/// A BPE tokenizer.json over "▁a" / "▁b" with the given pre-tokenizer and
+/// decoder (JSON text).
+std::string spJson(const std::string &pre, const std::string &decoder,
+                   const std::string &vocab = R"({"<unk>": 0, "\u2581": 1,
+      "a": 2, "b": 3, "\u2581a": 4, "\u2581b": 5})",
+                   const std::string &merges = R"([["\u2581", "a"],
+                                                   ["\u2581", "b"]])") {
+  return R"({"model": {"type": "BPE", "unk_token": "<unk>", "vocab": )" +
+         vocab + R"(, "merges": )" + merges + R"(}, "pre_tokenizer": )" + pre +
+         R"(, "decoder": )" + decoder + "}";
+}
+
+std::vector<int64_t> pairIds(const Tok &tok, const std::string &a,
+                             const std::string &b) {
+  const char *texts[] = {a.data()}, *pairs[] = {b.data()};
+  size_t sizes[] = {a.size()}, pairSizes[] = {b.size()};
+  xfmr_encoding *e = nullptr;
+  EXPECT_EQ(xfmr_tokenizer_encode_batch(tok.t, 1, texts, sizes, pairs,
+                                        pairSizes, 0, 0, &e),
+            XFMR_OK)
+      << xfmr_last_error();
+  if (!e)
+    return {};
+  std::vector<int64_t> ids(e->input_ids, e->input_ids + e->lengths[0]);
+  xfmr_encoding_free(e);
+  return ids;
+}
+
+TEST(TokenizerSentencePiece, MetaspacePrependSchemes) {
+  // Each U+2581 starts a word; "never" leaves the first word bare, "first"
+  // prepends only where a sequence starts (both sequences of a pair).
+  const std::pair<const char *, std::vector<int64_t>> schemes[] = {
+      {"never", {2, 5, 1, 4, 3, 4}},
+      {"always", {4, 5, 1, 4, 5, 4}},
+      {"first", {4, 5, 1, 4, 5, 4}}};
+  for (const auto &[scheme, want] : schemes) {
+    std::string m = std::string(R"({"type": "Metaspace", "replacement": )") +
+                    R"("\u2581", "prepend_scheme": ")" + scheme + R"("})";
+    Tok tok = Tok::json(spJson(m, m));
+    EXPECT_EQ(pairIds(tok, "a b  a", "b a"), want) << scheme;
+    EXPECT_EQ(tok.decode(tok.encode("a b  a")), "a b  a") << scheme;
+  }
+}
+
+TEST(TokenizerSentencePiece, ByteFallbackDecodesAsTokenizersDoes) {
+  Tok llama(kData + "/llama-bpe/tokenizer.json");
+  auto id = [&](const char *t) { return llama.id(t); };
+  // A run of byte tokens that is not UTF-8 is one U+FFFD per byte.
+  EXPECT_EQ(llama.decode({id("<0x41>"), id("<0xE2>"), id("<0x82>")}),
+            kFFFD + kFFFD + kFFFD);
+  EXPECT_EQ(llama.decode({id("<0xE2>"), id("<0x82>"), id("<0xAC>")}),
+            "\xE2\x82\xAC");
+  // Rust's from_str_radix reads "+A" as 10 and either case of hex digits;
+  // anything else stays text.
+  Tok odd = Tok::json(spJson("null", R"({"type": "ByteFallback"})",
+                             R"({"<unk>": 0, "<0x+A>": 1, "<0x41>": 2,
+                                 "<0xzz>": 3, "<0x0a>": 4})",
+                             "[]"));
+  EXPECT_EQ(odd.decode({2, 1}), "A\n");
+  EXPECT_EQ(odd.decode({3}), "<0xzz>");
+  EXPECT_EQ(odd.decode({4, 2}), "\nA");
+}
+
+TEST(TokenizerSentencePiece, StripThatCrossesLeavesNothing) {
+  // tokenizers panics when Strip's cuts cross (" " with start 1, stop 1);
+  // the token becomes empty here.
+  Tok tok =
+      Tok::json(spJson(R"({"type": "Metaspace", "replacement": "\u2581"})",
+                       R"({"type": "Sequence", "decoders": [
+           {"type": "Replace", "pattern": {"String": "\u2581"}, "content": " "},
+           {"type": "Strip", "content": " ", "start": 1, "stop": 1}]})"));
+  EXPECT_EQ(tok.decode({4, 2}), "aa");
+  EXPECT_EQ(tok.decode({5}), "b");
+  EXPECT_EQ(tok.decode({1}), "");
+  EXPECT_EQ(tok.decode({1, 1, 4}), "a");
 }
 
 } // namespace
