@@ -5,6 +5,7 @@
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <cmath>
 #include <limits>
 
 using namespace mlir;
@@ -94,4 +95,22 @@ void MaskAttr::print(AsmPrinter &printer) const {
   }
   printer << ", fully_masked = " << stringifyFullyMaskedPolicy(getFullyMasked())
           << ">";
+}
+
+//===----------------------------------------------------------------------===//
+// RotaryAttr: #xfmr.rotary<theta = T, scaling = S, layout = L>
+//===----------------------------------------------------------------------===//
+
+LogicalResult RotaryAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 FloatAttr theta, FloatAttr scaling,
+                                 RotaryLayout) {
+  for (auto [name, value] : {std::pair<StringRef, FloatAttr>{"theta", theta},
+                             {"scaling", scaling}}) {
+    if (!value || !value.getType().isF32())
+      return emitError() << name << " must be an f32 attribute";
+    double v = value.getValueAsDouble();
+    if (!(v > 0.0) || !std::isfinite(v))
+      return emitError() << name << " must be finite and positive, got " << v;
+  }
+  return success();
 }

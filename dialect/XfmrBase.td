@@ -55,9 +55,39 @@ def Xfmr_Activation : I32EnumAttr<"ActivationKind",
     "activation function of a feed-forward block", [
       I32EnumAttrCase<"gelu", 0>,
       I32EnumAttrCase<"gelu_tanh", 1>,
-      I32EnumAttrCase<"relu", 2>
+      I32EnumAttrCase<"relu", 2>,
+      I32EnumAttrCase<"silu", 3>
     ]> {
   let cppNamespace = "::xfmr";
+}
+
+def Xfmr_RotaryLayout : I32EnumAttr<"RotaryLayout",
+    "which features of a head a rotary position embedding rotates together", [
+      I32EnumAttrCase<"half_split", 0>,
+      I32EnumAttrCase<"interleaved", 1>
+    ]> {
+  let cppNamespace = "::xfmr";
+}
+
+def Xfmr_RotaryAttr : AttrDef<Xfmr_Dialect, "Rotary"> {
+  let mnemonic = "rotary";
+  let summary = "a rotary position embedding (RoPE)";
+  let description = [{
+    Feature pair `i` of a head of width `d` turns by the angle
+    `(position / scaling) · theta^(-2i / d)`. The pairs are `(i, i + d / 2)`
+    (`half_split`, as Hugging Face Llama computes it) or `(2i, 2i + 1)`
+    (`interleaved`, the layout of RoFormer and Meta's Llama); `scaling` is
+    linear position interpolation (1: none).
+
+    ```mlir
+    #xfmr.rotary<theta = 1.000000e+04 : f32, scaling = 1.000000e+00 : f32,
+                 layout = half_split>
+    ```
+  }];
+  let parameters = (ins "::mlir::FloatAttr":$theta, "::mlir::FloatAttr":$scaling,
+                        "::xfmr::RotaryLayout":$layout);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
 }
 
 def Xfmr_MaskFill : I32EnumAttr<"MaskFillKind",
@@ -128,7 +158,8 @@ def Xfmr_EntryRoleEnum : I32EnumAttr<"EntryRole",
       I32EnumAttrCase<"embed", 1>,
       I32EnumAttrCase<"prefill", 2>,
       I32EnumAttrCase<"decode_step", 3>,
-      I32EnumAttrCase<"encode_source", 4>
+      I32EnumAttrCase<"encode_source", 4>,
+      I32EnumAttrCase<"logits", 5>
     ]> {
   let cppNamespace = "::xfmr";
   let genSpecializedAttr = 0;
@@ -139,8 +170,10 @@ def Xfmr_EntryRoleAttr : EnumAttr<Xfmr_Dialect, Xfmr_EntryRoleEnum, "entry"> {
   let description = [{
     Marks a public `func.func` as an entry point of the compiled library, and
     says which: `encode` (last hidden state of an encoder), `embed` (pooled
-    sentence embeddings), and, for the decoder and encoder-decoder models to
-    come, `prefill`, `decode_step` and `encode_source`. The manifest lists
+    sentence embeddings), `logits` (a decoder's logits at every position of
+    a batch, computed in parallel, without a cache), and, for the cached
+    decoding and encoder-decoder models to come, `prefill`, `decode_step`
+    and `encode_source`. The manifest lists
     entry points by role (docs/abi.md).
 
     ```mlir

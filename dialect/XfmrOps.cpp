@@ -206,6 +206,11 @@ LogicalResult AddPositionsOp::verify() {
     return emitOpError() << "input must be [batch, seq, d], got " << input;
   if (failed(staticWidth(*this, getInput())))
     return failure();
+  if (Value positions = getPositions())
+    if (failed(expectShape(*this, "positions", tensorType(positions),
+                           {input.getDimSize(0), input.getDimSize(1)},
+                           {"batch", "seq"})))
+      return failure();
   bool learned = getKind() == PositionEncoding::learned;
   if (!learned) {
     if (getTable())
@@ -222,9 +227,17 @@ LogicalResult AddPositionsOp::verify() {
                          {"positions", "d"})))
     return failure();
   int64_t seq = input.getDimSize(1), rows = table.getDimSize(0);
-  if (!ShapedType::isDynamic(seq) && !ShapedType::isDynamic(rows) && seq > rows)
+  if (!getPositions() && !ShapedType::isDynamic(seq) &&
+      !ShapedType::isDynamic(rows) && seq > rows)
     return emitOpError() << "sequence length " << seq << " exceeds the " << rows
                          << " positions of the table";
+  return success();
+}
+
+LogicalResult TokenPositionsOp::verify() {
+  if (getMask().getType().getRank() != 2)
+    return emitOpError() << "mask must be [batch, seq], got "
+                         << getMask().getType();
   return success();
 }
 
@@ -253,6 +266,10 @@ LogicalResult CausalMaskOp::verify() {
 // Block-level operations
 //===----------------------------------------------------------------------===//
 
+int64_t AttentionOp::getKeyValueHeads() {
+  return getNumKvHeads().value_or(getNumHeads());
+}
+
 LogicalResult AttentionOp::verify() {
   RankedTensorType input = getInput().getType();
   if (input.getRank() != 3)
@@ -260,21 +277,46 @@ LogicalResult AttentionOp::verify() {
   FailureOr<int64_t> width = staticWidth(*this, getInput());
   if (failed(width))
     return failure();
-  int64_t d = *width, heads = getNumHeads();
-  if (heads <= 0 || d % heads != 0)
+  int64_t d = *width, heads = getNumHeads(), kvHeads = getKeyValueHeads();
+  RankedTensorType wq = getWq().getType();
+  if (wq.getRank() != 2 || ShapedType::isDynamic(wq.getDimSize(0)))
+    return emitOpError() << "query weight must be a static [num_heads * "
+                            "head_dim, d] matrix, got "
+                         << wq;
+  int64_t inner = wq.getDimSize(0);
+  if (heads <= 0 || inner % heads != 0)
     return emitOpError() << "num_heads (" << heads
-                         << ") must be positive and divide the model width ("
-                         << d << ")";
-  bool anyBias = getBq() || getBk() || getBv() || getBo();
-  bool allBias = getBq() && getBk() && getBv() && getBo();
-  if (anyBias && !allBias)
-    return emitOpError() << "biases must be given for all four projections "
-                            "or for none";
-  if (failed(verifyProjection(*this, "query", getWq(), getBq(), d, d)) ||
-      failed(verifyProjection(*this, "key", getWk(), getBk(), d, d)) ||
-      failed(verifyProjection(*this, "value", getWv(), getBv(), d, d)) ||
-      failed(verifyProjection(*this, "output", getWo(), getBo(), d, d)))
+                         << ") must be positive and divide the query width ("
+                         << inner << ")";
+  if (kvHeads <= 0 || heads % kvHeads != 0)
+    return emitOpError() << "num_kv_heads (" << kvHeads
+                         << ") must be positive and divide num_heads (" << heads
+                         << ")";
+  int64_t headDim = inner / heads, kvInner = kvHeads * headDim;
+  bool qkvBias = getBq() || getBk() || getBv();
+  if (qkvBias && !(getBq() && getBk() && getBv()))
+    return emitOpError() << "the query, key and value biases must be given "
+                            "together or not at all";
+  if (failed(verifyProjection(*this, "query", getWq(), getBq(), d, inner)) ||
+      failed(verifyProjection(*this, "key", getWk(), getBk(), d, kvInner)) ||
+      failed(verifyProjection(*this, "value", getWv(), getBv(), d, kvInner)) ||
+      failed(verifyProjection(*this, "output", getWo(), getBo(), inner, d)))
     return failure();
+  if (getRotary()) {
+    if (!getPositions())
+      return emitOpError() << "rotary positions need the positions operand";
+    if (headDim % 2 != 0)
+      return emitOpError() << "rotary positions need an even head_dim, got "
+                           << headDim;
+  }
+  if (Value positions = getPositions()) {
+    if (!getRotary())
+      return emitOpError() << "positions are only read by rotary positions";
+    if (failed(expectShape(*this, "positions", tensorType(positions),
+                           {input.getDimSize(0), input.getDimSize(1)},
+                           {"batch", "seq"})))
+      return failure();
+  }
   if (Value mask = getMask()) {
     RankedTensorType maskType = tensorType(mask);
     if (maskType.getRank() != 4)
@@ -311,6 +353,11 @@ LogicalResult FFNOp::verify() {
     return emitOpError() << "up weight must be a static [ffn, d] matrix, got "
                          << w1;
   int64_t ffn = w1.getDimSize(0);
+  if (getBg() && !getWg())
+    return emitOpError() << "a gate bias needs a gate weight";
+  if (getWg() &&
+      failed(verifyProjection(*this, "gate", getWg(), getBg(), d, ffn)))
+    return failure();
   if (failed(verifyProjection(*this, "up", getW1(), getB1(), d, ffn)) ||
       failed(verifyProjection(*this, "down", getW2(), getB2(), ffn, d)))
     return failure();
@@ -387,11 +434,19 @@ LogicalResult MatmulOp::verify() {
     return emitOpError() << "operands must have the same rank (at least 2), "
                             "got "
                          << lhs << " and " << rhs;
-  for (int64_t i = 0; i < rank - 2; ++i)
-    if (!dimsAgree(lhs.getDimSize(i), rhs.getDimSize(i)))
+  for (int64_t i = 0; i < rank - 2; ++i) {
+    int64_t l = lhs.getDimSize(i), r = rhs.getDimSize(i);
+    if (rank == 4 && i == 1 && !ShapedType::isDynamic(l) &&
+        !ShapedType::isDynamic(r) && r > 0 && l % r == 0)
+      continue; // grouped heads
+    if (!dimsAgree(l, r))
       return emitOpError() << "batch dimension " << i
-                           << " differs: " << dimStr(lhs.getDimSize(i))
-                           << " vs " << dimStr(rhs.getDimSize(i));
+                           << " differs: " << dimStr(l) << " vs " << dimStr(r)
+                           << (rank == 4 && i == 1
+                                   ? " (fewer rhs heads must be static and "
+                                     "divide the lhs heads)"
+                                   : "");
+  }
   bool transposed = getTransposeRhs();
   int64_t k = lhs.getDimSize(rank - 1);
   int64_t rhsK = rhs.getDimSize(transposed ? rank - 1 : rank - 2);
@@ -465,6 +520,27 @@ LogicalResult LayerNormOp::verify() {
       failed(expectShape(*this, "beta", getBeta().getType(), {*width}, {"d"})))
     return failure();
   return verifyPositiveEps(*this, getEps());
+}
+
+LogicalResult RmsNormOp::verify() {
+  FailureOr<int64_t> width = staticWidth(*this, getInput());
+  if (failed(width) || failed(expectShape(*this, "gamma", getGamma().getType(),
+                                          {*width}, {"d"})))
+    return failure();
+  return verifyPositiveEps(*this, getEps());
+}
+
+LogicalResult RotaryOp::verify() {
+  RankedTensorType input = getInput().getType();
+  if (input.getRank() != 4)
+    return emitOpError() << "input must be [batch, heads, seq, head_dim], got "
+                         << input;
+  int64_t headDim = input.getDimSize(3);
+  if (ShapedType::isDynamic(headDim) || headDim % 2 != 0)
+    return emitOpError() << "head_dim must be static and even, got " << input;
+  return expectShape(*this, "positions", getPositions().getType(),
+                     {input.getDimSize(0), input.getDimSize(2)},
+                     {"batch", "seq"});
 }
 
 LogicalResult DropoutOp::verify() {
@@ -561,12 +637,18 @@ LogicalResult FusedAttentionOp::verify() {
   RankedTensorType q = getQ().getType();
   RankedTensorType k = getK().getType();
   int64_t batch = q.getDimSize(0), heads = q.getDimSize(1);
-  if (failed(expectShape(*this, "k", k,
-                         {batch, heads, ShapedType::kDynamic, q.getDimSize(3)},
-                         names)) ||
-      failed(expectShape(*this, "v", getV().getType(),
-                         {batch, heads, k.getDimSize(2), ShapedType::kDynamic},
-                         names)))
+  // K and V may have fewer heads that divide the queries' (grouped-query
+  // attention): then both heads counts are static.
+  int64_t kvHeads = k.getDimSize(1);
+  if (ShapedType::isDynamic(heads) || ShapedType::isDynamic(kvHeads) ||
+      kvHeads <= 0 || heads % kvHeads != 0)
+    kvHeads = heads;
+  if (failed(expectShape(
+          *this, "k", k,
+          {batch, kvHeads, ShapedType::kDynamic, q.getDimSize(3)}, names)) ||
+      failed(expectShape(
+          *this, "v", getV().getType(),
+          {batch, kvHeads, k.getDimSize(2), ShapedType::kDynamic}, names)))
     return failure();
   int64_t keys = k.getDimSize(2);
   if (Value padding = getKeyPadding())

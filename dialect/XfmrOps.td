@@ -107,14 +107,15 @@ def Xfmr_EmbeddingOp : Xfmr_Op<"embedding", [Pure]> {
 }
 
 def Xfmr_AddPositionsOp : Xfmr_Op<"add_positions",
-    [Pure, AllTypesMatch<["input", "result"]>]> {
+    [Pure, AllTypesMatch<["input", "result"]>, AttrSizedOperandSegments]> {
   let summary = "adds absolute position terms to [batch, seq, d] activations";
   let description = [{
-    `result[b, s, d] = input[b, s, d] + P[s, d]`, where `P` is either the
-    learned table operand (`learned`, shape `[max_positions, d]`) or the
+    `result[b, s, d] = input[b, s, d] + P[p(b, s), d]`, where `P` is either
+    the learned table operand (`learned`, shape `[max_positions, d]`) or the
     sinusoidal encoding of Vaswani et al. (`sinusoidal`, no operand):
-    `P[s, 2i] = sin(s / 10000^(2i/d))`, `P[s, 2i+1] = cos(s / 10000^(2i/d))`,
-    computed by the compiled code.
+    `P[p, 2i] = sin(p / 10000^(2i/d))`, `P[p, 2i+1] = cos(p / 10000^(2i/d))`,
+    computed by the compiled code. The position `p(b, s)` is `s`, or with
+    `at`, `positions[b, s]` (a decoder's `xfmr.token_positions`).
 
     Example:
 
@@ -122,14 +123,39 @@ def Xfmr_AddPositionsOp : Xfmr_Op<"add_positions",
     %y = xfmr.add_positions learned %x, %table
         : tensor<?x?x64xf32>, tensor<512x64xf32>
     %z = xfmr.add_positions sinusoidal %x : tensor<?x?x64xf32>
+    %w = xfmr.add_positions learned %x, %table at(%pos : tensor<?x?xi64>)
+        : tensor<?x?x64xf32>, tensor<512x64xf32>
     ```
   }];
   let arguments = (ins Xfmr_PositionKind:$kind, Xfmr_F32Tensor:$input,
-                       Optional<Xfmr_F32Param>:$table);
+                       Optional<Xfmr_F32Param>:$table,
+                       Optional<Xfmr_I64Tensor>:$positions);
   let results = (outs Xfmr_F32Tensor:$result);
   let assemblyFormat = [{
-    $kind $input (`,` $table^)? attr-dict `:` type($input) (`,` type($table)^)?
+    $kind $input (`,` $table^)? (`at` `(` $positions^ `:` type($positions) `)`)?
+    attr-dict `:` type($input) (`,` type($table)^)?
   }];
+  let hasVerifier = 1;
+}
+
+def Xfmr_TokenPositionsOp : Xfmr_Op<"token_positions",
+    [Pure, AllTypesMatch<["mask", "result"]>]> {
+  let summary = "each token's position: the real tokens before it in its row";
+  let description = [{
+    `result[b, s] = Σ_{t < s} mask[b, t]` for a 0/1 `mask : [batch, seq]`:
+    a left-padded row's first real token is at position 0, as Hugging
+    Face's `generate` computes position ids from the attention mask. (A
+    padded token gets the count before it; nothing reads its result.)
+
+    Example:
+
+    ```mlir
+    %p = xfmr.token_positions %mask : tensor<?x?xi64>
+    ```
+  }];
+  let arguments = (ins Xfmr_I64Tensor:$mask);
+  let results = (outs Xfmr_I64Tensor:$result);
+  let assemblyFormat = "$mask attr-dict `:` type($mask)";
   let hasVerifier = 1;
 }
 
@@ -196,15 +222,20 @@ def Xfmr_AttentionOp : Xfmr_Op<"attention",
     [Pure, AttrSizedOperandSegments]> {
   let summary = "multi-head self-attention with separate Q, K, V projections";
   let description = [{
-    For `input : [batch, seq, d]` and `num_heads` heads of `d / num_heads`:
-    `Q = input·Wqᵀ + bq` (likewise K, V), split into heads,
-    `P = softmax(scale · Q·Kᵀ + mask)` over keys, `ctx = P·V`, heads merged,
-    `result = ctx·Woᵀ + bo`. Weights are `[d_out, d_in]`; biases are optional
-    (all four or none). `mask` is additive and broadcasts to
-    `[batch, heads, seq, seq]`; a row whose every key is `-inf` yields zeros.
-    `scale` is usually `1/sqrt(d / num_heads)`. With `causal`, a query attends
-    only to keys at or before its position (decoder self-attention).
-    `dropout_rate` and
+    For `input : [batch, seq, d]`, `num_heads` query heads of `head_dim` and
+    `num_kv_heads` key/value heads (absent: `num_heads`; fewer is
+    grouped-query attention, each K/V head serving `num_heads /
+    num_kv_heads` consecutive query heads): `Q = input·Wqᵀ + bq` (likewise
+    K, V), split into heads, with `rotary` each head of Q and K rotated at
+    the tokens' `positions` (`xfmr.rotary`), `P = softmax(scale · Q·Kᵀ +
+    mask)` over keys, `ctx = P·V`, heads merged, `result = ctx·Woᵀ + bo`.
+    Weights are `[d_out, d_in]`: `Wq` `[num_heads · head_dim, d]`, `Wk` and
+    `Wv` `[num_kv_heads · head_dim, d]`, `Wo` `[d, num_heads · head_dim]`.
+    Biases are optional: those of Q, K and V together, that of the output on
+    its own. `mask` is additive and broadcasts to `[batch, heads, seq,
+    seq]`; a row whose every key is `-inf` yields zeros. `scale` is usually
+    `1/sqrt(head_dim)`. With `causal`, a query attends only to keys at or
+    before its position (decoder self-attention). `dropout_rate` and
     `dropout_mode` describe the training-time dropout on `P`.
 
     Example:
@@ -219,18 +250,24 @@ def Xfmr_AttentionOp : Xfmr_Op<"attention",
     ```
   }];
   let arguments = (ins Xfmr_F32Tensor:$input, Optional<Xfmr_F32Tensor>:$mask,
+                       Optional<Xfmr_I64Tensor>:$positions,
                        Xfmr_F32Param:$wq, Optional<Xfmr_F32Param>:$bq,
                        Xfmr_F32Param:$wk, Optional<Xfmr_F32Param>:$bk,
                        Xfmr_F32Param:$wv, Optional<Xfmr_F32Param>:$bv,
                        Xfmr_F32Param:$wo, Optional<Xfmr_F32Param>:$bo,
-                       I64Attr:$num_heads, F32Attr:$scale,
+                       I64Attr:$num_heads, OptionalAttr<I64Attr>:$num_kv_heads,
+                       F32Attr:$scale,
                        DefaultValuedAttr<F32Attr, "0.0f">:$dropout_rate,
                        DefaultValuedAttr<Xfmr_DropoutMode,
                            "::xfmr::DropoutKind::inverted">:$dropout_mode,
-                       UnitAttr:$causal);
+                       UnitAttr:$causal, OptionalAttr<Xfmr_RotaryAttr>:$rotary);
   let results = (outs Xfmr_F32Tensor:$result);
+  let extraClassDeclaration = [{
+    /// `num_kv_heads`, or `num_heads` when absent.
+    int64_t getKeyValueHeads();
+  }];
   let assemblyFormat = [{
-    $input (`mask` `(` $mask^ `)`)?
+    $input (`mask` `(` $mask^ `)`)? (`positions` `(` $positions^ `)`)?
     `q` `(` $wq (`,` $bq^)? `)` `k` `(` $wk (`,` $bk^)? `)`
     `v` `(` $wv (`,` $bv^)? `)` `o` `(` $wo (`,` $bo^)? `)`
     attr-dict `:` functional-type(operands, results)
@@ -242,7 +279,9 @@ def Xfmr_FFNOp : Xfmr_Op<"ffn", [Pure, AttrSizedOperandSegments]> {
   let summary = "position-wise feed-forward block";
   let description = [{
     `result = act(input·W1ᵀ + b1)·W2ᵀ + b2` with `W1 : [ffn, d]`,
-    `W2 : [d, ffn]` and optional biases.
+    `W2 : [d, ffn]` and optional biases; with a `gate` `Wg : [ffn, d]`,
+    `result = (act(input·Wgᵀ + bg) ⊙ (input·W1ᵀ + b1))·W2ᵀ + b2` (SwiGLU
+    with `silu`, GeGLU with `gelu`).
 
     Example:
 
@@ -253,11 +292,14 @@ def Xfmr_FFNOp : Xfmr_Op<"ffn", [Pure, AttrSizedOperandSegments]> {
     ```
   }];
   let arguments = (ins Xfmr_Activation:$activation, Xfmr_F32Tensor:$input,
+                       Optional<Xfmr_F32Param>:$wg, Optional<Xfmr_F32Param>:$bg,
                        Xfmr_F32Param:$w1, Optional<Xfmr_F32Param>:$b1,
                        Xfmr_F32Param:$w2, Optional<Xfmr_F32Param>:$b2);
   let results = (outs Xfmr_F32Tensor:$result);
   let assemblyFormat = [{
-    $activation $input `up` `(` $w1 (`,` $b1^ `:` type($b1))? `)`
+    $activation $input
+    (`gate` `(` $wg^ `:` type($wg) (`,` $bg^ `:` type($bg))? `)`)?
+    `up` `(` $w1 (`,` $b1^ `:` type($b1))? `)`
     `down` `(` $w2 (`,` $b2^ `:` type($b2))? `)`
     attr-dict `:` type($input) `,` type($w1) `,` type($w2) `->` type($result)
   }];
@@ -337,7 +379,10 @@ def Xfmr_MatmulOp : Xfmr_Op<"matmul", [Pure, InferTypeOpAdaptorWithIsCompatible]
     `result[b..., m, n] = scale * sum_k lhs[b..., m, k] * rhs[b..., k, n]`,
     or with `transpose_rhs`, `rhs[b..., n, k]` (attention scores Q·Kᵀ); the
     optional `scale` is 1 when absent. Both operands
-    have the same rank (≥ 2) and the same batch dimensions.
+    have the same rank (≥ 2) and the same batch dimensions, except that
+    at rank 4 the rhs may have fewer heads (dimension 1, static, dividing
+    the lhs's): lhs head `h` then reads rhs head `h / (lhs heads / rhs
+    heads)` (grouped-query attention; K and V are never copied per head).
 
     Example:
 
@@ -454,6 +499,29 @@ def Xfmr_LayerNormOp : Xfmr_Op<"layer_norm",
   let hasVerifier = 1;
 }
 
+def Xfmr_RmsNormOp : Xfmr_Op<"rms_norm",
+    [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "root-mean-square normalisation of the last dimension";
+  let description = [{
+    `x / sqrt(mean(x²) + eps) · gamma` along the last dimension (static),
+    accumulated in f32 (Zhang and Sennrich; Llama, T5).
+
+    Example:
+
+    ```mlir
+    %y = xfmr.rms_norm %x, %g eps(1.0e-06) : tensor<?x?x32xf32>, tensor<32xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_F32Tensor:$input, Xfmr_F32Param:$gamma,
+                       F32Attr:$eps);
+  let results = (outs Xfmr_F32Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $gamma `eps` `(` $eps `)` attr-dict `:` type($input) `,`
+    type($gamma)
+  }];
+  let hasVerifier = 1;
+}
+
 def Xfmr_GeluOp : Xfmr_Op<"gelu", [Pure, SameOperandsAndResultType]> {
   let summary = "Gaussian error linear unit";
   let description = [{
@@ -470,6 +538,61 @@ def Xfmr_GeluOp : Xfmr_Op<"gelu", [Pure, SameOperandsAndResultType]> {
   let arguments = (ins Xfmr_F32Tensor:$input, UnitAttr:$tanh);
   let results = (outs Xfmr_F32Tensor:$result);
   let assemblyFormat = "$input (`tanh` $tanh^)? attr-dict `:` type($input)";
+}
+
+def Xfmr_SiluOp : Xfmr_Op<"silu", [Pure, SameOperandsAndResultType]> {
+  let summary = "x · sigmoid(x) (SiLU, swish)";
+  let description = [{
+    Example:
+
+    ```mlir
+    %y = xfmr.silu %x : tensor<?x?x64xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_F32Tensor:$input);
+  let results = (outs Xfmr_F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Xfmr_MulOp : Xfmr_Op<"mul", [Pure, SameOperandsAndResultType]> {
+  let summary = "elementwise product";
+  let description = [{
+    Example (the gate of a SwiGLU feed-forward block):
+
+    ```mlir
+    %y = xfmr.mul %a, %b : tensor<?x?x64xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_F32Tensor:$lhs, Xfmr_F32Tensor:$rhs);
+  let results = (outs Xfmr_F32Tensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
+}
+
+def Xfmr_RotaryOp : Xfmr_Op<"rotary", [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "rotary position embedding of [batch, heads, seq, head_dim]";
+  let description = [{
+    Rotates each pair of features of each head by its angle at the token's
+    position (`#xfmr.rotary`): for the pair `(a, b)` of index `i` and
+    `φ = (positions[b, s] / scaling) · theta^(-2i / head_dim)`,
+    `a' = a·cos φ − b·sin φ`, `b' = b·cos φ + a·sin φ`. `head_dim` is even
+    and static.
+
+    Example:
+
+    ```mlir
+    %r = xfmr.rotary %q at(%pos) {rotary = #xfmr.rotary<theta = 1.000000e+04
+        : f32, scaling = 1.000000e+00 : f32, layout = half_split>}
+        : tensor<?x4x?x8xf32>, tensor<?x?xi64>
+    ```
+  }];
+  let arguments = (ins Xfmr_F32Tensor:$input, Xfmr_I64Tensor:$positions,
+                       Xfmr_RotaryAttr:$rotary);
+  let results = (outs Xfmr_F32Tensor:$result);
+  let assemblyFormat = [{
+    $input `at` `(` $positions `)` attr-dict `:` type($input) `,`
+    type($positions)
+  }];
+  let hasVerifier = 1;
 }
 
 def Xfmr_ReluOp : Xfmr_Op<"relu", [Pure, SameOperandsAndResultType]> {
@@ -642,7 +765,9 @@ def Xfmr_FusedAttentionOp : Xfmr_Op<"fused_attention",
     [Pure, AttrSizedOperandSegments, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "softmax(scale · Q·Kᵀ + bias + mask)·V without the score matrix";
   let description = [{
-    For `q : [b, h, q, d]`, `k : [b, h, k, d]` and `v : [b, h, k, dv]`:
+    For `q : [b, h, q, d]`, `k : [b, hk, k, d]` and `v : [b, hk, k, dv]`
+    (`hk` = `h`, or fewer K/V heads dividing `h`: query head `i` reads K/V
+    head `i / (h / hk)`, as in `xfmr.matmul`):
     `x = scale * (q·kᵀ) + bias` (the optional additive `bias` broadcasts over
     size-1 dimensions), keys masked as by `xfmr.masked_softmax` (by the 0/1
     `key_padding : [b, k]`, and with `causal` where `j > i + k - q`), softmax

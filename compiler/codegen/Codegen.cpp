@@ -56,7 +56,8 @@ StringRef kindOf(ArrayRef<abi::EntryInfo> entries) {
   bool decoder = false, source = false;
   for (const abi::EntryInfo &entry : entries) {
     decoder |= entry.role == EntryRole::prefill ||
-               entry.role == EntryRole::decode_step;
+               entry.role == EntryRole::decode_step ||
+               entry.role == EntryRole::logits;
     source |= entry.role == EntryRole::encode_source;
   }
   if (source)
@@ -161,7 +162,8 @@ Error checkRuntimeSupport(const abi::ModelABI &abi) {
   int64_t dModel = abi.model.config[1];
   for (const abi::EntryInfo &entry : abi.entries) {
     StringRef role = stringifyEntryRole(entry.role);
-    if (entry.role != EntryRole::encode && entry.role != EntryRole::embed)
+    if (entry.role != EntryRole::encode && entry.role != EntryRole::embed &&
+        entry.role != EntryRole::logits)
       return unsupported("role '" + role + "'");
     bool ids = false, mask = false;
     for (const abi::TensorInfo &input : entry.inputs) {
@@ -183,13 +185,17 @@ Error checkRuntimeSupport(const abi::ModelABI &abi) {
     SmallVector<int64_t> expected = {-1, -1, dModel};
     if (entry.role == EntryRole::embed)
       expected = {-1, dModel};
+    if (entry.role == EntryRole::logits)
+      expected = {-1, -1, abi.model.config[0]};
     if (entry.outputs.size() != 1 || entry.outputs[0].dtype != "F32" ||
         entry.outputs[0].shape != ArrayRef<int64_t>(expected))
       return unsupported(
           "@" + entry.symbol + " of role '" + role +
           "' with other than one F32 output of shape [" +
-          (entry.role == EntryRole::embed ? "-1, " : "-1, -1, ") +
-          Twine(dModel) + "]");
+          llvm::join(llvm::map_range(
+                         expected, [](int64_t d) { return std::to_string(d); }),
+                     ", ") +
+          "]");
   }
   return Error::success();
 }

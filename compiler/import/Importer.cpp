@@ -57,44 +57,27 @@ std::string quoted(const detail::Choice<T> (&choices)[N], T value) {
 }
 
 llvm::Error checkStack(const Refusal &refuse, const std::string &p,
-                       const StackSpec &stack, int64_t dModel) {
-  if (stack.causal)
-    return refuse(p + "attention", quoted(detail::kAttentionEntries,
-                                          detail::AttentionEntry::CausalSelf) +
-                                       " (a decoder stack)");
-  if (stack.numKVHeads != stack.numHeads)
-    return refuse(p + "num_kv_heads",
-                  llvm::Twine(stack.numKVHeads) + " (grouped-query attention)");
-  if (stack.numHeads * stack.headDim(dModel) != dModel)
-    return refuse(p + "head_dim", llvm::Twine(stack.explicitHeadDim) +
-                                      " (num_heads * head_dim != d_model)");
+                       const StackSpec &stack, const ModelSpec &spec) {
+  if (stack.crossAttention)
+    return refuse(p + "attention", "\"cross\" (an encoder-decoder)");
+  if (stack.causal && spec.lmHead.kind == LMHeadKind::None)
+    return refuse("lm_head", "a decoder stack without an LM head");
+  if (stack.causal && spec.pooling != Pooling::None)
+    return refuse("pooling", "pooling a decoder");
   const PositionSpec &positions = stack.positions;
   if (positions.kind != PositionKind::Learned &&
-      positions.kind != PositionKind::Sinusoidal)
+      positions.kind != PositionKind::Sinusoidal &&
+      positions.kind != PositionKind::Rotary)
     return refuse(p + "positions.kind",
                   quoted(detail::kPositionKinds, positions.kind));
+  // An encoder's positions are its token indices, which only the
+  // absolute kinds read so far.
+  if (positions.kind == PositionKind::Rotary && !stack.causal)
+    return refuse(p + "positions.kind", "\"rotary\" in an encoder stack");
   if (positions.kind == PositionKind::Sinusoidal &&
       positions.layout != FeatureLayout::Interleaved)
     return refuse(p + "positions.layout",
                   quoted(detail::kLayouts, positions.layout));
-  if (stack.norm.kind != NormKind::LayerNorm)
-    return refuse(p + "norm.kind", quoted(detail::kNormKinds, stack.norm.kind));
-  if (stack.normPlacement != NormPlacement::Post)
-    return refuse(p + "norm.placement",
-                  quoted(detail::kPlacements, stack.normPlacement));
-  if (stack.finalNorm)
-    return refuse(p + "norm.final", "true");
-  if (stack.activation == Activation::Silu)
-    return refuse(p + "ffn.activation",
-                  quoted(detail::kActivations, stack.activation));
-  if (stack.gatedFFN)
-    return refuse(p + "ffn.gated", "true");
-  for (auto [key, present] :
-       {std::pair<const char *, bool>{"qkv", stack.qkvBias},
-        {"attention_output", stack.attentionOutputBias},
-        {"ffn", stack.ffnBias}})
-    if (!present)
-      return refuse(p + "bias." + key, "false");
   return llvm::Error::success();
 }
 
@@ -102,16 +85,10 @@ llvm::Error checkStack(const Refusal &refuse, const std::string &p,
 
 llvm::Error checkImportable(const ModelSpec &spec) {
   Refusal refuse(spec);
-  if (spec.embeddingNorm && spec.embeddingNorm->kind != NormKind::LayerNorm)
-    return refuse("embedding_norm.kind",
-                  quoted(detail::kNormKinds, spec.embeddingNorm->kind));
-  for (auto [index, stack] : llvm::enumerate(spec.stacks))
-    if (llvm::Error e =
-            checkStack(refuse, "stacks[" + std::to_string(index) + "].", stack,
-                       spec.dModel))
-      return e;
-  // Only a decoder has an LM head (validateSpec); it is refused with it.
-  return llvm::Error::success();
+  if (spec.stacks.size() != 1)
+    return refuse("stacks", "an encoder-decoder (two stacks)");
+  // validateSpec allows an LM head only with a decoder stack.
+  return checkStack(refuse, "stacks[0].", spec.stacks.front(), spec);
 }
 
 //===----------------------------------------------------------------------===//
@@ -133,9 +110,9 @@ ActivationKind toIR(Activation act) {
   case Activation::Relu:
     return ActivationKind::relu;
   case Activation::Silu:
-    break;
+    return ActivationKind::silu;
   }
-  llvm_unreachable("refused by checkImportable");
+  llvm_unreachable("unknown activation");
 }
 
 DropoutKind toIR(DropoutMode mode) {
@@ -150,12 +127,15 @@ LayerSlot slotOf(const TensorRef &ref) {
   return {ref.kind, ref.sublayer, ref.param};
 }
 
-class EncoderImporter {
+/// Imports a model of one stack: an encoder (`encode`, and `embed` when
+/// pooled) or a decoder with its LM head (`logits`).
+class StackImporter {
 public:
-  EncoderImporter(const ModelSpec &spec, MLIRContext &context)
+  StackImporter(const ModelSpec &spec, MLIRContext &context)
       : spec(spec), stack(spec.stacks.front()), builder(&context),
         loc(NameLoc::get(builder.getStringAttr(spec.name))),
-        weights(requiredWeights(spec)) {}
+        weights(requiredWeights(spec)), decoder(stack.causal),
+        rotary(stack.positions.kind == PositionKind::Rotary) {}
 
   OwningOpRef<ModuleOp> run() {
     OwningOpRef<ModuleOp> module = ModuleOp::create(loc, spec.name);
@@ -168,9 +148,13 @@ public:
     builder.setInsertionPointToEnd(module->getBody());
     declareWeights();
     func::FuncOp layer = buildLayerFunction();
-    buildEntry(layer, kEncodeEntry, /*pooled=*/false);
+    if (decoder) {
+      buildEntry(layer, kLogitsEntry, EntryRole::logits);
+      return module;
+    }
+    buildEntry(layer, kEncodeEntry, EntryRole::encode);
     if (spec.pooling != Pooling::None)
-      buildEntry(layer, kEmbedEntry, /*pooled=*/true);
+      buildEntry(layer, kEmbedEntry, EntryRole::embed);
     return module;
   }
 
@@ -183,7 +167,7 @@ private:
   RankedTensorType activations() {
     return tensor({ShapedType::kDynamic, ShapedType::kDynamic, spec.dModel});
   }
-  /// [batch, seq] token ids, attention masks and token types.
+  /// [batch, seq] token ids, attention masks, token types and positions.
   RankedTensorType idsType() {
     return tensor({ShapedType::kDynamic, ShapedType::kDynamic},
                   builder.getI64Type());
@@ -203,12 +187,28 @@ private:
       else
         layerWeights[ref.tensor.layer].push_back(index);
     }
+    // A tied LM head reads the token embedding as its matrix: a second
+    // declaration of that tensor, so that each use gets its own layout
+    // (xfmr-pack-weights lays a linear's weight out in panels).
+    if (spec.lmHead.kind == LMHeadKind::Tied) {
+      const WeightRef &table =
+          weights[modelWeights.at(Kind::TokenEmbedding).at(Param::Weight)];
+      WeightDeclOp::create(builder, loc, kTiedHeadSymbol, table.key,
+                           tensor(table.shape));
+    }
   }
 
   /// Reads a model- or stack-level weight in the current function.
   Value readWeight(Kind kind, Param param = Param::Weight) {
     const WeightRef &ref = weights[modelWeights.at(kind).at(param)];
     return WeightOp::create(builder, loc, tensor(ref.shape), symbol(ref));
+  }
+  /// The same, or null when the model has no such tensor.
+  Value readOptionalWeight(Kind kind, Param param) {
+    auto it = modelWeights.find(kind);
+    if (it == modelWeights.end() || !it->second.count(param))
+      return Value();
+    return readWeight(kind, param);
   }
 
   /// The padding mask's fill, and what a fully padded row yields: what the
@@ -241,84 +241,131 @@ private:
         DropoutKindAttr::get(builder.getContext(), toIR(spec.dropoutMode)));
   }
 
-  Value layerNorm(Value x, Value gamma, Value beta, double eps) {
+  /// `x` normalised as `norm` says: LayerNorm with its bias, or RMSNorm.
+  Value normalize(Value x, const NormSpec &norm, Value gamma, Value beta) {
+    if (norm.kind == NormKind::RMSNorm)
+      return RmsNormOp::create(builder, loc, x, gamma,
+                               builder.getF32FloatAttr(norm.eps));
     return LayerNormOp::create(builder, loc, x, gamma, beta,
-                               builder.getF32FloatAttr(eps));
+                               builder.getF32FloatAttr(norm.eps));
   }
 
   Value residual(Value x, Value y) {
     return AddOp::create(builder, loc, activations(), x, y);
   }
 
-  /// One post-LN encoder layer (BERT, Vaswani et al.), taking layer 0's
-  /// tensors in requiredWeights order.
+  RotaryAttr rotaryAttr() {
+    const PositionSpec &positions = stack.positions;
+    return RotaryAttr::get(
+        builder.getContext(),
+        builder.getF32FloatAttr(static_cast<float>(positions.theta)),
+        builder.getF32FloatAttr(static_cast<float>(positions.scaling)),
+        positions.layout == FeatureLayout::HalfSplit
+            ? RotaryLayout::half_split
+            : RotaryLayout::interleaved);
+  }
+
+  /// One layer of the stack, taking layer 0's tensors in requiredWeights
+  /// order: each sublayer with its residual, post-LN
+  /// `h = norm(h + sublayer(h))` or pre-LN `h = h + sublayer(norm(h))`.
   func::FuncOp buildLayerFunction() {
     // The layer takes the 0/1 attention mask, not the additive one, so that
-    // the masked-softmax fusion sees where its mask comes from.
+    // the masked-softmax fusion sees where its mask comes from; with rotary
+    // positions, the tokens' positions.
     SmallVector<Type> inputs = {activations(), idsType()};
+    if (rotary)
+      inputs.push_back(idsType());
     std::map<LayerSlot, unsigned> slots;
     for (size_t index : layerWeights.at(0)) {
       slots[slotOf(weights[index].tensor)] = inputs.size();
       inputs.push_back(tensor(weights[index].shape));
     }
     auto type = builder.getFunctionType(inputs, {activations()});
-    auto func = func::FuncOp::create(builder, loc, "encoder_layer", type);
+    auto func = func::FuncOp::create(
+        builder, loc, decoder ? "decoder_layer" : "encoder_layer", type);
     func.setPrivate();
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToStart(func.addEntryBlock());
-    auto arg = [&](Kind kind, Sublayer sublayer, Param param = Param::Weight) {
-      return func.getArgument(slots.at({kind, sublayer, param}));
+    auto arg = [&](Kind kind, Sublayer sublayer, Param param) -> Value {
+      auto it = slots.find({kind, sublayer, param});
+      return it == slots.end() ? Value() : func.getArgument(it->second);
     };
+    constexpr Param W = Param::Weight, B = Param::Bias;
     auto self = [&](Kind kind, Param param) {
       return arg(kind, Sublayer::SelfAttention, param);
     };
-    Value x = func.getArgument(0);
+    auto ffnArg = [&](Kind kind, Param param) {
+      return arg(kind, Sublayer::FFN, param);
+    };
+    bool pre = stack.normPlacement == NormPlacement::Pre;
+    // h + sublayer(norm(h)) or norm(h + sublayer(h)), dropout on the
+    // sublayer's output.
+    auto withResidual = [&](Value h, Value gamma, Value beta,
+                            llvm::function_ref<Value(Value)> sublayer) {
+      if (pre)
+        return residual(h,
+                        dropout(sublayer(normalize(h, stack.norm, gamma, beta)),
+                                spec.hiddenDropout));
+      return normalize(residual(h, dropout(sublayer(h), spec.hiddenDropout)),
+                       stack.norm, gamma, beta);
+    };
+
+    Value h = func.getArgument(0);
     Value mask =
         PaddingMaskOp::create(builder, loc, func.getArgument(1), maskAttr());
-
-    constexpr Param W = Param::Weight, B = Param::Bias;
-    Value attn = AttentionOp::create(
-        builder, loc, activations(), x, mask, self(Kind::Query, W),
-        self(Kind::Query, B), self(Kind::Key, W), self(Kind::Key, B),
-        self(Kind::Value, W), self(Kind::Value, B),
-        self(Kind::AttentionOutput, W), self(Kind::AttentionOutput, B),
-        builder.getI64IntegerAttr(stack.numHeads),
-        builder.getF32FloatAttr(stack.scale(spec.dModel)),
-        builder.getF32FloatAttr(spec.attentionDropout),
-        DropoutKindAttr::get(builder.getContext(), toIR(spec.dropoutMode)));
-    attn = dropout(attn, spec.hiddenDropout);
-    Value h = layerNorm(residual(x, attn), self(Kind::Norm, W),
-                        self(Kind::Norm, B), stack.norm.eps);
-
-    Value ffn = FFNOp::create(
-        builder, loc, activations(), toIR(stack.activation), h,
-        arg(Kind::FFNUp, Sublayer::FFN), arg(Kind::FFNUp, Sublayer::FFN, B),
-        arg(Kind::FFNDown, Sublayer::FFN),
-        arg(Kind::FFNDown, Sublayer::FFN, B));
-    ffn = dropout(ffn, spec.hiddenDropout);
-    Value out = layerNorm(residual(h, ffn), arg(Kind::Norm, Sublayer::FFN),
-                          arg(Kind::Norm, Sublayer::FFN, B), stack.norm.eps);
-    func::ReturnOp::create(builder, loc, out);
+    Value positions = rotary ? func.getArgument(2) : Value();
+    int64_t kvHeads = stack.numKVHeads;
+    h = withResidual(h, self(Kind::Norm, W), self(Kind::Norm, B), [&](Value x) {
+      return AttentionOp::create(
+          builder, loc, activations(), x, mask, positions, self(Kind::Query, W),
+          self(Kind::Query, B), self(Kind::Key, W), self(Kind::Key, B),
+          self(Kind::Value, W), self(Kind::Value, B),
+          self(Kind::AttentionOutput, W), self(Kind::AttentionOutput, B),
+          builder.getI64IntegerAttr(stack.numHeads),
+          kvHeads == stack.numHeads ? IntegerAttr()
+                                    : builder.getI64IntegerAttr(kvHeads),
+          builder.getF32FloatAttr(stack.scale(spec.dModel)),
+          builder.getF32FloatAttr(spec.attentionDropout),
+          DropoutKindAttr::get(builder.getContext(), toIR(spec.dropoutMode)),
+          decoder ? builder.getUnitAttr() : UnitAttr(),
+          rotary ? rotaryAttr() : RotaryAttr());
+    });
+    h = withResidual(
+        h, ffnArg(Kind::Norm, W), ffnArg(Kind::Norm, B), [&](Value x) {
+          return FFNOp::create(
+              builder, loc, activations(), toIR(stack.activation), x,
+              ffnArg(Kind::FFNGate, W), ffnArg(Kind::FFNGate, B),
+              ffnArg(Kind::FFNUp, W), ffnArg(Kind::FFNUp, B),
+              ffnArg(Kind::FFNDown, W), ffnArg(Kind::FFNDown, B));
+        });
+    func::ReturnOp::create(builder, loc, h);
     return func;
   }
 
-  /// An entry point: the embeddings, every layer, and for `pooled` the
-  /// pooling. Each entry has its own copy of these few ops: weights are read
-  /// only in entry points, where xfmr-bind-weights turns them into arguments.
-  void buildEntry(func::FuncOp layer, StringRef name, bool pooled) {
+  /// An entry point: the embeddings, every layer, then the pooling
+  /// (`embed`) or the final norm and the LM head (`logits`). Each entry has
+  /// its own copy of these few ops: weights are read only in entry points,
+  /// where xfmr-bind-weights turns them into arguments.
+  void buildEntry(func::FuncOp layer, StringRef name, EntryRole role) {
+    bool pooled = role == EntryRole::embed;
     SmallVector<Type> inputs = {idsType(), idsType()};
     if (spec.typeVocabSize > 0)
       inputs.push_back(idsType());
     auto pooledType = tensor({ShapedType::kDynamic, spec.dModel});
-    Type resultType = pooled ? Type(pooledType) : Type(activations());
+    auto logitsType =
+        tensor({ShapedType::kDynamic, ShapedType::kDynamic, spec.vocabSize});
+    Type resultType = pooled                      ? Type(pooledType)
+                      : role == EntryRole::logits ? Type(logitsType)
+                                                  : Type(activations());
     auto type = builder.getFunctionType(inputs, {resultType});
     auto func = func::FuncOp::create(builder, loc, name, type);
     SmallVector<StringRef> argNames = {"input_ids", "attention_mask"};
     if (spec.typeVocabSize > 0)
       argNames.push_back("token_type_ids");
-    abi::markEntry(func, pooled ? EntryRole::embed : EntryRole::encode,
-                   argNames,
-                   {pooled ? "sentence_embedding" : "last_hidden_state"});
+    StringRef resultName = pooled                      ? "sentence_embedding"
+                           : role == EntryRole::logits ? "logits"
+                                                       : "last_hidden_state";
+    abi::markEntry(func, role, argNames, {resultName});
     if (pooled) {
       func->setAttr(abi::kPoolingAttr,
                     builder.getStringAttr(stringifyPoolingKind(
@@ -330,6 +377,11 @@ private:
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToStart(func.addEntryBlock());
     Value inputIds = func.getArgument(0), attentionMask = func.getArgument(1);
+    // A decoder's token is at the count of real tokens before it in its
+    // row (left padding included); an encoder's at its index.
+    Value positions;
+    if (decoder)
+      positions = TokenPositionsOp::create(builder, loc, attentionMask);
 
     FloatAttr embScale;
     if (spec.embeddingScale)
@@ -339,10 +391,11 @@ private:
                                   readWeight(Kind::TokenEmbedding), embScale);
     if (stack.positions.kind == PositionKind::Learned)
       h = AddPositionsOp::create(builder, loc, PositionEncoding::learned, h,
-                                 readWeight(Kind::PositionEmbedding));
-    else
+                                 readWeight(Kind::PositionEmbedding),
+                                 positions);
+    else if (stack.positions.kind == PositionKind::Sinusoidal)
       h = AddPositionsOp::create(builder, loc, PositionEncoding::sinusoidal, h,
-                                 Value());
+                                 Value(), positions);
     if (spec.typeVocabSize > 0) {
       Value types = EmbeddingOp::create(
           builder, loc, activations(), func.getArgument(2),
@@ -350,21 +403,26 @@ private:
       h = residual(h, types);
     }
     if (spec.embeddingNorm)
-      h = layerNorm(h, readWeight(Kind::EmbeddingNorm),
-                    readWeight(Kind::EmbeddingNorm, Param::Bias),
-                    spec.embeddingNorm->eps);
+      h = normalize(h, *spec.embeddingNorm, readWeight(Kind::EmbeddingNorm),
+                    readOptionalWeight(Kind::EmbeddingNorm, Param::Bias));
     h = dropout(h, spec.hiddenDropout);
 
     for (int64_t i = 0; i < stack.numLayers; ++i) {
       SmallVector<Value> operands = {h, attentionMask};
+      if (rotary)
+        operands.push_back(positions);
       for (size_t index : layerWeights.at(i))
         operands.push_back(WeightOp::create(builder, loc,
                                             tensor(weights[index].shape),
                                             symbol(weights[index])));
-      Location layerLoc = NameLoc::get(
-          builder.getStringAttr("encoder.layer." + std::to_string(i)));
+      Location layerLoc = NameLoc::get(builder.getStringAttr(
+          (decoder ? "decoder.layers." : "encoder.layer.") +
+          std::to_string(i)));
       h = func::CallOp::create(builder, layerLoc, layer, operands).getResult(0);
     }
+    if (stack.finalNorm)
+      h = normalize(h, stack.norm, readWeight(Kind::FinalNorm),
+                    readOptionalWeight(Kind::FinalNorm, Param::Bias));
     if (pooled) {
       PoolingKind kind =
           spec.pooling == Pooling::Cls ? PoolingKind::cls : PoolingKind::mean;
@@ -373,8 +431,35 @@ private:
         h = L2NormalizeOp::create(builder, loc, h,
                                   builder.getF32FloatAttr(1e-12));
     }
+    if (role == EntryRole::logits)
+      h = lmHead(h);
     func::ReturnOp::create(builder, loc, h);
   }
+
+  /// (scale · h)·Wᵀ + b, W the token embedding (tied) or the head's own.
+  Value lmHead(Value h) {
+    const LMHeadSpec &head = spec.lmHead;
+    if (head.scale != 1.0)
+      h = ScaleOp::create(
+          builder, loc, h,
+          builder.getF32FloatAttr(static_cast<float>(head.scale)));
+    Value matrix;
+    if (head.kind == LMHeadKind::Tied) {
+      const WeightRef &table =
+          weights[modelWeights.at(Kind::TokenEmbedding).at(Param::Weight)];
+      matrix =
+          WeightOp::create(builder, loc, tensor(table.shape), kTiedHeadSymbol);
+    } else {
+      matrix = readWeight(Kind::LMHead);
+    }
+    return LinearOp::create(builder, loc, h, matrix,
+                            readOptionalWeight(Kind::LMHead, Param::Bias),
+                            FloatAttr());
+  }
+
+  /// The symbol of the token embedding's second declaration, the matrix of
+  /// a tied LM head.
+  static constexpr llvm::StringLiteral kTiedHeadSymbol = "lm_head.tied";
 
   const ModelSpec &spec;
   /// The one stack of an importable model.
@@ -382,6 +467,7 @@ private:
   OpBuilder builder;
   Location loc;
   std::vector<WeightRef> weights;
+  bool decoder, rotary;
   /// Indices into `weights`: of the model's and the stack's tensors by kind
   /// and parameter, and of each layer's tensors in order.
   std::map<Kind, std::map<Param, size_t>> modelWeights;
@@ -396,7 +482,7 @@ OwningOpRef<ModuleOp> importModel(const ModelSpec &spec, MLIRContext &context) {
     emitError(UnknownLoc::get(&context)) << llvm::toString(std::move(e));
     return nullptr;
   }
-  return EncoderImporter(spec, context).run();
+  return StackImporter(spec, context).run();
 }
 
 } // namespace xfmr

@@ -12,10 +12,13 @@ namespace xfmr {
 
 /// Names of the entry points in the imported module (and, after code
 /// generation, the suffixes of their packed wrappers `xfmr_entry_<name>`):
-/// `encode` returns the last hidden state; `embed`, present when the spec
-/// asks for pooling, the pooled (and maybe normalised) [batch, d] vectors.
+/// `encode` returns an encoder's last hidden state; `embed`, present when
+/// the spec asks for pooling, the pooled (and maybe normalised) [batch, d]
+/// vectors; `logits`, a decoder's logits [batch, seq, vocab] for every
+/// position of the batch at once.
 inline constexpr llvm::StringLiteral kEncodeEntry = "encode";
 inline constexpr llvm::StringLiteral kEmbedEntry = "embed";
+inline constexpr llvm::StringLiteral kLogitsEntry = "logits";
 
 /// Whether importModel can lower the valid `spec` today. The description
 /// can say more than the importer builds (decoders, pre-LN, RMSNorm,
@@ -30,9 +33,11 @@ llvm::Error checkImportable(const ModelSpec &spec);
 ///  - one `xfmr.weight_decl` per tensor of requiredWeights(spec), in order;
 ///  - `func.func @encode(ids, attention_mask[, token_type_ids])` with dynamic
 ///    batch and sequence sizes, returning the last hidden state (and
-///    `@embed`, with the same arguments, returning the pooled vectors);
-///  - one private `@encoder_layer` called once per layer, so the IR (and the
-///    compile time) does not grow with the number of layers.
+///    `@embed`, with the same arguments, returning the pooled vectors), or
+///    for a decoder `@logits(ids, attention_mask)`;
+///  - one private `@encoder_layer` (`@decoder_layer`) called once per layer,
+///    so the IR (and the compile time) does not grow with the number of
+///    layers.
 /// A spec that fails checkImportable gives a null module, after an error on
 /// `context`'s diagnostic engine.
 mlir::OwningOpRef<mlir::ModuleOp> importModel(const ModelSpec &spec,

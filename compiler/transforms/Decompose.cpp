@@ -30,23 +30,34 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
     int64_t heads = op.getNumHeads();
     // Every result type below is inferred from the operands (the ops'
     // InferTypeOpInterface): the verifiers already know them.
-    auto project = [&](Value weight, Value bias) -> Value {
+    auto project = [&](Value weight, Value bias, int64_t numHeads) -> Value {
       Value proj = LinearOp::create(rewriter, loc, op.getInput(), weight, bias,
                                     /*scale=*/FloatAttr());
       return SplitHeadsOp::create(rewriter, loc, proj,
-                                  rewriter.getI64IntegerAttr(heads));
+                                  rewriter.getI64IntegerAttr(numHeads));
     };
-    Value q = project(op.getWq(), op.getBq());
-    Value k = project(op.getWk(), op.getBk());
-    Value v = project(op.getWv(), op.getBv());
+    // K and V keep their own (maybe fewer) heads: the products below read a
+    // K/V head for each group of query heads.
+    int64_t kvHeads = op.getKeyValueHeads();
+    Value q = project(op.getWq(), op.getBq(), heads);
+    Value k = project(op.getWk(), op.getBk(), kvHeads);
+    Value v = project(op.getWv(), op.getBv(), kvHeads);
+    if (RotaryAttr rotary = op.getRotaryAttr()) {
+      q = RotaryOp::create(rewriter, loc, q.getType(), q, op.getPositions(),
+                           rotary);
+      k = RotaryOp::create(rewriter, loc, k.getType(), k, op.getPositions(),
+                           rotary);
+    }
 
-    Value scores = MatmulOp::create(rewriter, loc, q, k, rewriter.getUnitAttr(),
-                                    FloatAttr());
-    scores = ScaleOp::create(rewriter, loc, scores, op.getScaleAttr());
+    Value products = MatmulOp::create(rewriter, loc, q, k,
+                                      rewriter.getUnitAttr(), FloatAttr());
+    Value scores = ScaleOp::create(rewriter, loc, products, op.getScaleAttr());
     if (Value mask = op.getMask())
       scores = AddOp::create(rewriter, loc, scores, mask);
     if (op.getCausal()) {
-      Value causal = CausalMaskOp::create(rewriter, loc, scores);
+      // The mask takes only the scores' sizes, from the products: the chain
+      // of scale and masks keeps one use per link for the fusions.
+      Value causal = CausalMaskOp::create(rewriter, loc, products);
       scores = AddOp::create(rewriter, loc, scores, causal);
     }
     Value probs = SoftmaxOp::create(rewriter, loc, scores);
@@ -72,8 +83,13 @@ struct DecomposeFFN : OpRewritePattern<FFNOp> {
   LogicalResult matchAndRewrite(FFNOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value inner = LinearOp::create(rewriter, loc, op.getInput(), op.getW1(),
-                                   op.getB1(), FloatAttr());
+    Value up = LinearOp::create(rewriter, loc, op.getInput(), op.getW1(),
+                                op.getB1(), FloatAttr());
+    // Gated: act(x·Wgᵀ + bg) ⊙ (x·W1ᵀ + b1); else act(x·W1ᵀ + b1).
+    Value inner = up;
+    if (Value gate = op.getWg())
+      inner = LinearOp::create(rewriter, loc, op.getInput(), gate, op.getBg(),
+                               FloatAttr());
     switch (op.getActivation()) {
     case ActivationKind::gelu:
       inner = GeluOp::create(rewriter, loc, inner, UnitAttr());
@@ -84,7 +100,12 @@ struct DecomposeFFN : OpRewritePattern<FFNOp> {
     case ActivationKind::relu:
       inner = ReluOp::create(rewriter, loc, inner);
       break;
+    case ActivationKind::silu:
+      inner = SiluOp::create(rewriter, loc, inner);
+      break;
     }
+    if (op.getWg())
+      inner = MulOp::create(rewriter, loc, inner, up);
     rewriter.replaceOpWithNewOp<LinearOp>(op, inner, op.getW2(), op.getB2(),
                                           FloatAttr());
     ++counter;

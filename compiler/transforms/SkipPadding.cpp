@@ -97,7 +97,11 @@ SmallVector<unsigned> tokenOperands(Operation *op) {
           return {};
         return rowsOf({0, 1});
       })
-      .Case<ScaleOp, DropoutOp, GeluOp, ReluOp>(
+      .Case([&](RmsNormOp) { return rowsOf({0}); })
+      .Case([&](MulOp) {
+        return rowsOf({0, 1});
+      })
+      .Case<ScaleOp, DropoutOp, GeluOp, ReluOp, SiluOp>(
           [&](Operation *) { return rowsOf({0}); })
       .Default([](Operation *) { return SmallVector<unsigned>(); });
 }

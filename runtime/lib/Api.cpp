@@ -42,6 +42,8 @@ constexpr xfmr_api makeApi() {
   api.text_free = xfmr_text_free;
   api.tokenizer_token_to_id = xfmr_tokenizer_token_to_id;
   api.tokenizer_id_to_token = xfmr_tokenizer_id_to_token;
+  api.context_logits = xfmr_context_logits;
+  api.logits = xfmr_logits;
   return api;
 }
 

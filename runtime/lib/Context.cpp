@@ -106,6 +106,18 @@ extern "C" __attribute__((weak)) void omp_set_num_threads(int);
 
 namespace {
 
+const char *roleName(Role role) {
+  switch (role) {
+  case Role::Encode:
+    return "encode";
+  case Role::Embed:
+    return "embed";
+  case Role::Logits:
+    return "logits";
+  }
+  return "?";
+}
+
 xfmr_status createContext(const xfmr_model &model,
                           std::unique_ptr<xfmr_context> &out) {
   auto context = std::make_unique<xfmr_context>(model);
@@ -141,7 +153,15 @@ xfmr_status findEntry(const xfmr_model &model, Role role, int &index) {
     return fail(XFMR_ERROR_UNSUPPORTED,
                 "this library has no sentence embedding; compile the model "
                 "with xfmrc --pooling=cls|mean");
-  return fail(XFMR_ERROR_UNSUPPORTED, "this library has no encode entry point");
+  if (role == Role::Logits)
+    return fail(XFMR_ERROR_UNSUPPORTED,
+                "this library has no logits entry point (it is not a "
+                "decoder with an LM head)");
+  return fail(XFMR_ERROR_UNSUPPORTED,
+              model.manifest.findEntry(Role::Logits) >= 0
+                  ? "this library is a decoder: it has no encode entry point "
+                    "(call xfmr_context_logits)"
+                  : "this library has no encode entry point");
 }
 
 /// Checks that every value of a [batch, seq] array lies in [0, limit).
@@ -182,7 +202,7 @@ xfmr_status checkCall(const Manifest &m, const EntrySpec &entry,
                     std::to_string(m.maxPositions) + " positions");
   int64_t tokens = 0, outputSize = 0;
   if (__builtin_mul_overflow(a.batch, a.seq, &tokens) ||
-      __builtin_mul_overflow(tokens, m.dModel, &outputSize) ||
+      __builtin_mul_overflow(tokens, entry.outputShape.back(), &outputSize) ||
       outputSize > static_cast<int64_t>(SIZE_MAX / sizeof(float)))
     return fail(XFMR_ERROR_INVALID_ARGUMENT,
                 "batch " + std::to_string(a.batch) + " x sequence length " +
@@ -259,8 +279,7 @@ xfmr_status execute(xfmr_context &context, int index, const CallArgs &a) {
   }
   if (failedRequest)
     return fail(XFMR_ERROR_OUT_OF_MEMORY,
-                std::string("out of memory: the ") +
-                    (call.spec->role == Role::Embed ? "embed" : "encode") +
+                std::string("out of memory: the ") + roleName(call.spec->role) +
                     " call of batch " + std::to_string(a.batch) +
                     " x sequence " + std::to_string(a.seq) +
                     " could not allocate " + std::to_string(failedRequest) +
@@ -400,6 +419,13 @@ xfmr_status xfmr_context_embed(xfmr_context *context, int64_t batch,
       {batch, seq, input_ids, attention_mask, token_type_ids, output});
 }
 
+xfmr_status xfmr_context_logits(xfmr_context *context, int64_t batch,
+                                int64_t seq, const int64_t *input_ids,
+                                const int64_t *attention_mask, float *output) {
+  return runOnContext(context, Role::Logits,
+                      {batch, seq, input_ids, attention_mask, nullptr, output});
+}
+
 xfmr_status xfmr_encode(const xfmr_model *model, int64_t batch, int64_t seq,
                         const int64_t *input_ids, const int64_t *attention_mask,
                         const int64_t *token_type_ids, float *output) {
@@ -414,4 +440,11 @@ xfmr_status xfmr_embed(const xfmr_model *model, int64_t batch, int64_t seq,
   return runOnModel(
       model, Role::Embed,
       {batch, seq, input_ids, attention_mask, token_type_ids, output});
+}
+
+xfmr_status xfmr_logits(const xfmr_model *model, int64_t batch, int64_t seq,
+                        const int64_t *input_ids, const int64_t *attention_mask,
+                        float *output) {
+  return runOnModel(model, Role::Logits,
+                    {batch, seq, input_ids, attention_mask, nullptr, output});
 }

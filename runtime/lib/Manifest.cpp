@@ -255,7 +255,7 @@ bool readInputs(Reader &r, const json &entry, const std::string &entryName,
 }
 
 bool readOutput(Reader &r, const json &entry, const std::string &entryName,
-                int64_t dModel, EntrySpec &spec) {
+                int64_t dModel, int64_t vocabSize, EntrySpec &spec) {
   std::string place = r.where + ".outputs";
   const json *outputs = r.array(entry, "outputs");
   if (!outputs)
@@ -273,6 +273,8 @@ bool readOutput(Reader &r, const json &entry, const std::string &entryName,
   std::vector<int64_t> expected = {-1, -1, dModel};
   if (spec.role == Role::Embed)
     expected = {-1, dModel};
+  if (spec.role == Role::Logits)
+    expected = {-1, -1, vocabSize};
   if (dtype != "F32" || spec.outputShape != expected)
     return r.unsupported("entry " + quote(entryName) + ": output " +
                          quote(spec.outputName) + " of dtype " + quote(dtype) +
@@ -323,16 +325,18 @@ bool readEntries(Reader &r, const json &root, Manifest &out) {
       spec.role = Role::Encode;
     else if (role == "embed")
       spec.role = Role::Embed;
+    else if (role == "logits")
+      spec.role = Role::Logits;
     else
       return r.unsupported("entry role " + quote(role) +
                            " is not supported yet (this runtime runs "
-                           "'encode' and 'embed')");
+                           "'encode', 'embed' and 'logits')");
     if (out.findEntry(spec.role) >= 0)
       return r.fail("a second entry with role " + quote(role));
     if (!readInputs(r, *entry, role, spec))
       return false;
     r.where = "entries[" + std::to_string(i) + "]";
-    if (!readOutput(r, *entry, role, out.dModel, spec))
+    if (!readOutput(r, *entry, role, out.dModel, out.vocabSize, spec))
       return false;
     r.where = "entries[" + std::to_string(i) + "]";
     if (!readPooling(r, *entry, spec))
@@ -452,7 +456,7 @@ bool readManifest(Reader &r, const json &root, Manifest &out) {
   if (!r.getString(root, "kind", out.kind) ||
       !r.getString(root, "name", out.name))
     return false;
-  if (out.kind != "encoder")
+  if (out.kind != "encoder" && out.kind != "decoder")
     return r.unsupported("model kind " + quote(out.kind) +
                          " is not supported yet");
   return readConfig(r, root, out) && readEntries(r, root, out) &&

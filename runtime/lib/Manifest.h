@@ -20,7 +20,7 @@ namespace xfmr::runtime {
 using xfmr::formatShape;
 
 /// The entry point roles this runtime can call.
-enum class Role { Encode, Embed };
+enum class Role { Encode, Embed, Logits };
 
 /// The inputs it knows how to fill: each a [batch, seq] int64 array.
 enum class Input { InputIds, AttentionMask, TokenTypeIds };

@@ -227,6 +227,13 @@ xfmr_status bindWeights(xfmr_model &model, const uint8_t *data, uint64_t size,
     found.push_back(&t);
   }
 
+  // A tensor two weights read (a tied LM head: the token embedding as a
+  // table and as a linear's panels) is laid out in panels in a copy, never
+  // in the buffer the other reads.
+  std::unordered_map<std::string, int> readers;
+  for (const WeightSpec &spec : manifest.weights)
+    ++readers[spec.key];
+
   // Reserve so the copies never move once descriptors point into them.
   model.copies.reserve(found.size());
   static const float kEmpty[1] = {0.0f};
@@ -246,7 +253,8 @@ xfmr_status bindWeights(xfmr_model &model, const uint8_t *data, uint64_t size,
     float *own =
         writable ? reinterpret_cast<float *>(writable + offset) : nullptr;
     bool aligned = reinterpret_cast<uintptr_t>(bytes) % alignof(float) == 0;
-    if (!aligned || (!writable && spec.panelWidth)) {
+    bool shared = readers[spec.key] > 1;
+    if (!aligned || ((!writable || shared) && spec.panelWidth)) {
       model.copies.emplace_back(count);
       std::memcpy(model.copies.back().data(), bytes, count * sizeof(float));
       own = model.copies.back().data();

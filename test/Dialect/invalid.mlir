@@ -254,7 +254,7 @@ func.func @f(%x: tensor<?x?x?xf32>, %w: tensor<32x32xf32>) -> tensor<?x?x?xf32> 
 // -----
 
 func.func @f(%x: tensor<?x?x32xf32>, %w: tensor<32x32xf32>) -> tensor<?x?x32xf32> {
-  // expected-error @+1 {{num_heads (5) must be positive and divide the model width (32)}}
+  // expected-error @+1 {{num_heads (5) must be positive and divide the query width (32)}}
   %0 = xfmr.attention %x q(%w) k(%w) v(%w) o(%w) {num_heads = 5 : i64, scale = 0.5 : f32}
       : (tensor<?x?x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>) -> tensor<?x?x32xf32>
   return %0 : tensor<?x?x32xf32>
@@ -263,7 +263,7 @@ func.func @f(%x: tensor<?x?x32xf32>, %w: tensor<32x32xf32>) -> tensor<?x?x32xf32
 // -----
 
 func.func @f(%x: tensor<?x?x32xf32>, %w: tensor<32x32xf32>) -> tensor<?x?x32xf32> {
-  // expected-error @+1 {{num_heads (0) must be positive and divide the model width (32)}}
+  // expected-error @+1 {{num_heads (0) must be positive and divide the query width (32)}}
   %0 = xfmr.attention %x q(%w) k(%w) v(%w) o(%w) {num_heads = 0 : i64, scale = 0.5 : f32}
       : (tensor<?x?x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>) -> tensor<?x?x32xf32>
   return %0 : tensor<?x?x32xf32>
@@ -272,9 +272,9 @@ func.func @f(%x: tensor<?x?x32xf32>, %w: tensor<32x32xf32>) -> tensor<?x?x32xf32
 // -----
 
 func.func @f(%x: tensor<?x?x32xf32>, %w: tensor<32x32xf32>, %b: tensor<32xf32>) -> tensor<?x?x32xf32> {
-  // expected-error @+1 {{biases must be given for all four projections or for none}}
-  %0 = xfmr.attention %x q(%w, %b) k(%w, %b) v(%w, %b) o(%w) {num_heads = 4 : i64, scale = 0.5 : f32}
-      : (tensor<?x?x32xf32>, tensor<32x32xf32>, tensor<32xf32>, tensor<32x32xf32>, tensor<32xf32>, tensor<32x32xf32>, tensor<32xf32>, tensor<32x32xf32>) -> tensor<?x?x32xf32>
+  // expected-error @+1 {{the query, key and value biases must be given together or not at all}}
+  %0 = xfmr.attention %x q(%w, %b) k(%w, %b) v(%w) o(%w) {num_heads = 4 : i64, scale = 0.5 : f32}
+      : (tensor<?x?x32xf32>, tensor<32x32xf32>, tensor<32xf32>, tensor<32x32xf32>, tensor<32xf32>, tensor<32x32xf32>, tensor<32x32xf32>) -> tensor<?x?x32xf32>
   return %0 : tensor<?x?x32xf32>
 }
 
@@ -448,7 +448,7 @@ func.func @f(%x: tensor<?x?x32xf32>, %w1: tensor<64x32xf32>, %w2: tensor<32x64xf
 // -----
 
 func.func @f(%x: tensor<?x?x32xf32>, %w1: tensor<64x32xf32>, %w2: tensor<32x64xf32>) -> tensor<?x?x32xf32> {
-  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'activation' [gelu, gelu_tanh, relu]}}
+  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'activation' [gelu, gelu_tanh, relu, silu]}}
   %0 = xfmr.ffn swish %x up(%w1) down(%w2) : tensor<?x?x32xf32>, tensor<64x32xf32>, tensor<32x64xf32> -> tensor<?x?x32xf32>
   return %0 : tensor<?x?x32xf32>
 }
@@ -628,9 +628,9 @@ func.func @f(%a: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<8xf32> {
 
 // -----
 
-func.func @f(%a: tensor<?x4x?x8xf32>, %b: tensor<?x2x?x8xf32>) -> tensor<?x4x?x?xf32> {
-  // expected-error @+1 {{batch dimension 1 differs: 4 vs 2}}
-  %0 = xfmr.matmul %a, %b transpose_rhs : tensor<?x4x?x8xf32>, tensor<?x2x?x8xf32> -> tensor<?x4x?x?xf32>
+func.func @f(%a: tensor<?x4x?x8xf32>, %b: tensor<?x3x?x8xf32>) -> tensor<?x4x?x?xf32> {
+  // expected-error @+1 {{batch dimension 1 differs: 4 vs 3 (fewer rhs heads must be static and divide the lhs heads)}}
+  %0 = xfmr.matmul %a, %b transpose_rhs : tensor<?x4x?x8xf32>, tensor<?x3x?x8xf32> -> tensor<?x4x?x?xf32>
   return %0 : tensor<?x4x?x?xf32>
 }
 
@@ -1105,8 +1105,18 @@ func.func @f(%q: tensor<?x4x?x?xf32>, %k: tensor<?x4x?x?xf32>, %v: tensor<?x4x?x
 
 // -----
 
+func.func @f(%q: tensor<?x4x?x8xf32>, %k: tensor<?x3x?x8xf32>, %v: tensor<?x4x?x8xf32>) -> tensor<?x4x?x8xf32> {
+  // expected-error @+1 {{k dimension 1 (heads) is 3, expected 4}}
+  %0 = xfmr.fused_attention %q, %k, %v scale(0.125) mask(<fill = neg_inf, fully_masked = zero>)
+      : tensor<?x4x?x8xf32>, tensor<?x3x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x8xf32>
+  return %0 : tensor<?x4x?x8xf32>
+}
+
+// -----
+
+// Grouped K/V: K's two heads make V's four a mismatch.
 func.func @f(%q: tensor<?x4x?x8xf32>, %k: tensor<?x2x?x8xf32>, %v: tensor<?x4x?x8xf32>) -> tensor<?x4x?x8xf32> {
-  // expected-error @+1 {{k dimension 1 (heads) is 2, expected 4}}
+  // expected-error @+1 {{v dimension 1 (heads) is 4, expected 2}}
   %0 = xfmr.fused_attention %q, %k, %v scale(0.125) mask(<fill = neg_inf, fully_masked = zero>)
       : tensor<?x4x?x8xf32>, tensor<?x2x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x8xf32>
   return %0 : tensor<?x4x?x8xf32>
@@ -1215,4 +1225,120 @@ func.func @f(%t: tensor<?x32xf32>, %m: tensor<2x?xi64>) -> tensor<3x?x32xf32> {
   // expected-error @+1 {{result dimension 0 (batch) is 3, expected 2}}
   %0 = xfmr.restore_padding %t, %m : tensor<?x32xf32>, tensor<2x?xi64> -> tensor<3x?x32xf32>
   return %0 : tensor<3x?x32xf32>
+}
+
+// -----
+
+// Grouped-query attention: the K/V heads must divide the query heads.
+func.func @f(%x: tensor<?x?x32xf32>, %w: tensor<32x32xf32>, %wkv: tensor<24x32xf32>) -> tensor<?x?x32xf32> {
+  // expected-error @+1 {{num_kv_heads (3) must be positive and divide num_heads (4)}}
+  %0 = xfmr.attention %x q(%w) k(%wkv) v(%wkv) o(%w) {num_heads = 4 : i64, num_kv_heads = 3 : i64, scale = 0.5 : f32}
+      : (tensor<?x?x32xf32>, tensor<32x32xf32>, tensor<24x32xf32>, tensor<24x32xf32>, tensor<32x32xf32>) -> tensor<?x?x32xf32>
+  return %0 : tensor<?x?x32xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<?x?x32xf32>, %w: tensor<32x32xf32>) -> tensor<?x?x32xf32> {
+  // expected-error @+1 {{key weight dimension 0 (out_features) is 32, expected 16}}
+  %0 = xfmr.attention %x q(%w) k(%w) v(%w) o(%w) {num_heads = 4 : i64, num_kv_heads = 2 : i64, scale = 0.5 : f32}
+      : (tensor<?x?x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>) -> tensor<?x?x32xf32>
+  return %0 : tensor<?x?x32xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<?x?x32xf32>, %w: tensor<32x32xf32>) -> tensor<?x?x32xf32> {
+  // expected-error @+1 {{rotary positions need the positions operand}}
+  %0 = xfmr.attention %x q(%w) k(%w) v(%w) o(%w) {num_heads = 4 : i64, scale = 0.5 : f32,
+      rotary = #xfmr.rotary<theta = 1.0e+04 : f32, scaling = 1.0 : f32, layout = half_split>}
+      : (tensor<?x?x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>) -> tensor<?x?x32xf32>
+  return %0 : tensor<?x?x32xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<?x?x32xf32>, %p: tensor<?x?xi64>, %w: tensor<32x32xf32>) -> tensor<?x?x32xf32> {
+  // expected-error @+1 {{positions are only read by rotary positions}}
+  %0 = xfmr.attention %x positions(%p) q(%w) k(%w) v(%w) o(%w) {num_heads = 4 : i64, scale = 0.5 : f32}
+      : (tensor<?x?x32xf32>, tensor<?x?xi64>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>) -> tensor<?x?x32xf32>
+  return %0 : tensor<?x?x32xf32>
+}
+
+// -----
+
+// Eight heads of 3: rotary positions rotate pairs of features.
+func.func @f(%x: tensor<?x?x32xf32>, %p: tensor<?x?xi64>, %w: tensor<24x32xf32>, %wo: tensor<32x24xf32>) -> tensor<?x?x32xf32> {
+  // expected-error @+1 {{rotary positions need an even head_dim, got 3}}
+  %0 = xfmr.attention %x positions(%p) q(%w) k(%w) v(%w) o(%wo) {num_heads = 8 : i64, scale = 0.5 : f32,
+      rotary = #xfmr.rotary<theta = 1.0e+04 : f32, scaling = 1.0 : f32, layout = interleaved>}
+      : (tensor<?x?x32xf32>, tensor<?x?xi64>, tensor<24x32xf32>, tensor<24x32xf32>, tensor<24x32xf32>, tensor<32x24xf32>) -> tensor<?x?x32xf32>
+  return %0 : tensor<?x?x32xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<?x4x?x8xf32>, %p: tensor<?x?xi64>) -> tensor<?x4x?x8xf32> {
+  // expected-error @+1 {{theta must be finite and positive, got 0}}
+  %0 = xfmr.rotary %x at(%p) {rotary = #xfmr.rotary<theta = 0.0 : f32, scaling = 1.0 : f32, layout = half_split>}
+      : tensor<?x4x?x8xf32>, tensor<?x?xi64>
+  return %0 : tensor<?x4x?x8xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<?x4x?x7xf32>, %p: tensor<?x?xi64>) -> tensor<?x4x?x7xf32> {
+  // expected-error @+1 {{head_dim must be static and even, got 'tensor<?x4x?x7xf32>'}}
+  %0 = xfmr.rotary %x at(%p) {rotary = #xfmr.rotary<theta = 1.0e+04 : f32, scaling = 1.0 : f32, layout = half_split>}
+      : tensor<?x4x?x7xf32>, tensor<?x?xi64>
+  return %0 : tensor<?x4x?x7xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<2x4x5x8xf32>, %p: tensor<2x6xi64>) -> tensor<2x4x5x8xf32> {
+  // expected-error @+1 {{positions dimension 1 (seq) is 6, expected 5}}
+  %0 = xfmr.rotary %x at(%p) {rotary = #xfmr.rotary<theta = 1.0e+04 : f32, scaling = 1.0 : f32, layout = half_split>}
+      : tensor<2x4x5x8xf32>, tensor<2x6xi64>
+  return %0 : tensor<2x4x5x8xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<?x?x32xf32>, %g: tensor<16xf32>) -> tensor<?x?x32xf32> {
+  // expected-error @+1 {{gamma dimension 0 (d) is 16, expected 32}}
+  %0 = xfmr.rms_norm %x, %g eps(1.0e-06) : tensor<?x?x32xf32>, tensor<16xf32>
+  return %0 : tensor<?x?x32xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<?x?x32xf32>, %g: tensor<32xf32>) -> tensor<?x?x32xf32> {
+  // expected-error @+1 {{eps must be positive}}
+  %0 = xfmr.rms_norm %x, %g eps(0.0) : tensor<?x?x32xf32>, tensor<32xf32>
+  return %0 : tensor<?x?x32xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<?x?x32xf32>, %wg: tensor<48x32xf32>, %w1: tensor<64x32xf32>, %w2: tensor<32x64xf32>) -> tensor<?x?x32xf32> {
+  // expected-error @+1 {{gate weight dimension 0 (out_features) is 48, expected 64}}
+  %0 = xfmr.ffn silu %x gate(%wg : tensor<48x32xf32>) up(%w1) down(%w2) : tensor<?x?x32xf32>, tensor<64x32xf32>, tensor<32x64xf32> -> tensor<?x?x32xf32>
+  return %0 : tensor<?x?x32xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<2x5x32xf32>, %t: tensor<64x32xf32>, %p: tensor<2x4xi64>) -> tensor<2x5x32xf32> {
+  // expected-error @+1 {{positions dimension 1 (seq) is 4, expected 5}}
+  %0 = xfmr.add_positions learned %x, %t at(%p : tensor<2x4xi64>) : tensor<2x5x32xf32>, tensor<64x32xf32>
+  return %0 : tensor<2x5x32xf32>
+}
+
+// -----
+
+func.func @f(%m: tensor<?xi64>) -> tensor<?xi64> {
+  // expected-error @+1 {{mask must be [batch, seq], got 'tensor<?xi64>'}}
+  %0 = xfmr.token_positions %m : tensor<?xi64>
+  return %0 : tensor<?xi64>
 }

@@ -282,3 +282,45 @@ func.func @padding(%x: tensor<?x?x32xf32>, %m: tensor<?x?xi64>) -> tensor<?x?x32
   %r = xfmr.restore_padding %t, %m : tensor<?x32xf32>, tensor<?x?xi64> -> tensor<?x?x32xf32>
   return %r : tensor<?x?x32xf32>
 }
+
+// The decoder's ops: positions from the mask, learned positions at them,
+// grouped-query attention with rotary positions, RMSNorm, a SwiGLU FFN.
+// CHECK-LABEL: func.func @decoder_ops
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x32xf32>, %[[M:.*]]: tensor<?x?xi64>
+func.func @decoder_ops(%x: tensor<?x?x32xf32>, %m: tensor<?x?xi64>, %t: tensor<64x32xf32>,
+                       %wq: tensor<32x32xf32>, %wkv: tensor<16x32xf32>, %g: tensor<32xf32>,
+                       %wg: tensor<48x32xf32>, %wd: tensor<32x48xf32>) -> tensor<?x?x32xf32> {
+  // CHECK: %[[P:.*]] = xfmr.token_positions %[[M]] : tensor<?x?xi64>
+  %p = xfmr.token_positions %m : tensor<?x?xi64>
+  // CHECK: xfmr.add_positions learned %[[X]], %{{.*}} at(%[[P]] : tensor<?x?xi64>) : tensor<?x?x32xf32>, tensor<64x32xf32>
+  %h = xfmr.add_positions learned %x, %t at(%p : tensor<?x?xi64>) : tensor<?x?x32xf32>, tensor<64x32xf32>
+  // CHECK: %[[N:.*]] = xfmr.rms_norm %{{.*}}, %{{.*}} eps(9.99999997E-7) : tensor<?x?x32xf32>, tensor<32xf32>
+  %n = xfmr.rms_norm %h, %g eps(1.0e-6) : tensor<?x?x32xf32>, tensor<32xf32>
+  // CHECK: xfmr.attention %[[N]] positions(%[[P]]) q(%{{.*}}) k(%{{.*}}) v(%{{.*}}) o(%{{.*}}) {causal, num_heads = 4 : i64, num_kv_heads = 2 : i64, rotary = #xfmr.rotary<theta = 5.000000e+05 : f32, scaling = 2.000000e+00 : f32, layout = half_split>, scale = 3.535530e-01 : f32}
+  %a = xfmr.attention %n positions(%p) q(%wq) k(%wkv) v(%wkv) o(%wq)
+      {causal, num_heads = 4 : i64, num_kv_heads = 2 : i64, scale = 0.353553 : f32,
+       rotary = #xfmr.rotary<theta = 5.0e+05 : f32, scaling = 2.0 : f32, layout = half_split>}
+      : (tensor<?x?x32xf32>, tensor<?x?xi64>, tensor<32x32xf32>, tensor<16x32xf32>, tensor<16x32xf32>, tensor<32x32xf32>) -> tensor<?x?x32xf32>
+  // CHECK: xfmr.ffn silu %{{.*}} gate(%{{.*}} : tensor<48x32xf32>) up(%{{.*}}) down(%{{.*}}) : tensor<?x?x32xf32>, tensor<48x32xf32>, tensor<32x48xf32> -> tensor<?x?x32xf32>
+  %f = xfmr.ffn silu %a gate(%wg : tensor<48x32xf32>) up(%wg) down(%wd) : tensor<?x?x32xf32>, tensor<48x32xf32>, tensor<32x48xf32> -> tensor<?x?x32xf32>
+  return %f : tensor<?x?x32xf32>
+}
+
+// CHECK-LABEL: func.func @decoder_primitives
+func.func @decoder_primitives(%q: tensor<?x4x?x8xf32>, %kv: tensor<?x2x?x8xf32>, %p: tensor<?x?xi64>,
+                              %a: tensor<?x?x48xf32>) -> (tensor<?x4x?x8xf32>, tensor<?x?x48xf32>) {
+  // CHECK: xfmr.rotary %{{.*}} at(%{{.*}}) {rotary = #xfmr.rotary<theta = 1.000000e+04 : f32, scaling = 1.000000e+00 : f32, layout = interleaved>} : tensor<?x4x?x8xf32>, tensor<?x?xi64>
+  %r = xfmr.rotary %q at(%p) {rotary = #xfmr.rotary<theta = 1.0e+04 : f32, scaling = 1.0 : f32, layout = interleaved>}
+      : tensor<?x4x?x8xf32>, tensor<?x?xi64>
+  // Query heads 2i and 2i + 1 read K/V head i.
+  // CHECK: xfmr.matmul %{{.*}}, %{{.*}} transpose_rhs : tensor<?x4x?x8xf32>, tensor<?x2x?x8xf32> -> tensor<?x4x?x?xf32>
+  %s = xfmr.matmul %r, %kv transpose_rhs : tensor<?x4x?x8xf32>, tensor<?x2x?x8xf32> -> tensor<?x4x?x?xf32>
+  // CHECK: xfmr.fused_attention %{{.*}}, %{{.*}}, %{{.*}} scale(1.250000e-01) causal mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x4x?x8xf32>, tensor<?x2x?x8xf32>, tensor<?x2x?x8xf32> -> tensor<?x4x?x8xf32>
+  %c = xfmr.fused_attention %r, %kv, %kv scale(0.125) causal mask(<fill = neg_inf, fully_masked = zero>)
+      : tensor<?x4x?x8xf32>, tensor<?x2x?x8xf32>, tensor<?x2x?x8xf32> -> tensor<?x4x?x8xf32>
+  // CHECK: %[[S:.*]] = xfmr.silu %{{.*}} : tensor<?x?x48xf32>
+  %g = xfmr.silu %a : tensor<?x?x48xf32>
+  // CHECK: xfmr.mul %[[S]], %{{.*}} : tensor<?x?x48xf32>
+  %y = xfmr.mul %g, %a : tensor<?x?x48xf32>
+  return %c, %y : tensor<?x4x?x8xf32>, tensor<?x?x48xf32>
+}

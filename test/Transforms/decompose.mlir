@@ -4,8 +4,8 @@
 // RUN: %if stats %{ xfmr-opt %s --xfmr-decompose --mlir-pass-statistics -o /dev/null 2>&1 | FileCheck %s --check-prefix=STATS %}
 
 // STATS: XfmrDecompose
-// STATS-DAG: (S) 4 attention - attention blocks decomposed
-// STATS-DAG: (S) 3 ffn - feed-forward blocks decomposed
+// STATS-DAG: (S) 5 attention - attention blocks decomposed
+// STATS-DAG: (S) 4 ffn - feed-forward blocks decomposed
 
 // CHECK-LABEL: func.func @attention_mask_bias
 // CHECK-SAME: (%[[X:[^:]*]]: tensor<?x?x32xf32>, %[[M:[^:]*]]: tensor<?x1x1x?xf32>, %[[WQ:[^:]*]]: tensor<32x32xf32>, %[[BQ:[^:]*]]: tensor<32xf32>, %[[WK:[^:]*]]: tensor<32x32xf32>, %[[BK:[^:]*]]: tensor<32xf32>, %[[WV:[^:]*]]: tensor<32x32xf32>, %[[BV:[^:]*]]: tensor<32xf32>, %[[WO:[^:]*]]: tensor<32x32xf32>, %[[BO:[^:]*]]: tensor<32xf32>)
@@ -136,3 +136,51 @@ func.func @primitives_untouched(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
 
 // CHECK-NOT: xfmr.attention
 // CHECK-NOT: xfmr.ffn
+
+// Grouped-query attention with rotary positions: K and V keep their two
+// heads (never copied per query head), Q and K are rotated at the
+// positions, and both products read K/V head h / 2 for query head h.
+// CHECK-LABEL: func.func @attention_grouped_rotary
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x?x32xf32>, %[[P:[^:]*]]: tensor<?x?xi64>, %[[WQ:[^:]*]]: tensor<32x32xf32>, %[[WKV:[^:]*]]: tensor<16x32xf32>)
+// CHECK-NEXT: %[[Q:.*]] = xfmr.linear %[[X]], %[[WQ]] :
+// CHECK-NEXT: %[[QH:.*]] = xfmr.split_heads %[[Q]] heads(4) : tensor<?x?x32xf32> -> tensor<?x4x?x8xf32>
+// CHECK-NEXT: %[[K:.*]] = xfmr.linear %[[X]], %[[WKV]] : tensor<?x?x32xf32>, tensor<16x32xf32> -> tensor<?x?x16xf32>
+// CHECK-NEXT: %[[KH:.*]] = xfmr.split_heads %[[K]] heads(2) : tensor<?x?x16xf32> -> tensor<?x2x?x8xf32>
+// CHECK-NEXT: %[[V:.*]] = xfmr.linear %[[X]], %[[WKV]] :
+// CHECK-NEXT: %[[VH:.*]] = xfmr.split_heads %[[V]] heads(2)
+// CHECK-NEXT: %[[QR:.*]] = xfmr.rotary %[[QH]] at(%[[P]]) {rotary = #xfmr.rotary<theta = 1.000000e+04 : f32, scaling = 1.000000e+00 : f32, layout = half_split>} : tensor<?x4x?x8xf32>
+// CHECK-NEXT: %[[KR:.*]] = xfmr.rotary %[[KH]] at(%[[P]]) {{.*}} : tensor<?x2x?x8xf32>
+// CHECK-NEXT: %[[S:.*]] = xfmr.matmul %[[QR]], %[[KR]] transpose_rhs : tensor<?x4x?x8xf32>, tensor<?x2x?x8xf32> -> tensor<?x4x?x?xf32>
+// CHECK-NEXT: %[[SS:.*]] = xfmr.scale %[[S]]
+// CHECK-NEXT: %[[CM:.*]] = xfmr.causal_mask %[[S]]
+// CHECK-NEXT: %[[SC:.*]] = xfmr.add %[[SS]], %[[CM]]
+// CHECK-NEXT: %[[PR:.*]] = xfmr.softmax %[[SC]]
+// CHECK-NEXT: %[[C:.*]] = xfmr.matmul %[[PR]], %[[VH]] : tensor<?x4x?x?xf32>, tensor<?x2x?x8xf32> -> tensor<?x4x?x8xf32>
+// CHECK-NEXT: %[[MH:.*]] = xfmr.merge_heads %[[C]]
+// CHECK-NEXT: xfmr.linear %[[MH]], %[[WQ]]
+func.func @attention_grouped_rotary(%x: tensor<?x?x32xf32>, %p: tensor<?x?xi64>,
+    %wq: tensor<32x32xf32>, %wkv: tensor<16x32xf32>) -> tensor<?x?x32xf32> {
+  %0 = xfmr.attention %x positions(%p) q(%wq) k(%wkv) v(%wkv) o(%wq)
+      {causal, num_heads = 4 : i64, num_kv_heads = 2 : i64, scale = 0.353553385 : f32,
+       rotary = #xfmr.rotary<theta = 1.0e+04 : f32, scaling = 1.0 : f32, layout = half_split>}
+      : (tensor<?x?x32xf32>, tensor<?x?xi64>, tensor<32x32xf32>, tensor<16x32xf32>,
+         tensor<16x32xf32>, tensor<32x32xf32>) -> tensor<?x?x32xf32>
+  return %0 : tensor<?x?x32xf32>
+}
+
+// A gated FFN (SwiGLU): silu of the gate projection times the up
+// projection, then down.
+// CHECK-LABEL: func.func @ffn_gated
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x?x32xf32>, %[[WG:[^:]*]]: tensor<48x32xf32>, %[[WU:[^:]*]]: tensor<48x32xf32>, %[[WD:[^:]*]]: tensor<32x48xf32>)
+// CHECK-NEXT: %[[U:.*]] = xfmr.linear %[[X]], %[[WU]] :
+// CHECK-NEXT: %[[G:.*]] = xfmr.linear %[[X]], %[[WG]] :
+// CHECK-NEXT: %[[A:.*]] = xfmr.silu %[[G]] : tensor<?x?x48xf32>
+// CHECK-NEXT: %[[H:.*]] = xfmr.mul %[[A]], %[[U]] : tensor<?x?x48xf32>
+// CHECK-NEXT: %[[D:.*]] = xfmr.linear %[[H]], %[[WD]] :
+// CHECK-NEXT: return %[[D]]
+func.func @ffn_gated(%x: tensor<?x?x32xf32>, %wg: tensor<48x32xf32>, %wu: tensor<48x32xf32>,
+                     %wd: tensor<32x48xf32>) -> tensor<?x?x32xf32> {
+  %0 = xfmr.ffn silu %x gate(%wg : tensor<48x32xf32>) up(%wu) down(%wd)
+      : tensor<?x?x32xf32>, tensor<48x32xf32>, tensor<32x48xf32> -> tensor<?x?x32xf32>
+  return %0 : tensor<?x?x32xf32>
+}

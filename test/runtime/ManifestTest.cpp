@@ -219,9 +219,10 @@ TEST(Manifest, RefusesOtherVersionTargetAndKind) {
   EXPECT_EQ(refused(stubWith(R"("target": "cpu")", R"("target": "cuda")"),
                     XFMR_ERROR_UNSUPPORTED),
             "library built for target 'cuda'; this runtime runs 'cpu'");
-  EXPECT_EQ(refused(stubWith(R"("kind": "encoder")", R"("kind": "decoder")"),
-                    XFMR_ERROR_UNSUPPORTED),
-            "model kind 'decoder' is not supported yet");
+  EXPECT_EQ(
+      refused(stubWith(R"("kind": "encoder")", R"("kind": "encoder-decoder")"),
+              XFMR_ERROR_UNSUPPORTED),
+      "model kind 'encoder-decoder' is not supported yet");
 }
 
 TEST(Manifest, RefusesUnknownRoles) {
@@ -230,8 +231,30 @@ TEST(Manifest, RefusesUnknownRoles) {
                                std::string(R"("role": ")") + role + "\""),
                       XFMR_ERROR_UNSUPPORTED),
               std::string("entry role '") + role +
-                  "' is not supported yet (this runtime runs 'encode' and "
-                  "'embed')");
+                  "' is not supported yet (this runtime runs 'encode', "
+                  "'embed' and 'logits')");
+}
+
+TEST(Manifest, LogitsEntry) {
+  // A decoder's logits: [batch, seq, vocab_size] (the stub's vocabulary has
+  // 10 tokens), from the ids and the mask.
+  std::string inputs = input("input_ids") + ", " + input("attention_mask");
+  std::string logits =
+      R"({"name": "logits", "dtype": "F32", "shape": [-1, -1, 10]})";
+  Parsed p = parse(stubWith(R"("kind": "encoder")", R"("kind": "decoder")"));
+  ASSERT_EQ(p.status, XFMR_OK) << p.error;
+  p = parse(withEntries(entry("logits", inputs, logits)));
+  ASSERT_EQ(p.status, XFMR_OK) << p.error;
+  ASSERT_EQ(p.manifest.entries.size(), 1u);
+  EXPECT_EQ(p.manifest.findEntry(Role::Logits), 0);
+  EXPECT_EQ(p.manifest.findEntry(Role::Encode), -1);
+  EXPECT_EQ(p.manifest.entries[0].outputShape,
+            (std::vector<int64_t>{-1, -1, 10}));
+  // The logits are as wide as the vocabulary, not the model.
+  EXPECT_EQ(refused(withEntries(entry("logits", inputs, kEncodeOutput)),
+                    XFMR_ERROR_UNSUPPORTED),
+            "entry 'logits': output 'last_hidden_state' of dtype 'F32' shape "
+            "[-1, -1, 4] is not supported yet (expected F32 [-1, -1, 10])");
 }
 
 TEST(Manifest, RefusesUnknownInputs) {

@@ -24,6 +24,7 @@
 #include <dlfcn.h>
 #include <random>
 #include <string>
+#include <string_view>
 #include <unistd.h>
 #include <vector>
 
@@ -84,6 +85,9 @@ struct Api {
                         const int64_t *, const int64_t *, float *);
   xfmr_status (*embed)(xfmr_context *, int64_t, int64_t, const int64_t *,
                        const int64_t *, const int64_t *, float *);
+  // A decoder's; null in libraries built before decoders.
+  xfmr_status (*logits)(xfmr_context *, int64_t, int64_t, const int64_t *,
+                        const int64_t *, float *);
   // The tokenizer API; null in libraries built before it existed.
   xfmr_status (*tokenizerLoad)(const char *, uint32_t, xfmr_tokenizer **);
   xfmr_status (*modelLoadTokenizer)(const xfmr_model *, xfmr_tokenizer **);
@@ -141,6 +145,7 @@ Api loadLibrary(const std::string &path) {
                   api.contextSetNumThreads);
   resolveOptional(handle, "xfmr_context_encode", api.encode);
   resolveOptional(handle, "xfmr_context_embed", api.embed);
+  resolveOptional(handle, "xfmr_context_logits", api.logits);
   resolveOptional(handle, "xfmr_tokenizer_load", api.tokenizerLoad);
   resolveOptional(handle, "xfmr_model_load_tokenizer", api.modelLoadTokenizer);
   resolveOptional(handle, "xfmr_tokenizer_free", api.tokenizerFree);
@@ -350,18 +355,39 @@ struct Output {
   std::vector<float> values;
 };
 
-/// Runs the batch: the sentence embedding of a library compiled with
-/// --pooling, the last hidden state otherwise.
+/// Whether the library is a decoder: its output is the logits.
+bool isDecoder(const xfmr_model_info &info) {
+  return std::string_view(info.kind) == "decoder";
+}
+
+/// The width of the model's output per token.
+int64_t outputWidth(const xfmr_model_info &info) {
+  return isDecoder(info) ? info.vocab_size : info.d_model;
+}
+
+/// Runs the batch: a decoder's logits, the sentence embedding of a library
+/// compiled with --pooling, the last hidden state otherwise.
 Output runModel(const Api &api, xfmr_context *context,
                 const xfmr_model_info &info, int64_t batch, int64_t seq,
                 const int64_t *ids, const int64_t *mask, const int64_t *types) {
   // Overflow of batch * seq * d_model is ruled out by the runtime before it
   // writes anything, but the buffer is sized here; check first.
   uint64_t count = 0;
+  int64_t width = outputWidth(info);
   if (__builtin_mul_overflow(static_cast<uint64_t>(batch) * seq,
-                             static_cast<uint64_t>(info.d_model), &count) ||
+                             static_cast<uint64_t>(width), &count) ||
       count > (1ull << 40))
-    die("output of shape [{}, {}, {}] is too large", batch, seq, info.d_model);
+    die("output of shape [{}, {}, {}] is too large", batch, seq, width);
+  if (isDecoder(info)) {
+    if (types)
+      die("--token-type-ids: a decoder takes no token types");
+    if (!api.logits)
+      die("this library has no xfmr_context_logits");
+    Output out{"logits", {batch, seq, width}, {}};
+    out.values.resize(count);
+    api.check(api.logits(context, batch, seq, ids, mask, out.values.data()));
+    return out;
+  }
   if (info.pooling) {
     Output out{"sentence_embedding", {batch, info.d_model}, {}};
     out.values.resize(static_cast<size_t>(batch * info.d_model));
@@ -521,15 +547,20 @@ int runBench(const Api &api, xfmr_context *context, const xfmr_model_info &info,
       id = token(rng);
   }
   int64_t batch = in.batch, seq = in.seq;
-  if (batch > (1 << 20) || seq * info.d_model > (1ll << 30) / batch)
+  int64_t width = outputWidth(info);
+  if (batch > (1 << 20) || seq * width > (1ll << 30) / batch)
     die("--batch {} x --seq {} is too large", batch, seq);
   int64_t repeat = opts.repeat > 0 ? opts.repeat : 10;
-  std::vector<float> out(batch * seq * info.d_model);
+  std::vector<float> out(batch * seq * width);
   // One context for every repeat: from the second call on, the work memory
   // of the first is reused.
   auto run = [&] {
-    api.check(api.encode(context, batch, seq, in.ids.data(), in.maskData(),
-                         in.typesData(), out.data()));
+    if (isDecoder(info))
+      api.check(api.logits(context, batch, seq, in.ids.data(), in.maskData(),
+                           out.data()));
+    else
+      api.check(api.encode(context, batch, seq, in.ids.data(), in.maskData(),
+                           in.typesData(), out.data()));
   };
   run(); // warm-up: page in the weights, fill the context's work memory
   std::vector<double> times;

@@ -174,7 +174,7 @@ SmallVector<Value> VectorKeyLoop::keyTile(Value firstKey, ValueRange state,
           for (int64_t t = 0; t < kKeys; ++t) {
             Value key = tensor::ExtractOp::create(
                 b, loc, tile.k,
-                ValueRange{tile.batch, tile.head, keyRows[t], d});
+                ValueRange{tile.batch, tile.kvHead, keyRows[t], d});
             Value keys = vector::BroadcastOp::create(b, loc, vectorType, key);
             next.push_back(
                 vector::FMAOp::create(b, loc, keys, queries, partial[t]));
@@ -262,7 +262,7 @@ SmallVector<Value> VectorKeyLoop::keyTile(Value firstKey, ValueRange state,
             for (int64_t c = 0; c < width; ++c) {
               Value value = tensor::ExtractOp::create(
                   b, loc, tile.v,
-                  ValueRange{tile.batch, tile.head, key, index(c0 + c)});
+                  ValueRange{tile.batch, tile.kvHead, key, index(c0 + c)});
               Value values =
                   vector::BroadcastOp::create(b, loc, vectorType, value);
               next.push_back(

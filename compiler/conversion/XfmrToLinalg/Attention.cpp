@@ -197,7 +197,8 @@ AttentionKeyLoopResult linalgKeyLoop(OpBuilder &b, Location loc,
   MLIRContext *ctx = b.getContext();
   FusedAttentionOp op = tile.op;
   Value k = tile.k, v = tile.v, padding = tile.padding, bias = tile.bias;
-  Value bi = tile.batch, hi = tile.head, q0 = tile.firstQuery;
+  Value bi = tile.batch, hi = tile.head, kvh = tile.kvHead,
+        q0 = tile.firstQuery;
   Value rows = tile.rows, first = tile.firstKey, stop = tile.stopKey;
   Value offset = tile.causalOffset;
   int64_t headDim = tile.headDim, valueDim = tile.valueDim;
@@ -232,10 +233,10 @@ AttentionKeyLoopResult linalgKeyLoop(OpBuilder &b, Location loc,
         Value m = args[0], sum = args[1], acc = args[2];
         Value cols = arith::MinSIOp::create(
             nb, l, keyTile, arith::SubIOp::create(nb, l, stop, k0));
-        Value kTile = loadTile(nb, l, k, {bi, hi, k0, zeroIdx}, {cols, Value()},
-                               {kKeyTile, headDim}, f32Zero);
-        Value vTile = loadTile(nb, l, v, {bi, hi, k0, zeroIdx}, {cols, Value()},
-                               {kKeyTile, valueDim}, f32Zero);
+        Value kTile = loadTile(nb, l, k, {bi, kvh, k0, zeroIdx},
+                               {cols, Value()}, {kKeyTile, headDim}, f32Zero);
+        Value vTile = loadTile(nb, l, v, {bi, kvh, k0, zeroIdx},
+                               {cols, Value()}, {kKeyTile, valueDim}, f32Zero);
         Value padTile;
         if (padding)
           padTile = loadTile(
@@ -431,6 +432,16 @@ Value xfmr::lowerFusedAttention(OpBuilder &b, FusedAttentionOp op, Value q,
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(forall.getTerminator());
   Value bi = forall.getInductionVar(0), hi = forall.getInductionVar(1);
+  // Grouped-query attention: query heads [g·i, g·(i + 1)) read K/V head i.
+  int64_t qHeads = op.getQ().getType().getDimSize(1);
+  int64_t kvHeads = op.getK().getType().getDimSize(1);
+  int64_t group =
+      ShapedType::isDynamic(qHeads) || qHeads == kvHeads ? 1 : qHeads / kvHeads;
+  Value kvHead =
+      group == 1
+          ? hi
+          : arith::DivUIOp::create(b, loc, hi, indexConstant(b, loc, group))
+                .getResult();
   Value q0 =
       arith::MulIOp::create(b, loc, forall.getInductionVar(2), queryTile);
   Value rows = arith::MinSIOp::create(
@@ -461,6 +472,7 @@ Value xfmr::lowerFusedAttention(OpBuilder &b, FusedAttentionOp op, Value q,
   tile.bias = bias;
   tile.batch = bi;
   tile.head = hi;
+  tile.kvHead = kvHead;
   tile.firstQuery = q0;
   tile.rows = rows;
   tile.queries = queries;
@@ -509,7 +521,8 @@ Value xfmr::lowerFusedAttention(OpBuilder &b, FusedAttentionOp op, Value q,
           auto rowsType = RankedTensorType::get(
               {ShapedType::kDynamic, valueDim}, tb.getF32Type());
           Value all = tensor::ExtractSliceOp::create(
-              tb, tl, rowsType, v, ArrayRef<OpFoldResult>{bi, hi, zero, zero},
+              tb, tl, rowsType, v,
+              ArrayRef<OpFoldResult>{bi, kvHead, zero, zero},
               ArrayRef<OpFoldResult>{one, one, keys, tb.getIndexAttr(valueDim)},
               ArrayRef<OpFoldResult>{one, one, one, one});
           Value mean =

@@ -27,10 +27,11 @@ constexpr int64_t kAttentionQueryTile = 16;
 struct AttentionQueryTile {
   FusedAttentionOp op;
   mlir::Value q, k, v, padding, bias;
-  /// The forall's batch row and head; the tile's first query, and how many
-  /// of its kAttentionQueryTile queries are real (the last tile may be
-  /// partial).
-  mlir::Value batch, head, firstQuery, rows;
+  /// The forall's batch row and (query) head, the K/V head that serves it
+  /// (`head` unless K and V have fewer heads); the tile's first query, and
+  /// how many of its kAttentionQueryTile queries are real (the last tile may
+  /// be partial).
+  mlir::Value batch, head, kvHead, firstQuery, rows;
   /// The queries and keys of the operands.
   mlir::Value queries, keys;
   /// The keys any query of the tile sees are in [firstKey, stopKey): after

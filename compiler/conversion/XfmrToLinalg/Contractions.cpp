@@ -220,13 +220,23 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
     AffineExpr m = getAffineDimExpr(rank - 2, ctx);
     AffineExpr k = getAffineDimExpr(rank - 1, ctx);
     AffineExpr n = getAffineDimExpr(rank, ctx);
-    auto map = [&](AffineExpr a, AffineExpr b) {
-      SmallVector<AffineExpr> exprs(batch);
+    auto map = [&](ArrayRef<AffineExpr> lead, AffineExpr a, AffineExpr b) {
+      SmallVector<AffineExpr> exprs(lead);
       exprs.push_back(a);
       exprs.push_back(b);
       return AffineMap::get(numLoops, 0, exprs, ctx);
     };
-    SmallVector<AffineMap> maps = {map(m, k), map(k, n), map(m, n)};
+    // Grouped heads (rank 4, fewer rhs heads): lhs head h reads rhs head
+    // h floordiv (lhs heads / rhs heads).
+    SmallVector<AffineExpr> rhsBatch(batch);
+    auto lhsType = cast<RankedTensorType>(lhs.getType());
+    auto rhsType = cast<RankedTensorType>(rhs.getType());
+    if (rank == 4 && lhsType.getDimSize(1) != rhsType.getDimSize(1)) {
+      int64_t group = lhsType.getDimSize(1) / rhsType.getDimSize(1);
+      rhsBatch[1] = rhsBatch[1].floorDiv(group);
+    }
+    SmallVector<AffineMap> maps = {map(batch, m, k), map(rhsBatch, k, n),
+                                   map(batch, m, n)};
     rewriter.replaceOp(op, buildContraction(rewriter, loc, type, sizes, lhs,
                                             rhs, maps, numLoops, Value(),
                                             op.getScaleAttr()));

@@ -89,6 +89,44 @@ struct GeluLowering : OpConversionPattern<GeluOp> {
   }
 };
 
+/// x / (1 + exp(-x)).
+struct SiluLowering : OpConversionPattern<SiluOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SiluOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    return lowerUnary(
+        op, adaptor.getInput(), rewriter,
+        [](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          Value x = args[0];
+          Value expNeg =
+              math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+          return arith::DivFOp::create(
+              b, loc, x,
+              arith::AddFOp::create(b, loc, f32Constant(b, loc, 1.0), expNeg));
+        });
+  }
+};
+
+struct MulLowering : OpConversionPattern<MulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    AffineMap id = identityMap(rewriter.getContext(), type.getRank());
+    rewriter.replaceOp(
+        op, buildElementwise(
+                rewriter, loc, type, sizesOf(rewriter, loc, adaptor.getLhs()),
+                {adaptor.getLhs(), adaptor.getRhs()}, {id, id},
+                [](OpBuilder &b, Location l, ValueRange args) {
+                  return arith::MulFOp::create(b, l, args[0], args[1]);
+                }));
+    return success();
+  }
+};
+
 /// Broadcasting add: a static size-1 operand dimension that the result does
 /// not have is read at index 0.
 struct AddLowering : OpConversionPattern<AddOp> {
@@ -132,6 +170,6 @@ struct AddLowering : OpConversionPattern<AddOp> {
 } // namespace
 
 void xfmr::populateElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<AddLowering, GeluLowering, ReluLowering, ScaleLowering>(
-      patterns.getContext());
+  patterns.add<AddLowering, GeluLowering, MulLowering, ReluLowering,
+               ScaleLowering, SiluLowering>(patterns.getContext());
 }

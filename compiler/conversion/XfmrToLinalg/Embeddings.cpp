@@ -90,6 +90,30 @@ struct AddPositionsLowering : OpConversionPattern<AddPositionsOp> {
     SmallVector<OpFoldResult> sizes = sizesOf(rewriter, loc, input);
     AffineMap id = identityMap(ctx, 3);
 
+    // With `at`, each token's position is read from `positions[b, s]`.
+    if (Value positions = adaptor.getPositions()) {
+      AffineMap batchAndSeq = AffineMap::get(
+          3, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)}, ctx);
+      bool sinusoidal = op.getKind() == PositionEncoding::sinusoidal;
+      int64_t width = type.getDimSize(2);
+      Value table = adaptor.getTable();
+      rewriter.replaceOp(
+          op,
+          buildElementwise(
+              rewriter, loc, type, sizes, {input, positions}, {id, batchAndSeq},
+              [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                Value p =
+                    arith::IndexCastOp::create(b, l, b.getIndexType(), args[1]);
+                Value d = linalg::IndexOp::create(b, l, 2);
+                Value term = sinusoidal ? sinusoid(b, l, p, d, width)
+                                        : tensor::ExtractOp::create(
+                                              b, l, table, ValueRange{p, d})
+                                              .getResult();
+                return arith::AddFOp::create(b, l, args[0], term);
+              }));
+      return success();
+    }
+
     if (op.getKind() == PositionEncoding::sinusoidal) {
       int64_t width = type.getDimSize(2);
       rewriter.replaceOp(
@@ -125,6 +149,127 @@ struct AddPositionsLowering : OpConversionPattern<AddPositionsOp> {
   }
 };
 
+/// result[b, s] = Σ_{t < s} mask[b, t]: a reduction over t of the mask
+/// where t < s (sequences are short next to the work of a layer).
+struct TokenPositionsLowering : OpConversionPattern<TokenPositionsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TokenPositionsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value mask = adaptor.getMask();
+    SmallVector<OpFoldResult> sizes = sizesOf(rewriter, loc, mask);
+    sizes.push_back(sizes[1]);
+    AffineMap batchAndKey = AffineMap::get(
+        3, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(2, ctx)}, ctx);
+    Value zero =
+        arith::ConstantOp::create(rewriter, loc, rewriter.getI64IntegerAttr(0));
+    rewriter.replaceOp(
+        op,
+        buildReduction(
+            rewriter, loc, sizes, 2, mask, batchAndKey, zero,
+            [](OpBuilder &b, Location l,
+               ValueRange args) -> SmallVector<Value> {
+              Value s = linalg::IndexOp::create(b, l, 1);
+              Value t = linalg::IndexOp::create(b, l, 2);
+              Value before =
+                  arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, t, s);
+              Value zero =
+                  arith::ConstantOp::create(b, l, b.getI64IntegerAttr(0));
+              Value term = arith::SelectOp::create(b, l, before, args[0], zero);
+              return {arith::AddIOp::create(b, l, args[1], term)};
+            })
+            .front());
+    return success();
+  }
+};
+
+/// Each feature of [b, h, s, d] with its partner of the rotated pair:
+/// x·cos φ ∓ partner·sin φ, φ = (position / scaling) · theta^(-2j / d) for
+/// pair j, computed in f64 like the sinusoids.
+struct RotaryLowering : OpConversionPattern<RotaryOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(RotaryOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    RankedTensorType type = op.getType();
+    Value input = adaptor.getInput();
+    RotaryAttr rotary = op.getRotary();
+    int64_t width = type.getDimSize(3), half = width / 2;
+    bool interleaved = rotary.getLayout() == RotaryLayout::interleaved;
+    double logTheta = std::log(rotary.getTheta().getValueAsDouble());
+    double scaling = rotary.getScaling().getValueAsDouble();
+    AffineMap batchAndSeq = AffineMap::get(
+        4, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(2, ctx)}, ctx);
+    SmallVector<OpFoldResult> sizes = sizesOf(rewriter, loc, input);
+    rewriter.replaceOp(
+        op,
+        buildElementwise(
+            rewriter, loc, type, sizes, {input, adaptor.getPositions()},
+            {identityMap(ctx, 4), batchAndSeq},
+            [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+              Type f64 = b.getF64Type(), i64 = b.getI64Type();
+              auto idx = [&](int64_t v) {
+                return arith::ConstantIndexOp::create(b, l, v).getResult();
+              };
+              Value bi = linalg::IndexOp::create(b, l, 0);
+              Value hi = linalg::IndexOp::create(b, l, 1);
+              Value si = linalg::IndexOp::create(b, l, 2);
+              Value i = linalg::IndexOp::create(b, l, 3);
+              // The pair j, whether i is its first member, and the partner.
+              Value pair, first, partner;
+              if (interleaved) {
+                pair = arith::DivUIOp::create(b, l, i, idx(2));
+                Value odd = arith::RemUIOp::create(b, l, i, idx(2));
+                first = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                              odd, idx(0));
+                partner = arith::SelectOp::create(
+                    b, l, first, arith::AddIOp::create(b, l, i, idx(1)),
+                    arith::SubIOp::create(b, l, i, idx(1)));
+              } else {
+                first = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult,
+                                              i, idx(half));
+                pair = arith::SelectOp::create(
+                    b, l, first, i, arith::SubIOp::create(b, l, i, idx(half)));
+                partner = arith::SelectOp::create(
+                    b, l, first, arith::AddIOp::create(b, l, i, idx(half)),
+                    pair);
+              }
+              // theta^(-2j / d) = exp(-ln(theta) · 2j / d)
+              Value j = arith::SIToFPOp::create(
+                  b, l, f64, arith::IndexCastOp::create(b, l, i64, pair));
+              Value freq = math::ExpOp::create(
+                  b, l,
+                  arith::MulFOp::create(
+                      b, l, j,
+                      arith::ConstantOp::create(
+                          b, l,
+                          b.getF64FloatAttr(-2.0 * logTheta /
+                                            static_cast<double>(width)))));
+              Value pos = arith::DivFOp::create(
+                  b, l, arith::SIToFPOp::create(b, l, f64, args[1]),
+                  arith::ConstantOp::create(b, l, b.getF64FloatAttr(scaling)));
+              Value angle = arith::MulFOp::create(b, l, pos, freq);
+              Value cos = arith::TruncFOp::create(
+                  b, l, b.getF32Type(), math::CosOp::create(b, l, angle));
+              Value sin = arith::TruncFOp::create(
+                  b, l, b.getF32Type(), math::SinOp::create(b, l, angle));
+              Value other = tensor::ExtractOp::create(
+                  b, l, input, ValueRange{bi, hi, si, partner});
+              // first: x·cos − partner·sin; second: x·cos + partner·sin.
+              Value rotated = arith::MulFOp::create(b, l, other, sin);
+              rotated = arith::SelectOp::create(
+                  b, l, first, arith::NegFOp::create(b, l, rotated), rotated);
+              return arith::AddFOp::create(
+                  b, l, arith::MulFOp::create(b, l, args[0], cos), rotated);
+            }));
+    return success();
+  }
+};
+
 /// [b, s] 0/1 → additive [b, 1, 1, s]: 0 for tokens, the fill for padding.
 struct PaddingMaskLowering : OpConversionPattern<PaddingMaskOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -155,6 +300,6 @@ struct PaddingMaskLowering : OpConversionPattern<PaddingMaskOp> {
 } // namespace
 
 void xfmr::populateEmbeddingToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<AddPositionsLowering, EmbeddingLowering, PaddingMaskLowering>(
-      patterns.getContext());
+  patterns.add<AddPositionsLowering, EmbeddingLowering, PaddingMaskLowering,
+               RotaryLowering, TokenPositionsLowering>(patterns.getContext());
 }

@@ -69,6 +69,52 @@ Value buildLayerNorm(OpBuilder &b, Location loc, RankedTensorType type, Value x,
       });
 }
 
+/// x / sqrt(mean(x²) + eps) · gamma over the last dimension: the sum of
+/// squares in one pass, in f32, then one pass that scales.
+struct RmsNormLowering : OpConversionPattern<RmsNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(RmsNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    RankedTensorType type = op.getType();
+    unsigned rank = type.getRank(), axis = rank - 1;
+    Value x = adaptor.getInput();
+    SmallVector<OpFoldResult> sizes = sizesOf(rewriter, loc, x);
+    double width = static_cast<double>(type.getDimSize(axis));
+    double eps = op.getEps().convertToDouble();
+    Value sumSquares =
+        buildReduction(rewriter, loc, sizes, axis, x, identityMap(ctx, rank),
+                       {f32Constant(rewriter, loc, 0.0)},
+                       [](OpBuilder &b, Location l,
+                          ValueRange args) -> SmallVector<Value> {
+                         return {arith::AddFOp::create(
+                             b, l, args[1],
+                             arith::MulFOp::create(b, l, args[0], args[0]))};
+                       })
+            .front();
+    AffineMap row = dropDimMap(ctx, rank, axis);
+    AffineMap feature = selectDimMap(ctx, rank, axis);
+    rewriter.replaceOp(
+        op, buildElementwise(
+                rewriter, loc, type, sizes, {x, sumSquares, adaptor.getGamma()},
+                {identityMap(ctx, rank), row, feature},
+                [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                  Value meanSquare = arith::DivFOp::create(
+                      b, l, args[1], f32Constant(b, l, width));
+                  Value denom = math::SqrtOp::create(
+                      b, l,
+                      arith::AddFOp::create(b, l, meanSquare,
+                                            f32Constant(b, l, eps)));
+                  return arith::MulFOp::create(
+                      b, l, arith::DivFOp::create(b, l, args[0], denom),
+                      args[2]);
+                }));
+    return success();
+  }
+};
+
 struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -118,6 +164,6 @@ struct ResidualLayerNormLowering : OpConversionPattern<ResidualLayerNormOp> {
 } // namespace
 
 void xfmr::populateLayerNormToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<LayerNormLowering, ResidualLayerNormLowering>(
+  patterns.add<LayerNormLowering, ResidualLayerNormLowering, RmsNormLowering>(
       patterns.getContext());
 }

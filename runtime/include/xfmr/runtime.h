@@ -60,7 +60,7 @@ typedef struct xfmr_model_info {
   int32_t abi_version;
   const char *name;   /* model name from the spec or checkpoint folder */
   const char *target; /* "cpu" */
-  const char *kind;   /* "encoder" */
+  const char *kind;   /* "encoder", or "decoder" (xfmr_context_logits) */
   int64_t vocab_size;
   int64_t d_model;
   int64_t num_layers;
@@ -193,6 +193,18 @@ XFMR_API xfmr_status xfmr_context_embed(xfmr_context *context, int64_t batch,
                                         const int64_t *token_type_ids,
                                         float *output);
 
+/* For a decoder with an LM head (a library whose manifest has a `logits`
+ * entry): the logits of every position of a [batch, seq] batch at once,
+ * [batch, seq, vocab_size] float32, with causal attention and `attention_mask`
+ * (NULL: no padding) masking padded keys. A token's position is the number of
+ * real tokens before it in its row, so left- and right-padded rows both give
+ * what the unpadded sequence gives. No cache is kept: for generation, use a
+ * session (to come). */
+XFMR_API xfmr_status xfmr_context_logits(xfmr_context *context, int64_t batch,
+                                         int64_t seq, const int64_t *input_ids,
+                                         const int64_t *attention_mask,
+                                         float *output);
+
 /* xfmr_context_encode and xfmr_context_embed on a temporary context: the
  * same checks and results, for callers that run a model once; a caller that
  * runs it repeatedly keeps a context and saves the allocations. */
@@ -206,10 +218,15 @@ XFMR_API xfmr_status xfmr_embed(const xfmr_model *model, int64_t batch,
                                 const int64_t *attention_mask,
                                 const int64_t *token_type_ids, float *output);
 
+XFMR_API xfmr_status xfmr_logits(const xfmr_model *model, int64_t batch,
+                                 int64_t seq, const int64_t *input_ids,
+                                 const int64_t *attention_mask, float *output);
+
 /*===----------------------------------------------------------------------===*
  * Tokenizers
  *
- * WordPiece (BERT) and byte-level BPE (GPT-2), loaded from vocab.txt,
+ * WordPiece (BERT), byte-level BPE (GPT-2, Llama 3) and SentencePiece-style
+ * BPE with byte fallback (Llama 2), loaded from vocab.txt,
  * vocab.json + merges.txt, or a Hugging Face tokenizer.json, giving the same
  * ids as Hugging Face tokenizers. A tokenizer handle is immutable after
  * loading (its word cache is internally synchronised), so any number of
@@ -439,6 +456,12 @@ typedef struct xfmr_api {
                                        const char *token, int64_t *out_id);
   xfmr_status (*tokenizer_id_to_token)(const xfmr_tokenizer *tokenizer,
                                        int64_t id, const char **out_token);
+  xfmr_status (*context_logits)(xfmr_context *context, int64_t batch,
+                                int64_t seq, const int64_t *input_ids,
+                                const int64_t *attention_mask, float *output);
+  xfmr_status (*logits)(const xfmr_model *model, int64_t batch, int64_t seq,
+                        const int64_t *input_ids, const int64_t *attention_mask,
+                        float *output);
 } xfmr_api;
 
 /* This library's table (what its xfmr_api_NAME returns). */
