@@ -34,7 +34,7 @@ struct ModelType {
 };
 constexpr ModelType kModelTypes[] = {{"bert", hf::importBertConfig},
                                      {"gpt2", nullptr},
-                                     {"llama", nullptr},
+                                     {"llama", hf::importLlamaConfig},
                                      {"marian", nullptr},
                                      {"t5", nullptr}};
 

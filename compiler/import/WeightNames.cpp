@@ -91,7 +91,8 @@ const WeightNaming kXfmrNaming = {
     {},
     nullptr};
 
-static const WeightNaming *const kNamings[] = {&kXfmrNaming, &kBertNaming};
+static const WeightNaming *const kNamings[] = {&kXfmrNaming, &kBertNaming,
+                                               &kLlamaNaming};
 
 const WeightNaming *findWeightNaming(StringRef name) {
   for (const WeightNaming *naming : kNamings)

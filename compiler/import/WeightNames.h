@@ -44,8 +44,9 @@ const WeightNaming *findWeightNaming(llvm::StringRef name);
 llvm::ArrayRef<const WeightNaming *> weightNamings();
 
 /// The schemes, each defined next to what it belongs to.
-extern const WeightNaming kXfmrNaming; // WeightNames.cpp
-extern const WeightNaming kBertNaming; // hf/Bert.cpp
+extern const WeightNaming kXfmrNaming;  // WeightNames.cpp
+extern const WeightNaming kBertNaming;  // hf/Bert.cpp
+extern const WeightNaming kLlamaNaming; // hf/Llama.cpp
 
 /// The name of `ref` in the "xfmr" scheme ("decoder.layers.0.ffn_norm
 /// .weight"); messages use it to say which tensor another scheme has no name

@@ -10,7 +10,24 @@ using namespace llvm;
 namespace xfmr::hf {
 
 Error ConfigReader::fieldError(StringRef key, const Twine &what) const {
-  return detail::makeError(file + ": field '" + key + "': " + what);
+  return detail::makeError(file + ": field '" + prefix + key + "': " + what);
+}
+
+bool ConfigReader::has(StringRef key) const {
+  const json::Value *value = config.get(key);
+  return value && value->kind() != json::Value::Null;
+}
+
+Expected<std::optional<ConfigReader>>
+ConfigReader::readObject(StringRef key) const {
+  const json::Value *value = config.get(key);
+  if (!value || value->kind() == json::Value::Null)
+    return std::nullopt;
+  const json::Object *object = value->getAsObject();
+  if (!object)
+    return fieldError(key,
+                      "expected an object, got " + detail::describe(*value));
+  return ConfigReader(file, *object, prefix + key.str() + ".");
 }
 
 Error ConfigReader::readInt(StringRef key, int64_t fallback, int64_t min,

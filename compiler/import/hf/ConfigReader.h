@@ -15,14 +15,16 @@
 #include "llvm/Support/JSON.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace xfmr::hf {
 
 class ConfigReader {
 public:
-  ConfigReader(llvm::StringRef file, const llvm::json::Object &config)
-      : file(file), config(config) {}
+  ConfigReader(llvm::StringRef file, const llvm::json::Object &config,
+               std::string prefix = "")
+      : file(file), config(config), prefix(std::move(prefix)) {}
 
   llvm::Error fieldError(llvm::StringRef key, const llvm::Twine &what) const;
 
@@ -44,11 +46,21 @@ public:
   llvm::Error readTokenId(llvm::StringRef key, int64_t fallback,
                           int64_t vocabSize, int64_t &out) const;
 
+  /// Whether the field is present and not null.
+  bool has(llvm::StringRef key) const;
+  /// The reader of the object field `key` (its messages name `key.field`),
+  /// or std::nullopt when it is absent or null; an error when it is
+  /// something else.
+  llvm::Expected<std::optional<ConfigReader>>
+  readObject(llvm::StringRef key) const;
+
   llvm::StringRef getFile() const { return file; }
 
 private:
   llvm::StringRef file;
   const llvm::json::Object &config;
+  /// "rope_scaling." in a nested object's messages.
+  std::string prefix;
 };
 
 } // namespace xfmr::hf
