@@ -277,10 +277,14 @@ FailureOr<ModelABI> readModelABI(ModuleOp module) {
 
   for (auto decl : module.getOps<WeightDeclOp>()) {
     SmallVector<int64_t> shape = decl.getStoredShape();
-    abi.weights.push_back(
-        {decl.getKey().str(),
-         {shape.begin(), shape.end()},
-         decl.getPanels() ? decl.getTensorType().getDimSize(2) : 0});
+    WeightInfo weight{decl.getKey().str(),
+                      {shape.begin(), shape.end()},
+                      decl.getPanels() ? decl.getTensorType().getDimSize(2)
+                                       : 0};
+    weight.transposed = decl.getTransposed();
+    if (decl.getRows())
+      weight.rows = decl.getRowRange();
+    abi.weights.push_back(std::move(weight));
   }
   return abi;
 }

@@ -88,6 +88,11 @@ struct WeightInfo {
   /// P when the runtime passes the stored [out, in] matrix as column panels
   /// [out / P, in, P] (`xfmr.weight_decl ... panels`); 0 for as stored.
   int64_t panelWidth = 0;
+  /// The view the declaration takes (`transposed`, `rows`): the stored
+  /// [in, out] matrix read as [out, in]; its rows [rowBegin, rowEnd), or
+  /// every row when `rows` is unset.
+  bool transposed = false;
+  std::optional<std::pair<int64_t, int64_t>> rows;
 };
 
 /// The whole ABI of a module, in the order the manifest lists it.

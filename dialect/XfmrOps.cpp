@@ -18,6 +18,24 @@ using namespace xfmr;
 
 #include "dialect/XfmrEnums.cpp.inc"
 
+/// `(b, e of n)`, the rows of a weight declaration.
+static ParseResult parseRowRange(OpAsmParser &parser, DenseI64ArrayAttr &rows) {
+  int64_t begin, end, count;
+  if (parser.parseLParen() || parser.parseInteger(begin) ||
+      parser.parseComma() || parser.parseInteger(end) ||
+      parser.parseKeyword("of") || parser.parseInteger(count) ||
+      parser.parseRParen())
+    return failure();
+  rows = parser.getBuilder().getDenseI64ArrayAttr({begin, end, count});
+  return success();
+}
+
+static void printRowRange(OpAsmPrinter &printer, Operation *,
+                          DenseI64ArrayAttr rows) {
+  ArrayRef<int64_t> r = rows.asArrayRef();
+  printer << "(" << r[0] << ", " << r[1] << " of " << r[2] << ")";
+}
+
 #define GET_OP_CLASSES
 #include "dialect/XfmrOps.cpp.inc"
 
@@ -151,14 +169,39 @@ LogicalResult WeightDeclOp::verify() {
   if (getPanels() && getTensorType().getRank() != 3)
     return emitOpError() << "a weight in panels must be [out / P, in, P], got "
                          << getType();
+  int64_t rank = getPanels() ? 2 : getTensorType().getRank();
+  if (getTransposed() && rank != 2)
+    return emitOpError() << "only a matrix can be stored transposed, got "
+                         << getType();
+  if (std::optional<ArrayRef<int64_t>> rows = getRows()) {
+    int64_t declared = getPanels() ? getTensorType().getDimSize(0) *
+                                         getTensorType().getDimSize(2)
+                                   : getTensorType().getDimSize(0);
+    if (rank < 1 || rows->size() != 3 || (*rows)[0] < 0 ||
+        (*rows)[1] - (*rows)[0] != declared || (*rows)[1] > (*rows)[2])
+      return emitOpError() << "rows must be (begin, end of count) with "
+                              "0 <= begin, end - begin = "
+                           << declared << " and end <= count";
+  }
   return success();
 }
 
 SmallVector<int64_t> WeightDeclOp::getStoredShape() {
   SmallVector<int64_t> shape(getTensorType().getShape());
   if (getPanels())
-    return {shape[0] * shape[2], shape[1]};
+    shape = {shape[0] * shape[2], shape[1]};
+  if (std::optional<ArrayRef<int64_t>> rows = getRows())
+    shape[0] = (*rows)[2];
+  if (getTransposed())
+    std::swap(shape[0], shape[1]);
   return shape;
+}
+
+std::pair<int64_t, int64_t> WeightDeclOp::getRowRange() {
+  if (std::optional<ArrayRef<int64_t>> rows = getRows())
+    return {(*rows)[0], (*rows)[1]};
+  SmallVector<int64_t> shape(getTensorType().getShape());
+  return {0, getPanels() ? shape[0] * shape[2] : shape[0]};
 }
 
 LogicalResult WeightOp::verifySymbolUses(SymbolTableCollection &symbolTable) {

@@ -38,17 +38,29 @@ def Xfmr_WeightDeclOp : Xfmr_Op<"weight_decl", [Symbol]> {
     when the model is opened (`xfmr-pack-weights` decides it; docs/abi.md).
     The manifest lists the stored shape and the layout.
 
+    A declaration may also be a view of what is stored, taken once at open:
+    with `transposed`, the file holds the `[in, out]` transpose of the
+    declared `[out, in]` matrix (GPT-2's Conv1D layers); with `rows(b, e of
+    n)`, the declaration is rows `[b, e)` of a (transposed) matrix of `n`
+    rows, or elements `[b, e)` of a vector of `n` (one projection of a fused
+    Q/K/V weight and its bias).
+
     Example:
 
     ```mlir
     xfmr.weight_decl @wte key("embeddings.word_embeddings.weight") : tensor<30522x768xf32>
     xfmr.weight_decl @wq key("encoder.layer.0.attention.self.query.weight") panels : tensor<24x768x32xf32>
+    xfmr.weight_decl @k key("h.0.attn.c_attn.weight") transposed rows(768, 1536 of 2304) : tensor<768x768xf32>
     ```
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, StrAttr:$key,
-                       TypeAttrOf<Xfmr_F32Tensor>:$type, UnitAttr:$panels);
+                       TypeAttrOf<Xfmr_F32Tensor>:$type, UnitAttr:$panels,
+                       UnitAttr:$transposed,
+                       OptionalAttr<DenseI64ArrayAttr>:$rows);
   let assemblyFormat = [{
-    $sym_name `key` `(` $key `)` (`panels` $panels^)? attr-dict `:` $type
+    $sym_name `key` `(` $key `)` (`panels` $panels^)?
+    (`transposed` $transposed^)? (`rows` `` custom<RowRange>($rows)^)?
+    attr-dict `:` $type
   }];
   let extraClassDeclaration = [{
     ::mlir::RankedTensorType getTensorType() {
@@ -56,6 +68,9 @@ def Xfmr_WeightDeclOp : Xfmr_Op<"weight_decl", [Symbol]> {
     }
     /// The shape of the tensor in the weights file.
     ::llvm::SmallVector<int64_t> getStoredShape();
+    /// The declared rows [begin, end) of the stored (transposed) tensor;
+    /// [0, all) without `rows`.
+    std::pair<int64_t, int64_t> getRowRange();
   }];
   let hasVerifier = 1;
 }

@@ -79,6 +79,10 @@ std::string buildManifest(const abi::ModelABI &abi, int64_t staticWorkBytes,
                         {"layout", w.panelWidth ? "panels" : "row_major"}};
     if (w.panelWidth)
       weight["panel_width"] = w.panelWidth;
+    if (w.transposed)
+      weight["transposed"] = true;
+    if (w.rows)
+      weight["rows"] = json::Array{w.rows->first, w.rows->second};
     weights.push_back(std::move(weight));
   }
   json::Array entries;

@@ -33,7 +33,7 @@ struct ModelType {
   hf::ConfigImporter importer;
 };
 constexpr ModelType kModelTypes[] = {{"bert", hf::importBertConfig},
-                                     {"gpt2", nullptr},
+                                     {"gpt2", hf::importGpt2Config},
                                      {"llama", hf::importLlamaConfig},
                                      {"marian", nullptr},
                                      {"t5", nullptr}};

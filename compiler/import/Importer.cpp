@@ -174,14 +174,26 @@ private:
   }
 
   /// The weights' symbols are their names without the task prefix.
-  StringRef symbol(const WeightRef &ref) {
-    return StringRef(ref.key).drop_front(spec.weightPrefix.size());
+  /// A slice of a stored tensor adds its rows ("...c_attn.weight[0:768]").
+  std::string symbol(const WeightRef &ref) {
+    std::string name =
+        StringRef(ref.key).drop_front(spec.weightPrefix.size()).str();
+    if (ref.view.isSlice())
+      name += "[" + std::to_string(ref.view.rowBegin) + ":" +
+              std::to_string(ref.view.rowEnd) + "]";
+    return name;
   }
 
   void declareWeights() {
     for (auto [index, ref] : llvm::enumerate(weights)) {
+      const WeightView &view = ref.view;
+      DenseI64ArrayAttr rows;
+      if (view.isSlice())
+        rows = builder.getDenseI64ArrayAttr(
+            {view.rowBegin, view.rowEnd, view.storedRows});
       WeightDeclOp::create(builder, loc, symbol(ref), ref.key,
-                           tensor(ref.shape));
+                           tensor(ref.shape), /*panels=*/false, view.transposed,
+                           rows);
       if (ref.tensor.layer < 0)
         modelWeights[ref.tensor.kind][ref.tensor.param] = index;
       else
@@ -194,7 +206,8 @@ private:
       const WeightRef &table =
           weights[modelWeights.at(Kind::TokenEmbedding).at(Param::Weight)];
       WeightDeclOp::create(builder, loc, kTiedHeadSymbol, table.key,
-                           tensor(table.shape));
+                           tensor(table.shape), /*panels=*/false,
+                           /*transposed=*/false, DenseI64ArrayAttr());
     }
   }
 

@@ -232,10 +232,22 @@ std::vector<WeightRef> requiredWeights(const ModelSpec &spec) {
     assert(name && "validateSpec checks that the scheme names every tensor");
     if (!name)
       name = detail::xfmrTensorName(spec, tensor.ref);
+    WeightView view;
+    if (naming && naming->view)
+      view = naming->view(spec, tensor.ref);
     refs.push_back({tensor.ref, spec.weightPrefix + *name,
-                    std::move(tensor.shape), std::move(tensor.hint)});
+                    std::move(tensor.shape), std::move(tensor.hint), view});
   }
   return refs;
+}
+
+SmallVector<int64_t, 2> WeightRef::storedShape() const {
+  SmallVector<int64_t, 2> stored = shape;
+  if (view.isSlice())
+    stored[0] = view.storedRows;
+  if (view.transposed)
+    std::swap(stored[0], stored[1]);
+  return stored;
 }
 
 //===----------------------------------------------------------------------===//
@@ -564,16 +576,17 @@ Error checkWeights(const ModelSpec &spec, const safetensors::Header &header,
       if (naming && naming->missingHint)
         hint = naming->missingHint(ref.key, header);
       return makeError(file + ": missing tensor '" + ref.key +
-                       "' (expected F32 " + formatShape(ref.shape) + ")" +
-                       hint);
+                       "' (expected F32 " + formatShape(ref.storedShape()) +
+                       ")" + hint);
     }
     if (info->dtype != safetensors::DType::F32)
       return makeError(file + ": tensor '" + ref.key + "' has dtype " +
                        safetensors::dtypeName(info->dtype) + ", expected F32");
-    if (!equal(info->shape, ref.shape))
+    if (!equal(info->shape, ref.storedShape()))
       return makeError(file + ": tensor '" + ref.key + "' has shape " +
                        formatShape(info->shape) + ", expected " +
-                       formatShape(ref.shape) + " (" + ref.shapeHint + ")");
+                       formatShape(ref.storedShape()) + " (" + ref.shapeHint +
+                       ")");
   }
   return checkNoExtraLayers(spec, header, required, fieldName);
 }

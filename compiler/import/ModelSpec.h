@@ -256,14 +256,31 @@ struct TensorRef {
   }
 };
 
+/// How a checkpoint stores a tensor of the description when not as it is
+/// read: a matrix stored transposed ([in, out], GPT-2's Conv1D), and rows
+/// [rowBegin, rowEnd) of a stored tensor of `storedRows` rows (after the
+/// transposition), such as one projection of a fused Q/K/V weight.
+struct WeightView {
+  bool transposed = false;
+  /// storedRows 0: every row, no slice.
+  int64_t rowBegin = 0, rowEnd = 0, storedRows = 0;
+
+  bool isSlice() const { return storedRows != 0; }
+};
+
 /// A tensor the description needs: what it is, its name in the weights file
-/// (with the prefix) and its exact shape.
+/// (with the prefix), its exact shape as the model reads it, and the view
+/// that shape is of what the file stores.
 struct WeightRef {
   TensorRef tensor;
   std::string key;
   llvm::SmallVector<int64_t, 2> shape;
   /// The spec fields that make the shape, for messages: "d_model x d_model".
   std::string shapeHint;
+  WeightView view;
+
+  /// The shape the weights file must hold.
+  llvm::SmallVector<int64_t, 2> storedShape() const;
 };
 
 /// Every tensor the model needs, in a fixed order: the token embedding, the

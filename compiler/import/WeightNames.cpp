@@ -92,7 +92,7 @@ const WeightNaming kXfmrNaming = {
     nullptr};
 
 static const WeightNaming *const kNamings[] = {&kXfmrNaming, &kBertNaming,
-                                               &kLlamaNaming};
+                                               &kGpt2Naming, &kLlamaNaming};
 
 const WeightNaming *findWeightNaming(StringRef name) {
   for (const WeightNaming *naming : kNamings)

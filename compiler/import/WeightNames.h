@@ -36,6 +36,9 @@ struct WeightNaming {
   /// `header`), or an empty string.
   std::string (*missingHint)(llvm::StringRef key,
                              const safetensors::Header &header) = nullptr;
+  /// How the scheme's checkpoints store `ref` when not as the description
+  /// reads it (transposed, or a slice of a fused tensor); null: as read.
+  WeightView (*view)(const ModelSpec &spec, const TensorRef &ref) = nullptr;
 };
 
 /// The scheme called `name`, or nullptr.
@@ -46,6 +49,7 @@ llvm::ArrayRef<const WeightNaming *> weightNamings();
 /// The schemes, each defined next to what it belongs to.
 extern const WeightNaming kXfmrNaming;  // WeightNames.cpp
 extern const WeightNaming kBertNaming;  // hf/Bert.cpp
+extern const WeightNaming kGpt2Naming;  // hf/Gpt2.cpp
 extern const WeightNaming kLlamaNaming; // hf/Llama.cpp
 
 /// The name of `ref` in the "xfmr" scheme ("decoder.layers.0.ffn_norm

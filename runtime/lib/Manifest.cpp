@@ -13,6 +13,15 @@
 using json = nlohmann::json;
 using namespace xfmr::runtime;
 
+std::vector<int64_t> WeightSpec::viewShape() const {
+  std::vector<int64_t> view = shape;
+  if (transposed && view.size() == 2)
+    std::swap(view[0], view[1]);
+  if (rowEnd >= 0 && !view.empty())
+    view[0] = rowEnd - rowBegin;
+  return view;
+}
+
 bool EntrySpec::takes(Input input) const {
   for (Input i : inputs)
     if (i == input)
@@ -366,6 +375,31 @@ bool readWeights(Reader &r, const json &root, Manifest &out) {
     if (dtype != "F32")
       return r.unsupported("weight " + quote(spec.key) + " of dtype " +
                            quote(dtype) + " is not supported yet (only F32)");
+    // Optional: a view of the stored tensor.
+    if (weight->contains("transposed")) {
+      const json &t = (*weight)["transposed"];
+      if (!t.is_boolean())
+        return r.fail("'transposed' must be a boolean");
+      spec.transposed = t.get<bool>();
+      if (spec.transposed && spec.shape.size() != 2)
+        return r.fail("weight " + quote(spec.key) +
+                      " is transposed but not of rank 2");
+    }
+    if (weight->contains("rows")) {
+      std::vector<int64_t> rows;
+      if (!r.getShape(*weight, "rows", rows, 0))
+        return false;
+      int64_t stored = spec.shape.empty()
+                           ? 0
+                           : (spec.transposed ? spec.shape[1] : spec.shape[0]);
+      if (rows.size() != 2 || rows[0] >= rows[1] || rows[1] > stored)
+        return r.fail("weight " + quote(spec.key) +
+                      ": 'rows' must be [b, e] "
+                      "with b < e <= " +
+                      std::to_string(stored));
+      spec.rowBegin = rows[0];
+      spec.rowEnd = rows[1];
+    }
     // Optional: manifests that predate packing store every weight as is.
     std::string layout = "row_major";
     if (weight->contains("layout") && !r.getString(*weight, "layout", layout))
@@ -376,8 +410,9 @@ bool readWeights(Reader &r, const json &root, Manifest &out) {
                              " is in panels but not of rank 2");
       if (!r.getInt(*weight, "panel_width", spec.panelWidth, 1))
         return false;
-      if (spec.shape[0] % spec.panelWidth != 0)
-        return r.fail("shape " + formatShape(spec.shape) +
+      std::vector<int64_t> view = spec.viewShape();
+      if (view[0] % spec.panelWidth != 0)
+        return r.fail("shape " + formatShape(view) +
                       " is not a whole number of panels of width " +
                       std::to_string(spec.panelWidth));
     } else if (layout != "row_major") {

@@ -33,6 +33,17 @@ struct WeightSpec {
   /// the stored [out, in] matrix as column panels [out / P, in, P], laid out
   /// once at open (docs/abi.md); 0 for the stored layout.
   int64_t panelWidth = 0;
+  /// `"transposed": true`: the stored [in, out] matrix is read as its
+  /// [out, in] transpose. `"rows": [b, e]`: the entry points read rows
+  /// [b, e) of it (of a vector, elements); rowEnd -1 for every row.
+  bool transposed = false;
+  int64_t rowBegin = 0, rowEnd = -1;
+
+  /// The shape the entry points read, before any panels: [rows, cols] of
+  /// the (transposed, sliced) stored tensor.
+  std::vector<int64_t> viewShape() const;
+  /// Whether the runtime must build the tensor (a transpose or a slice).
+  bool isView() const { return transposed || rowEnd >= 0; }
 };
 
 /// One entry of the manifest's `entries`, i.e. of xfmr_entry_table.

@@ -192,6 +192,28 @@ namespace {
 /// is `data` when the bytes are the model's own copy (weights are then laid
 /// out in place), null for the library's read-only section (weights laid
 /// out otherwise than stored are copied). `where` names the source.
+/// The view `spec` declares of the stored tensor at `bytes` (F32, maybe
+/// unaligned): its rows [rowBegin, rowEnd) of the stored matrix, or of its
+/// [out, in] transpose when the file holds [in, out].
+std::vector<float> viewOf(const uint8_t *bytes, const WeightSpec &spec) {
+  auto at = [&](int64_t index) {
+    float v;
+    std::memcpy(&v, bytes + index * sizeof(float), sizeof(float));
+    return v;
+  };
+  std::vector<int64_t> view = spec.viewShape();
+  int64_t rows = view[0], cols = view.size() > 1 ? view[1] : 1;
+  int64_t first = spec.rowEnd >= 0 ? spec.rowBegin : 0;
+  std::vector<float> out(static_cast<size_t>(rows * cols));
+  // Stored [in, out] (transposed): view row r, column k is stored[k][r].
+  int64_t storedCols = spec.shape.size() > 1 ? spec.shape[1] : 1;
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t k = 0; k < cols; ++k)
+      out[r * cols + k] = spec.transposed ? at(k * storedCols + first + r)
+                                          : at((first + r) * cols + k);
+  return out;
+}
+
 xfmr_status bindWeights(xfmr_model &model, const uint8_t *data, uint64_t size,
                         uint8_t *writable, const std::string &where) {
   const Manifest &manifest = model.manifest;
@@ -254,7 +276,13 @@ xfmr_status bindWeights(xfmr_model &model, const uint8_t *data, uint64_t size,
         writable ? reinterpret_cast<float *>(writable + offset) : nullptr;
     bool aligned = reinterpret_cast<uintptr_t>(bytes) % alignof(float) == 0;
     bool shared = readers[spec.key] > 1;
-    if (!aligned || ((!writable || shared) && spec.panelWidth)) {
+    if (spec.isView()) {
+      // Built once: the transposed and sliced rows the entry points read.
+      shape = spec.viewShape();
+      model.copies.emplace_back(viewOf(bytes, spec));
+      own = model.copies.back().data();
+      count = model.copies.back().size();
+    } else if (!aligned || ((!writable || shared) && spec.panelWidth)) {
       model.copies.emplace_back(count);
       std::memcpy(model.copies.back().data(), bytes, count * sizeof(float));
       own = model.copies.back().data();

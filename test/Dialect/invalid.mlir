@@ -1342,3 +1342,13 @@ func.func @f(%m: tensor<?xi64>) -> tensor<?xi64> {
   %0 = xfmr.token_positions %m : tensor<?xi64>
   return %0 : tensor<?xi64>
 }
+
+// -----
+
+// expected-error @+1 {{rows must be (begin, end of count) with 0 <= begin, end - begin = 32 and end <= count}}
+xfmr.weight_decl @k key("c_attn.weight") transposed rows(32, 60 of 96) : tensor<32x32xf32>
+
+// -----
+
+// expected-error @+1 {{only a matrix can be stored transposed, got 'tensor<32xf32>'}}
+xfmr.weight_decl @b key("c_attn.bias") transposed : tensor<32xf32>

@@ -8,6 +8,11 @@
 xfmr.weight_decl @wte key("embeddings.word_embeddings.weight") : tensor<100x32xf32>
 // CHECK: xfmr.weight_decl @wpe key("embeddings.position_embeddings.weight") {note = "extra"} : tensor<64x32xf32>
 xfmr.weight_decl @wpe key("embeddings.position_embeddings.weight") {note = "extra"} : tensor<64x32xf32>
+// Views of a stored tensor: the transpose, and rows of it.
+// CHECK: xfmr.weight_decl @k key("h.0.attn.c_attn.weight") transposed rows(32, 64 of 96) : tensor<32x32xf32>
+xfmr.weight_decl @k key("h.0.attn.c_attn.weight") transposed rows(32, 64 of 96) : tensor<32x32xf32>
+// CHECK: xfmr.weight_decl @kb key("h.0.attn.c_attn.bias") rows(32, 64 of 96) : tensor<32xf32>
+xfmr.weight_decl @kb key("h.0.attn.c_attn.bias") rows(32, 64 of 96) : tensor<32xf32>
 
 // CHECK-LABEL: func.func @weights
 func.func @weights() -> (tensor<100x32xf32>, tensor<64x32xf32>) {

@@ -136,6 +136,38 @@ TEST(Manifest, MaxLength) {
       "invalid model manifest: 'max_length' must be an integer");
 }
 
+TEST(Manifest, WeightViews) {
+  // The stored [10, 4] read transposed ([4, 10]), rows [1, 3) of that, in
+  // panels of 2: a projection of a fused Conv1D weight.
+  Parsed p =
+      parse(stubWith(R"("shape": [10, 4]})",
+                     R"("shape": [10, 4], "transposed": true, "rows": [1, 3], )"
+                     R"("layout": "panels", "panel_width": 2})"));
+  ASSERT_EQ(p.status, XFMR_OK) << p.error;
+  const xfmr::runtime::WeightSpec &w = p.manifest.weights[0];
+  EXPECT_TRUE(w.transposed);
+  EXPECT_TRUE(w.isView());
+  EXPECT_EQ(w.viewShape(), (std::vector<int64_t>{2, 10}));
+  EXPECT_FALSE(p.manifest.weights[1].isView());
+  // Rows past the (transposed) matrix, or none.
+  EXPECT_EQ(refused(stubWith(R"("shape": [10, 4]})",
+                             R"("shape": [10, 4], "transposed": true, )"
+                             R"("rows": [2, 5]})"),
+                    XFMR_ERROR_INTERNAL),
+            "invalid model manifest: weights[0]: weight 'emb': 'rows' must "
+            "be [b, e] with b < e <= 4");
+  EXPECT_EQ(refused(stubWith(R"("shape": [10, 4]})",
+                             R"("shape": [10, 4], "rows": [3, 3]})"),
+                    XFMR_ERROR_INTERNAL),
+            "invalid model manifest: weights[0]: weight 'emb': 'rows' must "
+            "be [b, e] with b < e <= 10");
+  EXPECT_EQ(refused(stubWith(R"("shape": []})",
+                             R"("shape": [], "transposed": true})"),
+                    XFMR_ERROR_INTERNAL),
+            "invalid model manifest: weights[1]: weight 'bias' is "
+            "transposed but not of rank 2");
+}
+
 TEST(Manifest, WeightLayout) {
   // Absent means as stored; "panels" is a rank-2 weight's column panels.
   Parsed p = parse(

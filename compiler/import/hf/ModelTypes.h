@@ -23,6 +23,8 @@ using ConfigImporter = llvm::Error (*)(const ConfigReader &config,
 
 /// `bert` (BertModel), hf/Bert.cpp.
 llvm::Error importBertConfig(const ConfigReader &config, ModelSpec &spec);
+/// `gpt2` (GPT2LMHeadModel), hf/Gpt2.cpp.
+llvm::Error importGpt2Config(const ConfigReader &config, ModelSpec &spec);
 /// `llama` (LlamaForCausalLM), hf/Llama.cpp.
 llvm::Error importLlamaConfig(const ConfigReader &config, ModelSpec &spec);
 
