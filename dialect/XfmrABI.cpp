@@ -40,6 +40,9 @@ void setModelInfo(ModuleOp module, const ModelInfo &info) {
   if (info.maxLength > 0)
     model.push_back(
         b.getNamedAttr("max_length", b.getI64IntegerAttr(info.maxLength)));
+  if (info.eosTokenId >= 0)
+    model.push_back(
+        b.getNamedAttr("eos_token_id", b.getI64IntegerAttr(info.eosTokenId)));
   module->setAttr(kModelAttr, b.getDictionaryAttr(model));
 }
 
@@ -100,9 +103,20 @@ LogicalResult verifyModelAttr(Operation *op, NamedAttribute attr) {
                                 "max_positions ("
                              << positions << ")";
   }
+  if (Attribute eos = dict.get("eos_token_id")) {
+    auto value = dyn_cast<IntegerAttr>(eos);
+    int64_t vocab = config.getAs<IntegerAttr>("vocab_size").getInt();
+    if (!value || !value.getType().isSignlessInteger(64) ||
+        value.getInt() < 0 || value.getInt() >= vocab)
+      return op->emitError() << "'" << kModelAttr
+                             << "': 'eos_token_id' must be an i64 in [0, "
+                                "vocab_size) = [0, "
+                             << vocab << ")";
+  }
   for (NamedAttribute entry : dict)
-    if (!llvm::is_contained({"name", "weights_file", "config", "max_length"},
-                            entry.getName().getValue()))
+    if (!llvm::is_contained(
+            {"name", "weights_file", "config", "max_length", "eos_token_id"},
+            entry.getName().getValue()))
       return op->emitError() << "'" << kModelAttr << "': unknown key '"
                              << entry.getName().getValue() << "'";
   return success();
@@ -193,6 +207,8 @@ FailureOr<ModelABI> readModelABI(ModuleOp module) {
   abi.model.maxLength =
       maxLength ? maxLength.getInt()
                 : config.getAs<IntegerAttr>("max_positions").getInt();
+  if (auto eos = model.getAs<IntegerAttr>("eos_token_id"))
+    abi.model.eosTokenId = eos.getInt();
 
   // The library's own symbols (the runtime's xfmr_* API, the entry table,
   // the manifest) and MLIR's (_mlir_ciface_*, the allocation functions)

@@ -51,6 +51,8 @@ struct ModelInfo {
   /// `max_positions`. Unset (0) when setting it means `max_positions`; read
   /// back, it is never 0.
   int64_t maxLength = 0;
+  /// `eos_token_id`: the token that ends a generated sequence; -1 unset.
+  int64_t eosTokenId = -1;
 };
 
 /// Sets `xfmr.model` on `module`.

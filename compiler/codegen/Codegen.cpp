@@ -108,6 +108,8 @@ std::string buildManifest(const abi::ModelABI &abi, int64_t staticWorkBytes,
       {"weights", std::move(weights)},
       {"entries", std::move(entries)},
       {"work_memory", json::Object{{"static_bytes", staticWorkBytes}}}};
+  if (abi.model.eosTokenId >= 0)
+    manifest["eos_token_id"] = abi.model.eosTokenId;
   if (!files.tokenizerFormat.empty())
     manifest["tokenizer"] =
         json::Object{{"format", files.tokenizerFormat},

@@ -144,7 +144,8 @@ public:
                        spec.weightsPath,
                        {spec.vocabSize, spec.dModel, stack.numLayers,
                         stack.numHeads, spec.maxPositions, spec.typeVocabSize},
-                       spec.maxLength});
+                       spec.maxLength,
+                       spec.eosTokenId});
     builder.setInsertionPointToEnd(module->getBody());
     declareWeights();
     func::FuncOp layer = buildLayerFunction();

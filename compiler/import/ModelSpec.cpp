@@ -77,9 +77,9 @@ bool operator==(const ModelSpec &a, const ModelSpec &b) {
     return std::tie(s.name, s.vocabSize, s.dModel, s.maxPositions, s.maxLength,
                     s.typeVocabSize, s.embeddingScale, s.embeddingNorm,
                     s.stacks, s.lmHead, s.hiddenDropout, s.attentionDropout,
-                    s.dropoutMode, s.maskFill, s.padTokenId, s.pooling,
-                    s.normalizeEmbedding, s.weightNames, s.weightsPath,
-                    s.weightPrefix);
+                    s.dropoutMode, s.maskFill, s.padTokenId, s.eosTokenId,
+                    s.pooling, s.normalizeEmbedding, s.weightNames,
+                    s.weightsPath, s.weightPrefix);
   };
   if (fields(a) != fields(b))
     return false;
@@ -294,12 +294,13 @@ public:
       return fieldError("mask_fill",
                         "expected a finite f32 number < 0, got " +
                             detail::formatNumber(spec.maskFillValue));
-    if (spec.padTokenId != -1 &&
-        (spec.padTokenId < 0 || spec.padTokenId >= spec.vocabSize))
-      return fieldError("pad_token_id",
-                        "expected an integer in [0, vocab_size) = [0, " +
-                            Twine(spec.vocabSize) + "), got " +
-                            Twine(spec.padTokenId));
+    for (auto [field, id] :
+         {std::pair<const char *, int64_t>{"pad_token_id", spec.padTokenId},
+          {"eos_token_id", spec.eosTokenId}})
+      if (id != -1 && (id < 0 || id >= spec.vocabSize))
+        return fieldError(field,
+                          "expected an integer in [0, vocab_size) = [0, " +
+                              Twine(spec.vocabSize) + "), got " + Twine(id));
     return checkNaming();
   }
 

@@ -189,6 +189,8 @@ struct ModelSpec {
   double maskFillValue = 0.0;
   /// -1 when unset.
   int64_t padTokenId = -1;
+  /// The token that ends a generated sequence; -1 when unset.
+  int64_t eosTokenId = -1;
 
   /// A pooled [batch, d_model] output next to the hidden states (set by the
   /// driver, not by the model files), optionally scaled to unit L2 norm.

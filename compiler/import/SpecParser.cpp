@@ -273,18 +273,24 @@ Error parseMaskFill(const ObjectReader &top, ModelSpec &spec) {
   return Error::success();
 }
 
-Error parsePadToken(const ObjectReader &top, ModelSpec &spec) {
-  if (!top.has("pad_token_id"))
+/// `pad_token_id` (and, in version 2, `eos_token_id`): a token id.
+Error parseTokenId(const ObjectReader &top, StringRef field, int64_t &out,
+                   const ModelSpec &spec) {
+  if (!top.has(field))
     return Error::success();
-  if (Error e = top.readInt("pad_token_id", spec.padTokenId, false))
+  if (Error e = top.readInt(field, out, false))
     return e;
   // -1 means "unset" inside ModelSpec; in a file it is simply out of range.
-  if (spec.padTokenId < 0)
-    return top.fieldError("pad_token_id",
-                          "expected an integer in [0, vocab_size) = [0, " +
-                              Twine(spec.vocabSize) + "), got " +
-                              Twine(spec.padTokenId));
+  if (out < 0)
+    return top.fieldError(field, "expected an integer in [0, vocab_size) = "
+                                 "[0, " +
+                                     Twine(spec.vocabSize) + "), got " +
+                                     Twine(out));
   return Error::success();
+}
+
+Error parsePadToken(const ObjectReader &top, ModelSpec &spec) {
+  return parseTokenId(top, "pad_token_id", spec.padTokenId, spec);
 }
 
 /// Resolves the "weights" field against the spec's folder.
@@ -633,7 +639,7 @@ Expected<ModelSpec> parseVersion2(const ObjectReader &top, StringRef path) {
           {"format", "version", "name", "vocab_size", "d_model",
            "max_positions", "type_vocab_size", "embedding_scale",
            "embedding_norm", "stacks", "lm_head", "dropout", "mask_fill",
-           "pad_token_id", "weight_names", "weights"}))
+           "pad_token_id", "eos_token_id", "weight_names", "weights"}))
     return std::move(e);
 
   ModelSpec spec;
@@ -677,6 +683,8 @@ Expected<ModelSpec> parseVersion2(const ObjectReader &top, StringRef path) {
   if (Error e = parseMaskFill(top, spec))
     return std::move(e);
   if (Error e = parsePadToken(top, spec))
+    return std::move(e);
+  if (Error e = parseTokenId(top, "eos_token_id", spec.eosTokenId, spec))
     return std::move(e);
   if (Error e = top.readString("weight_names", spec.weightNames, false))
     return std::move(e);

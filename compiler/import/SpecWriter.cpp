@@ -111,6 +111,8 @@ json::Value toJSON(const ModelSpec &spec) {
     out["mask_fill"] = spell(detail::kMaskFills, spec.maskFill);
   if (spec.padTokenId >= 0)
     out["pad_token_id"] = spec.padTokenId;
+  if (spec.eosTokenId >= 0)
+    out["eos_token_id"] = spec.eosTokenId;
   if (!spec.weightsPath.empty())
     out["weights"] = spec.weightsPath;
   return out;

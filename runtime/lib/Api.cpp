@@ -44,6 +44,7 @@ constexpr xfmr_api makeApi() {
   api.tokenizer_id_to_token = xfmr_tokenizer_id_to_token;
   api.context_logits = xfmr_context_logits;
   api.logits = xfmr_logits;
+  api.context_generate = xfmr_context_generate;
   return api;
 }
 

@@ -13,10 +13,13 @@
 #include "xfmr/runtime.h"
 
 #include "runtime/lib/ModelHandle.h"
+#include "runtime/lib/Sampling.h"
 #include "runtime/lib/Status.h"
 #include "runtime/lib/WorkMemory.h"
 
+#include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -447,4 +450,131 @@ xfmr_status xfmr_logits(const xfmr_model *model, int64_t batch, int64_t seq,
                         float *output) {
   return runOnModel(model, Role::Logits,
                     {batch, seq, input_ids, attention_mask, nullptr, output});
+}
+
+namespace {
+
+/// Checks what generation needs beyond a logits call's own checks.
+xfmr_status checkGenerate(const xfmr_context *context, int64_t seq,
+                          const xfmr_generate_options *options,
+                          const int64_t *outputIds,
+                          const int64_t *outputLengths) {
+  if (!context)
+    return fail(XFMR_ERROR_INVALID_ARGUMENT, "context is NULL");
+  if (!options)
+    return fail(XFMR_ERROR_INVALID_ARGUMENT, "options is NULL");
+  if (!outputIds || !outputLengths)
+    return fail(XFMR_ERROR_INVALID_ARGUMENT,
+                "output_ids and output_lengths must not be NULL");
+  const Manifest &m = context->model.manifest;
+  if (options->max_new_tokens <= 0)
+    return fail(XFMR_ERROR_INVALID_ARGUMENT,
+                "max_new_tokens must be positive, got " +
+                    std::to_string(options->max_new_tokens));
+  if (seq > 0 && options->max_new_tokens > m.maxPositions - seq)
+    return fail(XFMR_ERROR_INVALID_ARGUMENT,
+                "a prompt of " + std::to_string(seq) + " tokens and " +
+                    std::to_string(options->max_new_tokens) +
+                    " new ones exceed the model's " +
+                    std::to_string(m.maxPositions) + " positions");
+  if (!(options->temperature >= 0.0f) || !std::isfinite(options->temperature))
+    return fail(XFMR_ERROR_INVALID_ARGUMENT,
+                "temperature must be a finite number >= 0");
+  if (options->top_k < 0)
+    return fail(XFMR_ERROR_INVALID_ARGUMENT, "top_k must be >= 0");
+  if (!(options->top_p > 0.0f && options->top_p <= 1.0f))
+    return fail(XFMR_ERROR_INVALID_ARGUMENT, "top_p must be in (0, 1]");
+  int64_t eos = options->eos_token_id;
+  if (eos != XFMR_EOS_MODEL && eos != -1 && (eos < 0 || eos >= m.vocabSize))
+    return fail(XFMR_ERROR_INVALID_ARGUMENT, "eos_token_id " +
+                                                 std::to_string(eos) +
+                                                 " is outside the vocabulary");
+  return XFMR_OK;
+}
+
+} // namespace
+
+xfmr_status xfmr_context_generate(xfmr_context *context, int64_t batch,
+                                  int64_t seq, const int64_t *input_ids,
+                                  const int64_t *attention_mask,
+                                  const xfmr_generate_options *options,
+                                  int64_t *output_ids,
+                                  int64_t *output_lengths) {
+  return guard("generating", [&]() -> xfmr_status {
+    xfmr_status status =
+        checkGenerate(context, seq, options, output_ids, output_lengths);
+    if (status != XFMR_OK)
+      return status;
+    const Manifest &m = context->model.manifest;
+    int index;
+    if ((status = findEntry(context->model, Role::Logits, index)) != XFMR_OK)
+      return status;
+    // The ids and the mask themselves are checked by the first logits call.
+    if (!input_ids)
+      return fail(XFMR_ERROR_INVALID_ARGUMENT, "input_ids is NULL");
+    if (batch <= 0 || seq <= 0)
+      return fail(XFMR_ERROR_INVALID_ARGUMENT,
+                  "batch and sequence length must be positive, got " +
+                      std::to_string(batch) + " x " + std::to_string(seq));
+    int64_t steps = options->max_new_tokens, vocab = m.vocabSize;
+    int64_t eos = options->eos_token_id == XFMR_EOS_MODEL
+                      ? m.eosTokenId
+                      : options->eos_token_id;
+    SamplingOptions sampling{options->temperature, options->top_k,
+                             options->top_p};
+    RandomStream random(options->seed);
+    std::vector<int64_t> scratch;
+
+    // The sequences so far, [batch, seq + t] each step; a finished row gets
+    // padding (mask 0), which no real token reads.
+    int64_t width = seq;
+    std::vector<int64_t> ids(input_ids, input_ids + batch * seq);
+    std::vector<int64_t> mask(batch * seq, 1);
+    if (attention_mask)
+      mask.assign(attention_mask, attention_mask + batch * seq);
+    std::vector<int64_t> last(batch, -1);
+    for (int64_t b = 0; b < batch; ++b)
+      for (int64_t s = 0; s < seq; ++s)
+        if (mask[b * seq + s])
+          last[b] = s;
+    std::vector<bool> done(batch, false);
+    std::fill(output_ids, output_ids + batch * steps, int64_t(-1));
+    std::fill(output_lengths, output_lengths + batch, int64_t(0));
+    std::vector<float> logits;
+    for (int64_t t = 0; t < steps; ++t) {
+      logits.resize(static_cast<size_t>(batch * width * vocab));
+      status = runOnContext(
+          context, Role::Logits,
+          {batch, width, ids.data(), mask.data(), nullptr, logits.data()});
+      if (status != XFMR_OK)
+        return status;
+      std::vector<int64_t> nextIds(batch * (width + 1)),
+          nextMask(batch * (width + 1));
+      bool anyLeft = false;
+      for (int64_t b = 0; b < batch; ++b) {
+        std::copy_n(&ids[b * width], width, &nextIds[b * (width + 1)]);
+        std::copy_n(&mask[b * width], width, &nextMask[b * (width + 1)]);
+        int64_t token = 0;
+        bool real = !done[b] && last[b] >= 0;
+        if (real) {
+          token = chooseToken(&logits[(b * width + last[b]) * vocab], vocab,
+                              sampling, random, scratch);
+          output_ids[b * steps + t] = token;
+          output_lengths[b] = t + 1;
+          done[b] = token == eos;
+          anyLeft |= !done[b];
+        }
+        nextIds[b * (width + 1) + width] = token;
+        nextMask[b * (width + 1) + width] = real ? 1 : 0;
+        if (real)
+          last[b] = width;
+      }
+      ids.swap(nextIds);
+      mask.swap(nextMask);
+      ++width;
+      if (!anyLeft)
+        break;
+    }
+    return XFMR_OK;
+  });
 }

@@ -213,6 +213,14 @@ bool readConfig(Reader &r, const json &root, Manifest &out) {
                     ") exceeds config 'max_positions' (" +
                     std::to_string(out.maxPositions) + ")");
   }
+  // Optional: a model without one generates until the tokens run out.
+  if (root.contains("eos_token_id")) {
+    if (!r.getInt(root, "eos_token_id", out.eosTokenId, 0))
+      return false;
+    if (out.eosTokenId >= out.vocabSize)
+      return r.fail("'eos_token_id' (" + std::to_string(out.eosTokenId) +
+                    ") is outside the vocabulary");
+  }
   return true;
 }
 

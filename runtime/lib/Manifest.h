@@ -85,6 +85,8 @@ struct Manifest {
   /// The length texts are truncated to by default (`max_length`, from 1 to
   /// maxPositions; maxPositions in manifests that predate it).
   int64_t maxLength = 0;
+  /// The token that ends a generated sequence (`eos_token_id`); -1 none.
+  int64_t eosTokenId = -1;
   /// In the order of xfmr_entry_table; one per role at most.
   std::vector<EntrySpec> entries;
   /// In the order of every entry point's weight arguments.

@@ -245,11 +245,31 @@ TEST_F(XfmrRun, UsageErrors) {
   expectError(lib + " --frobnicate",
               "unknown option '--frobnicate' (see --help)");
   expectError(lib + " --input-ids", "--input-ids needs a value");
-  for (const char *flag :
-       {"--generate", "--decoder-input-ids", "--max-new-tokens", "--greedy",
-        "--temperature", "--top-k", "--seed"})
-    expectError(lib + " " + flag + " x",
-                std::string(flag) + " is not supported yet");
+  expectError(lib + " --decoder-input-ids x",
+              "--decoder-input-ids is not supported yet");
+  // Generation's flags, each checked as it is read, then together.
+  expectError(lib + " --max-new-tokens x",
+              "--max-new-tokens expects a positive integer, got 'x'");
+  expectError(lib + " --top-k x",
+              "--top-k expects a positive integer, got 'x'");
+  expectError(lib + " --seed -1",
+              "--seed expects a non-negative integer, got '-1'");
+  expectError(lib + " --temperature x",
+              "--temperature expects a number, got 'x'");
+  expectError(lib + " --temperature 0",
+              "--temperature expects a number > 0 (greedy is --greedy), got 0");
+  expectError(lib + " --top-p 1.5",
+              "--top-p expects a number in (0, 1], got 1.5");
+  expectError(lib + " --input-ids " + ids + " --greedy",
+              "--greedy, --temperature, --top-k, --top-p and --seed need "
+              "--generate");
+  expectError(lib + " --input-ids " + ids + " --generate --greedy --seed 1",
+              "--greedy excludes --temperature, --top-k, --top-p and --seed");
+  expectError(lib + " --input-ids " + ids + " --generate --top-k 5",
+              "--top-k and --top-p sample: they need --temperature");
+  expectError(lib + " --input-ids " + ids + " --generate --output o.npy",
+              "--generate prints the new tokens; it takes no --bench, --output "
+              "or --token-type-ids");
   expectError(lib + " --text hi --input-ids " + ids,
               "--text and --input-ids exclude each other");
   expectError(lib + " --text hi --attention-mask " + ids,

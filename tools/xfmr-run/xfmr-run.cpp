@@ -43,6 +43,10 @@ const char *kUsage =
     "IDS.npy\n"
     "                [--attention-mask M.npy] [--token-type-ids T.npy]\n"
     "                [--repeat N] [--threads T]\n"
+    "       xfmr-run LIB.so [--weights FILE_OR_DIR] --input-ids IDS.npy\n"
+    "                [--attention-mask M.npy] --generate [--max-new-tokens N]\n"
+    "                [--greedy | --temperature T [--top-k K] [--top-p P]\n"
+    "                --seed S] [--threads T]\n"
     "\n"
     "Runs a model library compiled by xfmrc. Inputs are .npy files of int64\n"
     "(or int32) of shape [batch, seq]; the output is float32. Without\n"
@@ -57,7 +61,10 @@ const char *kUsage =
     "for texts too long for the command line; texts keep the order of the\n"
     "flags. --bench times the model on --input-ids (and --attention-mask,\n"
     "--token-type-ids) or on random ids of --batch x --seq and prints the\n"
-    "median latency.\n"
+    "median latency. --generate continues each prompt of a decoder library\n"
+    "(greedy by default; --temperature samples, reproducibly from --seed) for\n"
+    "--max-new-tokens (20) or until the model's end-of-sequence token, and\n"
+    "prints each sequence's new token ids on a line.\n"
     "--threads T runs each call on T threads (OpenMP; default 1); the\n"
     "results are the same for every T.\n";
 
@@ -88,6 +95,9 @@ struct Api {
   // A decoder's; null in libraries built before decoders.
   xfmr_status (*logits)(xfmr_context *, int64_t, int64_t, const int64_t *,
                         const int64_t *, float *);
+  xfmr_status (*generate)(xfmr_context *, int64_t, int64_t, const int64_t *,
+                          const int64_t *, const xfmr_generate_options *,
+                          int64_t *, int64_t *);
   // The tokenizer API; null in libraries built before it existed.
   xfmr_status (*tokenizerLoad)(const char *, uint32_t, xfmr_tokenizer **);
   xfmr_status (*modelLoadTokenizer)(const xfmr_model *, xfmr_tokenizer **);
@@ -146,6 +156,7 @@ Api loadLibrary(const std::string &path) {
   resolveOptional(handle, "xfmr_context_encode", api.encode);
   resolveOptional(handle, "xfmr_context_embed", api.embed);
   resolveOptional(handle, "xfmr_context_logits", api.logits);
+  resolveOptional(handle, "xfmr_context_generate", api.generate);
   resolveOptional(handle, "xfmr_tokenizer_load", api.tokenizerLoad);
   resolveOptional(handle, "xfmr_model_load_tokenizer", api.modelLoadTokenizer);
   resolveOptional(handle, "xfmr_tokenizer_free", api.tokenizerFree);
@@ -180,7 +191,22 @@ struct Options {
   int64_t maxLength = 0;
   bool bench = false;
   int64_t batch = -1, seq = -1, repeat = -1, threads = 1;
+  /// --generate and its sampling; temperature < 0: not given.
+  bool generate = false, greedy = false, hasSeed = false;
+  int64_t maxNewTokens = 20, topK = -1;
+  double temperature = -1.0, topP = -1.0;
+  uint64_t seed = 0;
 };
+
+/// A finite number from a flag's value.
+double parseNumber(const std::string &flag, const std::string &text) {
+  errno = 0;
+  char *end = nullptr;
+  double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(value))
+    die("{} expects a number, got '{}'", flag, text);
+  return value;
+}
 
 int64_t parsePositive(const std::string &flag, const std::string &text) {
   errno = 0;
@@ -229,10 +255,7 @@ std::string readTextFile(const std::string &path, bool &readStdin) {
 }
 
 Options parseArgs(int argc, char **argv) {
-  static const char *kNotYet[] = {
-      "--generate", "--decoder-input-ids", "--max-new-tokens",
-      "--greedy",   "--temperature",       "--top-k",
-      "--seed"};
+  static const char *kNotYet[] = {"--decoder-input-ids"};
   Options opts;
   bool readStdin = false;
   for (int i = 1; i < argc; ++i) {
@@ -259,10 +282,12 @@ Options parseArgs(int argc, char **argv) {
     for (const char *unsupported : kNotYet)
       if (flag == unsupported)
         die("{} is not supported yet", flag);
-    if (flag == "--bench") {
+    if (flag == "--bench" || flag == "--generate" || flag == "--greedy") {
       if (hasValue)
-        die("--bench takes no value");
-      opts.bench = true;
+        die("{} takes no value", flag);
+      (flag == "--bench"      ? opts.bench
+       : flag == "--generate" ? opts.generate
+                              : opts.greedy) = true;
       continue;
     }
     auto takeValue = [&]() -> std::string {
@@ -300,12 +325,52 @@ Options parseArgs(int argc, char **argv) {
       opts.repeat = parsePositive(flag, takeValue());
     } else if (flag == "--threads") {
       opts.threads = parsePositive(flag, takeValue());
+    } else if (flag == "--max-new-tokens") {
+      opts.maxNewTokens = parsePositive(flag, takeValue());
+    } else if (flag == "--temperature") {
+      opts.temperature = parseNumber(flag, takeValue());
+      if (opts.temperature <= 0)
+        die("--temperature expects a number > 0 (greedy is --greedy), got "
+            "{}",
+            opts.temperature);
+    } else if (flag == "--top-k") {
+      opts.topK = parsePositive(flag, takeValue());
+    } else if (flag == "--top-p") {
+      opts.topP = parseNumber(flag, takeValue());
+      if (!(opts.topP > 0 && opts.topP <= 1))
+        die("--top-p expects a number in (0, 1], got {}", opts.topP);
+    } else if (flag == "--seed") {
+      std::string text = takeValue();
+      errno = 0;
+      char *end = nullptr;
+      unsigned long long value = std::strtoull(text.c_str(), &end, 10);
+      if (text.empty() || text[0] == '-' || *end != '\0' || errno == ERANGE)
+        die("--seed expects a non-negative integer, got '{}'", text);
+      opts.seed = value;
+      opts.hasSeed = true;
     } else {
       die("unknown option '{}' (see --help)", flag);
     }
   }
   if (opts.library.empty())
     die("no model library given (see --help)");
+  bool sampling = opts.temperature > 0 || opts.topK > 0 || opts.topP > 0;
+  if (!opts.generate && (sampling || opts.greedy || opts.hasSeed))
+    die("--greedy, --temperature, --top-k, --top-p and --seed need "
+        "--generate");
+  if (opts.greedy && (sampling || opts.hasSeed))
+    die("--greedy excludes --temperature, --top-k, --top-p and --seed");
+  if ((opts.topK > 0 || opts.topP > 0) && opts.temperature <= 0)
+    die("--top-k and --top-p sample: they need --temperature");
+  if (opts.temperature > 0 && !opts.hasSeed)
+    die("sampling (--temperature) needs --seed, so that a run can be "
+        "repeated");
+  if (opts.generate &&
+      (opts.bench || !opts.output.empty() || !opts.tokenTypeIds.empty()))
+    die("--generate prints the new tokens; it takes no --bench, --output or "
+        "--token-type-ids");
+  if (opts.generate && !opts.texts.empty())
+    die("--generate with --text is not supported yet (give --input-ids)");
   bool text = !opts.texts.empty();
   if (!opts.bench && opts.inputIds.empty() && !text)
     die("missing --input-ids IDS.npy (or --text TEXT, or --bench)");
@@ -579,6 +644,39 @@ int runBench(const Api &api, xfmr_context *context, const xfmr_model_info &info,
   return 0;
 }
 
+/// Continues the prompts of --input-ids and prints each sequence's new
+/// tokens, one sequence a line.
+int runGenerate(const Api &api, xfmr_context *context,
+                const xfmr_model_info &info, const Options &opts) {
+  if (!isDecoder(info))
+    die("--generate needs a decoder; '{}' is an {}", opts.library, info.kind);
+  if (!api.generate)
+    die("this library has no xfmr_context_generate");
+  Inputs in = readInputs(opts);
+  xfmr_generate_options options{};
+  options.max_new_tokens = opts.maxNewTokens;
+  options.temperature =
+      opts.temperature > 0 ? static_cast<float>(opts.temperature) : 0.0f;
+  options.top_k =
+      opts.topK > 0
+          ? static_cast<int32_t>(std::min<int64_t>(opts.topK, INT32_MAX))
+          : 0;
+  options.top_p = opts.topP > 0 ? static_cast<float>(opts.topP) : 1.0f;
+  options.seed = opts.seed;
+  options.eos_token_id = XFMR_EOS_MODEL;
+  if (in.batch > (1 << 20) || opts.maxNewTokens > (1ll << 30) / in.batch)
+    die("--max-new-tokens {} for a batch of {} is too large", opts.maxNewTokens,
+        in.batch);
+  std::vector<int64_t> ids(in.batch * opts.maxNewTokens), lengths(in.batch);
+  api.check(api.generate(context, in.batch, in.seq, in.ids.data(),
+                         in.maskData(), &options, ids.data(), lengths.data()));
+  for (int64_t b = 0; b < in.batch; ++b) {
+    const int64_t *row = &ids[b * opts.maxNewTokens];
+    fmt::print("{}\n", fmt::join(row, row + lengths[b], " "));
+  }
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -601,6 +699,7 @@ int main(int argc, char **argv) {
   api.check(
       api.contextSetNumThreads(context, static_cast<int32_t>(opts.threads)));
   int rc = opts.bench            ? runBench(api, context, info, opts)
+           : opts.generate       ? runGenerate(api, context, info, opts)
            : !opts.texts.empty() ? runText(api, model, context, info, opts)
                                  : runOnce(api, context, info, opts);
   api.contextFree(context);

@@ -89,6 +89,9 @@ Error importGpt2Config(const ConfigReader &r, ModelSpec &spec) {
   if (Error e =
           r.readTokenId("pad_token_id", -1, spec.vocabSize, spec.padTokenId))
     return e;
+  if (Error e =
+          r.readTokenId("eos_token_id", -1, spec.vocabSize, spec.eosTokenId))
+    return e;
 
   stack.causal = true;
   stack.positions.kind = PositionKind::Learned;

@@ -136,6 +136,9 @@ Error importLlamaConfig(const ConfigReader &r, ModelSpec &spec) {
   if (Error e =
           r.readTokenId("pad_token_id", -1, spec.vocabSize, spec.padTokenId))
     return e;
+  if (Error e =
+          r.readTokenId("eos_token_id", -1, spec.vocabSize, spec.eosTokenId))
+    return e;
 
   // LlamaForCausalLM: pre-LN RMSNorm around both sublayers, a final norm,
   // SwiGLU, the Q/K/V and output projections biased together.

@@ -205,6 +205,36 @@ XFMR_API xfmr_status xfmr_context_logits(xfmr_context *context, int64_t batch,
                                          const int64_t *attention_mask,
                                          float *output);
 
+/* Generation options. temperature 0 is greedy decoding (the most likely
+ * token, the lowest id among equals); a temperature > 0 samples from
+ * softmax(logits / temperature) over the top_k most likely tokens (0: all),
+ * then over the fewest most likely of those whose probabilities reach top_p
+ * (1: all), drawing from a random stream seeded by `seed`: the same tokens
+ * on every run, machine and thread count. Generation stops for a sequence at
+ * eos_token_id (XFMR_EOS_MODEL: the model's, from its config; -1: never) or
+ * after max_new_tokens. */
+#define XFMR_EOS_MODEL (-2)
+typedef struct xfmr_generate_options {
+  int64_t max_new_tokens;
+  float temperature;
+  int32_t top_k;
+  float top_p;
+  uint64_t seed;
+  int64_t eos_token_id;
+} xfmr_generate_options;
+
+/* Continues each of `batch` prompts of a decoder ([batch, seq] ids, any mix
+ * of left and right padding in `attention_mask`, NULL: none): writes up to
+ * max_new_tokens new ids per sequence to `output_ids` ([batch,
+ * max_new_tokens], row-major; -1 after a sequence's last token) and their
+ * count, EOS included, to `output_lengths` ([batch]). The prompt and the new
+ * tokens together must fit the model's positions. Each step runs the whole
+ * sequence so far (no cache yet): its cost grows with the length. */
+XFMR_API xfmr_status xfmr_context_generate(
+    xfmr_context *context, int64_t batch, int64_t seq, const int64_t *input_ids,
+    const int64_t *attention_mask, const xfmr_generate_options *options,
+    int64_t *output_ids, int64_t *output_lengths);
+
 /* xfmr_context_encode and xfmr_context_embed on a temporary context: the
  * same checks and results, for callers that run a model once; a caller that
  * runs it repeatedly keeps a context and saves the allocations. */
@@ -462,6 +492,11 @@ typedef struct xfmr_api {
   xfmr_status (*logits)(const xfmr_model *model, int64_t batch, int64_t seq,
                         const int64_t *input_ids, const int64_t *attention_mask,
                         float *output);
+  xfmr_status (*context_generate)(xfmr_context *context, int64_t batch,
+                                  int64_t seq, const int64_t *input_ids,
+                                  const int64_t *attention_mask,
+                                  const xfmr_generate_options *options,
+                                  int64_t *output_ids, int64_t *output_lengths);
 } xfmr_api;
 
 /* This library's table (what its xfmr_api_NAME returns). */
