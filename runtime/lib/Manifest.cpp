@@ -198,10 +198,6 @@ bool readConfig(Reader &r, const json &root, Manifest &out) {
       !r.getInt(*config, "max_positions", out.maxPositions, 1) ||
       !r.getInt(*config, "type_vocab_size", out.typeVocabSize, 0))
     return false;
-  if (out.dModel % out.numHeads != 0)
-    return r.fail("'num_heads' (" + std::to_string(out.numHeads) +
-                  ") does not divide 'd_model' (" + std::to_string(out.dModel) +
-                  ")");
   // Optional: manifests that predate it truncate at max_positions.
   r.where.clear();
   out.maxLength = out.maxPositions;
