@@ -177,11 +177,16 @@ LogicalResult WeightDeclOp::verify() {
     int64_t declared = getPanels() ? getTensorType().getDimSize(0) *
                                          getTensorType().getDimSize(2)
                                    : getTensorType().getDimSize(0);
-    if (rank < 1 || rows->size() != 3 || (*rows)[0] < 0 ||
-        (*rows)[1] - (*rows)[0] != declared || (*rows)[1] > (*rows)[2])
+    // In panels, the last panel may be short of rows: zero-padded.
+    int64_t width = getPanels() ? getTensorType().getDimSize(2) : 1;
+    int64_t taken = rows->size() == 3 ? (*rows)[1] - (*rows)[0] : -1;
+    if (rank < 1 || rows->size() != 3 || (*rows)[0] < 0 || taken > declared ||
+        taken <= declared - width || (*rows)[1] > (*rows)[2])
       return emitOpError() << "rows must be (begin, end of count) with "
                               "0 <= begin, end - begin = "
-                           << declared << " and end <= count";
+                           << declared
+                           << (width > 1 ? " (less a short last panel)" : "")
+                           << " and end <= count";
   }
   return success();
 }

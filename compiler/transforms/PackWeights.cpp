@@ -13,9 +13,12 @@
 #include "dialect/XfmrOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 namespace xfmr {
 #define GEN_PASS_DEF_XFMRPACKWEIGHTS
@@ -70,6 +73,62 @@ int64_t panelWidth(int64_t out) {
   return 0;
 }
 
+/// The width of zero-padded panels, for an `out` no panel width divides,
+/// and the least `out` worth padding (an LM head's vocabulary; a narrow
+/// weight would waste much of its last panel).
+constexpr int64_t kPaddedPanelWidth = 32;
+constexpr int64_t kMinPaddedOut = 256;
+
+/// Whether `out` rows go in panels: a width divides it, or it is worth a
+/// zero-padded last panel.
+bool packable(int64_t out) {
+  return panelWidth(out) != 0 || out >= kMinPaddedOut;
+}
+
+/// `linear`, whose weight now has zero-padded panels, computes the padded
+/// width; its users read the first `out` columns.
+void keepFirstColumns(LinearOp linear, int64_t out) {
+  OpBuilder b(linear->getContext());
+  b.setInsertionPointAfter(linear);
+  Location loc = linear.getLoc();
+  RankedTensorType type = linear.getType();
+  auto weight = cast<RankedTensorType>(linear.getWeight().getType());
+  SmallVector<int64_t> padded(type.getShape());
+  padded.back() = weight.getDimSize(0) * weight.getDimSize(2);
+  linear.getResult().setType(
+      RankedTensorType::get(padded, type.getElementType()));
+  SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0));
+  SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
+  SmallVector<OpFoldResult> sizes;
+  llvm::SmallPtrSet<Operation *, 4> own;
+  for (int64_t i = 0; i + 1 < type.getRank(); ++i) {
+    if (!type.isDynamicDim(i)) {
+      sizes.push_back(b.getIndexAttr(type.getDimSize(i)));
+      continue;
+    }
+    auto dim = tensor::DimOp::create(b, loc, linear.getResult(), i);
+    own.insert(dim);
+    sizes.push_back(dim.getResult());
+  }
+  sizes.push_back(b.getIndexAttr(out));
+  auto slice = tensor::ExtractSliceOp::create(b, loc, type, linear.getResult(),
+                                              offsets, sizes, strides);
+  own.insert(slice);
+  // A contiguous copy of the columns: the slice is a strided view, which
+  // no later copy (into the caller's buffer) should have to walk.
+  SmallVector<Value> dynamic;
+  for (OpFoldResult size : sizes)
+    if (auto value = dyn_cast<Value>(size))
+      dynamic.push_back(value);
+  auto empty = tensor::EmptyOp::create(b, loc, type, dynamic);
+  auto copy =
+      linalg::CopyOp::create(b, loc, slice.getResult(), empty.getResult());
+  own.insert(copy);
+  linear.getResult().replaceUsesWithIf(copy->getResult(0), [&](OpOperand &use) {
+    return !own.contains(use.getOwner());
+  });
+}
+
 struct XfmrPackWeightsPass
     : xfmr::impl::XfmrPackWeightsBase<XfmrPackWeightsPass> {
   void runOnOperation() override {
@@ -87,8 +146,9 @@ struct XfmrPackWeightsPass
       auto decl = symbols.lookup<WeightDeclOp>(name);
       for (WeightOp read : list) {
         classes.join(read.getResult(), list.front().getResult());
-        if (!decl || decl.getPanels() || decl.getTensorType().getRank() != 2 ||
-            panelWidth(decl.getTensorType().getDimSize(0)) == 0)
+        if (!decl || decl.getPanels() || decl.getRows() ||
+            decl.getTransposed() || decl.getTensorType().getRank() != 2 ||
+            !packable(decl.getTensorType().getDimSize(0)))
           classes.poison(read.getResult());
       }
     }
@@ -105,6 +165,10 @@ struct XfmrPackWeightsPass
           if (use.getOperandNumber() != 1 ||
               linear.getWeight().getType().getRank() != 2 ||
               linear.getInput().getType().getRank() < 2)
+            classes.poison(v);
+          // Padded panels would need a padded bias.
+          int64_t out = linear.getWeight().getType().getDimSize(0);
+          if (panelWidth(out) == 0 && linear.getBias())
             classes.poison(v);
           continue;
         }
@@ -137,15 +201,26 @@ struct XfmrPackWeightsPass
         continue;
       auto type = cast<RankedTensorType>(v.getType());
       int64_t out = type.getDimSize(0), width = panelWidth(out);
-      v.setType(RankedTensorType::get({out / width, type.getDimSize(1), width},
+      bool padded = width == 0;
+      if (padded)
+        width = kPaddedPanelWidth;
+      int64_t panels = (out + width - 1) / width;
+      v.setType(RankedTensorType::get({panels, type.getDimSize(1), width},
                                       type.getElementType()));
+      if (padded)
+        for (Operation *user : llvm::make_early_inc_range(v.getUsers()))
+          if (auto linear = dyn_cast<LinearOp>(user))
+            keepFirstColumns(linear, out);
     }
     for (auto &[name, list] : reads) {
       if (classes.isPoisoned(list.front().getResult()))
         continue;
       auto decl = symbols.lookup<WeightDeclOp>(name);
+      int64_t out = decl.getTensorType().getDimSize(0);
       decl.setType(list.front().getType());
       decl.setPanels(true);
+      if (panelWidth(out) == 0)
+        decl.setRowsAttr(DenseI64ArrayAttr::get(&getContext(), {0, out, out}));
       ++numPacked;
     }
     // Functions whose arguments changed type.

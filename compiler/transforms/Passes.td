@@ -244,10 +244,16 @@ def XfmrPackWeights : Pass<"xfmr-pack-weights", "mlir::ModuleOp"> {
     through the layer functions' arguments) and whose `out` is a multiple of
     16 becomes `panels`, its declared type `[out / P, in, P]` with `P` = 32
     where it divides `out`, else 16 (the kernels' register tile); the
-    runtime lays it out once, when the model is opened (docs/abi.md). A
-    weight with any other use (an embedding table tied to an output head)
-    is left as stored.
+    runtime lays it out once, when the model is opened (docs/abi.md). Where
+    neither divides an `out` of at least 256 (a vocabulary of 50257) and no
+    linear reading the weight has a bias, the last of `ceil(out / 32)`
+    panels is zero-padded (`rows(0, out of out)`): each linear then computes
+    the padded width, and a `linalg.copy` of a `tensor.extract_slice` keeps
+    the first `out` columns. A weight with
+    any other use (an embedding table read as a table) is left as stored.
   }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
   let statistics = [
     Statistic<"numPacked", "packed", "weights laid out in column panels">
   ];

@@ -167,18 +167,17 @@ xfmr_status resolveWeightsPath(const Manifest &manifest, const char *arg,
   return fail(XFMR_ERROR_IO, dir + ": no model.safetensors in this folder");
 }
 
-/// dst[c][r] = src[r][c] for a row-major [rows, cols] `src`, in blocks
-/// that keep both sides in cache.
-/// src [rows, cols] → dst [rows / width, cols, width]: dst[p, c, j] =
-/// src[p·width + j, c], the column panels the kernels read (docs/abi.md).
+/// src [rows, cols] → dst [ceil(rows / width), cols, width]: dst[p, c, j] =
+/// src[p·width + j, c], the column panels the kernels read (docs/abi.md); the
+/// rows of the last panel past `rows` are zeros.
 void toPanels(const float *src, int64_t rows, int64_t cols, int64_t width,
               float *dst) {
-  for (int64_t p = 0; p < rows / width; ++p)
+  for (int64_t p = 0; p < (rows + width - 1) / width; ++p)
     for (int64_t j = 0; j < width; ++j) {
-      const float *row = src + (p * width + j) * cols;
+      int64_t r = p * width + j;
       float *panel = dst + p * cols * width + j;
       for (int64_t c = 0; c < cols; ++c)
-        panel[c * width] = row[c];
+        panel[c * width] = r < rows ? src[r * cols + c] : 0.0f;
     }
 }
 
@@ -257,7 +256,7 @@ xfmr_status bindWeights(xfmr_model &model, const uint8_t *data, uint64_t size,
     ++readers[spec.key];
 
   // Reserve so the copies never move once descriptors point into them.
-  model.copies.reserve(found.size());
+  model.copies.reserve(2 * found.size());
   static const float kEmpty[1] = {0.0f};
   std::vector<float> scratch;
   for (size_t i = 0; i < found.size(); ++i) {
@@ -290,9 +289,17 @@ xfmr_status bindWeights(xfmr_model &model, const uint8_t *data, uint64_t size,
     if (spec.panelWidth) {
       // Laid out once, in the model's own buffer, as the generated kernels
       // read it.
+      int64_t width = spec.panelWidth;
+      int64_t panels = (shape[0] + width - 1) / width;
       scratch.assign(own, own + count);
-      toPanels(scratch.data(), shape[0], shape[1], spec.panelWidth, own);
-      shape = {shape[0] / spec.panelWidth, shape[1], spec.panelWidth};
+      // A last panel of fewer rows is zero-padded, in a buffer of its own.
+      if (panels * width != shape[0]) {
+        model.copies.emplace_back(
+            static_cast<size_t>(panels * width * shape[1]));
+        own = model.copies.back().data();
+      }
+      toPanels(scratch.data(), shape[0], shape[1], width, own);
+      shape = {panels, shape[1], width};
     }
     // Stored as is in the read-only section: read in place.
     model.weights.emplace_back(

@@ -84,3 +84,39 @@ module {
     return %y : tensor<?x?x16xf32>
   }
 }
+
+// -----
+
+// An LM head of 300 rows (no panel width divides it): ten panels of 32, the
+// last zero-padded (rows(0, 300 of 300)); the linear computes 320 columns
+// and a contiguous copy keeps the first 300.
+// CHECK-LABEL: xfmr.weight_decl @head key("head") panels rows(0, 300 of 300) : tensor<10x8x32xf32>
+// CHECK: func.func @logits
+// CHECK: %[[Y:.*]] = xfmr.linear %{{.*}}, %{{.*}} : tensor<?x?x8xf32>, tensor<10x8x32xf32> -> tensor<?x?x320xf32>
+// CHECK: %[[S:.*]] = tensor.extract_slice %[[Y]][0, 0, 0] [%{{.*}}, %{{.*}}, 300] [1, 1, 1] : tensor<?x?x320xf32> to tensor<?x?x300xf32>
+// CHECK: %[[C:.*]] = linalg.copy ins(%[[S]] : tensor<?x?x300xf32>)
+// CHECK: return %[[C]]
+module {
+  xfmr.weight_decl @head key("head") : tensor<300x8xf32>
+  func.func @logits(%x: tensor<?x?x8xf32>) -> tensor<?x?x300xf32> {
+    %w = xfmr.weight @head : tensor<300x8xf32>
+    %y = xfmr.linear %x, %w : tensor<?x?x8xf32>, tensor<300x8xf32> -> tensor<?x?x300xf32>
+    return %y : tensor<?x?x300xf32>
+  }
+}
+
+// -----
+
+// The same with a bias would need a padded bias: left as stored.
+// CHECK-LABEL: xfmr.weight_decl @head key("head") : tensor<300x8xf32>
+// CHECK-NOT: panels
+module {
+  xfmr.weight_decl @head key("head") : tensor<300x8xf32>
+  xfmr.weight_decl @b key("b") : tensor<300xf32>
+  func.func @logits(%x: tensor<?x?x8xf32>) -> tensor<?x?x300xf32> {
+    %w = xfmr.weight @head : tensor<300x8xf32>
+    %b = xfmr.weight @b : tensor<300xf32>
+    %y = xfmr.linear %x, %w, %b : tensor<?x?x8xf32>, tensor<300x8xf32>, tensor<300xf32> -> tensor<?x?x300xf32>
+    return %y : tensor<?x?x300xf32>
+  }
+}

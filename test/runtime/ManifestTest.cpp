@@ -149,6 +149,13 @@ TEST(Manifest, WeightViews) {
   EXPECT_TRUE(w.isView());
   EXPECT_EQ(w.viewShape(), (std::vector<int64_t>{2, 10}));
   EXPECT_FALSE(p.manifest.weights[1].isView());
+  // With its rows named, a view may leave the last panel short (10 rows in
+  // panels of 4: the last zero-padded).
+  p = parse(stubWith(R"("shape": [10, 4]})",
+                     R"("shape": [10, 4], "rows": [0, 10], )"
+                     R"("layout": "panels", "panel_width": 4})"));
+  ASSERT_EQ(p.status, XFMR_OK) << p.error;
+  EXPECT_EQ(p.manifest.weights[0].viewShape(), (std::vector<int64_t>{10, 4}));
   // Rows past the (transposed) matrix, or none.
   EXPECT_EQ(refused(stubWith(R"("shape": [10, 4]})",
                              R"("shape": [10, 4], "transposed": true, )"
