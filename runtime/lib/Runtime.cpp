@@ -256,7 +256,7 @@ xfmr_status bindWeights(xfmr_model &model, const uint8_t *data, uint64_t size,
     ++readers[spec.key];
 
   // Reserve so the copies never move once descriptors point into them.
-  model.copies.reserve(2 * found.size());
+  model.copies.reserve(found.size());
   static const float kEmpty[1] = {0.0f};
   std::vector<float> scratch;
   for (size_t i = 0; i < found.size(); ++i) {
@@ -274,32 +274,37 @@ xfmr_status bindWeights(xfmr_model &model, const uint8_t *data, uint64_t size,
     float *own =
         writable ? reinterpret_cast<float *>(writable + offset) : nullptr;
     bool aligned = reinterpret_cast<uintptr_t>(bytes) % alignof(float) == 0;
-    bool shared = readers[spec.key] > 1;
-    if (spec.isView()) {
+    if (spec.panelWidth) {
+      // Laid out once, as the generated kernels read it, from the rows the
+      // entry points read: the view, or the tensor as stored.
+      if (spec.isView()) {
+        scratch = viewOf(bytes, spec);
+        shape = spec.viewShape();
+      } else {
+        scratch.resize(count);
+        std::memcpy(scratch.data(), bytes, count * sizeof(float));
+      }
+      int64_t width = spec.panelWidth, rows = shape[0], cols = shape[1];
+      int64_t panels = (rows + width - 1) / width;
+      // In place in the model's own copy of the file where the tensor has no
+      // other reader and the panels take exactly its bytes; else (a view,
+      // maybe with a zero-padded last panel) in memory of its own.
+      bool inPlace = own && aligned && !spec.isView() && readers[spec.key] == 1;
+      if (!inPlace) {
+        model.copies.emplace_back(static_cast<size_t>(panels * width * cols));
+        own = model.copies.back().data();
+      }
+      toPanels(scratch.data(), rows, cols, width, own);
+      shape = {panels, cols, width};
+    } else if (spec.isView()) {
       // Built once: the transposed and sliced rows the entry points read.
       shape = spec.viewShape();
       model.copies.emplace_back(viewOf(bytes, spec));
       own = model.copies.back().data();
-      count = model.copies.back().size();
-    } else if (!aligned || ((!writable || shared) && spec.panelWidth)) {
+    } else if (!aligned) {
       model.copies.emplace_back(count);
       std::memcpy(model.copies.back().data(), bytes, count * sizeof(float));
       own = model.copies.back().data();
-    }
-    if (spec.panelWidth) {
-      // Laid out once, in the model's own buffer, as the generated kernels
-      // read it.
-      int64_t width = spec.panelWidth;
-      int64_t panels = (shape[0] + width - 1) / width;
-      scratch.assign(own, own + count);
-      // A last panel of fewer rows is zero-padded, in a buffer of its own.
-      if (panels * width != shape[0]) {
-        model.copies.emplace_back(
-            static_cast<size_t>(panels * width * shape[1]));
-        own = model.copies.back().data();
-      }
-      toPanels(scratch.data(), shape[0], shape[1], width, own);
-      shape = {panels, shape[1], width};
     }
     // Stored as is in the read-only section: read in place.
     model.weights.emplace_back(
