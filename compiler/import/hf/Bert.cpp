@@ -48,19 +48,10 @@ Error importBertConfig(const ConfigReader &r, ModelSpec &spec) {
   if (Error e = r.readPositive("layer_norm_eps", 1e-12, stack.norm.eps))
     return e;
 
-  std::string act;
-  if (Error e = r.readString("hidden_act", "gelu", act))
+  if (Error e = readActivation(
+          r, "hidden_act", "gelu",
+          {"gelu", "gelu_new", "gelu_pytorch_tanh", "relu"}, stack.activation))
     return e;
-  if (act == "gelu")
-    stack.activation = Activation::Gelu;
-  else if (act == "gelu_new" || act == "gelu_pytorch_tanh")
-    stack.activation = Activation::GeluTanh;
-  else if (act == "relu")
-    stack.activation = Activation::Relu;
-  else
-    return r.fieldError("hidden_act", "expected one of \"gelu\", \"gelu_new\", "
-                                      "\"gelu_pytorch_tanh\", \"relu\", got " +
-                                          detail::describe(json::Value(act)));
 
   if (Error e = r.readRate("hidden_dropout_prob", 0.1, spec.hiddenDropout))
     return e;

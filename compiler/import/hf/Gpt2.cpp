@@ -47,20 +47,10 @@ Error importGpt2Config(const ConfigReader &r, ModelSpec &spec) {
   if (Error e = r.readPositive("layer_norm_epsilon", 1e-5, stack.norm.eps))
     return e;
 
-  std::string act;
-  if (Error e = r.readString("activation_function", "gelu_new", act))
+  if (Error e = readActivation(
+          r, "activation_function", "gelu_new",
+          {"gelu_new", "gelu_pytorch_tanh", "gelu", "relu"}, stack.activation))
     return e;
-  if (act == "gelu_new" || act == "gelu_pytorch_tanh")
-    stack.activation = Activation::GeluTanh;
-  else if (act == "gelu")
-    stack.activation = Activation::Gelu;
-  else if (act == "relu")
-    stack.activation = Activation::Relu;
-  else
-    return r.fieldError("activation_function",
-                        "expected one of \"gelu_new\", \"gelu_pytorch_tanh\", "
-                        "\"gelu\", \"relu\", got " +
-                            detail::describe(json::Value(act)));
 
   bool scaled = true;
   if (Error e = r.readBool("scale_attn_weights", true, scaled))

@@ -102,20 +102,10 @@ Error importLlamaConfig(const ConfigReader &r, ModelSpec &spec) {
   if (Error e = readRotary(r, stack.positions))
     return e;
 
-  std::string act;
-  if (Error e = r.readString("hidden_act", "silu", act))
+  if (Error e = readActivation(
+          r, "hidden_act", "silu",
+          {"silu", "gelu", "gelu_new", "gelu_pytorch_tanh"}, stack.activation))
     return e;
-  if (act == "silu")
-    stack.activation = Activation::Silu;
-  else if (act == "gelu")
-    stack.activation = Activation::Gelu;
-  else if (act == "gelu_new" || act == "gelu_pytorch_tanh")
-    stack.activation = Activation::GeluTanh;
-  else
-    return r.fieldError("hidden_act",
-                        "expected one of \"silu\", \"gelu\", \"gelu_new\", "
-                        "\"gelu_pytorch_tanh\", got " +
-                            detail::describe(json::Value(act)));
 
   bool attentionBias = false, mlpBias = false, tied = false;
   if (Error e = r.readBool("attention_bias", false, attentionBias))

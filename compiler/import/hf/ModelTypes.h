@@ -21,6 +21,15 @@ namespace xfmr::hf {
 using ConfigImporter = llvm::Error (*)(const ConfigReader &config,
                                        ModelSpec &spec);
 
+/// The activation config.json field `key` names (absent: `fallback`), one
+/// of the transformers names `accepted` (the model type's, listed in that
+/// order in the message): "gelu", "gelu_new" and "gelu_pytorch_tanh" (tanh
+/// GELU), "relu", "silu"; hf/ModelTypes.cpp.
+llvm::Error readActivation(const ConfigReader &config, llvm::StringRef key,
+                           llvm::StringRef fallback,
+                           llvm::ArrayRef<llvm::StringRef> accepted,
+                           Activation &out);
+
 /// `bert` (BertModel), hf/Bert.cpp.
 llvm::Error importBertConfig(const ConfigReader &config, ModelSpec &spec);
 /// `gpt2` (GPT2LMHeadModel), hf/Gpt2.cpp.
