@@ -146,9 +146,12 @@ struct XfmrPackWeightsPass
       auto decl = symbols.lookup<WeightDeclOp>(name);
       for (WeightOp read : list) {
         classes.join(read.getResult(), list.front().getResult());
-        if (!decl || decl.getPanels() || decl.getRows() ||
-            decl.getTransposed() || decl.getTensorType().getRank() != 2 ||
-            !packable(decl.getTensorType().getDimSize(0)))
+        // A view of the stored tensor (transposed, rows) is laid out in
+        // panels like any weight; one whose rows are already a slice keeps
+        // them, so it cannot also take a zero-padded last panel.
+        int64_t out = decl ? decl.getTensorType().getDimSize(0) : 0;
+        if (!decl || decl.getPanels() || decl.getTensorType().getRank() != 2 ||
+            !packable(out) || (decl.getRows() && panelWidth(out) == 0))
           classes.poison(read.getResult());
       }
     }
