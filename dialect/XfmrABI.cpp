@@ -269,11 +269,24 @@ FailureOr<ModelABI> readModelABI(ModuleOp module) {
                      entry.inputs)))
         return failure();
     ArrayRef<Type> resultTypes = func.getResultTypes();
-    for (unsigned i = 0; i < resultTypes.size(); ++i)
-      if (failed(add(tensorInfo(func, resultTypes[i], func.getResultAttrDict(i),
-                                "result", i),
-                     entry.outputs)))
+    for (unsigned i = 0; i < resultTypes.size(); ++i) {
+      FailureOr<TensorInfo> info = tensorInfo(
+          func, resultTypes[i], func.getResultAttrDict(i), "result", i);
+      if (failed(info))
         return failure();
+      // A result named as an argument of its type is that argument
+      // updated in place (a decoder's K/V cache).
+      auto input = llvm::find_if(entry.inputs, [&](const TensorInfo &in) {
+        return in.name == info->name;
+      });
+      if (input != entry.inputs.end() && !input->inout &&
+          argTypes[input - entry.inputs.begin()] == resultTypes[i]) {
+        input->inout = true;
+        continue;
+      }
+      if (failed(add(std::move(info), entry.outputs)))
+        return failure();
+    }
     if (entry.outputs.empty())
       return func.emitError()
              << "entry point @" << func.getName() << " returns nothing";

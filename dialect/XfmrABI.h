@@ -59,7 +59,8 @@ struct ModelInfo {
 void setModelInfo(mlir::ModuleOp module, const ModelInfo &info);
 
 /// Marks `func` as the entry point of `role` and names its arguments and
-/// results (one name each).
+/// results (one name each). A result given an argument's name and type is
+/// that argument updated in place.
 void markEntry(mlir::FunctionOpInterface func, EntryRole role,
                llvm::ArrayRef<llvm::StringRef> argNames,
                llvm::ArrayRef<llvm::StringRef> resultNames);
@@ -71,6 +72,9 @@ struct TensorInfo {
   std::string dtype;
   /// -1 for a dimension given at call time.
   llvm::SmallVector<int64_t, 4> shape;
+  /// An input the entry point also updates in place: a result of the same
+  /// name and type (`xfmr.name`) is this argument after the call.
+  bool inout = false;
 };
 
 struct EntryInfo {

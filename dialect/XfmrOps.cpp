@@ -365,14 +365,32 @@ LogicalResult AttentionOp::verify() {
                            {"batch", "seq"})))
       return failure();
   }
+  Value cache = getCache();
+  if (cache) {
+    if (!getMask())
+      return emitOpError() << "a cache needs the mask: its key count is the "
+                              "number of cached tokens";
+    if (failed(expectShape(
+            *this, "cache", tensorType(cache),
+            {2, input.getDimSize(0), kvHeads, ShapedType::kDynamic, headDim},
+            {"keys and values", "batch", "kv_heads", "capacity", "head_dim"})))
+      return failure();
+    if (!getUpdatedCache() || getUpdatedCache().getType() != cache.getType())
+      return emitOpError() << "with a cache, the second result must be the "
+                              "updated cache, of type "
+                           << cache.getType();
+  } else if (getUpdatedCache()) {
+    return emitOpError() << "an updated cache needs the cache operand";
+  }
   if (Value mask = getMask()) {
     RankedTensorType maskType = tensorType(mask);
     if (maskType.getRank() != 4)
       return emitOpError() << "mask must be [batch, heads, queries, keys] "
                               "(size-1 dimensions broadcast), got "
                            << maskType;
-    int64_t full[] = {input.getDimSize(0), heads, input.getDimSize(1),
-                      input.getDimSize(1)};
+    // With a cache, the keys are the cached tokens, the new ones last.
+    int64_t keys = cache ? ShapedType::kDynamic : input.getDimSize(1);
+    int64_t full[] = {input.getDimSize(0), heads, input.getDimSize(1), keys};
     StringRef names[] = {"batch", "heads", "queries", "keys"};
     for (unsigned i = 0; i < 4; ++i) {
       int64_t dim = maskType.getDimSize(i);
@@ -385,8 +403,8 @@ LogicalResult AttentionOp::verify() {
   float rate = getDropoutRate().convertToFloat();
   if (!(rate >= 0.0f && rate < 1.0f))
     return emitOpError() << "dropout_rate must be in [0, 1), got " << rate;
-  if (getType() != input)
-    return emitOpError() << "result type " << getType()
+  if (getResult().getType() != input)
+    return emitOpError() << "result type " << getResult().getType()
                          << " must equal the input type " << input;
   return success();
 }

@@ -253,6 +253,17 @@ def Xfmr_AttentionOp : Xfmr_Op<"attention",
     before its position (decoder self-attention). `dropout_rate` and
     `dropout_mode` describe the training-time dropout on `P`.
 
+    With `cache(%kv)` (`[2, batch, num_kv_heads, capacity, head_dim]`: the
+    keys, then the values, of this layer's earlier tokens; sequential
+    decoding), the `seq` tokens of `input` are the last of `kv_len` keys,
+    `kv_len` being the key count of `mask` (required): their K and V, after
+    the rotation, are written to slots `[kv_len - seq, kv_len)` of the cache,
+    the queries attend to its slots `[0, kv_len)`, masked by `mask` and, with
+    `causal`, each to the slots up to its own, and the second result
+    `updated_cache` is the cache with those slots written. Nothing else of
+    the cache is read or written, so a cache updated in place costs the
+    new tokens' slots per call, never a copy of the cache.
+
     Example:
 
     ```mlir
@@ -262,10 +273,21 @@ def Xfmr_AttentionOp : Xfmr_Op<"attention",
            tensor<32x32xf32>, tensor<32xf32>, tensor<32x32xf32>, tensor<32xf32>,
            tensor<32x32xf32>, tensor<32xf32>, tensor<32x32xf32>, tensor<32xf32>)
         -> tensor<?x?x32xf32>
+
+    %y, %kv1 = xfmr.attention %x mask(%m) positions(%p) cache(%kv0)
+        q(%wq) k(%wk) v(%wv) o(%wo) {causal, num_heads = 4 : i64,
+        num_kv_heads = 2 : i64, scale = 0.353553385 : f32,
+        rotary = #xfmr.rotary<theta = 1.0e+04, scaling = 1.0,
+                              layout = half_split>}
+        : (tensor<?x1x32xf32>, tensor<?x1x1x?xf32>, tensor<?x1xi64>,
+           tensor<2x?x2x?x8xf32>, tensor<32x32xf32>, tensor<16x32xf32>,
+           tensor<16x32xf32>, tensor<32x32xf32>)
+        -> (tensor<?x1x32xf32>, tensor<2x?x2x?x8xf32>)
     ```
   }];
   let arguments = (ins Xfmr_F32Tensor:$input, Optional<Xfmr_F32Tensor>:$mask,
                        Optional<Xfmr_I64Tensor>:$positions,
+                       Optional<Xfmr_F32Tensor>:$cache,
                        Xfmr_F32Param:$wq, Optional<Xfmr_F32Param>:$bq,
                        Xfmr_F32Param:$wk, Optional<Xfmr_F32Param>:$bk,
                        Xfmr_F32Param:$wv, Optional<Xfmr_F32Param>:$bv,
@@ -276,13 +298,15 @@ def Xfmr_AttentionOp : Xfmr_Op<"attention",
                        DefaultValuedAttr<Xfmr_DropoutMode,
                            "::xfmr::DropoutKind::inverted">:$dropout_mode,
                        UnitAttr:$causal, OptionalAttr<Xfmr_RotaryAttr>:$rotary);
-  let results = (outs Xfmr_F32Tensor:$result);
+  let results = (outs Xfmr_F32Tensor:$result,
+                      Optional<Xfmr_F32Tensor>:$updated_cache);
   let extraClassDeclaration = [{
     /// `num_kv_heads`, or `num_heads` when absent.
     int64_t getKeyValueHeads();
   }];
   let assemblyFormat = [{
     $input (`mask` `(` $mask^ `)`)? (`positions` `(` $positions^ `)`)?
+    (`cache` `(` $cache^ `)`)?
     `q` `(` $wq (`,` $bq^)? `)` `k` `(` $wk (`,` $bk^)? `)`
     `v` `(` $wv (`,` $bv^)? `)` `o` `(` $wo (`,` $bo^)? `)`
     attr-dict `:` functional-type(operands, results)

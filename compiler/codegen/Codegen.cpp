@@ -45,9 +45,13 @@ json::Array jsonShape(ArrayRef<int64_t> shape) { return json::Array(shape); }
 
 json::Array jsonTensors(ArrayRef<abi::TensorInfo> tensors) {
   json::Array list;
-  for (const abi::TensorInfo &t : tensors)
-    list.push_back(json::Object{
-        {"name", t.name}, {"dtype", t.dtype}, {"shape", jsonShape(t.shape)}});
+  for (const abi::TensorInfo &t : tensors) {
+    json::Object object{
+        {"name", t.name}, {"dtype", t.dtype}, {"shape", jsonShape(t.shape)}};
+    if (t.inout)
+      object["inout"] = true;
+    list.push_back(std::move(object));
+  }
   return list;
 }
 
@@ -158,6 +162,43 @@ std::string defaultApiName(StringRef outputPath) {
   return name;
 }
 
+/// What the runtime's sessions call: `input_ids` and `position_ids` I64
+/// [-1, -1] (prefill) or [-1, 1] (decode_step), `attention_mask` I64
+/// [-1, -1] over the cache,
+/// `kv_cache` F32 [layers, 2, -1, kv_heads, -1, head_dim] in/out, and
+/// `logits` F32 [-1, vocab].
+static Error checkCachedEntry(const abi::EntryInfo &entry, int64_t vocab) {
+  auto expected = [](const Twine &what) {
+    return createStringError(inconvertibleErrorCode(), "with " + what);
+  };
+  int64_t newTokens = entry.role == EntryRole::decode_step ? 1 : -1;
+  if (entry.inputs.size() != 4 || entry.inputs[0].name != "input_ids" ||
+      entry.inputs[1].name != "position_ids" ||
+      entry.inputs[2].name != "attention_mask" ||
+      entry.inputs[3].name != "kv_cache")
+    return expected("inputs other than input_ids, position_ids, "
+                    "attention_mask, kv_cache");
+  const abi::TensorInfo &mask = entry.inputs[2], &cache = entry.inputs[3];
+  for (const abi::TensorInfo &ids : ArrayRef(entry.inputs).take_front(2))
+    if (ids.dtype != "I64" || ids.shape != ArrayRef<int64_t>{-1, newTokens} ||
+        ids.inout)
+      return expected(ids.name + " other than I64 [-1, " +
+                      (newTokens == 1 ? "1" : "-1") + "]");
+  if (mask.dtype != "I64" || mask.shape != ArrayRef<int64_t>{-1, -1} ||
+      mask.inout)
+    return expected("attention_mask other than I64 [-1, -1]");
+  ArrayRef<int64_t> c = cache.shape;
+  if (cache.dtype != "F32" || !cache.inout || c.size() != 6 || c[0] <= 0 ||
+      c[1] != 2 || c[2] != -1 || c[3] <= 0 || c[4] != -1 || c[5] <= 0)
+    return expected("kv_cache other than an in/out F32 [layers, 2, -1, "
+                    "kv_heads, -1, head_dim]");
+  if (entry.outputs.size() != 1 || entry.outputs[0].name != "logits" ||
+      entry.outputs[0].dtype != "F32" ||
+      entry.outputs[0].shape != ArrayRef<int64_t>{-1, vocab})
+    return expected("outputs other than logits F32 [-1, vocab_size]");
+  return Error::success();
+}
+
 Error checkRuntimeSupport(const abi::ModelABI &abi) {
   auto unsupported = [&](const Twine &what) {
     return createStringError(inconvertibleErrorCode(),
@@ -165,12 +206,18 @@ Error checkRuntimeSupport(const abi::ModelABI &abi) {
                                  " is not supported by the runtime yet "
                                  "(docs/abi.md)");
   };
-  int64_t dModel = abi.model.config[1];
+  int64_t dModel = abi.model.config[1], vocab = abi.model.config[0];
   for (const abi::EntryInfo &entry : abi.entries) {
     StringRef role = stringifyEntryRole(entry.role);
-    if (entry.role != EntryRole::encode && entry.role != EntryRole::embed &&
-        entry.role != EntryRole::logits)
+    if (entry.role == EntryRole::encode_source)
       return unsupported("role '" + role + "'");
+    if (entry.role == EntryRole::prefill ||
+        entry.role == EntryRole::decode_step) {
+      if (Error e = checkCachedEntry(entry, vocab))
+        return unsupported("@" + entry.symbol + " of role '" + role + "' " +
+                           toString(std::move(e)));
+      continue;
+    }
     bool ids = false, mask = false;
     for (const abi::TensorInfo &input : entry.inputs) {
       bool known = input.name == "input_ids" ||

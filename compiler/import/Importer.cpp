@@ -14,7 +14,10 @@
 #include "dialect/XfmrABI.h"
 #include "dialect/XfmrOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/STLExtras.h"
@@ -148,9 +151,12 @@ public:
                        spec.eosTokenId});
     builder.setInsertionPointToEnd(module->getBody());
     declareWeights();
-    func::FuncOp layer = buildLayerFunction();
+    func::FuncOp layer = buildLayerFunction(/*cached=*/false);
     if (decoder) {
       buildEntry(layer, kLogitsEntry, EntryRole::logits);
+      func::FuncOp cachedLayer = buildLayerFunction(/*cached=*/true);
+      buildCachedEntry(cachedLayer, kPrefillEntry, EntryRole::prefill);
+      buildCachedEntry(cachedLayer, kDecodeStepEntry, EntryRole::decode_step);
       return module;
     }
     buildEntry(layer, kEncodeEntry, EntryRole::encode);
@@ -279,24 +285,49 @@ private:
             : RotaryLayout::interleaved);
   }
 
+  /// The K/V cache of one layer: [2, batch, kv_heads, capacity, head_dim].
+  RankedTensorType layerCacheType() {
+    return tensor({2, ShapedType::kDynamic, stack.numKVHeads,
+                   ShapedType::kDynamic, stack.headDim(spec.dModel)});
+  }
+  /// Every layer's: [layers, 2, batch, kv_heads, capacity, head_dim].
+  RankedTensorType cacheType() {
+    SmallVector<int64_t> shape = {stack.numLayers};
+    llvm::append_range(shape, layerCacheType().getShape());
+    return tensor(shape);
+  }
+
   /// One layer of the stack, taking layer 0's tensors in requiredWeights
   /// order: each sublayer with its residual, post-LN
   /// `h = norm(h + sublayer(h))` or pre-LN `h = h + sublayer(norm(h))`.
-  func::FuncOp buildLayerFunction() {
+  /// A `cached` decoder layer also takes every layer's K/V cache and its
+  /// own index, and returns the cache with its slice updated; its mask is
+  /// over every cached token, the new ones last. (The whole cache, not the
+  /// layer's slice: a slice at an offset would be copied across the call.)
+  func::FuncOp buildLayerFunction(bool cached) {
     // The layer takes the 0/1 attention mask, not the additive one, so that
     // the masked-softmax fusion sees where its mask comes from; with rotary
     // positions, the tokens' positions.
     SmallVector<Type> inputs = {activations(), idsType()};
     if (rotary)
       inputs.push_back(idsType());
+    unsigned cacheArg = inputs.size();
+    if (cached)
+      inputs.append({cacheType(), builder.getIndexType()});
     std::map<LayerSlot, unsigned> slots;
     for (size_t index : layerWeights.at(0)) {
       slots[slotOf(weights[index].tensor)] = inputs.size();
       inputs.push_back(tensor(weights[index].shape));
     }
-    auto type = builder.getFunctionType(inputs, {activations()});
-    auto func = func::FuncOp::create(
-        builder, loc, decoder ? "decoder_layer" : "encoder_layer", type);
+    SmallVector<Type> results = {activations()};
+    if (cached)
+      results.push_back(cacheType());
+    auto type = builder.getFunctionType(inputs, results);
+    auto func = func::FuncOp::create(builder, loc,
+                                     !decoder ? "encoder_layer"
+                                     : cached ? "cached_decoder_layer"
+                                              : "decoder_layer",
+                                     type);
     func.setPrivate();
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToStart(func.addEntryBlock());
@@ -328,13 +359,24 @@ private:
     Value mask =
         PaddingMaskOp::create(builder, loc, func.getArgument(1), maskAttr());
     Value positions = rotary ? func.getArgument(2) : Value();
+    Value cache;
+    SmallVector<OpFoldResult> sliceOffsets, sliceSizes, sliceStrides;
+    if (cached) {
+      Value all = func.getArgument(cacheArg);
+      std::tie(sliceOffsets, sliceSizes, sliceStrides) =
+          layerSlice(all, func.getArgument(cacheArg + 1));
+      cache = tensor::ExtractSliceOp::create(builder, loc, layerCacheType(),
+                                             all, sliceOffsets, sliceSizes,
+                                             sliceStrides);
+    }
     int64_t kvHeads = stack.numKVHeads;
     h = withResidual(h, self(Kind::Norm, W), self(Kind::Norm, B), [&](Value x) {
-      return AttentionOp::create(
-          builder, loc, activations(), x, mask, positions, self(Kind::Query, W),
-          self(Kind::Query, B), self(Kind::Key, W), self(Kind::Key, B),
-          self(Kind::Value, W), self(Kind::Value, B),
-          self(Kind::AttentionOutput, W), self(Kind::AttentionOutput, B),
+      auto attention = AttentionOp::create(
+          builder, loc, activations(), cached ? layerCacheType() : Type(), x,
+          mask, positions, cache, self(Kind::Query, W), self(Kind::Query, B),
+          self(Kind::Key, W), self(Kind::Key, B), self(Kind::Value, W),
+          self(Kind::Value, B), self(Kind::AttentionOutput, W),
+          self(Kind::AttentionOutput, B),
           builder.getI64IntegerAttr(stack.numHeads),
           kvHeads == stack.numHeads ? IntegerAttr()
                                     : builder.getI64IntegerAttr(kvHeads),
@@ -343,6 +385,8 @@ private:
           DropoutKindAttr::get(builder.getContext(), toIR(spec.dropoutMode)),
           decoder ? builder.getUnitAttr() : UnitAttr(),
           rotary ? rotaryAttr() : RotaryAttr());
+      cache = attention.getUpdatedCache();
+      return attention.getResult();
     });
     h = withResidual(
         h, ffnArg(Kind::Norm, W), ffnArg(Kind::Norm, B), [&](Value x) {
@@ -352,7 +396,12 @@ private:
               ffnArg(Kind::FFNUp, W), ffnArg(Kind::FFNUp, B),
               ffnArg(Kind::FFNDown, W), ffnArg(Kind::FFNDown, B));
         });
-    func::ReturnOp::create(builder, loc, h);
+    SmallVector<Value> returned = {h};
+    if (cached)
+      returned.push_back(tensor::InsertSliceOp::create(
+          builder, loc, cache, func.getArgument(cacheArg), sliceOffsets,
+          sliceSizes, sliceStrides));
+    func::ReturnOp::create(builder, loc, returned);
     return func;
   }
 
@@ -397,6 +446,27 @@ private:
     if (decoder)
       positions = TokenPositionsOp::create(builder, loc, attentionMask);
 
+    Value h =
+        embedTokens(inputIds, positions,
+                    spec.typeVocabSize > 0 ? func.getArgument(2) : Value());
+    for (int64_t i = 0; i < stack.numLayers; ++i)
+      h = callLayer(layer, i, h, attentionMask, positions).getResult(0);
+    h = finalNorm(h);
+    if (pooled) {
+      PoolingKind kind =
+          spec.pooling == Pooling::Cls ? PoolingKind::cls : PoolingKind::mean;
+      h = PoolOp::create(builder, loc, pooledType, kind, h, attentionMask);
+      if (spec.normalizeEmbedding)
+        h = L2NormalizeOp::create(builder, loc, h,
+                                  builder.getF32FloatAttr(1e-12));
+    }
+    if (role == EntryRole::logits)
+      h = lmHead(h);
+    func::ReturnOp::create(builder, loc, h);
+  }
+
+  /// The embeddings of `inputIds` at `positions`, with `types` (or null).
+  Value embedTokens(Value inputIds, Value positions, Value types) {
     FloatAttr embScale;
     if (spec.embeddingScale)
       embScale =
@@ -410,44 +480,107 @@ private:
     else if (stack.positions.kind == PositionKind::Sinusoidal)
       h = AddPositionsOp::create(builder, loc, PositionEncoding::sinusoidal, h,
                                  Value(), positions);
-    if (spec.typeVocabSize > 0) {
-      Value types = EmbeddingOp::create(
-          builder, loc, activations(), func.getArgument(2),
-          readWeight(Kind::TokenTypeEmbedding), FloatAttr());
-      h = residual(h, types);
-    }
+    if (types)
+      h = residual(h, EmbeddingOp::create(builder, loc, activations(), types,
+                                          readWeight(Kind::TokenTypeEmbedding),
+                                          FloatAttr()));
     if (spec.embeddingNorm)
       h = normalize(h, *spec.embeddingNorm, readWeight(Kind::EmbeddingNorm),
                     readOptionalWeight(Kind::EmbeddingNorm, Param::Bias));
-    h = dropout(h, spec.hiddenDropout);
+    return dropout(h, spec.hiddenDropout);
+  }
 
+  /// The offsets, sizes and strides of layer `index`'s slice of `cache`.
+  std::tuple<SmallVector<OpFoldResult>, SmallVector<OpFoldResult>,
+             SmallVector<OpFoldResult>>
+  layerSlice(Value cache, Value index) {
+    OpFoldResult zero = builder.getIndexAttr(0), one = builder.getIndexAttr(1);
+    SmallVector<OpFoldResult> offsets(cacheType().getRank(), zero);
+    offsets[0] = index;
+    SmallVector<OpFoldResult> sizes = {one};
+    for (int64_t i = 1; i < cacheType().getRank(); ++i)
+      sizes.push_back(tensor::getMixedSize(builder, loc, cache, i));
+    return {offsets, sizes, SmallVector<OpFoldResult>(sizes.size(), one)};
+  }
+
+  /// Layer `i` on `h`: a call of `layer` with that layer's weights, after
+  /// the mask, the positions (rotary) and, for a cached layer, `cache` and
+  /// the layer's index.
+  func::CallOp callLayer(func::FuncOp layer, int64_t i, Value h, Value mask,
+                         Value positions, Value cache = Value()) {
+    SmallVector<Value> operands = {h, mask};
+    if (rotary)
+      operands.push_back(positions);
+    if (cache)
+      operands.append({cache, arith::ConstantIndexOp::create(builder, loc, i)});
+    for (size_t index : layerWeights.at(i))
+      operands.push_back(WeightOp::create(
+          builder, loc, tensor(weights[index].shape), symbol(weights[index])));
+    Location layerLoc = NameLoc::get(builder.getStringAttr(
+        (decoder ? "decoder.layers." : "encoder.layer.") + std::to_string(i)));
+    return func::CallOp::create(builder, layerLoc, layer, operands);
+  }
+
+  Value finalNorm(Value h) {
+    if (!stack.finalNorm)
+      return h;
+    return normalize(h, stack.norm, readWeight(Kind::FinalNorm),
+                     readOptionalWeight(Kind::FinalNorm, Param::Bias));
+  }
+
+  /// A decoder's `prefill` (any number of new tokens) or `decode_step` (one
+  /// per sequence): `input_ids` and `position_ids` [batch, new] of the new
+  /// tokens, `attention_mask` [batch, kv_len] over every token of the
+  /// cache, the new ones last, and `kv_cache`, updated in place (the result
+  /// of the same name). Returns the logits of the last token of each row,
+  /// [batch, vocab]: the caller left-aligns a batch of prompts so that it
+  /// is real.
+  void buildCachedEntry(func::FuncOp layer, StringRef name, EntryRole role) {
+    int64_t seq =
+        role == EntryRole::decode_step ? 1 : int64_t(ShapedType::kDynamic);
+    auto newIds = tensor({ShapedType::kDynamic, seq}, builder.getI64Type());
+    auto logitsType = tensor({ShapedType::kDynamic, spec.vocabSize});
+    auto type = builder.getFunctionType(
+        {newIds, newIds, idsType(), cacheType()}, {logitsType, cacheType()});
+    auto func = func::FuncOp::create(builder, loc, name, type);
+    abi::markEntry(func, role,
+                   {"input_ids", "position_ids", "attention_mask", "kv_cache"},
+                   {"logits", "kv_cache"});
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToStart(func.addEntryBlock());
+    // The layers take any number of new tokens.
+    auto anyCount = [&](Value ids) {
+      return tensor::CastOp::create(builder, loc, idsType(), ids);
+    };
+    Value inputIds = anyCount(func.getArgument(0));
+    Value positions = anyCount(func.getArgument(1));
+    Value mask = func.getArgument(2), cache = func.getArgument(3);
+    Value h = embedTokens(inputIds, positions, Value());
+
+    // Each layer reads and writes its slice of the cache, in place.
     for (int64_t i = 0; i < stack.numLayers; ++i) {
-      SmallVector<Value> operands = {h, attentionMask};
-      if (rotary)
-        operands.push_back(positions);
-      for (size_t index : layerWeights.at(i))
-        operands.push_back(WeightOp::create(builder, loc,
-                                            tensor(weights[index].shape),
-                                            symbol(weights[index])));
-      Location layerLoc = NameLoc::get(builder.getStringAttr(
-          (decoder ? "decoder.layers." : "encoder.layer.") +
-          std::to_string(i)));
-      h = func::CallOp::create(builder, layerLoc, layer, operands).getResult(0);
+      func::CallOp call = callLayer(layer, i, h, mask, positions, cache);
+      h = call.getResult(0);
+      cache = call.getResult(1);
     }
-    if (stack.finalNorm)
-      h = normalize(h, stack.norm, readWeight(Kind::FinalNorm),
-                    readOptionalWeight(Kind::FinalNorm, Param::Bias));
-    if (pooled) {
-      PoolingKind kind =
-          spec.pooling == Pooling::Cls ? PoolingKind::cls : PoolingKind::mean;
-      h = PoolOp::create(builder, loc, pooledType, kind, h, attentionMask);
-      if (spec.normalizeEmbedding)
-        h = L2NormalizeOp::create(builder, loc, h,
-                                  builder.getF32FloatAttr(1e-12));
-    }
-    if (role == EntryRole::logits)
-      h = lmHead(h);
-    func::ReturnOp::create(builder, loc, h);
+
+    // The last token of each row, [batch, 1, d], through the head.
+    OpFoldResult batch = tensor::getMixedSize(builder, loc, inputIds, 0);
+    OpFoldResult count = tensor::getMixedSize(builder, loc, inputIds, 1);
+    OpFoldResult zero = builder.getIndexAttr(0), one = builder.getIndexAttr(1);
+    Value last = arith::SubIOp::create(
+        builder, loc, getValueOrCreateConstantIndexOp(builder, loc, count),
+        arith::ConstantIndexOp::create(builder, loc, 1));
+    h = tensor::ExtractSliceOp::create(
+        builder, loc, tensor({ShapedType::kDynamic, 1, spec.dModel}), h,
+        ArrayRef<OpFoldResult>{zero, last, zero},
+        ArrayRef<OpFoldResult>{batch, one, builder.getIndexAttr(spec.dModel)},
+        ArrayRef<OpFoldResult>{one, one, one});
+    Value logits = lmHead(finalNorm(h));
+    logits = tensor::CollapseShapeOp::create(
+        builder, loc, logitsType, logits,
+        ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+    func::ReturnOp::create(builder, loc, ValueRange{logits, cache});
   }
 
   /// (scale · h)·Wᵀ + b, W the token embedding (tied) or the head's own.
@@ -491,7 +624,8 @@ private:
 } // namespace
 
 OwningOpRef<ModuleOp> importModel(const ModelSpec &spec, MLIRContext &context) {
-  context.loadDialect<XfmrDialect, func::FuncDialect>();
+  context.loadDialect<XfmrDialect, func::FuncDialect, arith::ArithDialect,
+                      tensor::TensorDialect>();
   if (llvm::Error e = checkImportable(spec)) {
     emitError(UnknownLoc::get(&context)) << llvm::toString(std::move(e));
     return nullptr;

@@ -15,10 +15,13 @@ namespace xfmr {
 /// `encode` returns an encoder's last hidden state; `embed`, present when
 /// the spec asks for pooling, the pooled (and maybe normalised) [batch, d]
 /// vectors; `logits`, a decoder's logits [batch, seq, vocab] for every
-/// position of the batch at once.
+/// position of the batch at once; `prefill` and `decode_step`, a decoder's
+/// next-token logits [batch, vocab] with its K/V cache (docs/abi.md).
 inline constexpr llvm::StringLiteral kEncodeEntry = "encode";
 inline constexpr llvm::StringLiteral kEmbedEntry = "embed";
 inline constexpr llvm::StringLiteral kLogitsEntry = "logits";
+inline constexpr llvm::StringLiteral kPrefillEntry = "prefill";
+inline constexpr llvm::StringLiteral kDecodeStepEntry = "decode_step";
 
 /// Whether importModel can lower the valid `spec` today. The description
 /// can say more than the importer builds (decoders, pre-LN, RMSNorm,

@@ -83,6 +83,9 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm,
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // A layer updates the K/V cache it is given in place: its callers use
+  // their own buffer, rather than the same one returned.
+  pm.addPass(bufferization::createDropEquivalentBufferResultsPass());
   // Attention's per-tile state lives on the stack of the thread that runs
   // the tile (compiler/codegen/cpu).
   pm.addNestedPass<func::FuncOp>(cpu::createXfmrParallelTilesOnStack());
@@ -96,6 +99,7 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createXfmrPlanWorkMemory());
 
+  pm.addNestedPass<func::FuncOp>(cpu::createXfmrStridedCopiesAsLoops());
   pm.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(createLoopInvariantCodeMotionPass());
   pm.addPass(createCanonicalizerPass());

@@ -8,6 +8,9 @@
 #include "compiler/transforms/Passes.h"
 #include "dialect/XfmrOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -49,6 +52,11 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
                            rotary);
     }
 
+    Value updatedCache;
+    if (Value cache = op.getCache())
+      std::tie(k, v, updatedCache) =
+          appendToCache(rewriter, loc, cache, k, v, op.getMask());
+
     Value products = MatmulOp::create(rewriter, loc, q, k,
                                       rewriter.getUnitAttr(), FloatAttr());
     Value scores = ScaleOp::create(rewriter, loc, products, op.getScaleAttr());
@@ -67,10 +75,56 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
     Value context =
         MatmulOp::create(rewriter, loc, probs, v, UnitAttr(), FloatAttr());
     Value merged = MergeHeadsOp::create(rewriter, loc, context);
-    rewriter.replaceOpWithNewOp<LinearOp>(op, merged, op.getWo(), op.getBo(),
-                                          FloatAttr());
+    SmallVector<Value> results = {LinearOp::create(
+        rewriter, loc, merged, op.getWo(), op.getBo(), FloatAttr())};
+    if (updatedCache)
+      results.push_back(updatedCache);
+    rewriter.replaceOp(op, results);
     ++counter;
     return success();
+  }
+
+  /// Writes the new tokens' `k` and `v` ([b, kv_heads, seq, head_dim]) to
+  /// the cache's slots [kv_len - seq, kv_len), kv_len the key count of
+  /// `mask`, and returns the keys and values of slots [0, kv_len) and the
+  /// updated cache.
+  static std::tuple<Value, Value, Value>
+  appendToCache(PatternRewriter &rewriter, Location loc, Value cache, Value k,
+                Value v, Value mask) {
+    auto dim = [&](Value value, int64_t i) {
+      return tensor::getMixedSize(rewriter, loc, value, i);
+    };
+    OpFoldResult batch = dim(k, 0), seq = dim(k, 2), kvLen = dim(mask, 3);
+    auto kType = cast<RankedTensorType>(k.getType());
+    OpFoldResult heads = rewriter.getIndexAttr(kType.getDimSize(1));
+    OpFoldResult headDim = rewriter.getIndexAttr(kType.getDimSize(3));
+    OpFoldResult zero = rewriter.getIndexAttr(0),
+                 one = rewriter.getIndexAttr(1);
+    Value slot = arith::SubIOp::create(
+        rewriter, loc, getValueOrCreateConstantIndexOp(rewriter, loc, kvLen),
+        getValueOrCreateConstantIndexOp(rewriter, loc, seq));
+    SmallVector<OpFoldResult> strides(5, one);
+    SmallVector<OpFoldResult> newSizes = {one, batch, heads, seq, headDim};
+    Value updated = cache;
+    Value newKeysAndValues[] = {k, v};
+    for (auto [which, value] : llvm::enumerate(newKeysAndValues)) {
+      SmallVector<OpFoldResult> offsets = {rewriter.getIndexAttr(which), zero,
+                                           zero, slot, zero};
+      updated = tensor::InsertSliceOp::create(rewriter, loc, value, updated,
+                                              offsets, newSizes, strides);
+    }
+    SmallVector<OpFoldResult> readSizes = {one, batch, heads, kvLen, headDim};
+    auto type =
+        RankedTensorType::get({kType.getDimSize(0), kType.getDimSize(1),
+                               ShapedType::kDynamic, kType.getDimSize(3)},
+                              kType.getElementType());
+    auto read = [&](int64_t which) -> Value {
+      SmallVector<OpFoldResult> offsets = {rewriter.getIndexAttr(which), zero,
+                                           zero, zero, zero};
+      return tensor::ExtractSliceOp::create(rewriter, loc, type, updated,
+                                            offsets, readSizes, strides);
+    };
+    return {read(0), read(1), updated};
   }
 
   llvm::Statistic &counter;

@@ -46,6 +46,37 @@ void inlineIfPrivate(func::CallOp call, SymbolTable &symbols) {
     call.erase();
 }
 
+/// The argument that result `i` updates in place (the ABI's in/out
+/// tensors: one name and type), if any.
+std::optional<unsigned> updatedArgument(func::FuncOp func, unsigned i) {
+  auto name = func.getResultAttrOfType<StringAttr>(i, abi::kNameAttr);
+  if (!name)
+    return std::nullopt;
+  for (unsigned arg = 0; arg < func.getNumArguments(); ++arg)
+    if (func.getArgAttrOfType<StringAttr>(arg, abi::kNameAttr) == name &&
+        func.getArgument(arg).getType() == func.getResultTypes()[i])
+      return arg;
+  return std::nullopt;
+}
+
+/// Turns tensor argument `arg` into the caller's buffer, read as a tensor
+/// that the function may write in place, and returns the buffer.
+Value updateInPlace(func::FuncOp func, unsigned arg, MemRefType memref) {
+  BlockArgument tensorArg = func.getArgument(arg);
+  Type tensorType = tensorArg.getType();
+  tensorArg.setType(memref);
+  SmallVector<Type> inputs(func.getArgumentTypes());
+  inputs[arg] = memref;
+  func.setFunctionType(
+      FunctionType::get(func.getContext(), inputs, func.getResultTypes()));
+  OpBuilder b = OpBuilder::atBlockBegin(&func.getBody().front());
+  auto tensor = bufferization::ToTensorOp::create(b, func.getLoc(), tensorType,
+                                                  tensorArg, /*restrict=*/true,
+                                                  /*writable=*/true);
+  tensorArg.replaceAllUsesExcept(tensor, tensor);
+  return tensorArg;
+}
+
 /// Rewrites one entry point into destination-passing style.
 LogicalResult makeDestinations(func::FuncOp func, SymbolTable &symbols) {
   OpBuilder b(func.getContext());
@@ -55,7 +86,10 @@ LogicalResult makeDestinations(func::FuncOp func, SymbolTable &symbols) {
         inlineIfPrivate(call, symbols);
   });
   unsigned numResults = func.getNumResults();
+  // Each result's destination: a new leading argument, or the argument it
+  // updates in place.
   SmallVector<Value> destinations;
+  unsigned numOutputs = 0;
   for (unsigned i = 0; i < numResults; ++i) {
     auto tensor = dyn_cast<RankedTensorType>(func.getResultTypes()[i]);
     if (!tensor || !BaseMemRefType::isValidElementType(tensor.getElementType()))
@@ -63,10 +97,14 @@ LogicalResult makeDestinations(func::FuncOp func, SymbolTable &symbols) {
                               << " must be a ranked tensor of numbers, got "
                               << func.getResultTypes()[i];
     auto memref = MemRefType::get(tensor.getShape(), tensor.getElementType());
-    if (failed(func.insertArgument(i, memref, func.getResultAttrDict(i),
-                                   func.getLoc())))
+    if (std::optional<unsigned> updated = updatedArgument(func, i)) {
+      destinations.push_back(updateInPlace(func, *updated, memref));
+      continue;
+    }
+    if (failed(func.insertArgument(numOutputs, memref,
+                                   func.getResultAttrDict(i), func.getLoc())))
       return failure();
-    destinations.push_back(func.getArgument(i));
+    destinations.push_back(func.getArgument(numOutputs++));
   }
 
   func.walk([&](func::ReturnOp ret) {

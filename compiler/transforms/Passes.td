@@ -12,9 +12,12 @@ def XfmrDecompose : Pass<"xfmr-decompose", "mlir::func::FuncOp"> {
     (`xfmr.add`), `xfmr.softmax`, the attention-probability dropout, the
     context matmul, `xfmr.merge_heads` and the output projection.
     `xfmr.ffn` becomes two `xfmr.linear` around its activation. Afterwards the
-    fusions and the lowerings see one vocabulary.
+    fusions and the lowerings see one vocabulary. An attention with a cache
+    writes the new keys and values into it (`tensor.insert_slice`) and reads
+    the cached ones (`tensor.extract_slice`) for the two products.
   }];
-  let dependentDialects = ["::xfmr::XfmrDialect"];
+  let dependentDialects = ["::xfmr::XfmrDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
   let statistics = [
     Statistic<"numAttention", "attention", "attention blocks decomposed">,
     Statistic<"numFFN", "ffn", "feed-forward blocks decomposed">

@@ -45,6 +45,12 @@ constexpr xfmr_api makeApi() {
   api.context_logits = xfmr_context_logits;
   api.logits = xfmr_logits;
   api.context_generate = xfmr_context_generate;
+  api.session_create = xfmr_session_create;
+  api.session_free = xfmr_session_free;
+  api.session_get_info = xfmr_session_get_info;
+  api.session_prefill = xfmr_session_prefill;
+  api.session_decode = xfmr_session_decode;
+  api.session_generate = xfmr_session_generate;
   return api;
 }
 

@@ -12,10 +12,9 @@
 
 #include "xfmr/runtime.h"
 
+#include "runtime/lib/ContextHandle.h"
 #include "runtime/lib/ModelHandle.h"
-#include "runtime/lib/Sampling.h"
 #include "runtime/lib/Status.h"
-#include "runtime/lib/WorkMemory.h"
 
 #include <algorithm>
 #include <atomic>
@@ -35,49 +34,6 @@ using namespace xfmr::runtime;
 
 namespace {
 
-/// A run of one value standing in for an omitted input, grown only when a
-/// call has more tokens than any before it.
-class FilledBuffer {
-public:
-  explicit FilledBuffer(int64_t value) : value(value) {}
-  FilledBuffer(const FilledBuffer &) = delete;
-  FilledBuffer &operator=(const FilledBuffer &) = delete;
-  ~FilledBuffer() { std::free(data); }
-
-  /// At least `count` values, or nullptr if out of memory.
-  const int64_t *get(size_t count) {
-    if (count <= size)
-      return data;
-    if (count > SIZE_MAX / sizeof(int64_t))
-      return nullptr;
-    std::free(data);
-    size = 0;
-    data = static_cast<int64_t *>(std::malloc(count * sizeof(int64_t)));
-    if (!data)
-      return nullptr;
-    for (size_t i = 0; i < count; ++i)
-      data[i] = value;
-    size = count;
-    return data;
-  }
-  size_t bytes() const { return size * sizeof(int64_t); }
-
-private:
-  int64_t value;
-  int64_t *data = nullptr;
-  size_t size = 0;
-};
-
-/// One entry point's argument array, bound to its descriptors once.
-struct EntryCall {
-  const EntrySpec *spec;
-  void (*entry)(void **);
-  /// The output, then the inputs in manifest order.
-  std::vector<Descriptor> descriptors;
-  /// The descriptors above, then the model's weights.
-  std::vector<void *> args;
-};
-
 /// What a call passes, checked by checkCall().
 struct CallArgs {
   int64_t batch, seq;
@@ -86,22 +42,6 @@ struct CallArgs {
 };
 
 } // namespace
-
-/// A call context (runtime.h). Later a decoder session adds its KV cache
-/// here, sized from the manifest; the model stays immutable.
-struct xfmr_context {
-  explicit xfmr_context(const xfmr_model &model) : model(model) {}
-
-  const xfmr_model &model;
-  int32_t numThreads = 1;
-  /// Set for the length of a call, to refuse a second one at the same time.
-  std::atomic<bool> busy{false};
-  WorkMemory work;
-  FilledBuffer ones{1}, zeros{0};
-  /// One per manifest entry.
-  std::vector<EntryCall> calls;
-  int64_t callCount = 0;
-};
 
 /// libomp's, linked into every model library (the generated code's
 /// threads); weak so that the runtime links without it (its unit tests).
@@ -117,6 +57,10 @@ const char *roleName(Role role) {
     return "embed";
   case Role::Logits:
     return "logits";
+  case Role::Prefill:
+    return "prefill";
+  case Role::DecodeStep:
+    return "decode_step";
   }
   return "?";
 }
@@ -135,8 +79,8 @@ xfmr_status createContext(const xfmr_model &model,
     call.spec = &m.entries[i];
     call.entry = xfmr_entry_table[i];
     call.descriptors.emplace_back(call.spec->outputShape.size());
-    for (size_t k = 0; k < call.spec->inputs.size(); ++k)
-      call.descriptors.emplace_back(2);
+    for (Input input : call.spec->inputs)
+      call.descriptors.emplace_back(input == Input::KvCache ? 6 : 2);
     for (Descriptor &d : call.descriptors)
       call.args.push_back(d.get());
     // The callee reads weights only; the ABI just has no const.
@@ -147,8 +91,11 @@ xfmr_status createContext(const xfmr_model &model,
   return XFMR_OK;
 }
 
+} // namespace
+
 /// The index of `role`'s entry, or a failure saying the library lacks it.
-xfmr_status findEntry(const xfmr_model &model, Role role, int &index) {
+xfmr_status xfmr::runtime::findEntry(const xfmr_model &model, Role role,
+                                     int &index) {
   index = model.manifest.findEntry(role);
   if (index >= 0)
     return XFMR_OK;
@@ -160,6 +107,10 @@ xfmr_status findEntry(const xfmr_model &model, Role role, int &index) {
     return fail(XFMR_ERROR_UNSUPPORTED,
                 "this library has no logits entry point (it is not a "
                 "decoder with an LM head)");
+  if (role == Role::Prefill || role == Role::DecodeStep)
+    return fail(XFMR_ERROR_UNSUPPORTED,
+                "this library has no prefill and decode_step entry points "
+                "(it is not a decoder, or was compiled before sessions)");
   return fail(XFMR_ERROR_UNSUPPORTED,
               model.manifest.findEntry(Role::Logits) >= 0
                   ? "this library is a decoder: it has no encode entry point "
@@ -167,9 +118,9 @@ xfmr_status findEntry(const xfmr_model &model, Role role, int &index) {
                   : "this library has no encode entry point");
 }
 
-/// Checks that every value of a [batch, seq] array lies in [0, limit).
-xfmr_status checkRange(const char *name, const int64_t *values, int64_t batch,
-                       int64_t seq, int64_t limit, const char *what) {
+xfmr_status xfmr::runtime::checkRange(const char *name, const int64_t *values,
+                                      int64_t batch, int64_t seq, int64_t limit,
+                                      const char *what) {
   for (int64_t b = 0; b < batch; ++b) {
     for (int64_t s = 0; s < seq; ++s) {
       int64_t v = values[b * seq + s];
@@ -183,6 +134,36 @@ xfmr_status checkRange(const char *name, const int64_t *values, int64_t batch,
   }
   return XFMR_OK;
 }
+
+xfmr_status xfmr::runtime::callEntry(xfmr_context &context, int index,
+                                     const void *const *data,
+                                     const int64_t *const *shapes,
+                                     const std::string &what) {
+  EntryCall &call = context.calls[index];
+  for (size_t i = 0; i < call.descriptors.size(); ++i)
+    call.descriptors[i].set(data[i], shapes[i]);
+  size_t failedRequest = 0;
+  {
+    CurrentWorkMemory scope(context.work);
+    // The generated kernels' parallel loops are OpenMP regions; the count
+    // is a per-thread setting, so contexts on different threads differ.
+    if (omp_set_num_threads)
+      omp_set_num_threads(context.numThreads);
+    if (!scope.run(call.entry, call.args.data()))
+      failedRequest = scope.failedRequest();
+  }
+  if (failedRequest)
+    return fail(XFMR_ERROR_OUT_OF_MEMORY,
+                std::string("out of memory: the ") + roleName(call.spec->role) +
+                    " call of " + what + " could not allocate " +
+                    std::to_string(failedRequest) +
+                    " bytes of work memory; the context stays usable for "
+                    "smaller calls");
+  ++context.callCount;
+  return XFMR_OK;
+}
+
+namespace {
 
 /// Validates the arguments of a call of `entry` before anything runs.
 xfmr_status checkCall(const Manifest &m, const EntrySpec &entry,
@@ -260,55 +241,19 @@ xfmr_status execute(xfmr_context &context, int index, const CallArgs &a) {
   int64_t dynamic[2] = {a.batch, a.seq};
   for (size_t i = 0, next = 0; i < outputShape.size(); ++i)
     shape[i] = outputShape[i] < 0 ? dynamic[next++] : outputShape[i];
-  call.descriptors[0].set(a.output, shape);
   int64_t inputShape[2] = {a.batch, a.seq};
-  for (size_t k = 0; k < call.spec->inputs.size(); ++k) {
-    Input input = call.spec->inputs[k];
-    const int64_t *data = input == Input::InputIds        ? a.inputIds
-                          : input == Input::AttentionMask ? mask
-                                                          : types;
-    call.descriptors[1 + k].set(data, inputShape);
+  std::vector<const void *> data = {a.output};
+  std::vector<const int64_t *> shapes = {shape};
+  for (Input input : call.spec->inputs) {
+    data.push_back(input == Input::InputIds        ? a.inputIds
+                   : input == Input::AttentionMask ? mask
+                                                   : types);
+    shapes.push_back(inputShape);
   }
-
-  size_t failedRequest = 0;
-  {
-    CurrentWorkMemory scope(context.work);
-    // The generated kernels' parallel loops are OpenMP regions; the count
-    // is a per-thread setting, so contexts on different threads differ.
-    if (omp_set_num_threads)
-      omp_set_num_threads(context.numThreads);
-    if (!scope.run(call.entry, call.args.data()))
-      failedRequest = scope.failedRequest();
-  }
-  if (failedRequest)
-    return fail(XFMR_ERROR_OUT_OF_MEMORY,
-                std::string("out of memory: the ") + roleName(call.spec->role) +
-                    " call of batch " + std::to_string(a.batch) +
-                    " x sequence " + std::to_string(a.seq) +
-                    " could not allocate " + std::to_string(failedRequest) +
-                    " bytes of work memory; the context stays usable for "
-                    "smaller calls");
-  ++context.callCount;
-  return XFMR_OK;
+  return callEntry(context, index, data.data(), shapes.data(),
+                   "batch " + std::to_string(a.batch) + " x sequence " +
+                       std::to_string(a.seq));
 }
-
-/// Marks a context busy for one call; refuses a call that overlaps another.
-class BusyScope {
-public:
-  explicit BusyScope(xfmr_context &context)
-      : flag(context.busy), acquired(!flag.exchange(true)) {}
-  ~BusyScope() {
-    if (acquired)
-      flag.store(false);
-  }
-  BusyScope(const BusyScope &) = delete;
-  BusyScope &operator=(const BusyScope &) = delete;
-  bool ok() const { return acquired; }
-
-private:
-  std::atomic<bool> &flag;
-  bool acquired;
-};
 
 xfmr_status runOnContext(xfmr_context *context, Role role, const CallArgs &a) {
   return guard("running the model", [&]() -> xfmr_status {
@@ -450,131 +395,4 @@ xfmr_status xfmr_logits(const xfmr_model *model, int64_t batch, int64_t seq,
                         float *output) {
   return runOnModel(model, Role::Logits,
                     {batch, seq, input_ids, attention_mask, nullptr, output});
-}
-
-namespace {
-
-/// Checks what generation needs beyond a logits call's own checks.
-xfmr_status checkGenerate(const xfmr_context *context, int64_t seq,
-                          const xfmr_generate_options *options,
-                          const int64_t *outputIds,
-                          const int64_t *outputLengths) {
-  if (!context)
-    return fail(XFMR_ERROR_INVALID_ARGUMENT, "context is NULL");
-  if (!options)
-    return fail(XFMR_ERROR_INVALID_ARGUMENT, "options is NULL");
-  if (!outputIds || !outputLengths)
-    return fail(XFMR_ERROR_INVALID_ARGUMENT,
-                "output_ids and output_lengths must not be NULL");
-  const Manifest &m = context->model.manifest;
-  if (options->max_new_tokens <= 0)
-    return fail(XFMR_ERROR_INVALID_ARGUMENT,
-                "max_new_tokens must be positive, got " +
-                    std::to_string(options->max_new_tokens));
-  if (seq > 0 && options->max_new_tokens > m.maxPositions - seq)
-    return fail(XFMR_ERROR_INVALID_ARGUMENT,
-                "a prompt of " + std::to_string(seq) + " tokens and " +
-                    std::to_string(options->max_new_tokens) +
-                    " new ones exceed the model's " +
-                    std::to_string(m.maxPositions) + " positions");
-  if (!(options->temperature >= 0.0f) || !std::isfinite(options->temperature))
-    return fail(XFMR_ERROR_INVALID_ARGUMENT,
-                "temperature must be a finite number >= 0");
-  if (options->top_k < 0)
-    return fail(XFMR_ERROR_INVALID_ARGUMENT, "top_k must be >= 0");
-  if (!(options->top_p > 0.0f && options->top_p <= 1.0f))
-    return fail(XFMR_ERROR_INVALID_ARGUMENT, "top_p must be in (0, 1]");
-  int64_t eos = options->eos_token_id;
-  if (eos != XFMR_EOS_MODEL && eos != -1 && (eos < 0 || eos >= m.vocabSize))
-    return fail(XFMR_ERROR_INVALID_ARGUMENT, "eos_token_id " +
-                                                 std::to_string(eos) +
-                                                 " is outside the vocabulary");
-  return XFMR_OK;
-}
-
-} // namespace
-
-xfmr_status xfmr_context_generate(xfmr_context *context, int64_t batch,
-                                  int64_t seq, const int64_t *input_ids,
-                                  const int64_t *attention_mask,
-                                  const xfmr_generate_options *options,
-                                  int64_t *output_ids,
-                                  int64_t *output_lengths) {
-  return guard("generating", [&]() -> xfmr_status {
-    xfmr_status status =
-        checkGenerate(context, seq, options, output_ids, output_lengths);
-    if (status != XFMR_OK)
-      return status;
-    const Manifest &m = context->model.manifest;
-    int index;
-    if ((status = findEntry(context->model, Role::Logits, index)) != XFMR_OK)
-      return status;
-    // The ids and the mask themselves are checked by the first logits call.
-    if (!input_ids)
-      return fail(XFMR_ERROR_INVALID_ARGUMENT, "input_ids is NULL");
-    if (batch <= 0 || seq <= 0)
-      return fail(XFMR_ERROR_INVALID_ARGUMENT,
-                  "batch and sequence length must be positive, got " +
-                      std::to_string(batch) + " x " + std::to_string(seq));
-    int64_t steps = options->max_new_tokens, vocab = m.vocabSize;
-    int64_t eos = options->eos_token_id == XFMR_EOS_MODEL
-                      ? m.eosTokenId
-                      : options->eos_token_id;
-    SamplingOptions sampling{options->temperature, options->top_k,
-                             options->top_p};
-    RandomStream random(options->seed);
-    std::vector<int64_t> scratch;
-
-    // The sequences so far, [batch, seq + t] each step; a finished row gets
-    // padding (mask 0), which no real token reads.
-    int64_t width = seq;
-    std::vector<int64_t> ids(input_ids, input_ids + batch * seq);
-    std::vector<int64_t> mask(batch * seq, 1);
-    if (attention_mask)
-      mask.assign(attention_mask, attention_mask + batch * seq);
-    std::vector<int64_t> last(batch, -1);
-    for (int64_t b = 0; b < batch; ++b)
-      for (int64_t s = 0; s < seq; ++s)
-        if (mask[b * seq + s])
-          last[b] = s;
-    std::vector<bool> done(batch, false);
-    std::fill(output_ids, output_ids + batch * steps, int64_t(-1));
-    std::fill(output_lengths, output_lengths + batch, int64_t(0));
-    std::vector<float> logits;
-    for (int64_t t = 0; t < steps; ++t) {
-      logits.resize(static_cast<size_t>(batch * width * vocab));
-      status = runOnContext(
-          context, Role::Logits,
-          {batch, width, ids.data(), mask.data(), nullptr, logits.data()});
-      if (status != XFMR_OK)
-        return status;
-      std::vector<int64_t> nextIds(batch * (width + 1)),
-          nextMask(batch * (width + 1));
-      bool anyLeft = false;
-      for (int64_t b = 0; b < batch; ++b) {
-        std::copy_n(&ids[b * width], width, &nextIds[b * (width + 1)]);
-        std::copy_n(&mask[b * width], width, &nextMask[b * (width + 1)]);
-        int64_t token = 0;
-        bool real = !done[b] && last[b] >= 0;
-        if (real) {
-          token = chooseToken(&logits[(b * width + last[b]) * vocab], vocab,
-                              sampling, random, scratch);
-          output_ids[b * steps + t] = token;
-          output_lengths[b] = t + 1;
-          done[b] = token == eos;
-          anyLeft |= !done[b];
-        }
-        nextIds[b * (width + 1) + width] = token;
-        nextMask[b * (width + 1) + width] = real ? 1 : 0;
-        if (real)
-          last[b] = width;
-      }
-      ids.swap(nextIds);
-      mask.swap(nextMask);
-      ++width;
-      if (!anyLeft)
-        break;
-    }
-    return XFMR_OK;
-  });
 }

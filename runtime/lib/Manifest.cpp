@@ -223,6 +223,14 @@ bool readConfig(Reader &r, const json &root, Manifest &out) {
 const char *kExpectedInputs =
     "(expected 'input_ids', 'attention_mask' and optionally 'token_type_ids')";
 
+/// The name, dtype and shape of an input or output.
+bool readTensor(Reader &r, const json &tensor, std::string &name,
+                std::string &dtype, std::vector<int64_t> &shape) {
+  return r.getName(tensor, "name", name) &&
+         r.getString(tensor, "dtype", dtype) &&
+         r.getShape(tensor, "shape", shape, -1);
+}
+
 bool readInputs(Reader &r, const json &entry, const std::string &entryName,
                 EntrySpec &spec) {
   std::string place = r.where + ".inputs";
@@ -234,9 +242,7 @@ bool readInputs(Reader &r, const json &entry, const std::string &entryName,
     const json *input = r.element(*inputs, i, place);
     std::string name, dtype;
     std::vector<int64_t> shape;
-    if (!input || !r.getName(*input, "name", name) ||
-        !r.getString(*input, "dtype", dtype) ||
-        !r.getShape(*input, "shape", shape, -1))
+    if (!input || !readTensor(r, *input, name, dtype, shape))
       return false;
     for (const std::string &seen : names)
       if (seen == name)
@@ -267,6 +273,65 @@ bool readInputs(Reader &r, const json &entry, const std::string &entryName,
   return true;
 }
 
+/// The inputs of prefill and decode_step: input_ids and position_ids of
+/// the new tokens (I64 [-1, -1], or [-1, 1] for decode_step),
+/// attention_mask I64 [-1, -1], kv_cache F32 [layers, 2, -1, kv_heads, -1,
+/// head_dim], in and out.
+bool readCachedInputs(Reader &r, const json &entry,
+                      const std::string &entryName, EntrySpec &spec) {
+  std::string place = r.where + ".inputs";
+  const json *inputs = r.array(entry, "inputs");
+  if (!inputs)
+    return false;
+  static const char *const names[] = {"input_ids", "position_ids",
+                                      "attention_mask", "kv_cache"};
+  auto refuse = [&](const std::string &what) {
+    return r.unsupported("entry " + quote(entryName) + ": " + what +
+                         " is not supported yet (expected input_ids and "
+                         "position_ids I64 [-1, " +
+                         (spec.role == Role::DecodeStep ? "1" : "-1") +
+                         "], attention_mask I64 [-1, -1], and kv_cache F32 "
+                         "[layers, 2, -1, kv_heads, -1, head_dim] in/out)");
+  };
+  if (inputs->size() != 4)
+    return refuse(std::to_string(inputs->size()) + " inputs");
+  int64_t newTokens = spec.role == Role::DecodeStep ? 1 : -1;
+  for (size_t i = 0; i < 4; ++i) {
+    const json *input = r.element(*inputs, i, place);
+    std::string name, dtype;
+    std::vector<int64_t> shape;
+    if (!input || !readTensor(r, *input, name, dtype, shape))
+      return false;
+    bool inout = false;
+    if (input->contains("inout")) {
+      const json &flag = (*input)["inout"];
+      if (!flag.is_boolean())
+        return r.fail("'inout' must be a boolean");
+      inout = flag.get<bool>();
+    }
+    std::string what =
+        "input " + quote(name) + " " + dtype + " " + formatShape(shape);
+    if (name != names[i])
+      return refuse(what + " at position " + std::to_string(i));
+    if (i == 3) {
+      if (dtype != "F32" || !inout || shape.size() != 6 || shape[0] <= 0 ||
+          shape[1] != 2 || shape[2] != -1 || shape[3] <= 0 || shape[4] != -1 ||
+          shape[5] <= 0)
+        return refuse(what + (inout ? "" : " (not in/out)"));
+      spec.cache = {shape[0], shape[3], shape[5]};
+      spec.inputs.push_back(Input::KvCache);
+      continue;
+    }
+    std::vector<int64_t> expected = {-1, i < 2 ? newTokens : -1};
+    if (dtype != "I64" || shape != expected || inout)
+      return refuse(what);
+    spec.inputs.push_back(i == 0   ? Input::InputIds
+                          : i == 1 ? Input::PositionIds
+                                   : Input::AttentionMask);
+  }
+  return true;
+}
+
 bool readOutput(Reader &r, const json &entry, const std::string &entryName,
                 int64_t dModel, int64_t vocabSize, EntrySpec &spec) {
   std::string place = r.where + ".outputs";
@@ -279,15 +344,16 @@ bool readOutput(Reader &r, const json &entry, const std::string &entryName,
                          " outputs; this runtime supports one");
   const json *output = r.element(*outputs, 0, place);
   std::string dtype;
-  if (!output || !r.getName(*output, "name", spec.outputName) ||
-      !r.getString(*output, "dtype", dtype) ||
-      !r.getShape(*output, "shape", spec.outputShape, -1))
+  if (!output ||
+      !readTensor(r, *output, spec.outputName, dtype, spec.outputShape))
     return false;
   std::vector<int64_t> expected = {-1, -1, dModel};
   if (spec.role == Role::Embed)
     expected = {-1, dModel};
   if (spec.role == Role::Logits)
     expected = {-1, -1, vocabSize};
+  if (spec.role == Role::Prefill || spec.role == Role::DecodeStep)
+    expected = {-1, vocabSize};
   if (dtype != "F32" || spec.outputShape != expected)
     return r.unsupported("entry " + quote(entryName) + ": output " +
                          quote(spec.outputName) + " of dtype " + quote(dtype) +
@@ -340,13 +406,20 @@ bool readEntries(Reader &r, const json &root, Manifest &out) {
       spec.role = Role::Embed;
     else if (role == "logits")
       spec.role = Role::Logits;
+    else if (role == "prefill")
+      spec.role = Role::Prefill;
+    else if (role == "decode_step")
+      spec.role = Role::DecodeStep;
     else
       return r.unsupported("entry role " + quote(role) +
                            " is not supported yet (this runtime runs "
-                           "'encode', 'embed' and 'logits')");
+                           "'encode', 'embed', 'logits', 'prefill' and "
+                           "'decode_step')");
     if (out.findEntry(spec.role) >= 0)
       return r.fail("a second entry with role " + quote(role));
-    if (!readInputs(r, *entry, role, spec))
+    bool cached = spec.role == Role::Prefill || spec.role == Role::DecodeStep;
+    if (!(cached ? readCachedInputs(r, *entry, role, spec)
+                 : readInputs(r, *entry, role, spec)))
       return false;
     r.where = "entries[" + std::to_string(i) + "]";
     if (!readOutput(r, *entry, role, out.dModel, out.vocabSize, spec))
@@ -360,6 +433,20 @@ bool readEntries(Reader &r, const json &root, Manifest &out) {
   for (const EntrySpec &spec : out.entries)
     if (spec.takes(Input::TokenTypeIds) && out.typeVocabSize < 1)
       return r.fail("input 'token_type_ids' needs type_vocab_size >= 1");
+  // A session runs both, on one cache.
+  int prefill = out.findEntry(Role::Prefill);
+  int decode = out.findEntry(Role::DecodeStep);
+  if ((prefill < 0) != (decode < 0))
+    return r.fail("'prefill' and 'decode_step' come together");
+  if (prefill >= 0) {
+    if (!(out.entries[prefill].cache == out.entries[decode].cache))
+      return r.fail("'prefill' and 'decode_step' disagree on the kv_cache "
+                    "shape");
+    out.kvCache = out.entries[prefill].cache;
+    if (out.kvCache.layers != out.numLayers)
+      return r.fail("the kv_cache has " + std::to_string(out.kvCache.layers) +
+                    " layers, the model " + std::to_string(out.numLayers));
+  }
   return true;
 }
 

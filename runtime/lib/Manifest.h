@@ -20,10 +20,27 @@ namespace xfmr::runtime {
 using xfmr::formatShape;
 
 /// The entry point roles this runtime can call.
-enum class Role { Encode, Embed, Logits };
+enum class Role { Encode, Embed, Logits, Prefill, DecodeStep };
 
-/// The inputs it knows how to fill: each a [batch, seq] int64 array.
-enum class Input { InputIds, AttentionMask, TokenTypeIds };
+/// The inputs it knows how to fill: each a [batch, seq] int64 array but
+/// the cache. A session's calls take `input_ids` and `position_ids` of the
+/// new tokens, `attention_mask` over all cached ones, and the K/V cache.
+enum class Input {
+  InputIds,
+  AttentionMask,
+  TokenTypeIds,
+  PositionIds,
+  KvCache
+};
+
+/// What the K/V cache of a decoder holds per sequence and slot (docs/abi.md):
+/// the cache is F32 [layers, 2, batch, kvHeads, capacity, headDim].
+struct KvCacheShape {
+  int64_t layers = 0, kvHeads = 0, headDim = 0;
+  bool operator==(const KvCacheShape &o) const {
+    return layers == o.layers && kvHeads == o.kvHeads && headDim == o.headDim;
+  }
+};
 
 struct WeightSpec {
   std::string key;
@@ -54,6 +71,8 @@ struct EntrySpec {
   /// The one output (F32): its name and shape, -1 for batch and seq.
   std::string outputName;
   std::vector<int64_t> outputShape;
+  /// prefill and decode_step only.
+  KvCacheShape cache;
   /// embed only: "cls", "mean", or "" when the manifest does not say.
   std::string pooling;
   bool normalize = false;
@@ -89,6 +108,9 @@ struct Manifest {
   int64_t eosTokenId = -1;
   /// In the order of xfmr_entry_table; one per role at most.
   std::vector<EntrySpec> entries;
+  /// The cache of prefill and decode_step (both or neither); layers 0 when
+  /// the library has none.
+  KvCacheShape kvCache;
   /// In the order of every entry point's weight arguments.
   std::vector<WeightSpec> weights;
   /// Work memory the compiler sized; a context reserves it up front.

@@ -235,6 +235,46 @@ func.func @f(%s: tensor<?x4x5x?xf32>) -> tensor<1x1x4x?xf32> {
 
 // -----
 
+func.func @f(%x: tensor<?x?x32xf32>, %kv: tensor<2x?x4x?x8xf32>, %w: tensor<32x32xf32>) -> tensor<?x?x32xf32> {
+  // expected-error @+1 {{a cache needs the mask: its key count is the number of cached tokens}}
+  %0, %1 = xfmr.attention %x cache(%kv) q(%w) k(%w) v(%w) o(%w) {causal, num_heads = 4 : i64, scale = 0.5 : f32}
+      : (tensor<?x?x32xf32>, tensor<2x?x4x?x8xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>)
+      -> (tensor<?x?x32xf32>, tensor<2x?x4x?x8xf32>)
+  return %0 : tensor<?x?x32xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<?x?x32xf32>, %m: tensor<?x1x1x?xf32>, %kv: tensor<2x?x2x?x8xf32>, %w: tensor<32x32xf32>) -> tensor<?x?x32xf32> {
+  // expected-error @+1 {{cache dimension 2 (kv_heads) is 2, expected 4}}
+  %0, %1 = xfmr.attention %x mask(%m) cache(%kv) q(%w) k(%w) v(%w) o(%w) {causal, num_heads = 4 : i64, scale = 0.5 : f32}
+      : (tensor<?x?x32xf32>, tensor<?x1x1x?xf32>, tensor<2x?x2x?x8xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>)
+      -> (tensor<?x?x32xf32>, tensor<2x?x2x?x8xf32>)
+  return %0 : tensor<?x?x32xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<?x?x32xf32>, %m: tensor<?x1x1x?xf32>, %kv: tensor<2x?x4x?x8xf32>, %w: tensor<32x32xf32>) -> tensor<?x?x32xf32> {
+  // expected-error @+1 {{with a cache, the second result must be the updated cache, of type 'tensor<2x?x4x?x8xf32>'}}
+  %0 = xfmr.attention %x mask(%m) cache(%kv) q(%w) k(%w) v(%w) o(%w) {causal, num_heads = 4 : i64, scale = 0.5 : f32}
+      : (tensor<?x?x32xf32>, tensor<?x1x1x?xf32>, tensor<2x?x4x?x8xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>)
+      -> tensor<?x?x32xf32>
+  return %0 : tensor<?x?x32xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<?x?x32xf32>, %w: tensor<32x32xf32>) -> tensor<?x?x32xf32> {
+  // expected-error @+1 {{an updated cache needs the cache operand}}
+  %0, %1 = xfmr.attention %x q(%w) k(%w) v(%w) o(%w) {causal, num_heads = 4 : i64, scale = 0.5 : f32}
+      : (tensor<?x?x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>)
+      -> (tensor<?x?x32xf32>, tensor<2x?x4x?x8xf32>)
+  return %0 : tensor<?x?x32xf32>
+}
+
+// -----
+
 func.func @f(%x: tensor<?x32xf32>, %w: tensor<32x32xf32>) -> tensor<?x32xf32> {
   // expected-error @+1 {{input must be [batch, seq, d], got 'tensor<?x32xf32>'}}
   %0 = xfmr.attention %x q(%w) k(%w) v(%w) o(%w) {num_heads = 4 : i64, scale = 0.5 : f32}

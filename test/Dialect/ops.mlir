@@ -329,3 +329,19 @@ func.func @decoder_primitives(%q: tensor<?x4x?x8xf32>, %kv: tensor<?x2x?x8xf32>,
   %y = xfmr.mul %g, %a : tensor<?x?x48xf32>
   return %c, %y : tensor<?x4x?x8xf32>, tensor<?x?x48xf32>
 }
+
+// Attention with a K/V cache: the new tokens' keys and values go to the
+// cache, the second result.
+// CHECK-LABEL: func.func @cached_attention
+// CHECK: %{{.*}}, %{{.*}} = xfmr.attention %{{.*}} mask(%{{.*}}) positions(%{{.*}}) cache(%{{.*}}) q(%{{.*}}) k(%{{.*}}) v(%{{.*}}) o(%{{.*}}) {causal, num_heads = 4 : i64, num_kv_heads = 2 : i64, rotary = #xfmr.rotary<theta = 1.000000e+04 : f32, scaling = 1.000000e+00 : f32, layout = half_split>, scale = 3.535530e-01 : f32} : (tensor<?x1x32xf32>, tensor<?x1x1x?xf32>, tensor<?x1xi64>, tensor<2x?x2x?x8xf32>, tensor<32x32xf32>, tensor<16x32xf32>, tensor<16x32xf32>, tensor<32x32xf32>) -> (tensor<?x1x32xf32>, tensor<2x?x2x?x8xf32>)
+func.func @cached_attention(%x: tensor<?x1x32xf32>, %m: tensor<?x1x1x?xf32>, %p: tensor<?x1xi64>,
+                            %kv: tensor<2x?x2x?x8xf32>, %wq: tensor<32x32xf32>, %wkv: tensor<16x32xf32>)
+    -> (tensor<?x1x32xf32>, tensor<2x?x2x?x8xf32>) {
+  %y, %kv1 = xfmr.attention %x mask(%m) positions(%p) cache(%kv) q(%wq) k(%wkv) v(%wkv) o(%wq)
+      {causal, num_heads = 4 : i64, num_kv_heads = 2 : i64, scale = 0.353553 : f32,
+       rotary = #xfmr.rotary<theta = 1.0e+04 : f32, scaling = 1.0 : f32, layout = half_split>}
+      : (tensor<?x1x32xf32>, tensor<?x1x1x?xf32>, tensor<?x1xi64>, tensor<2x?x2x?x8xf32>,
+         tensor<32x32xf32>, tensor<16x32xf32>, tensor<16x32xf32>, tensor<32x32xf32>)
+      -> (tensor<?x1x32xf32>, tensor<2x?x2x?x8xf32>)
+  return %y, %kv1 : tensor<?x1x32xf32>, tensor<2x?x2x?x8xf32>
+}

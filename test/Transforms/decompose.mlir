@@ -4,7 +4,7 @@
 // RUN: %if stats %{ xfmr-opt %s --xfmr-decompose --mlir-pass-statistics -o /dev/null 2>&1 | FileCheck %s --check-prefix=STATS %}
 
 // STATS: XfmrDecompose
-// STATS-DAG: (S) 5 attention - attention blocks decomposed
+// STATS-DAG: (S) 6 attention - attention blocks decomposed
 // STATS-DAG: (S) 4 ffn - feed-forward blocks decomposed
 
 // CHECK-LABEL: func.func @attention_mask_bias
@@ -183,4 +183,32 @@ func.func @ffn_gated(%x: tensor<?x?x32xf32>, %wg: tensor<48x32xf32>, %wu: tensor
   %0 = xfmr.ffn silu %x gate(%wg : tensor<48x32xf32>) up(%wu) down(%wd)
       : tensor<?x?x32xf32>, tensor<48x32xf32>, tensor<32x48xf32> -> tensor<?x?x32xf32>
   return %0 : tensor<?x?x32xf32>
+}
+
+// With a cache, the new keys and values go to slots [kv_len - seq, kv_len)
+// (kv_len from the mask) and the products read slots [0, kv_len).
+// CHECK-LABEL: func.func @attention_cache
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x?x32xf32>, %[[M:[^:]*]]: tensor<?x1x1x?xf32>, %[[KV:[^:]*]]: tensor<2x?x2x?x8xf32>
+// CHECK: %[[K:.*]] = xfmr.split_heads %{{.*}} heads(2) : tensor<?x?x16xf32> -> tensor<?x2x?x8xf32>
+// CHECK: %[[V:.*]] = xfmr.split_heads %{{.*}} heads(2) : tensor<?x?x16xf32> -> tensor<?x2x?x8xf32>
+// CHECK-DAG: %[[KVLEN:.*]] = tensor.dim %[[M]], %c3
+// CHECK-DAG: %[[SEQ:.*]] = tensor.dim %[[K]], %c2
+// CHECK: %[[SLOT:.*]] = arith.subi %[[KVLEN]], %[[SEQ]] : index
+// CHECK: %[[C1:.*]] = tensor.insert_slice %[[K]] into %[[KV]][0, 0, 0, %[[SLOT]], 0] [1, %{{.*}}, 2, %[[SEQ]], 8] [1, 1, 1, 1, 1] : tensor<?x2x?x8xf32> into tensor<2x?x2x?x8xf32>
+// CHECK: %[[C2:.*]] = tensor.insert_slice %[[V]] into %[[C1]][1, 0, 0, %[[SLOT]], 0] [1, %{{.*}}, 2, %[[SEQ]], 8]
+// CHECK: %[[KALL:.*]] = tensor.extract_slice %[[C2]][0, 0, 0, 0, 0] [1, %{{.*}}, 2, %[[KVLEN]], 8] [1, 1, 1, 1, 1] : tensor<2x?x2x?x8xf32> to tensor<?x2x?x8xf32>
+// CHECK: %[[VALL:.*]] = tensor.extract_slice %[[C2]][1, 0, 0, 0, 0] [1, %{{.*}}, 2, %[[KVLEN]], 8]
+// CHECK: xfmr.matmul %{{.*}}, %[[KALL]] transpose_rhs : tensor<?x4x?x8xf32>, tensor<?x2x?x8xf32> -> tensor<?x4x?x?xf32>
+// CHECK: xfmr.causal_mask
+// CHECK: xfmr.matmul %{{.*}}, %[[VALL]] : tensor<?x4x?x?xf32>, tensor<?x2x?x8xf32> -> tensor<?x4x?x8xf32>
+// CHECK: %[[O:.*]] = xfmr.linear
+// CHECK: return %[[O]], %[[C2]]
+func.func @attention_cache(%x: tensor<?x?x32xf32>, %m: tensor<?x1x1x?xf32>, %kv: tensor<2x?x2x?x8xf32>,
+    %wq: tensor<32x32xf32>, %wkv: tensor<16x32xf32>) -> (tensor<?x?x32xf32>, tensor<2x?x2x?x8xf32>) {
+  %0, %1 = xfmr.attention %x mask(%m) cache(%kv) q(%wq) k(%wkv) v(%wkv) o(%wq)
+      {causal, num_heads = 4 : i64, num_kv_heads = 2 : i64, scale = 0.353553 : f32}
+      : (tensor<?x?x32xf32>, tensor<?x1x1x?xf32>, tensor<2x?x2x?x8xf32>, tensor<32x32xf32>,
+         tensor<16x32xf32>, tensor<16x32xf32>, tensor<32x32xf32>)
+      -> (tensor<?x?x32xf32>, tensor<2x?x2x?x8xf32>)
+  return %0, %1 : tensor<?x?x32xf32>, tensor<2x?x2x?x8xf32>
 }

@@ -73,3 +73,26 @@ func.func @encode() -> (tensor<4x!llvm.void> {xfmr.name = "y"})
   %0 = "test.make"() : () -> tensor<4x!llvm.void>
   return %0 : tensor<4x!llvm.void>
 }
+
+// -----
+
+// A result named as an argument of its type updates that argument in place:
+// the argument becomes the caller's buffer, read as a writable tensor, and
+// the result is materialized back into it; no new argument is added for it.
+// CHECK-LABEL: func.func @decode_step(
+// CHECK-SAME: %[[OUT:[^:]*]]: memref<?x4xf32> {xfmr.name = "logits"}, %[[IDS:[^:]*]]: tensor<?x1xi64> {xfmr.name = "input_ids"}, %[[CACHE:[^:]*]]: memref<2x?x4xf32> {xfmr.name = "kv_cache"})
+// CHECK: %[[T:.*]] = bufferization.to_tensor %[[CACHE]] restrict writable : memref<2x?x4xf32> to tensor<2x?x4xf32>
+// CHECK: %[[NEW:.*]] = tensor.insert_slice %{{.*}} into %[[T]]
+// CHECK: bufferization.materialize_in_destination %{{.*}} in restrict writable %[[OUT]]
+// CHECK: bufferization.materialize_in_destination %[[NEW]] in restrict writable %[[CACHE]]
+func.func @decode_step(%ids: tensor<?x1xi64> {xfmr.name = "input_ids"},
+                       %cache: tensor<2x?x4xf32> {xfmr.name = "kv_cache"})
+    -> (tensor<?x4xf32> {xfmr.name = "logits"}, tensor<2x?x4xf32> {xfmr.name = "kv_cache"})
+    attributes {xfmr.entry = #xfmr.entry<decode_step>} {
+  %c0 = arith.constant 0 : index
+  %b = tensor.dim %ids, %c0 : tensor<?x1xi64>
+  %row = tensor.empty() : tensor<1x1x4xf32>
+  %new = tensor.insert_slice %row into %cache[0, 0, 0] [1, 1, 4] [1, 1, 1] : tensor<1x1x4xf32> into tensor<2x?x4xf32>
+  %logits = tensor.empty(%b) : tensor<?x4xf32>
+  return %logits, %new : tensor<?x4xf32>, tensor<2x?x4xf32>
+}

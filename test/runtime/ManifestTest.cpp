@@ -265,13 +265,85 @@ TEST(Manifest, RefusesOtherVersionTargetAndKind) {
 }
 
 TEST(Manifest, RefusesUnknownRoles) {
-  for (const char *role : {"prefill", "decode_step", "encode_source", "x"})
+  for (const char *role : {"encode_source", "x"})
     EXPECT_EQ(refused(stubWith(R"("role": "encode")",
                                std::string(R"("role": ")") + role + "\""),
                       XFMR_ERROR_UNSUPPORTED),
               std::string("entry role '") + role +
                   "' is not supported yet (this runtime runs 'encode', "
-                  "'embed' and 'logits')");
+                  "'embed', 'logits', 'prefill' and 'decode_step')");
+}
+
+/// A session's entry of `role` with a kv_cache of `cache` ("inout" added
+/// unless `inout` is false).
+std::string cachedEntry(const std::string &role,
+                        const std::string &cache = "[2, 2, -1, 1, -1, 2]",
+                        bool inout = true) {
+  std::string tokens = role == "decode_step" ? "[-1, 1]" : "[-1, -1]";
+  std::string kv = R"({"name": "kv_cache", "dtype": "F32", "shape": )" + cache +
+                   (inout ? R"(, "inout": true})" : "}");
+  return entry(role,
+               input("input_ids", "I64", tokens) + ", " +
+                   input("position_ids", "I64", tokens) + ", " +
+                   input("attention_mask") + ", " + kv,
+               R"({"name": "logits", "dtype": "F32", "shape": [-1, 10]})");
+}
+
+/// The stub as a decoder of two layers with `entries`.
+std::string decoderWith(const std::string &entries) {
+  std::string m = withEntries(entries);
+  for (auto [from, to] : {std::pair<std::string, std::string>{
+                              R"("kind": "encoder")", R"("kind": "decoder")"},
+                          {R"("num_layers": 0)", R"("num_layers": 2)"}})
+    m.replace(m.find(from), from.size(), to);
+  return m;
+}
+
+TEST(Manifest, SessionEntries) {
+  // prefill and decode_step share a cache [layers, 2, batch, kv_heads,
+  // capacity, head_dim]; the session sizes it from there.
+  Parsed p = parse(
+      decoderWith(cachedEntry("prefill") + ", " + cachedEntry("decode_step")));
+  ASSERT_EQ(p.status, XFMR_OK) << p.error;
+  EXPECT_EQ(p.manifest.kvCache.layers, 2);
+  EXPECT_EQ(p.manifest.kvCache.kvHeads, 1);
+  EXPECT_EQ(p.manifest.kvCache.headDim, 2);
+  const auto &decode =
+      p.manifest.entries[p.manifest.findEntry(Role::DecodeStep)];
+  EXPECT_EQ(decode.inputs,
+            (std::vector<Input>{Input::InputIds, Input::PositionIds,
+                                Input::AttentionMask, Input::KvCache}));
+  EXPECT_EQ(decode.outputShape, (std::vector<int64_t>{-1, 10}));
+
+  EXPECT_EQ(refused(decoderWith(cachedEntry("prefill")), XFMR_ERROR_INTERNAL),
+            "invalid model manifest: 'prefill' and 'decode_step' come "
+            "together");
+  EXPECT_CONTAINS(
+      refused(decoderWith(cachedEntry("prefill") + ", " +
+                          cachedEntry("decode_step", "[2, 2, -1, 1, -1, 4]")),
+              XFMR_ERROR_INTERNAL),
+      "'prefill' and 'decode_step' disagree on the kv_cache shape");
+  EXPECT_CONTAINS(
+      refused(decoderWith(cachedEntry("prefill", "[3, 2, -1, 1, -1, 2]") +
+                          ", " +
+                          cachedEntry("decode_step", "[3, 2, -1, 1, -1, 2]")),
+              XFMR_ERROR_INTERNAL),
+      "the kv_cache has 3 layers, the model 2");
+  // The cache is written in place: it must say so.
+  EXPECT_CONTAINS(
+      refused(
+          decoderWith(cachedEntry("prefill", "[2, 2, -1, 1, -1, 2]", false) +
+                      ", " + cachedEntry("decode_step")),
+          XFMR_ERROR_UNSUPPORTED),
+      "input 'kv_cache' F32 [2, 2, -1, 1, -1, 2] (not in/out) is "
+      "not supported yet");
+  // An encoder's signature under a session's role.
+  EXPECT_EQ(refused(stubWith(R"("role": "encode")", R"("role": "prefill")"),
+                    XFMR_ERROR_UNSUPPORTED),
+            "entry 'prefill': 3 inputs is not supported yet (expected "
+            "input_ids and position_ids I64 [-1, -1], attention_mask I64 "
+            "[-1, -1], and kv_cache F32 [layers, 2, -1, kv_heads, -1, "
+            "head_dim] in/out)");
 }
 
 TEST(Manifest, LogitsEntry) {

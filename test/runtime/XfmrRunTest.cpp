@@ -276,7 +276,7 @@ TEST_F(XfmrRun, UsageErrors) {
               "--attention-mask and --token-type-ids come from the tokenizer "
               "with --text");
   expectError(lib + " --input-ids " + ids + " --tokenizer x",
-              "--tokenizer is used with --text");
+              "--tokenizer is used with --text or --generate");
   expectError(lib + " --bench --text hi",
               "--bench times --input-ids or random ids; it takes no --text");
   expectError(lib + " --bench --input-ids " + ids + " --batch 2",

@@ -43,8 +43,9 @@ const char *kUsage =
     "IDS.npy\n"
     "                [--attention-mask M.npy] [--token-type-ids T.npy]\n"
     "                [--repeat N] [--threads T]\n"
-    "       xfmr-run LIB.so [--weights FILE_OR_DIR] --input-ids IDS.npy\n"
-    "                [--attention-mask M.npy] --generate [--max-new-tokens N]\n"
+    "       xfmr-run LIB.so [--weights FILE_OR_DIR] (--input-ids IDS.npy\n"
+    "                [--attention-mask M.npy] | --text TEXT [--text ...])\n"
+    "                --generate [--max-new-tokens N] [--tokenizer PATH]\n"
     "                [--greedy | --temperature T [--top-k K] [--top-p P]\n"
     "                --seed S] [--threads T]\n"
     "\n"
@@ -64,7 +65,10 @@ const char *kUsage =
     "median latency. --generate continues each prompt of a decoder library\n"
     "(greedy by default; --temperature samples, reproducibly from --seed) for\n"
     "--max-new-tokens (20) or until the model's end-of-sequence token, and\n"
-    "prints each sequence's new token ids on a line.\n"
+    "prints each sequence's new token ids on a line, then, when a tokenizer\n"
+    "is known (--tokenizer, or the model's own), each one's decoded text as\n"
+    "'text[B] = \"...\"' (a JSON string). Its prompts are --input-ids or\n"
+    "--text, tokenized with the template's special tokens (BOS).\n"
     "--threads T runs each call on T threads (OpenMP; default 1); the\n"
     "results are the same for every T.\n";
 
@@ -107,6 +111,9 @@ struct Api {
                              const char *const *, const size_t *, int64_t,
                              uint32_t, xfmr_encoding **);
   void (*encodingFree)(xfmr_encoding *);
+  xfmr_status (*decode)(const xfmr_tokenizer *, const int64_t *, int64_t,
+                        uint32_t, char **, size_t *);
+  void (*textFree)(char *);
 
   void check(xfmr_status status) const {
     if (status != XFMR_OK)
@@ -162,6 +169,8 @@ Api loadLibrary(const std::string &path) {
   resolveOptional(handle, "xfmr_tokenizer_free", api.tokenizerFree);
   resolveOptional(handle, "xfmr_tokenizer_encode_batch", api.encodeBatch);
   resolveOptional(handle, "xfmr_encoding_free", api.encodingFree);
+  resolveOptional(handle, "xfmr_tokenizer_decode", api.decode);
+  resolveOptional(handle, "xfmr_text_free", api.textFree);
   // The handle stays open for the life of the process.
   return api;
 }
@@ -369,8 +378,6 @@ Options parseArgs(int argc, char **argv) {
       (opts.bench || !opts.output.empty() || !opts.tokenTypeIds.empty()))
     die("--generate prints the new tokens; it takes no --bench, --output or "
         "--token-type-ids");
-  if (opts.generate && !opts.texts.empty())
-    die("--generate with --text is not supported yet (give --input-ids)");
   bool text = !opts.texts.empty();
   if (!opts.bench && opts.inputIds.empty() && !text)
     die("missing --input-ids IDS.npy (or --text TEXT, or --bench)");
@@ -379,8 +386,8 @@ Options parseArgs(int argc, char **argv) {
   if (text && (!opts.attentionMask.empty() || !opts.tokenTypeIds.empty()))
     die("--attention-mask and --token-type-ids come from the tokenizer with "
         "--text");
-  if (opts.hasTokenizer && !text)
-    die("--tokenizer is used with --text");
+  if (opts.hasTokenizer && !text && !opts.generate)
+    die("--tokenizer is used with --text or --generate");
   if (opts.maxLength > 0 && !text)
     die("--max-length is used with --text");
   if (opts.bench && text)
@@ -536,10 +543,9 @@ int runOnce(const Api &api, xfmr_context *context, const xfmr_model_info &info,
   return 0;
 }
 
-/// Tokenizes --text with --tokenizer or the model's own tokenizer files and
-/// runs the batch like --input-ids.
-int runText(const Api &api, xfmr_model *model, xfmr_context *context,
-            const xfmr_model_info &info, const Options &opts) {
+/// --tokenizer, or the model's own tokenizer files.
+xfmr_tokenizer *loadTokenizer(const Api &api, xfmr_model *model,
+                              const Options &opts) {
   if (!api.tokenizerLoad || !api.modelLoadTokenizer || !api.encodeBatch ||
       !api.tokenizerFree || !api.encodingFree)
     die("'{}' was built without tokenizer support; rebuild it with this "
@@ -550,6 +556,12 @@ int runText(const Api &api, xfmr_model *model, xfmr_context *context,
     api.check(api.tokenizerLoad(opts.tokenizer.c_str(), 0, &tokenizer));
   else
     api.check(api.modelLoadTokenizer(model, &tokenizer));
+  return tokenizer;
+}
+
+/// The --text batch, tokenized by `tokenizer`; free with encodingFree.
+xfmr_encoding *encodeTexts(const Api &api, const xfmr_tokenizer *tokenizer,
+                           const xfmr_model_info &info, const Options &opts) {
   std::vector<const char *> texts;
   std::vector<size_t> sizes;
   for (const std::string &t : opts.texts) {
@@ -571,6 +583,15 @@ int runText(const Api &api, xfmr_model *model, xfmr_context *context,
   api.check(api.encodeBatch(tokenizer, static_cast<int64_t>(texts.size()),
                             texts.data(), sizes.data(), nullptr, nullptr,
                             maxLength, 0, &enc));
+  return enc;
+}
+
+/// Tokenizes --text with --tokenizer or the model's own tokenizer files and
+/// runs the batch like --input-ids.
+int runText(const Api &api, xfmr_model *model, xfmr_context *context,
+            const xfmr_model_info &info, const Options &opts) {
+  xfmr_tokenizer *tokenizer = loadTokenizer(api, model, opts);
+  xfmr_encoding *enc = encodeTexts(api, tokenizer, info, opts);
   // Single texts are all type 0, which a model without token types also
   // accepts as "no types".
   Output out =
@@ -644,15 +665,52 @@ int runBench(const Api &api, xfmr_context *context, const xfmr_model_info &info,
   return 0;
 }
 
-/// Continues the prompts of --input-ids and prints each sequence's new
-/// tokens, one sequence a line.
-int runGenerate(const Api &api, xfmr_context *context,
+/// `text` as a JSON string.
+std::string jsonString(const char *text, size_t size) {
+  std::string out = "\"";
+  for (size_t i = 0; i < size; ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '"' || c == '\\')
+      out += {'\\', static_cast<char>(c)};
+    else if (c == '\n')
+      out += "\\n";
+    else if (c < 0x20 || c == 0x7f)
+      out += fmt::format("\\u{:04x}", c);
+    else
+      out += static_cast<char>(c);
+  }
+  return out + "\"";
+}
+
+/// Continues the prompts of --input-ids or --text and prints each
+/// sequence's new tokens, one sequence a line, then their text when a
+/// tokenizer is known.
+int runGenerate(const Api &api, xfmr_model *model, xfmr_context *context,
                 const xfmr_model_info &info, const Options &opts) {
   if (!isDecoder(info))
     die("--generate needs a decoder; '{}' is an {}", opts.library, info.kind);
   if (!api.generate)
     die("this library has no xfmr_context_generate");
-  Inputs in = readInputs(opts);
+  Inputs in;
+  xfmr_tokenizer *tokenizer = nullptr;
+  if (!opts.texts.empty()) {
+    tokenizer = loadTokenizer(api, model, opts);
+    xfmr_encoding *enc = encodeTexts(api, tokenizer, info, opts);
+    in.batch = enc->batch;
+    in.seq = enc->seq;
+    in.ids.assign(enc->input_ids, enc->input_ids + enc->batch * enc->seq);
+    in.mask.assign(enc->attention_mask,
+                   enc->attention_mask + enc->batch * enc->seq);
+    api.encodingFree(enc);
+  } else {
+    in = readInputs(opts);
+    // Only to decode: a library without one prints the ids alone.
+    if (opts.hasTokenizer)
+      tokenizer = loadTokenizer(api, model, opts);
+    else if (api.modelLoadTokenizer &&
+             api.modelLoadTokenizer(model, &tokenizer) != XFMR_OK)
+      tokenizer = nullptr;
+  }
   xfmr_generate_options options{};
   options.max_new_tokens = opts.maxNewTokens;
   options.temperature =
@@ -674,6 +732,18 @@ int runGenerate(const Api &api, xfmr_context *context,
     const int64_t *row = &ids[b * opts.maxNewTokens];
     fmt::print("{}\n", fmt::join(row, row + lengths[b], " "));
   }
+  if (tokenizer && api.decode && api.textFree) {
+    for (int64_t b = 0; b < in.batch; ++b) {
+      char *text = nullptr;
+      size_t size = 0;
+      api.check(api.decode(tokenizer, &ids[b * opts.maxNewTokens], lengths[b],
+                           XFMR_DECODE_SKIP_SPECIAL_TOKENS, &text, &size));
+      fmt::print("text[{}] = {}\n", b, jsonString(text, size));
+      api.textFree(text);
+    }
+  }
+  if (tokenizer)
+    api.tokenizerFree(tokenizer);
   return 0;
 }
 
@@ -699,7 +769,7 @@ int main(int argc, char **argv) {
   api.check(
       api.contextSetNumThreads(context, static_cast<int32_t>(opts.threads)));
   int rc = opts.bench            ? runBench(api, context, info, opts)
-           : opts.generate       ? runGenerate(api, context, info, opts)
+           : opts.generate       ? runGenerate(api, model, context, info, opts)
            : !opts.texts.empty() ? runText(api, model, context, info, opts)
                                  : runOnce(api, context, info, opts);
   api.contextFree(context);

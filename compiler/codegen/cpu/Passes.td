@@ -170,6 +170,19 @@ def XfmrCpuSoftmax : Pass<"xfmr-cpu-softmax", "mlir::func::FuncOp"> {
   ];
 }
 
+def XfmrStridedCopiesAsLoops : Pass<"xfmr-strided-copies-as-loops",
+                                     "mlir::func::FuncOp"> {
+  let summary = "memref.copy between strided views as linalg.copy";
+  let description = [{
+    A `memref.copy` whose source or target is not in the identity layout
+    lowers to a call of `memrefCopy` from MLIR's runner libraries, which a
+    model library does not link. This pass turns each into `linalg.copy`,
+    which `convert-linalg-to-loops` lowers with the rest; copies between
+    identity layouts stay (they become a memcpy).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def XfmrExpandShapeToCast : Pass<"xfmr-expand-shape-to-cast",
                                   "mlir::func::FuncOp"> {
   let summary = "contiguous memref.expand_shape as memref.reinterpret_cast";

@@ -198,8 +198,8 @@ XFMR_API xfmr_status xfmr_context_embed(xfmr_context *context, int64_t batch,
  * [batch, seq, vocab_size] float32, with causal attention and `attention_mask`
  * (NULL: no padding) masking padded keys. A token's position is the number of
  * real tokens before it in its row, so left- and right-padded rows both give
- * what the unpadded sequence gives. No cache is kept: for generation, use a
- * session (to come). */
+ * what the unpadded sequence gives. No cache is kept: to generate, use a
+ * session (below). */
 XFMR_API xfmr_status xfmr_context_logits(xfmr_context *context, int64_t batch,
                                          int64_t seq, const int64_t *input_ids,
                                          const int64_t *attention_mask,
@@ -228,12 +228,85 @@ typedef struct xfmr_generate_options {
  * max_new_tokens new ids per sequence to `output_ids` ([batch,
  * max_new_tokens], row-major; -1 after a sequence's last token) and their
  * count, EOS included, to `output_lengths` ([batch]). The prompt and the new
- * tokens together must fit the model's positions. Each step runs the whole
- * sequence so far (no cache yet): its cost grows with the length. */
+ * tokens together must fit the model's positions. Runs on a session of its
+ * own (xfmr_session_generate), so each new token costs one decode step. */
 XFMR_API xfmr_status xfmr_context_generate(
     xfmr_context *context, int64_t batch, int64_t seq, const int64_t *input_ids,
     const int64_t *attention_mask, const xfmr_generate_options *options,
     int64_t *output_ids, int64_t *output_lengths);
+
+/*===----------------------------------------------------------------------===*
+ * Decoder sessions
+ *
+ * A session decodes `batch` sequences one token at a time on a context: it
+ * owns their K/V cache, [num_layers, 2, batch, kv_heads, capacity, head_dim]
+ * float32 (the manifest's kv_cache), allocated when it is created, and
+ * which of its slots hold real tokens. xfmr_session_prefill runs the
+ * prompts in parallel and fills the first slots; each xfmr_session_decode
+ * appends one token per sequence and attends to the cached ones, so its
+ * cost grows with the tokens held, never re-running the prefix. A session
+ * uses its context for every call (so not at the same time as another call
+ * on that context) and must be freed before it. A call that fails leaves
+ * the session as it was before the call (a prefill that fails leaves it
+ * empty), so the session stays usable.
+ *===----------------------------------------------------------------------===*/
+
+typedef struct xfmr_session xfmr_session;
+
+typedef struct xfmr_session_info {
+  int64_t batch;
+  /* Slots per sequence: prompt and generated tokens together. */
+  int64_t capacity;
+  /* Slots used: the prompt's padded length plus the decode steps. */
+  int64_t length;
+  /* Bytes of the K/V cache. */
+  int64_t cache_bytes;
+} xfmr_session_info;
+
+/* Creates a session of `batch` sequences of up to `capacity` tokens each
+ * (0: the model's max_positions; at most that) on `context`, whose model
+ * must be a decoder with prefill and decode_step entry points
+ * (XFMR_ERROR_UNSUPPORTED otherwise). XFMR_ERROR_OUT_OF_MEMORY if the cache
+ * cannot be had. */
+XFMR_API xfmr_status xfmr_session_create(xfmr_context *context, int64_t batch,
+                                         int64_t capacity,
+                                         xfmr_session **out_session);
+
+/* Releases a session and its cache; NULL is a no-op. */
+XFMR_API void xfmr_session_free(xfmr_session *session);
+
+XFMR_API xfmr_status xfmr_session_get_info(const xfmr_session *session,
+                                           xfmr_session_info *out_info);
+
+/* Starts every sequence over with its prompt: `input_ids` [batch, seq] with
+ * `attention_mask` (NULL: no padding; left, right or any padding), at most
+ * `capacity` tokens. Writes each sequence's next-token logits (those after
+ * its last real token) to `logits`, [batch, vocab_size]. A row with no real
+ * token gets logits of no meaning; it takes part in later steps as padding
+ * until given a token. */
+XFMR_API xfmr_status xfmr_session_prefill(xfmr_session *session, int64_t seq,
+                                          const int64_t *input_ids,
+                                          const int64_t *attention_mask,
+                                          float *logits);
+
+/* Appends one token per sequence, `input_ids` [batch] (-1: none for this
+ * sequence, which then skips the step: its slot is padding and its logits
+ * row has no meaning), and writes the next-token logits [batch,
+ * vocab_size]. XFMR_ERROR_INVALID_ARGUMENT when the cache is full or before
+ * a prefill. */
+XFMR_API xfmr_status xfmr_session_decode(xfmr_session *session,
+                                         const int64_t *input_ids,
+                                         float *logits);
+
+/* xfmr_context_generate on this session: a prefill of the prompts, then one
+ * decode step per new token. The prompt and the new tokens must fit the
+ * session's capacity. */
+XFMR_API xfmr_status xfmr_session_generate(xfmr_session *session, int64_t seq,
+                                           const int64_t *input_ids,
+                                           const int64_t *attention_mask,
+                                           const xfmr_generate_options *options,
+                                           int64_t *output_ids,
+                                           int64_t *output_lengths);
 
 /* xfmr_context_encode and xfmr_context_embed on a temporary context: the
  * same checks and results, for callers that run a model once; a caller that
@@ -494,6 +567,21 @@ typedef struct xfmr_api {
                         float *output);
   xfmr_status (*context_generate)(xfmr_context *context, int64_t batch,
                                   int64_t seq, const int64_t *input_ids,
+                                  const int64_t *attention_mask,
+                                  const xfmr_generate_options *options,
+                                  int64_t *output_ids, int64_t *output_lengths);
+  xfmr_status (*session_create)(xfmr_context *context, int64_t batch,
+                                int64_t capacity, xfmr_session **out_session);
+  void (*session_free)(xfmr_session *session);
+  xfmr_status (*session_get_info)(const xfmr_session *session,
+                                  xfmr_session_info *out_info);
+  xfmr_status (*session_prefill)(xfmr_session *session, int64_t seq,
+                                 const int64_t *input_ids,
+                                 const int64_t *attention_mask, float *logits);
+  xfmr_status (*session_decode)(xfmr_session *session, const int64_t *input_ids,
+                                float *logits);
+  xfmr_status (*session_generate)(xfmr_session *session, int64_t seq,
+                                  const int64_t *input_ids,
                                   const int64_t *attention_mask,
                                   const xfmr_generate_options *options,
                                   int64_t *output_ids, int64_t *output_lengths);
