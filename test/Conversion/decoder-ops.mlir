@@ -14,17 +14,27 @@ func.func @grouped_scores(%q: tensor<?x4x?x8xf32>, %k: tensor<?x2x?x8xf32>) -> t
 // -----
 
 // Rotary, half_split: each feature with its partner half a head away, the
-// angle from the token's position (read through (b, s)) over the scaling.
+// angle from the token's position over the scaling. cos and the signed sin
+// are tables [b, s, d] (read through (b, s)), computed once for every head.
 // CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
-// CHECK-DAG: #[[POS:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2)>
+// CHECK-DAG: #[[POS:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG: #[[TABLE:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG: #[[PERHEAD:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
 // CHECK-LABEL: func.func @rotary
-// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[POS]], #[[ID]]]
+// CHECK: %[[COS:.*]] = linalg.generic {indexing_maps = [#[[POS]], #[[TABLE]]]
 // CHECK: arith.cmpi ult, %{{.*}}, %c4
 // CHECK: arith.constant 2.000000e+00 : f64
 // CHECK: math.cos
+// CHECK: } -> tensor<?x?x8xf32>
+// CHECK: %[[SIN:.*]] = linalg.generic {indexing_maps = [#[[POS]], #[[TABLE]]]
 // CHECK: math.sin
-// CHECK: tensor.extract %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] : tensor<?x4x?x8xf32>
 // CHECK: arith.negf
+// CHECK: } -> tensor<?x?x8xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[PERHEAD]], #[[PERHEAD]], #[[ID]]]
+// CHECK-SAME: ins(%{{.*}}, %[[COS]], %[[SIN]] :
+// CHECK: tensor.extract %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] : tensor<?x4x?x8xf32>
+// CHECK-NOT: math.
+// CHECK: } -> tensor<?x4x?x8xf32>
 func.func @rotary(%q: tensor<?x4x?x8xf32>, %p: tensor<?x?xi64>) -> tensor<?x4x?x8xf32> {
   %r = xfmr.rotary %q at(%p) {rotary = #xfmr.rotary<theta = 1.0e+04 : f32, scaling = 2.0 : f32, layout = half_split>}
       : tensor<?x4x?x8xf32>, tensor<?x?xi64>

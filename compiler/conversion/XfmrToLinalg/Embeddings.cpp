@@ -187,7 +187,9 @@ struct TokenPositionsLowering : OpConversionPattern<TokenPositionsOp> {
 
 /// Each feature of [b, h, s, d] with its partner of the rotated pair:
 /// x·cos φ ∓ partner·sin φ, φ = (position / scaling) · theta^(-2j / d) for
-/// pair j, computed in f64 like the sinusoids.
+/// pair j, computed in f64 like the sinusoids. The angles depend on the
+/// token and the feature only, so cos φ and ∓sin φ are tables [b, s, d]
+/// that every head reads.
 struct RotaryLowering : OpConversionPattern<RotaryOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -202,70 +204,97 @@ struct RotaryLowering : OpConversionPattern<RotaryOp> {
     bool interleaved = rotary.getLayout() == RotaryLayout::interleaved;
     double logTheta = std::log(rotary.getTheta().getValueAsDouble());
     double scaling = rotary.getScaling().getValueAsDouble();
-    AffineMap batchAndSeq = AffineMap::get(
-        4, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(2, ctx)}, ctx);
-    SmallVector<OpFoldResult> sizes = sizesOf(rewriter, loc, input);
-    rewriter.replaceOp(
-        op,
-        buildElementwise(
-            rewriter, loc, type, sizes, {input, adaptor.getPositions()},
-            {identityMap(ctx, 4), batchAndSeq},
-            [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-              Type f64 = b.getF64Type(), i64 = b.getI64Type();
-              auto idx = [&](int64_t v) {
-                return arith::ConstantIndexOp::create(b, l, v).getResult();
-              };
-              Value bi = linalg::IndexOp::create(b, l, 0);
-              Value hi = linalg::IndexOp::create(b, l, 1);
-              Value si = linalg::IndexOp::create(b, l, 2);
-              Value i = linalg::IndexOp::create(b, l, 3);
-              // The pair j, whether i is its first member, and the partner.
-              Value pair, first, partner;
-              if (interleaved) {
-                pair = arith::DivUIOp::create(b, l, i, idx(2));
-                Value odd = arith::RemUIOp::create(b, l, i, idx(2));
-                first = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
-                                              odd, idx(0));
-                partner = arith::SelectOp::create(
-                    b, l, first, arith::AddIOp::create(b, l, i, idx(1)),
-                    arith::SubIOp::create(b, l, i, idx(1)));
-              } else {
-                first = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult,
-                                              i, idx(half));
-                pair = arith::SelectOp::create(
-                    b, l, first, i, arith::SubIOp::create(b, l, i, idx(half)));
-                partner = arith::SelectOp::create(
-                    b, l, first, arith::AddIOp::create(b, l, i, idx(half)),
-                    pair);
-              }
-              // theta^(-2j / d) = exp(-ln(theta) · 2j / d)
-              Value j = arith::SIToFPOp::create(
-                  b, l, f64, arith::IndexCastOp::create(b, l, i64, pair));
-              Value freq = math::ExpOp::create(
+    auto idx = [](OpBuilder &b, Location l, int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(b, l, v);
+    };
+    // Feature i's pair j, whether i is the pair's first member, and its
+    // partner.
+    struct Pair {
+      Value pair, first, partner;
+    };
+    auto pairOf = [&](OpBuilder &b, Location l, Value i) -> Pair {
+      if (interleaved) {
+        Value odd = arith::RemUIOp::create(b, l, i, idx(b, l, 2));
+        Value first = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, odd,
+                                            idx(b, l, 0));
+        return {arith::DivUIOp::create(b, l, i, idx(b, l, 2)), first,
+                arith::SelectOp::create(
+                    b, l, first, arith::AddIOp::create(b, l, i, idx(b, l, 1)),
+                    arith::SubIOp::create(b, l, i, idx(b, l, 1)))};
+      }
+      Value first = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, i,
+                                          idx(b, l, half));
+      Value pair = arith::SelectOp::create(
+          b, l, first, i, arith::SubIOp::create(b, l, i, idx(b, l, half)));
+      return {pair, first,
+              arith::SelectOp::create(
+                  b, l, first, arith::AddIOp::create(b, l, i, idx(b, l, half)),
+                  pair)};
+    };
+    // φ of pair j at `position`; theta^(-2j / d) = exp(-ln(theta) · 2j / d).
+    auto angleOf = [&](OpBuilder &b, Location l, Value position,
+                       Value pair) -> Value {
+      Type f64 = b.getF64Type();
+      Value j = arith::SIToFPOp::create(
+          b, l, f64, arith::IndexCastOp::create(b, l, b.getI64Type(), pair));
+      Value freq = math::ExpOp::create(
+          b, l,
+          arith::MulFOp::create(
+              b, l, j,
+              arith::ConstantOp::create(
                   b, l,
-                  arith::MulFOp::create(
-                      b, l, j,
-                      arith::ConstantOp::create(
-                          b, l,
-                          b.getF64FloatAttr(-2.0 * logTheta /
-                                            static_cast<double>(width)))));
-              Value pos = arith::DivFOp::create(
-                  b, l, arith::SIToFPOp::create(b, l, f64, args[1]),
-                  arith::ConstantOp::create(b, l, b.getF64FloatAttr(scaling)));
-              Value angle = arith::MulFOp::create(b, l, pos, freq);
-              Value cos = arith::TruncFOp::create(
-                  b, l, b.getF32Type(), math::CosOp::create(b, l, angle));
-              Value sin = arith::TruncFOp::create(
-                  b, l, b.getF32Type(), math::SinOp::create(b, l, angle));
-              Value other = tensor::ExtractOp::create(
-                  b, l, input, ValueRange{bi, hi, si, partner});
-              // first: x·cos − partner·sin; second: x·cos + partner·sin.
-              Value rotated = arith::MulFOp::create(b, l, other, sin);
-              rotated = arith::SelectOp::create(
-                  b, l, first, arith::NegFOp::create(b, l, rotated), rotated);
-              return arith::AddFOp::create(
-                  b, l, arith::MulFOp::create(b, l, args[0], cos), rotated);
-            }));
+                  b.getF64FloatAttr(-2.0 * logTheta /
+                                    static_cast<double>(width)))));
+      Value pos = arith::DivFOp::create(
+          b, l, arith::SIToFPOp::create(b, l, f64, position),
+          arith::ConstantOp::create(b, l, b.getF64FloatAttr(scaling)));
+      return arith::MulFOp::create(b, l, pos, freq);
+    };
+
+    SmallVector<OpFoldResult> sizes = sizesOf(rewriter, loc, input);
+    auto tableType = RankedTensorType::get(
+        {type.getDimSize(0), type.getDimSize(2), width}, type.getElementType());
+    SmallVector<OpFoldResult> tableSizes = {sizes[0], sizes[2], sizes[3]};
+    AffineMap tokenOf = AffineMap::get(
+        3, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)}, ctx);
+    // cos φ, and sin φ negated for a pair's first member.
+    auto table = [&](bool sine) {
+      return buildElementwise(
+          rewriter, loc, tableType, tableSizes, adaptor.getPositions(), tokenOf,
+          [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+            Pair p = pairOf(b, l, linalg::IndexOp::create(b, l, 2));
+            Value angle = angleOf(b, l, args[0], p.pair);
+            if (!sine)
+              return arith::TruncFOp::create(b, l, b.getF32Type(),
+                                             math::CosOp::create(b, l, angle));
+            Value sin = arith::TruncFOp::create(
+                b, l, b.getF32Type(), math::SinOp::create(b, l, angle));
+            return arith::SelectOp::create(
+                b, l, p.first, arith::NegFOp::create(b, l, sin), sin);
+          });
+    };
+    Value cosines = table(/*sine=*/false), sines = table(/*sine=*/true);
+    AffineMap tableOf =
+        AffineMap::get(4, 0,
+                       {getAffineDimExpr(0, ctx), getAffineDimExpr(2, ctx),
+                        getAffineDimExpr(3, ctx)},
+                       ctx);
+    rewriter.replaceOp(
+        op, buildElementwise(
+                rewriter, loc, type, sizes, {input, cosines, sines},
+                {identityMap(ctx, 4), tableOf, tableOf},
+                [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                  Value bi = linalg::IndexOp::create(b, l, 0);
+                  Value hi = linalg::IndexOp::create(b, l, 1);
+                  Value si = linalg::IndexOp::create(b, l, 2);
+                  Pair p = pairOf(b, l, linalg::IndexOp::create(b, l, 3));
+                  Value other = tensor::ExtractOp::create(
+                      b, l, input, ValueRange{bi, hi, si, p.partner});
+                  // x·cos − partner·sin (first), x·cos + partner·sin.
+                  return arith::AddFOp::create(
+                      b, l, arith::MulFOp::create(b, l, args[0], args[1]),
+                      arith::MulFOp::create(b, l, other, args[2]));
+                }));
     return success();
   }
 };
