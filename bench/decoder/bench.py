@@ -39,9 +39,7 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -50,6 +48,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gpt2_peers as peers  # noqa: E402
+from common import commit_description, cpu_name, measure  # noqa: E402
 
 ROOT = peers.ROOT
 PEERS = ["xfmr", "ort", "torch"]
@@ -61,84 +60,9 @@ LAYERS, D_MODEL, HEADS, VOCAB, POSITIONS = 12, 768, 12, 50257, 2048
 TARGETS = {"decode": 0.8, "prefill": 0.9}
 
 
-def timed(fn):
-    start = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - start, result
-
-
-def measure(runners, budget_s, max_rounds, min_rounds, slow_s, gap_s):
-    """Times `runners` (name -> peers.Runner) interleaved; each runner's
-    prepare() runs untimed before each of its calls. Returns name -> (samples
-    in s, warm-up output or None, error or None)."""
-    results = {}
-
-    def call(name):
-        runner = runners[name]
-        if runner.prepare:
-            runner.prepare()
-        t, out = timed(runner)
-        if gap_s:
-            time.sleep(gap_s)
-        return t, out
-
-    for name in runners:
-        try:
-            t, out = call(name)
-            results[name] = ([t], np.array(out, copy=True), None)
-        except Exception as e:  # noqa: BLE001  (a failing peer is a table cell)
-            results[name] = ([], None, peers.short_error(e))
-    active = [n for n in runners if results[n][2] is None and results[n][0][0] <= slow_s]
-    for n in active:
-        results[n][0].clear()
-    if not active:
-        return results
-
-    def sample(n):
-        try:
-            results[n][0].append(call(n)[0])
-        except Exception as e:  # noqa: BLE001
-            results[n] = ([], results[n][1], peers.short_error(e))
-            active.remove(n)
-
-    for n in list(active):
-        sample(n)
-    round_cost = sum(results[n][0][0] for n in active if results[n][0]) + gap_s * len(active)
-    rounds = max(min_rounds, min(max_rounds, int(budget_s / max(round_cost, 1e-6))))
-    for r in range(1, rounds):
-        shift = r % max(len(active), 1)
-        for n in active[shift:] + active[:shift]:
-            sample(n)
-    return results
-
-
 def fmt_ms(median_ms, n):
     text = "%.1f" % median_ms if median_ms >= 10 else "%.2f" % median_ms
     return text + (" (n=1)" if n == 1 else "")
-
-
-def commit_description():
-    def git(*args):
-        return subprocess.run(["git", "-C", ROOT] + list(args), capture_output=True,
-                              text=True).stdout.strip()
-    head = git("rev-parse", "--short=12", "HEAD")
-    subject = git("log", "-1", "--format=%s")
-    changed = [l[3:] for l in git("status", "--porcelain", "-uno").splitlines()
-               if not l[3:].startswith("bench/")]
-    if len(subject) > 70:
-        subject = subject[:70].rsplit(" ", 1)[0] + " ..."
-    return "%s (%s)%s" % (head, subject, "; %d files modified in the working tree "
-                          "outside bench/" % len(changed) if changed else "")
-
-
-def cpu_name():
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 def build_peers(model, args, work, log):
@@ -242,7 +166,8 @@ def run_rows(model, args, data, log):
             runners, skipped = runners_for(model, kind, batch, length, threads, data,
                                            ort_sessions, args)
             res = measure(runners, args.budget_s, args.rounds, args.min_rounds, args.slow_s,
-                          args.gap_s if threads > 1 else 0.0)
+                          args.gap_s if threads > 1 else 0.0,
+                          describe_error=peers.short_error)
             ref = res.get("torch", ([], None, None))[1]
             for peer in args.peers:
                 if peer in skipped:

@@ -14,7 +14,6 @@
 #===------------------------------------------------------------------------===#
 
 import os
-import subprocess
 import sys
 import warnings
 
@@ -23,31 +22,15 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(HERE))
+import common  # noqa: E402
+from common import Unavailable, ort_session, run_tool  # noqa: E402,F401
 import xfmr_session  # noqa: E402
 
 
-class Unavailable(str):
-    """Why a peer has no artifact (a table cell)."""
-
-
 def short_error(error):
-    """The first informative line of an exception, for a table cell."""
-    text = str(error).strip() or type(error).__name__
-    lines = [l.strip() for l in text.splitlines() if l.strip()]
-    for line in lines:
-        if "error" in line.lower():
-            return line[:200]
-    return lines[0][:200] if lines else type(error).__name__
-
-
-def run_tool(cmd, what):
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode < 0:
-        raise RuntimeError("%s crashed (signal %d)" % (what, -proc.returncode))
-    if proc.returncode != 0:
-        raise RuntimeError("%s failed (exit %d): %s" % (
-            what, proc.returncode, short_error(proc.stderr or proc.stdout)))
-    return proc
+    """common.short_error, with room for the longer export messages."""
+    return common.short_error(error, limit=200)
 
 
 class Runner:
@@ -224,16 +207,6 @@ class XfmrDecode(Runner):
 
 
 # ---- ONNX Runtime --------------------------------------------------------------
-
-def ort_session(path, threads):
-    import onnxruntime
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
-    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-    return onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
-
 
 def ort_runner(model, session, ids, past, past_len):
     """One call of the ONNX model through an IOBinding: `ids` [B, S] after

@@ -30,7 +30,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -42,6 +41,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gemm  # noqa: E402
 import peers  # noqa: E402
+from common import commit_description, cpu_name, measure  # noqa: E402
 
 ROOT = peers.ROOT
 PEERS = ["xfmr", "ort", "iree", "torch"]
@@ -72,55 +72,6 @@ def make_inputs(batch, seq, padded, vocab, seed):
     return ids, mask
 
 
-def timed(fn):
-    start = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - start, result
-
-
-def measure(runners, budget_s, max_rounds, min_rounds, slow_s, gap_s):
-    """Times `runners` (name -> callable) interleaved. Returns name ->
-    (samples in s, warm-up output or None, error or None)."""
-    results = {}
-
-    def call(name):
-        t, out = timed(runners[name])
-        if gap_s:
-            time.sleep(gap_s)
-        return t, out
-
-    for name in runners:
-        try:
-            t, out = call(name)
-            results[name] = ([t], np.array(out, copy=True), None)
-        except Exception as e:  # noqa: BLE001  (a failing peer is a table cell)
-            results[name] = ([], None, peers.short_error(e))
-    # A slow peer keeps its warm-up as its one sample; the others start over.
-    active = [n for n in runners if results[n][2] is None and results[n][0][0] <= slow_s]
-    for n in active:
-        results[n][0].clear()
-    if not active:
-        return results
-
-    def sample(n):
-        try:
-            results[n][0].append(call(n)[0])
-        except Exception as e:  # noqa: BLE001
-            results[n] = ([], None, peers.short_error(e))
-            active.remove(n)
-
-    # The first round also says what a round costs, and so how many fit.
-    for n in list(active):
-        sample(n)
-    round_cost = sum(results[n][0][0] for n in active) + gap_s * len(active)
-    rounds = max(min_rounds, min(max_rounds, int(budget_s / max(round_cost, 1e-6))))
-    for r in range(1, rounds):
-        shift = r % max(len(active), 1)
-        for n in active[shift:] + active[:shift]:
-            sample(n)
-    return results
-
-
 def real_token_diff(out, ref, mask):
     """Largest |out - ref| over the tokens the mask keeps."""
     out = np.asarray(out, dtype=np.float32).reshape(ref.shape)
@@ -132,31 +83,6 @@ def fmt_ms(samples):
     med = statistics.median(samples) * 1000.0
     text = "%.1f" % med if med >= 10 else "%.2f" % med
     return text + (" (n=1)" if len(samples) == 1 else "")
-
-
-def commit_description():
-    def git(*args):
-        return subprocess.run(["git", "-C", ROOT] + list(args), capture_output=True,
-                              text=True).stdout.strip()
-    head = git("rev-parse", "--short=12", "HEAD")
-    subject = git("log", "-1", "--format=%s")
-    # The build may hold others' uncommitted work: say so.
-    changed = [l[3:] for l in git("status", "--porcelain", "-uno").splitlines()
-               if not l[3:].startswith("bench/")]
-    if len(subject) > 70:
-        subject = subject[:70].rsplit(" ", 1)[0] + " ..."
-    return "%s (%s)%s" % (head, subject, "; %d files modified in the working tree "
-                          "outside bench/" % len(changed) if changed else "")
-
-
-def cpu_name():
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 def prepare_models(args, work, log):

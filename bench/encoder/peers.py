@@ -9,7 +9,6 @@
 #===------------------------------------------------------------------------===#
 
 import os
-import subprocess
 import sys
 
 import numpy as np
@@ -17,34 +16,11 @@ import numpy as np
 from xfmr_lib import Library
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from common import Unavailable, ort_session, run_tool, short_error  # noqa: E402,F401
 ROOT = os.path.dirname(os.path.dirname(HERE))
 VENV_BIN = os.path.dirname(sys.executable)
 ONNX_INPUTS = ["input_ids", "attention_mask", "token_type_ids"]
-
-
-class Unavailable(str):
-    """Why a peer has no artifact (a table cell), as opposed to an artifact
-    path."""
-
-
-def short_error(error):
-    """The first informative line of an exception, for a table cell."""
-    text = str(error).strip() or type(error).__name__
-    lines = [l.strip() for l in text.splitlines() if l.strip()]
-    for line in lines:
-        if "error" in line.lower():
-            return line[:160]
-    return lines[0][:160] if lines else type(error).__name__
-
-
-def run_tool(cmd, what):
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode < 0:
-        raise RuntimeError("%s crashed (signal %d)" % (what, -proc.returncode))
-    if proc.returncode != 0:
-        raise RuntimeError("%s failed (exit %d): %s" % (
-            what, proc.returncode, short_error(proc.stderr or proc.stdout)))
-    return proc
 
 
 class Model:
@@ -127,16 +103,6 @@ class Model:
                   "--iree-hal-local-target-device-backends=llvm-cpu",
                   "--iree-llvmcpu-target-cpu=host", "-o", vmfb], "iree-compile")
         return vmfb, params
-
-
-def ort_session(path, threads):
-    import onnxruntime
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
-    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-    return onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
 
 
 def ort_runner(session, feeds, output_name, out_shape):
