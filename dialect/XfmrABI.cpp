@@ -191,6 +191,18 @@ FailureOr<TensorInfo> tensorInfo(FunctionOpInterface func, Type type,
 }
 } // namespace
 
+std::optional<unsigned> updatedArgument(FunctionOpInterface func,
+                                        unsigned result) {
+  auto name = func.getResultAttrOfType<StringAttr>(result, kNameAttr);
+  if (!name)
+    return std::nullopt;
+  for (unsigned arg = 0; arg < func.getNumArguments(); ++arg)
+    if (func.getArgAttrOfType<StringAttr>(arg, kNameAttr) == name &&
+        func.getArgumentTypes()[arg] == func.getResultTypes()[result])
+      return arg;
+  return std::nullopt;
+}
+
 FailureOr<ModelABI> readModelABI(ModuleOp module) {
   ModelABI abi;
   auto model = module->getAttrOfType<DictionaryAttr>(kModelAttr);
@@ -275,13 +287,11 @@ FailureOr<ModelABI> readModelABI(ModuleOp module) {
       if (failed(info))
         return failure();
       // A result named as an argument of its type is that argument
-      // updated in place (a decoder's K/V cache).
-      auto input = llvm::find_if(entry.inputs, [&](const TensorInfo &in) {
-        return in.name == info->name;
-      });
-      if (input != entry.inputs.end() && !input->inout &&
-          argTypes[input - entry.inputs.begin()] == resultTypes[i]) {
-        input->inout = true;
+      // updated in place (a decoder's K/V cache); a second such result is
+      // a name used twice.
+      if (std::optional<unsigned> arg = updatedArgument(func, i);
+          arg && !entry.inputs[*arg].inout) {
+        entry.inputs[*arg].inout = true;
         continue;
       }
       if (failed(add(std::move(info), entry.outputs)))

@@ -65,6 +65,11 @@ void markEntry(mlir::FunctionOpInterface func, EntryRole role,
                llvm::ArrayRef<llvm::StringRef> argNames,
                llvm::ArrayRef<llvm::StringRef> resultNames);
 
+/// The argument that result `result` of entry point `func` updates in
+/// place: the one of the result's `xfmr.name` and type, if any.
+std::optional<unsigned> updatedArgument(mlir::FunctionOpInterface func,
+                                        unsigned result);
+
 /// An argument or result of an entry point.
 struct TensorInfo {
   std::string name;

@@ -46,19 +46,6 @@ void inlineIfPrivate(func::CallOp call, SymbolTable &symbols) {
     call.erase();
 }
 
-/// The argument that result `i` updates in place (the ABI's in/out
-/// tensors: one name and type), if any.
-std::optional<unsigned> updatedArgument(func::FuncOp func, unsigned i) {
-  auto name = func.getResultAttrOfType<StringAttr>(i, abi::kNameAttr);
-  if (!name)
-    return std::nullopt;
-  for (unsigned arg = 0; arg < func.getNumArguments(); ++arg)
-    if (func.getArgAttrOfType<StringAttr>(arg, abi::kNameAttr) == name &&
-        func.getArgument(arg).getType() == func.getResultTypes()[i])
-      return arg;
-  return std::nullopt;
-}
-
 /// Turns tensor argument `arg` into the caller's buffer, read as a tensor
 /// that the function may write in place, and returns the buffer.
 Value updateInPlace(func::FuncOp func, unsigned arg, MemRefType memref) {
@@ -97,7 +84,7 @@ LogicalResult makeDestinations(func::FuncOp func, SymbolTable &symbols) {
                               << " must be a ranked tensor of numbers, got "
                               << func.getResultTypes()[i];
     auto memref = MemRefType::get(tensor.getShape(), tensor.getElementType());
-    if (std::optional<unsigned> updated = updatedArgument(func, i)) {
+    if (std::optional<unsigned> updated = abi::updatedArgument(func, i)) {
       destinations.push_back(updateInPlace(func, *updated, memref));
       continue;
     }

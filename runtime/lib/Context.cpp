@@ -135,10 +135,9 @@ xfmr_status xfmr::runtime::checkRange(const char *name, const int64_t *values,
   return XFMR_OK;
 }
 
-xfmr_status xfmr::runtime::callEntry(xfmr_context &context, int index,
-                                     const void *const *data,
-                                     const int64_t *const *shapes,
-                                     const std::string &what) {
+size_t xfmr::runtime::runEntry(xfmr_context &context, int index,
+                               const void *const *data,
+                               const int64_t *const *shapes) {
   EntryCall &call = context.calls[index];
   for (size_t i = 0; i < call.descriptors.size(); ++i)
     call.descriptors[i].set(data[i], shapes[i]);
@@ -152,15 +151,20 @@ xfmr_status xfmr::runtime::callEntry(xfmr_context &context, int index,
     if (!scope.run(call.entry, call.args.data()))
       failedRequest = scope.failedRequest();
   }
-  if (failedRequest)
-    return fail(XFMR_ERROR_OUT_OF_MEMORY,
-                std::string("out of memory: the ") + roleName(call.spec->role) +
-                    " call of " + what + " could not allocate " +
-                    std::to_string(failedRequest) +
-                    " bytes of work memory; the context stays usable for "
-                    "smaller calls");
-  ++context.callCount;
-  return XFMR_OK;
+  if (!failedRequest)
+    ++context.callCount;
+  return failedRequest;
+}
+
+xfmr_status xfmr::runtime::failOutOfMemory(const xfmr_context &context,
+                                           int index, const std::string &what,
+                                           size_t bytes) {
+  return fail(XFMR_ERROR_OUT_OF_MEMORY,
+              std::string("out of memory: the ") +
+                  roleName(context.calls[index].spec->role) + " call of " +
+                  what + " could not allocate " + std::to_string(bytes) +
+                  " bytes of work memory; the context stays usable for "
+                  "smaller calls");
 }
 
 namespace {
@@ -242,17 +246,20 @@ xfmr_status execute(xfmr_context &context, int index, const CallArgs &a) {
   for (size_t i = 0, next = 0; i < outputShape.size(); ++i)
     shape[i] = outputShape[i] < 0 ? dynamic[next++] : outputShape[i];
   int64_t inputShape[2] = {a.batch, a.seq};
-  std::vector<const void *> data = {a.output};
-  std::vector<const int64_t *> shapes = {shape};
+  // The output and at most the three inputs the manifest allows here.
+  const void *data[4] = {a.output};
+  const int64_t *shapes[4] = {shape};
+  size_t n = 1;
   for (Input input : call.spec->inputs) {
-    data.push_back(input == Input::InputIds        ? a.inputIds
-                   : input == Input::AttentionMask ? mask
-                                                   : types);
-    shapes.push_back(inputShape);
+    data[n] = input == Input::InputIds        ? a.inputIds
+              : input == Input::AttentionMask ? mask
+                                              : types;
+    shapes[n++] = inputShape;
   }
-  return callEntry(context, index, data.data(), shapes.data(),
-                   "batch " + std::to_string(a.batch) + " x sequence " +
-                       std::to_string(a.seq));
+  return callEntry(context, index, data, shapes, [&] {
+    return "batch " + std::to_string(a.batch) + " x sequence " +
+           std::to_string(a.seq);
+  });
 }
 
 xfmr_status runOnContext(xfmr_context *context, Role role, const CallArgs &a) {

@@ -113,10 +113,26 @@ xfmr_status checkRange(const char *name, const int64_t *values, int64_t batch,
 
 /// Runs entry `index` of `context` on checked arguments: `data[0]` is the
 /// output, `data[1 + k]` input k (manifest order), each contiguous
-/// row-major with the sizes in `shapes` (as many as its rank). `what` names
-/// the call in an out-of-memory message.
+/// row-major with the sizes in `shapes` (as many as its rank). Returns the
+/// size of a work-memory request that could not be served, or 0.
+size_t runEntry(xfmr_context &context, int index, const void *const *data,
+                const int64_t *const *shapes);
+
+/// The failure of entry `index`'s call of `what` ("batch 2 x sequence 8")
+/// whose request of `bytes` could not be served.
+xfmr_status failOutOfMemory(const xfmr_context &context, int index,
+                            const std::string &what, size_t bytes);
+
+/// runEntry, failing with failOutOfMemory when a request could not be
+/// served; `describe()` names the call then, and only then, so that a call
+/// that succeeds builds no message.
+template <typename Describe>
 xfmr_status callEntry(xfmr_context &context, int index, const void *const *data,
-                      const int64_t *const *shapes, const std::string &what);
+                      const int64_t *const *shapes, Describe &&describe) {
+  if (size_t bytes = runEntry(context, index, data, shapes))
+    return failOutOfMemory(context, index, describe(), bytes);
+  return XFMR_OK;
+}
 
 } // namespace xfmr::runtime
 

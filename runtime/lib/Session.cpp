@@ -106,6 +106,11 @@ xfmr_status createSession(xfmr_context *context, int64_t batch,
                     std::to_string(capacity) + " tokens is too large");
   auto session =
       std::make_unique<xfmr_session>(*context, batch, capacity, shape);
+  // A call's arrays never outgrow [batch, capacity]: no step reallocates.
+  size_t cells = static_cast<size_t>(batch * capacity);
+  session->ids.reserve(cells);
+  session->positions.reserve(cells);
+  session->mask.reserve(cells);
   session->cacheFloats = static_cast<size_t>(floats);
   // Zeros: a slot no call has written is masked, but the unfused kernels
   // still multiply its values by a zero probability.
@@ -170,9 +175,10 @@ xfmr_status prefill(xfmr_session &s, int64_t seq, const int64_t *inputIds,
                         s.cache};
   const int64_t *shapes[] = {logitsShape, tokensShape, tokensShape, tokensShape,
                              cacheShape};
-  xfmr_status status = callEntry(s.context, index, data, shapes,
-                                 "batch " + std::to_string(s.batch) +
-                                     " x prompt " + std::to_string(seq));
+  xfmr_status status = callEntry(s.context, index, data, shapes, [&] {
+    return "batch " + std::to_string(s.batch) + " x prompt " +
+           std::to_string(seq);
+  });
   if (status != XFMR_OK) {
     std::fill(s.keyMask.begin(), s.keyMask.end(), int64_t(0));
     return status;
@@ -205,9 +211,10 @@ xfmr_status decode(xfmr_session &s, const int64_t *inputIds, float *logits) {
                         s.cache};
   const int64_t *shapes[] = {logitsShape, tokenShape, tokenShape, maskShape,
                              cacheShape};
-  xfmr_status status = callEntry(s.context, index, data, shapes,
-                                 "batch " + std::to_string(s.batch) + " with " +
-                                     std::to_string(slot) + " cached tokens");
+  xfmr_status status = callEntry(s.context, index, data, shapes, [&] {
+    return "batch " + std::to_string(s.batch) + " with " +
+           std::to_string(slot) + " cached tokens";
+  });
   if (status != XFMR_OK) {
     // The slot is written again by the next step; nothing reads it.
     for (int64_t b = 0; b < s.batch; ++b)
