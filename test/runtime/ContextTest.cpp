@@ -137,6 +137,29 @@ TEST_F(Context, EmbedNeedsAnEmbedEntry) {
   EXPECT_EQ(out[0], -1.0f);
 }
 
+TEST_F(Context, SessionsNeedADecoder) {
+  xfmr_session *session = reinterpret_cast<xfmr_session *>(1);
+  EXPECT_FAILS(xfmr_session_create(context, 1, 0, &session),
+               XFMR_ERROR_UNSUPPORTED,
+               "this library has no prefill and decode_step entry points (it "
+               "is not a decoder, or was compiled before sessions)");
+  EXPECT_EQ(session, nullptr);
+  EXPECT_FAILS(xfmr_session_create(nullptr, 1, 0, &session), kInvalid,
+               "context is NULL");
+  EXPECT_FAILS(xfmr_session_create(context, 1, 0, nullptr), kInvalid,
+               "out_session is NULL");
+  int64_t ids[1] = {0};
+  float logits[kStubDim];
+  EXPECT_FAILS(xfmr_session_prefill(nullptr, 1, ids, nullptr, logits), kInvalid,
+               "session is NULL");
+  EXPECT_FAILS(xfmr_session_decode(nullptr, ids, logits), kInvalid,
+               "session is NULL");
+  xfmr_session_info info;
+  EXPECT_FAILS(xfmr_session_get_info(nullptr, &info), kInvalid,
+               "session is NULL");
+  xfmr_session_free(nullptr);
+}
+
 TEST_F(Context, SameResultsAsModelCalls) {
   const int64_t ids[6] = {3, 4, 5, 6, 7, 8};
   const int64_t mask[6] = {1, 1, 0, 1, 0, 0};

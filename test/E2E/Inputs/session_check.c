@@ -143,6 +143,12 @@ int main(int argc, char **argv) {
   expectFailure(xfmr_session_prefill(session, capacity + 1, longIds, NULL,
                                      logits),
                 "a prompt longer than the capacity");
+  xfmr_generate_options options = {STEPS + 1, 0.0f, 0, 1.0f, 0, -1};
+  int64_t prompts[BATCH * PROMPT] = {0};
+  int64_t outIds[BATCH * (STEPS + 1)], outLengths[BATCH];
+  expectFailure(xfmr_session_generate(session, PROMPT, prompts, NULL,
+                                      &options, outIds, outLengths),
+                "generating beyond the capacity");
   expectFailure(xfmr_session_create(context, 1, info.max_positions + 1,
                                     &(xfmr_session *){NULL}),
                 "a capacity beyond the positions");
