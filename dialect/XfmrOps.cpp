@@ -12,6 +12,9 @@
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/ADT/bit.h"
+
+#include <cmath>
 
 using namespace mlir;
 using namespace xfmr;
@@ -100,18 +103,20 @@ template <typename OpTy> SmallVector<int64_t> inferredShape(OpTy op) {
 /// Verifies an optional additive bias over [b, h, q, k] scores: rank 4, each
 /// dimension 1 (broadcast) or the scores'.
 LogicalResult verifyScoreBias(Operation *op, Value bias,
-                              ArrayRef<int64_t> scores) {
+                              ArrayRef<int64_t> scores,
+                              StringRef name = "bias") {
   if (!bias)
     return success();
   RankedTensorType biasType = tensorType(bias);
   if (biasType.getRank() != 4)
-    return op->emitOpError() << "bias must have rank 4 (size-1 dimensions "
+    return op->emitOpError() << name
+                             << " must have rank 4 (size-1 dimensions "
                                 "broadcast), got "
                              << biasType;
   for (auto [i, dim] : llvm::enumerate(biasType.getShape()))
     if (dim != 1 && !dimsAgree(dim, scores[i]))
       return op->emitOpError()
-             << "bias dimension " << i << " is " << dimStr(dim)
+             << name << " dimension " << i << " is " << dimStr(dim)
              << ", expected 1 or " << dimStr(scores[i]);
   return success();
 }
@@ -289,6 +294,29 @@ LogicalResult TokenPositionsOp::verify() {
   return success();
 }
 
+SmallVector<double> AlibiBiasOp::slopes(int64_t heads) {
+  auto below = static_cast<int64_t>(llvm::bit_floor(uint64_t(heads)));
+  SmallVector<double> result;
+  for (int64_t i = 1; i <= below; ++i)
+    result.push_back(std::exp2(-8.0 * double(i) / double(below)));
+  // Then the odd-numbered slopes of 2 · below.
+  for (int64_t i = 0; i < heads - below; ++i)
+    result.push_back(std::exp2(-8.0 * double(2 * i + 1) / double(2 * below)));
+  return result;
+}
+
+LogicalResult AlibiBiasOp::verify() {
+  if (getMask().getType().getRank() != 2)
+    return emitOpError() << "mask must be [batch, keys], got "
+                         << getMask().getType();
+  if (getNumHeads() <= 0)
+    return emitOpError() << "num_heads must be positive, got " << getNumHeads();
+  if (failed(expectShape(*this, "result", getType(), inferredShape(*this),
+                         {"batch", "heads", "queries", "keys"})))
+    return failure();
+  return expectBroadcastDims(*this, getType(), {2});
+}
+
 LogicalResult PaddingMaskOp::verify() {
   RankedTensorType padding = getPadding().getType();
   if (padding.getRank() != 2)
@@ -382,24 +410,32 @@ LogicalResult AttentionOp::verify() {
   } else if (getUpdatedCache()) {
     return emitOpError() << "an updated cache needs the cache operand";
   }
+  // With a cache, the keys are the cached tokens, the new ones last: as
+  // many as the mask has.
+  int64_t keys = input.getDimSize(1);
+  if (cache)
+    keys = tensorType(getMask()).getRank() == 4
+               ? tensorType(getMask()).getDimSize(3)
+               : ShapedType::kDynamic;
+  int64_t scores[] = {input.getDimSize(0), heads, input.getDimSize(1), keys};
   if (Value mask = getMask()) {
     RankedTensorType maskType = tensorType(mask);
     if (maskType.getRank() != 4)
       return emitOpError() << "mask must be [batch, heads, queries, keys] "
                               "(size-1 dimensions broadcast), got "
                            << maskType;
-    // With a cache, the keys are the cached tokens, the new ones last.
-    int64_t keys = cache ? ShapedType::kDynamic : input.getDimSize(1);
-    int64_t full[] = {input.getDimSize(0), heads, input.getDimSize(1), keys};
     StringRef names[] = {"batch", "heads", "queries", "keys"};
     for (unsigned i = 0; i < 4; ++i) {
       int64_t dim = maskType.getDimSize(i);
-      if (dim != 1 && !dimsAgree(dim, full[i]))
+      int64_t full = cache && i == 3 ? ShapedType::kDynamic : scores[i];
+      if (dim != 1 && !dimsAgree(dim, full))
         return emitOpError()
                << "mask dimension " << i << " (" << names[i] << ") is " << dim
-               << ", expected 1 or " << dimStr(full[i]);
+               << ", expected 1 or " << dimStr(full);
     }
   }
+  if (failed(verifyScoreBias(*this, getScoreBias(), scores, "score_bias")))
+    return failure();
   float rate = getDropoutRate().convertToFloat();
   if (!(rate >= 0.0f && rate < 1.0f))
     return emitOpError() << "dropout_rate must be in [0, 1), got " << rate;
@@ -790,6 +826,7 @@ LogicalResult inferShape(MLIRContext *context,
 
 #define XFMR_ACCEPT_DECLARED_RESULT(Op)                                        \
   bool Op::isCompatibleReturnTypes(TypeRange, TypeRange) { return true; }
+XFMR_ACCEPT_DECLARED_RESULT(AlibiBiasOp)
 XFMR_ACCEPT_DECLARED_RESULT(PaddingMaskOp)
 XFMR_ACCEPT_DECLARED_RESULT(CausalMaskOp)
 XFMR_ACCEPT_DECLARED_RESULT(LinearOp)
@@ -801,6 +838,18 @@ XFMR_ACCEPT_DECLARED_RESULT(FusedAttentionOp)
 XFMR_ACCEPT_DECLARED_RESULT(RemovePaddingOp)
 XFMR_ACCEPT_DECLARED_RESULT(RestorePaddingOp)
 #undef XFMR_ACCEPT_DECLARED_RESULT
+
+LogicalResult AlibiBiasOp::inferReturnTypes(MLIRContext *context,
+                                            std::optional<Location>,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  auto mask = cast<RankedTensorType>(adaptor.getMask().getType());
+  if (mask.getRank() != 2)
+    return inferShape(context, std::nullopt, inferred);
+  SmallVector<int64_t> shape = {mask.getDimSize(0), adaptor.getNumHeads(), 1,
+                                mask.getDimSize(1)};
+  return inferShape(context, ArrayRef<int64_t>(shape), inferred);
+}
 
 LogicalResult PaddingMaskOp::inferReturnTypes(MLIRContext *context,
                                               std::optional<Location>,

@@ -174,6 +174,40 @@ def Xfmr_TokenPositionsOp : Xfmr_Op<"token_positions",
   let hasVerifier = 1;
 }
 
+def Xfmr_AlibiBiasOp : Xfmr_Op<"alibi_bias",
+    [Pure, InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "ALiBi's per-head linear bias of how far each key lies behind";
+  let description = [{
+    For a 0/1 `mask : [batch, keys]` and `num_heads` heads, yields the
+    additive score bias `[batch, num_heads, 1, keys]` of ALiBi (Press et
+    al., "Train Short, Test Long"): `result[b, h, 0, j] = -m_h · a[b, j]`,
+    `a[b, j]` the number of real tokens after key `j` in row `b`, and `m_h`
+    the geometric slope of head `h`: `2^(-8(h + 1) / n)` for `n` heads a
+    power of two; otherwise the `p` slopes of the power of two `p` below `n`,
+    then every other slope of `2p`. For a query at its row's last real token
+    that is `-m_h · (query position − key position)`, positions counting the
+    real tokens before them; for an earlier query it differs by a constant
+    of the query's row, which the softmax cancels. So one bias, broadcast
+    over the queries, serves a whole sequence, decoding with a cache
+    included, and its values stay small near the newest tokens.
+
+    Example:
+
+    ```mlir
+    %bias = xfmr.alibi_bias %mask {num_heads = 6 : i64}
+        : tensor<?x?xi64> -> tensor<?x6x1x?xf32>
+    ```
+  }];
+  let arguments = (ins Xfmr_I64Tensor:$mask, I64Attr:$num_heads);
+  let results = (outs Xfmr_F32Tensor:$result);
+  let assemblyFormat = "$mask attr-dict `:` type($mask) `->` type($result)";
+  let extraClassDeclaration = [{
+    /// The slope m_h of each of `heads` heads.
+    static ::llvm::SmallVector<double> slopes(int64_t heads);
+  }];
+  let hasVerifier = 1;
+}
+
 def Xfmr_PaddingMaskOp : Xfmr_Op<"padding_mask",
     [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "builds an additive attention mask from a 0/1 padding mask";
@@ -251,7 +285,10 @@ def Xfmr_AttentionOp : Xfmr_Op<"attention",
     seq]`; a row whose every key is `-inf` yields zeros. `scale` is usually
     `1/sqrt(head_dim)`. With `causal`, a query attends only to keys at or
     before its position (decoder self-attention). `dropout_rate` and
-    `dropout_mode` describe the training-time dropout on `P`.
+    `dropout_mode` describe the training-time dropout on `P`. An optional
+    `score_bias` is added to the scaled scores before the masks, broadcasting
+    like `mask` (`[batch, heads, queries or 1, keys]`): a position bias such
+    as ALiBi's (`xfmr.alibi_bias`), computed once for every layer.
 
     With `cache(%kv)` (`[2, batch, num_kv_heads, capacity, head_dim]`: the
     keys, then the values, of this layer's earlier tokens; sequential
@@ -286,6 +323,7 @@ def Xfmr_AttentionOp : Xfmr_Op<"attention",
     ```
   }];
   let arguments = (ins Xfmr_F32Tensor:$input, Optional<Xfmr_F32Tensor>:$mask,
+                       Optional<Xfmr_F32Tensor>:$score_bias,
                        Optional<Xfmr_I64Tensor>:$positions,
                        Optional<Xfmr_F32Tensor>:$cache,
                        Xfmr_F32Param:$wq, Optional<Xfmr_F32Param>:$bq,
@@ -305,7 +343,8 @@ def Xfmr_AttentionOp : Xfmr_Op<"attention",
     int64_t getKeyValueHeads();
   }];
   let assemblyFormat = [{
-    $input (`mask` `(` $mask^ `)`)? (`positions` `(` $positions^ `)`)?
+    $input (`mask` `(` $mask^ `)`)? (`score_bias` `(` $score_bias^ `)`)?
+    (`positions` `(` $positions^ `)`)?
     (`cache` `(` $cache^ `)`)?
     `q` `(` $wq (`,` $bq^)? `)` `k` `(` $wk (`,` $bk^)? `)`
     `v` `(` $wv (`,` $bv^)? `)` `o` `(` $wo (`,` $bo^)? `)`

@@ -70,13 +70,19 @@ llvm::Error checkStack(const Refusal &refuse, const std::string &p,
   const PositionSpec &positions = stack.positions;
   if (positions.kind != PositionKind::Learned &&
       positions.kind != PositionKind::Sinusoidal &&
-      positions.kind != PositionKind::Rotary)
+      positions.kind != PositionKind::Rotary &&
+      positions.kind != PositionKind::ALiBi)
     return refuse(p + "positions.kind",
                   quoted(detail::kPositionKinds, positions.kind));
   // An encoder's positions are its token indices, which only the
-  // absolute kinds read so far.
-  if (positions.kind == PositionKind::Rotary && !stack.causal)
-    return refuse(p + "positions.kind", "\"rotary\" in an encoder stack");
+  // absolute kinds read so far; ALiBi's bias is a decoder's, of the keys
+  // behind a query.
+  if ((positions.kind == PositionKind::Rotary ||
+       positions.kind == PositionKind::ALiBi) &&
+      !stack.causal)
+    return refuse(p + "positions.kind",
+                  quoted(detail::kPositionKinds, positions.kind) +
+                      " in an encoder stack");
   if (positions.kind == PositionKind::Sinusoidal &&
       positions.layout != FeatureLayout::Interleaved)
     return refuse(p + "positions.layout",
@@ -138,7 +144,8 @@ public:
       : spec(spec), stack(spec.stacks.front()), builder(&context),
         loc(NameLoc::get(builder.getStringAttr(spec.name))),
         weights(requiredWeights(spec)), decoder(stack.causal),
-        rotary(stack.positions.kind == PositionKind::Rotary) {}
+        rotary(stack.positions.kind == PositionKind::Rotary),
+        alibi(stack.positions.kind == PositionKind::ALiBi) {}
 
   OwningOpRef<ModuleOp> run() {
     OwningOpRef<ModuleOp> module = ModuleOp::create(loc, spec.name);
@@ -290,6 +297,11 @@ private:
     return tensor({2, ShapedType::kDynamic, stack.numKVHeads,
                    ShapedType::kDynamic, stack.headDim(spec.dModel)});
   }
+  /// ALiBi's [batch, heads, 1, keys]: broadcast over the queries.
+  RankedTensorType scoreBiasType() {
+    return tensor(
+        {ShapedType::kDynamic, stack.numHeads, 1, ShapedType::kDynamic});
+  }
   /// Every layer's: [layers, 2, batch, kv_heads, capacity, head_dim].
   RankedTensorType cacheType() {
     SmallVector<int64_t> shape = {stack.numLayers};
@@ -306,9 +318,13 @@ private:
   /// layer's slice: a slice at an offset would be copied across the call.)
   func::FuncOp buildLayerFunction(bool cached) {
     // The layer takes the 0/1 attention mask, not the additive one, so that
-    // the masked-softmax fusion sees where its mask comes from; with rotary
-    // positions, the tokens' positions.
+    // the masked-softmax fusion sees where its mask comes from; with ALiBi,
+    // the score bias; with rotary positions, the tokens' positions.
     SmallVector<Type> inputs = {activations(), idsType()};
+    unsigned biasArg = inputs.size();
+    if (alibi)
+      inputs.push_back(scoreBiasType());
+    unsigned positionsArg = inputs.size();
     if (rotary)
       inputs.push_back(idsType());
     unsigned cacheArg = inputs.size();
@@ -358,7 +374,8 @@ private:
     Value h = func.getArgument(0);
     Value mask =
         PaddingMaskOp::create(builder, loc, func.getArgument(1), maskAttr());
-    Value positions = rotary ? func.getArgument(2) : Value();
+    Value scoreBias = alibi ? func.getArgument(biasArg) : Value();
+    Value positions = rotary ? func.getArgument(positionsArg) : Value();
     Value cache;
     SmallVector<OpFoldResult> sliceOffsets, sliceSizes, sliceStrides;
     if (cached) {
@@ -373,10 +390,10 @@ private:
     h = withResidual(h, self(Kind::Norm, W), self(Kind::Norm, B), [&](Value x) {
       auto attention = AttentionOp::create(
           builder, loc, activations(), cached ? layerCacheType() : Type(), x,
-          mask, positions, cache, self(Kind::Query, W), self(Kind::Query, B),
-          self(Kind::Key, W), self(Kind::Key, B), self(Kind::Value, W),
-          self(Kind::Value, B), self(Kind::AttentionOutput, W),
-          self(Kind::AttentionOutput, B),
+          mask, scoreBias, positions, cache, self(Kind::Query, W),
+          self(Kind::Query, B), self(Kind::Key, W), self(Kind::Key, B),
+          self(Kind::Value, W), self(Kind::Value, B),
+          self(Kind::AttentionOutput, W), self(Kind::AttentionOutput, B),
           builder.getI64IntegerAttr(stack.numHeads),
           kvHeads == stack.numHeads ? IntegerAttr()
                                     : builder.getI64IntegerAttr(kvHeads),
@@ -449,8 +466,10 @@ private:
     Value h =
         embedTokens(inputIds, positions,
                     spec.typeVocabSize > 0 ? func.getArgument(2) : Value());
+    Value scoreBias = alibiBias(attentionMask);
     for (int64_t i = 0; i < stack.numLayers; ++i)
-      h = callLayer(layer, i, h, attentionMask, positions).getResult(0);
+      h = callLayer(layer, i, h, attentionMask, scoreBias, positions)
+              .getResult(0);
     h = finalNorm(h);
     if (pooled) {
       PoolingKind kind =
@@ -503,12 +522,23 @@ private:
     return {offsets, sizes, SmallVector<OpFoldResult>(sizes.size(), one)};
   }
 
+  /// ALiBi's score bias over the keys of `mask` (null without ALiBi).
+  Value alibiBias(Value mask) {
+    if (!alibi)
+      return Value();
+    return AlibiBiasOp::create(builder, loc, scoreBiasType(), mask,
+                               builder.getI64IntegerAttr(stack.numHeads));
+  }
+
   /// Layer `i` on `h`: a call of `layer` with that layer's weights, after
-  /// the mask, the positions (rotary) and, for a cached layer, `cache` and
-  /// the layer's index.
+  /// the mask, the score bias (ALiBi), the positions (rotary) and, for a
+  /// cached layer, `cache` and the layer's index.
   func::CallOp callLayer(func::FuncOp layer, int64_t i, Value h, Value mask,
-                         Value positions, Value cache = Value()) {
+                         Value scoreBias, Value positions,
+                         Value cache = Value()) {
     SmallVector<Value> operands = {h, mask};
+    if (alibi)
+      operands.push_back(scoreBias);
     if (rotary)
       operands.push_back(positions);
     if (cache)
@@ -558,8 +588,10 @@ private:
     Value h = embedTokens(inputIds, positions, Value());
 
     // Each layer reads and writes its slice of the cache, in place.
+    Value scoreBias = alibiBias(mask);
     for (int64_t i = 0; i < stack.numLayers; ++i) {
-      func::CallOp call = callLayer(layer, i, h, mask, positions, cache);
+      func::CallOp call =
+          callLayer(layer, i, h, mask, scoreBias, positions, cache);
       h = call.getResult(0);
       cache = call.getResult(1);
     }
@@ -614,7 +646,9 @@ private:
   OpBuilder builder;
   Location loc;
   std::vector<WeightRef> weights;
-  bool decoder, rotary;
+  /// Rotary positions rotate Q and K at the tokens' positions; ALiBi adds
+  /// one score bias, computed per entry from the mask, in every layer.
+  bool decoder, rotary, alibi;
   /// Indices into `weights`: of the model's and the stack's tensors by kind
   /// and parameter, and of each layer's tensors in order.
   std::map<Kind, std::map<Param, size_t>> modelWeights;

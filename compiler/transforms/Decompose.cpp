@@ -60,6 +60,8 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
     Value products = MatmulOp::create(rewriter, loc, q, k,
                                       rewriter.getUnitAttr(), FloatAttr());
     Value scores = ScaleOp::create(rewriter, loc, products, op.getScaleAttr());
+    if (Value bias = op.getScoreBias())
+      scores = AddOp::create(rewriter, loc, scores, bias);
     if (Value mask = op.getMask())
       scores = AddOp::create(rewriter, loc, scores, mask);
     if (op.getCausal()) {

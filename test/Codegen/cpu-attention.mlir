@@ -59,7 +59,37 @@ func.func @causal(%q: tensor<?x4x?x8xf32>) -> tensor<?x4x?x8xf32> {
   return %c : tensor<?x4x?x8xf32>
 }
 
-// An additive bias keeps the generic lowering.
+// A bias of the keys alone (ALiBi's [b, h, 1, k]) is read per key of the
+// tile, at its batch row and head, and broadcast to the 16 queries; a bias
+// broadcast over the batch reads row 0.
+// CHECK-LABEL: func.func @key_bias
+// CHECK-NOT: xfmr.fused_attention
+// CHECK: scf.forall (%[[B:[^,]*]], %[[H:[^,]*]], %{{.*}}) in
+// CHECK: %[[SCORES:.*]]:16 = scf.if
+// CHECK: arith.mulf %[[SCORES]]#0
+// CHECK: %[[BIAS:.*]] = tensor.extract %arg1[%[[B]], %[[H]], %c0{{.*}}, %{{.*}}] : tensor<?x4x1x?xf32>
+// CHECK: %[[KEYS:.*]] = vector.broadcast %[[BIAS]] : f32 to vector<16xf32>
+// CHECK: arith.addf %{{.*}}, %[[KEYS]] : vector<16xf32>
+// CHECK: tensor.parallel_insert_slice
+func.func @key_bias(%q: tensor<?x4x?x8xf32>, %bias: tensor<?x4x1x?xf32>) -> tensor<?x4x?x8xf32> {
+  %c = xfmr.fused_attention %q, %q, %q bias(%bias : tensor<?x4x1x?xf32>) scale(0.125) causal
+      mask(<fill = neg_inf, fully_masked = zero>)
+      : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x8xf32>
+  return %c : tensor<?x4x?x8xf32>
+}
+
+// CHECK-LABEL: func.func @shared_key_bias
+// CHECK-NOT: xfmr.fused_attention
+// CHECK: scf.forall (%{{[^,]*}}, %[[H:[^,]*]], %{{.*}}) in
+// CHECK: tensor.extract %arg1[%c0{{.*}}, %[[H]], %c0{{.*}}, %{{.*}}] : tensor<1x4x1x?xf32>
+func.func @shared_key_bias(%q: tensor<?x4x?x8xf32>, %bias: tensor<1x4x1x?xf32>) -> tensor<?x4x?x8xf32> {
+  %c = xfmr.fused_attention %q, %q, %q bias(%bias : tensor<1x4x1x?xf32>) scale(0.125)
+      mask(<fill = neg_inf, fully_masked = zero>)
+      : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x8xf32>
+  return %c : tensor<?x4x?x8xf32>
+}
+
+// A bias that varies by query keeps the generic lowering.
 // CHECK-LABEL: func.func @biased
 // CHECK: xfmr.fused_attention
 func.func @biased(%q: tensor<1x2x4x8xf32>, %bias: tensor<1x2x4x4xf32>) -> tensor<1x2x4x8xf32> {

@@ -104,6 +104,27 @@ func.func @token_positions(%m: tensor<?x?xi64>) -> tensor<?x?xi64> {
 
 // -----
 
+// ALiBi: a backward scan of each row counts the real tokens after each key
+// (i64 mask, f32 counts); then [b, h, 1, k] = -m_h · count, the six slopes
+// of a non-power of two (2^-2 .. 2^-8, then 2^-1, 2^-3) a constant.
+// CHECK-LABEL: func.func @alibi_bias
+// CHECK: %[[ROWS:.*]] = scf.for %[[B:[^ ]*]] = {{.*}} iter_args(%[[C:[^ ]*]] = %{{.*}}) -> (tensor<?x?xf32>)
+// CHECK: scf.for %[[STEP:[^ ]*]] = {{.*}} iter_args(%{{.*}} = %[[C]], %[[AFTER:[^ ]*]] = %{{.*}}) -> (tensor<?x?xf32>, f32)
+// CHECK: %[[KEY:.*]] = arith.subi %{{.*}}, %[[STEP]]
+// CHECK: tensor.insert %[[AFTER]] into %{{.*}}[%[[B]], %[[KEY]]]
+// CHECK: tensor.extract %arg0[%[[B]], %[[KEY]]]
+// CHECK: arith.cmpi ne
+// CHECK: arith.addf %[[AFTER]]
+// CHECK: %[[SLOPES:.*]] = arith.constant dense<[-2.500000e-01, -6.250000e-02, -1.562500e-02, -3.906250e-03, -5.000000e-01, -1.250000e-01]> : tensor<6xf32>
+// CHECK: linalg.generic {{.*}} ins(%[[ROWS]], %[[SLOPES]] : tensor<?x?xf32>, tensor<6xf32>) outs(%{{.*}} : tensor<?x6x1x?xf32>)
+// CHECK: arith.mulf
+func.func @alibi_bias(%m: tensor<?x?xi64>) -> tensor<?x6x1x?xf32> {
+  %b = xfmr.alibi_bias %m {num_heads = 6 : i64} : tensor<?x?xi64> -> tensor<?x6x1x?xf32>
+  return %b : tensor<?x6x1x?xf32>
+}
+
+// -----
+
 // Learned positions at the tokens' positions: a row of the table per (b, s).
 // CHECK-LABEL: func.func @positions_at
 // CHECK-SAME: (%[[X:.*]]: tensor<?x?x48xf32>, %[[T:.*]]: tensor<64x48xf32>, %[[P:.*]]: tensor<?x?xi64>)

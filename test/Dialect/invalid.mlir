@@ -1385,6 +1385,68 @@ func.func @f(%m: tensor<?xi64>) -> tensor<?xi64> {
 
 // -----
 
+func.func @f(%m: tensor<?xi64>) -> tensor<?x4x1x?xf32> {
+  // expected-error @+1 {{mask must be [batch, keys], got 'tensor<?xi64>'}}
+  %0 = xfmr.alibi_bias %m {num_heads = 4 : i64} : tensor<?xi64> -> tensor<?x4x1x?xf32>
+  return %0 : tensor<?x4x1x?xf32>
+}
+
+// -----
+
+func.func @f(%m: tensor<?x?xi64>) -> tensor<?x0x1x?xf32> {
+  // expected-error @+1 {{num_heads must be positive, got 0}}
+  %0 = xfmr.alibi_bias %m {num_heads = 0 : i64} : tensor<?x?xi64> -> tensor<?x0x1x?xf32>
+  return %0 : tensor<?x0x1x?xf32>
+}
+
+// -----
+
+func.func @f(%m: tensor<?x?xi64>) -> tensor<?x6x1x?xf32> {
+  // expected-error @+1 {{result dimension 1 (heads) is 6, expected 4}}
+  %0 = xfmr.alibi_bias %m {num_heads = 4 : i64} : tensor<?x?xi64> -> tensor<?x6x1x?xf32>
+  return %0 : tensor<?x6x1x?xf32>
+}
+
+// -----
+
+func.func @f(%m: tensor<?x?xi64>) -> tensor<?x4x?x?xf32> {
+  // expected-error @+1 {{result dimension 2 must be 1 (it broadcasts), got 'tensor<?x4x?x?xf32>'}}
+  %0 = xfmr.alibi_bias %m {num_heads = 4 : i64} : tensor<?x?xi64> -> tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<?x?x32xf32>, %b: tensor<?x3x1x?xf32>, %w: tensor<32x32xf32>) -> tensor<?x?x32xf32> {
+  // expected-error @+1 {{score_bias dimension 1 is 3, expected 1 or 4}}
+  %0 = xfmr.attention %x score_bias(%b) q(%w) k(%w) v(%w) o(%w) {causal, num_heads = 4 : i64, scale = 0.5 : f32}
+      : (tensor<?x?x32xf32>, tensor<?x3x1x?xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>)
+      -> tensor<?x?x32xf32>
+  return %0 : tensor<?x?x32xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<?x?x32xf32>, %b: tensor<?x4x?xf32>, %w: tensor<32x32xf32>) -> tensor<?x?x32xf32> {
+  // expected-error @+1 {{score_bias must have rank 4 (size-1 dimensions broadcast), got 'tensor<?x4x?xf32>'}}
+  %0 = xfmr.attention %x score_bias(%b) q(%w) k(%w) v(%w) o(%w) {causal, num_heads = 4 : i64, scale = 0.5 : f32}
+      : (tensor<?x?x32xf32>, tensor<?x4x?xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>)
+      -> tensor<?x?x32xf32>
+  return %0 : tensor<?x?x32xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<?x?x32xf32>, %m: tensor<?x1x1x7xf32>, %b: tensor<?x4x1x5xf32>, %kv: tensor<2x?x4x?x8xf32>, %w: tensor<32x32xf32>) -> tensor<?x?x32xf32> {
+  // expected-error @+1 {{score_bias dimension 3 is 5, expected 1 or 7}}
+  %0, %1 = xfmr.attention %x mask(%m) score_bias(%b) cache(%kv) q(%w) k(%w) v(%w) o(%w) {causal, num_heads = 4 : i64, scale = 0.5 : f32}
+      : (tensor<?x?x32xf32>, tensor<?x1x1x7xf32>, tensor<?x4x1x5xf32>, tensor<2x?x4x?x8xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>)
+      -> (tensor<?x?x32xf32>, tensor<2x?x4x?x8xf32>)
+  return %0 : tensor<?x?x32xf32>
+}
+
+// -----
+
 // expected-error @+1 {{rows must be (begin, end of count) with 0 <= begin, end - begin = 32 and end <= count}}
 xfmr.weight_decl @k key("c_attn.weight") transposed rows(32, 60 of 96) : tensor<32x32xf32>
 

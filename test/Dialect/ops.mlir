@@ -345,3 +345,18 @@ func.func @cached_attention(%x: tensor<?x1x32xf32>, %m: tensor<?x1x1x?xf32>, %p:
       -> (tensor<?x1x32xf32>, tensor<2x?x2x?x8xf32>)
   return %y, %kv1 : tensor<?x1x32xf32>, tensor<2x?x2x?x8xf32>
 }
+
+// ALiBi: the bias of the keys, computed once from the mask, added to every
+// layer's scores.
+// CHECK-LABEL: func.func @alibi_attention
+// CHECK: %[[B:.*]] = xfmr.alibi_bias %{{.*}} {num_heads = 6 : i64} : tensor<?x?xi64> -> tensor<?x6x1x?xf32>
+// CHECK: xfmr.attention %{{.*}} mask(%{{.*}}) score_bias(%[[B]]) q(%{{.*}}) k(%{{.*}}) v(%{{.*}}) o(%{{.*}}) {causal, num_heads = 6 : i64, scale = 3.535530e-01 : f32} : (tensor<?x?x32xf32>, tensor<?x1x1x?xf32>, tensor<?x6x1x?xf32>, tensor<48x32xf32>, tensor<48x32xf32>, tensor<48x32xf32>, tensor<32x48xf32>) -> tensor<?x?x32xf32>
+func.func @alibi_attention(%x: tensor<?x?x32xf32>, %mask: tensor<?x?xi64>, %m: tensor<?x1x1x?xf32>,
+                           %w: tensor<48x32xf32>, %wo: tensor<32x48xf32>) -> tensor<?x?x32xf32> {
+  %b = xfmr.alibi_bias %mask {num_heads = 6 : i64} : tensor<?x?xi64> -> tensor<?x6x1x?xf32>
+  %y = xfmr.attention %x mask(%m) score_bias(%b) q(%w) k(%w) v(%w) o(%wo)
+      {causal, num_heads = 6 : i64, scale = 0.353553 : f32}
+      : (tensor<?x?x32xf32>, tensor<?x1x1x?xf32>, tensor<?x6x1x?xf32>, tensor<48x32xf32>,
+         tensor<48x32xf32>, tensor<48x32xf32>, tensor<32x48xf32>) -> tensor<?x?x32xf32>
+  return %y : tensor<?x?x32xf32>
+}

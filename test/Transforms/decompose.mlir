@@ -212,3 +212,20 @@ func.func @attention_cache(%x: tensor<?x?x32xf32>, %m: tensor<?x1x1x?xf32>, %kv:
       -> (tensor<?x?x32xf32>, tensor<2x?x2x?x8xf32>)
   return %0, %1 : tensor<?x?x32xf32>, tensor<2x?x2x?x8xf32>
 }
+
+// A score bias (ALiBi's) is added to the scaled scores, before the masks.
+// CHECK-LABEL: func.func @attention_score_bias
+// CHECK-SAME: %[[B:[^:]*]]: tensor<?x4x1x?xf32>
+// CHECK: %[[S:.*]] = xfmr.scale
+// CHECK-NEXT: %[[SB:.*]] = xfmr.add %[[S]], %[[B]] : tensor<?x4x?x?xf32>, tensor<?x4x1x?xf32> -> tensor<?x4x?x?xf32>
+// CHECK-NEXT: %[[SM:.*]] = xfmr.add %[[SB]], %{{.*}} : tensor<?x4x?x?xf32>, tensor<?x1x1x?xf32>
+// CHECK: xfmr.causal_mask
+// CHECK: xfmr.softmax
+func.func @attention_score_bias(%x: tensor<?x?x32xf32>, %m: tensor<?x1x1x?xf32>, %b: tensor<?x4x1x?xf32>,
+    %w: tensor<32x32xf32>) -> tensor<?x?x32xf32> {
+  %0 = xfmr.attention %x mask(%m) score_bias(%b) q(%w) k(%w) v(%w) o(%w)
+      {causal, num_heads = 4 : i64, scale = 0.353553 : f32}
+      : (tensor<?x?x32xf32>, tensor<?x1x1x?xf32>, tensor<?x4x1x?xf32>, tensor<32x32xf32>,
+         tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>) -> tensor<?x?x32xf32>
+  return %0 : tensor<?x?x32xf32>
+}

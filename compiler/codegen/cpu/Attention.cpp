@@ -9,6 +9,10 @@
 //   scores  s[j]   = Σ_d  broadcast(K[j, d]) · Qᵀ[d]       16 keys at a time
 //   context acc[c] = Σ_j  broadcast(V[j, c]) · p[j]        16 columns at a time
 //
+// A bias of the keys alone ([b or 1, h or 1, 1, k], ALiBi's) is one scalar
+// per key, broadcast to its lanes; a bias varying by query takes the generic
+// linalg key loop.
+//
 // Qᵀ ([head_dim][16]) is gathered once per query tile; the probabilities of a
 // key tile are stored once ([16][16]) and read back per key. The running
 // maximum, sum and the accumulators (one vector per value column) are the
@@ -86,6 +90,8 @@ private:
   Value keyRow(Value key);
   /// Whether some query of the tile sees `key`, whose row is `row`.
   Value keySeen(Value key, Value row);
+  /// The bias of the key whose row is `row`, for every lane.
+  Value keyBias(Value row);
   /// exp(x - max), 0 where the maximum is -inf (nothing seen yet).
   Value guardedExp(Value x, Value max);
   /// One key tile from `firstKey`: the online softmax update of `state`
@@ -140,6 +146,16 @@ Value VectorKeyLoop::keySeen(Value key, Value row) {
       b, loc, arith::CmpIPredicate::ne, flag,
       arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0)));
   return arith::AndIOp::create(b, loc, seen, real);
+}
+
+Value VectorKeyLoop::keyBias(Value row) {
+  auto type = cast<RankedTensorType>(tile.bias.getType());
+  Value zero = index(0);
+  Value bias = tensor::ExtractOp::create(
+      b, loc, tile.bias,
+      ValueRange{type.getDimSize(0) == 1 ? zero : tile.batch,
+                 type.getDimSize(1) == 1 ? zero : tile.head, zero, row});
+  return vector::BroadcastOp::create(b, loc, vectorType, bias);
 }
 
 Value VectorKeyLoop::guardedExp(Value x, Value max) {
@@ -199,13 +215,15 @@ SmallVector<Value> VectorKeyLoop::keyTile(Value firstKey, ValueRange state,
     scores(rows);
   }
 
-  // x = scale · s where the key is seen, -inf elsewhere; the tile's
-  // maximum, the new running maximum and what rescales the old sums.
+  // x = scale · s + bias where the key is seen, -inf elsewhere; the
+  // tile's maximum, the new running maximum and what rescales the old sums.
   Value scale = splat(FusedAttentionOp(tile.op).getScale().convertToDouble());
   SmallVector<Value> x;
   Value tileMax = negInf;
   for (int64_t t = 0; t < kKeys; ++t) {
     Value value = arith::MulFOp::create(b, loc, scoreTile.getResult(t), scale);
+    if (tile.bias)
+      value = arith::AddFOp::create(b, loc, value, keyBias(rows[t]));
     value = arith::SelectOp::create(b, loc, keySeen(keys[t], rows[t]), value,
                                     negInf);
     if (causalLimit) {
@@ -342,8 +360,9 @@ struct XfmrCpuAttentionPass
   void runOnOperation() override {
     SmallVector<FusedAttentionOp> ops;
     getOperation().walk([&](FusedAttentionOp op) {
-      // An additive bias is [q, k]-shaped: the generic lowering reads it.
-      if (!op.getBias())
+      // A bias that varies by query takes the generic lowering.
+      Value bias = op.getBias();
+      if (!bias || cast<RankedTensorType>(bias.getType()).getDimSize(2) == 1)
         ops.push_back(op);
     });
     IRRewriter rewriter(&getContext());

@@ -4,7 +4,9 @@
 #include "dialect/XfmrOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 #include <cmath>
@@ -299,6 +301,75 @@ struct RotaryLowering : OpConversionPattern<RotaryOp> {
   }
 };
 
+/// [b, k] 0/1 → [b, h, 1, k]: -m_h times the tokens after each key. The
+/// counts are one backward scan of each row (b·k steps of integer work, once
+/// per entry call); the bias an elementwise generic over them.
+struct AlibiBiasLowering : OpConversionPattern<AlibiBiasOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AlibiBiasOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value mask = adaptor.getMask();
+    SmallVector<OpFoldResult> in = sizesOf(rewriter, loc, mask);
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    Value batch = getValueOrCreateConstantIndexOp(rewriter, loc, in[0]);
+    Value keys = getValueOrCreateConstantIndexOp(rewriter, loc, in[1]);
+    Type f32 = rewriter.getF32Type();
+    auto countsType = RankedTensorType::get(
+        {ShapedType::kDynamic, ShapedType::kDynamic}, f32);
+    Value counts = emptyTensor(rewriter, loc, countsType, in);
+    Value lastKey = arith::SubIOp::create(rewriter, loc, keys, one);
+    auto rows = scf::ForOp::create(
+        rewriter, loc, zero, batch, one, ValueRange{counts},
+        [&](OpBuilder &ob, Location l, Value row, ValueRange rowArgs) {
+          Value none = f32Constant(ob, l, 0.0);
+          auto scan = scf::ForOp::create(
+              ob, l, zero, keys, one, ValueRange{rowArgs[0], none},
+              [&](OpBuilder &ib, Location il, Value step, ValueRange args) {
+                Value key = arith::SubIOp::create(ib, il, lastKey, step);
+                Value written = tensor::InsertOp::create(
+                    ib, il, args[1], args[0], ValueRange{row, key});
+                Value m = tensor::ExtractOp::create(ib, il, mask,
+                                                    ValueRange{row, key});
+                Value token = arith::CmpIOp::create(
+                    ib, il, arith::CmpIPredicate::ne, m,
+                    arith::ConstantOp::create(ib, il, ib.getI64IntegerAttr(0)));
+                Value after = arith::AddFOp::create(
+                    ib, il, args[1],
+                    arith::SelectOp::create(ib, il, token,
+                                            f32Constant(ib, il, 1.0),
+                                            f32Constant(ib, il, 0.0)));
+                scf::YieldOp::create(ib, il, ValueRange{written, after});
+              });
+          scf::YieldOp::create(ob, l, scan.getResult(0));
+        });
+
+    SmallVector<float> negatedSlopes;
+    for (double slope : AlibiBiasOp::slopes(op.getNumHeads()))
+      negatedSlopes.push_back(static_cast<float>(-slope));
+    auto slopesType = RankedTensorType::get({op.getNumHeads()}, f32);
+    Value slopes = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(slopesType, ArrayRef<float>(negatedSlopes)));
+    AffineExpr b = getAffineDimExpr(0, ctx), h = getAffineDimExpr(1, ctx),
+               k = getAffineDimExpr(3, ctx);
+    Value result = buildElementwise(
+        rewriter, loc, op.getType(),
+        {in[0], rewriter.getIndexAttr(op.getNumHeads()),
+         rewriter.getIndexAttr(1), in[1]},
+        {rows.getResult(0), slopes},
+        {AffineMap::get(4, 0, {b, k}, ctx), AffineMap::get(4, 0, {h}, ctx)},
+        [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+          return arith::MulFOp::create(nb, l, args[1], args[0]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 /// [b, s] 0/1 → additive [b, 1, 1, s]: 0 for tokens, the fill for padding.
 struct PaddingMaskLowering : OpConversionPattern<PaddingMaskOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -329,6 +400,7 @@ struct PaddingMaskLowering : OpConversionPattern<PaddingMaskOp> {
 } // namespace
 
 void xfmr::populateEmbeddingToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<AddPositionsLowering, EmbeddingLowering, PaddingMaskLowering,
-               RotaryLowering, TokenPositionsLowering>(patterns.getContext());
+  patterns.add<AddPositionsLowering, AlibiBiasLowering, EmbeddingLowering,
+               PaddingMaskLowering, RotaryLowering, TokenPositionsLowering>(
+      patterns.getContext());
 }

@@ -89,13 +89,15 @@ def make_weights(rng, spec):
     return {name: value.astype(np.float32) for name, value in weights.items()}
 
 
-def make_inputs(rng, vocab_size, lengths, seq):
-    """One row per length: real tokens, then padding (id 0)."""
+def make_inputs(rng, vocab_size, lengths, seq, left=False):
+    """One row per length: real tokens, then padding (id 0); with `left`,
+    the padding first."""
     ids = np.zeros((len(lengths), seq), dtype=np.int64)
     mask = np.zeros_like(ids)
     for row, length in enumerate(lengths):
-        ids[row, :length] = rng.integers(1, vocab_size, length)
-        mask[row, :length] = 1
+        real = slice(seq - length, seq) if left else slice(0, length)
+        ids[row, real] = rng.integers(1, vocab_size, length)
+        mask[row, real] = 1
     return {"input_ids": ids, "attention_mask": mask}
 
 
