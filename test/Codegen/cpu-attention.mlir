@@ -89,6 +89,43 @@ func.func @shared_key_bias(%q: tensor<?x4x?x8xf32>, %bias: tensor<1x4x1x?xf32>) 
   return %c : tensor<?x4x?x8xf32>
 }
 
+// A tile of one query (a decode step's) branches at run time to a loop
+// whose lanes run along the head dimension (8 here: one vector of 8) and the
+// value dimension (24: vectors of 16 and 8): per key a product with the
+// query reduced to its score, 16 keys' scores one vector for the online
+// softmax, then each seen key's value row times its probability; the sum and
+// the accumulators go to lane and column 0 of the common layout.
+// CHECK-LABEL: func.func @single_query
+// CHECK: scf.forall
+// CHECK: %[[ONE:.*]] = arith.cmpi eq, %{{.*}}, %c1{{.*}} : index
+// CHECK: scf.if %[[ONE]] -> (tensor<16xf32>, tensor<24x16xf32>) {
+// CHECK: %[[Q:.*]] = vector.transfer_read %arg0{{.*}} : tensor<?x2x?x8xf32>, vector<8xf32>
+// CHECK: scf.for {{.*}} -> (f32, f32, vector<16xf32>, vector<8xf32>) {
+// CHECK: %[[K:.*]] = vector.transfer_read %arg1{{.*}} : tensor<?x2x?x8xf32>, vector<8xf32>
+// CHECK: %[[KQ:.*]] = arith.mulf %[[K]], %[[Q]] : vector<8xf32>
+// CHECK: vector.reduction <add>, %[[KQ]] : vector<8xf32> into f32
+// CHECK: %[[X:.*]] = vector.from_elements {{.*}} : vector<16xf32>
+// CHECK: vector.reduction <maximumf>, %[[X]] : vector<16xf32> into f32
+// CHECK: math.exp {{.*}} : vector<16xf32>
+// CHECK: vector.reduction <add>, {{.*}} : vector<16xf32> into f32
+// CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<8xf32>) {
+// CHECK: scf.if
+// CHECK: vector.transfer_read %arg2{{.*}} : tensor<?x2x?x24xf32>, vector<16xf32>
+// CHECK: vector.fma {{.*}} : vector<16xf32>
+// CHECK: vector.transfer_read %arg2{{.*}} : tensor<?x2x?x24xf32>, vector<8xf32>
+// CHECK: vector.fma {{.*}} : vector<8xf32>
+// CHECK: tensor.insert %{{.*}} into %{{.*}}[%c0{{.*}}] : tensor<16xf32>
+// CHECK-COUNT-24: tensor.insert %{{.*}} into %{{.*}}[%{{.*}}, %c0{{.*}}] : tensor<24x16xf32>
+// CHECK: } else {
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<8x16xf32>)
+// CHECK: tensor.parallel_insert_slice
+func.func @single_query(%q: tensor<?x2x?x8xf32>, %k: tensor<?x2x?x8xf32>, %v: tensor<?x2x?x24xf32>, %m: tensor<?x?xi64>) -> tensor<?x2x?x24xf32> {
+  %c = xfmr.fused_attention %q, %k, %v key_padding(%m : tensor<?x?xi64>) scale(0.125) causal
+      mask(<fill = neg_inf, fully_masked = zero>)
+      : tensor<?x2x?x8xf32>, tensor<?x2x?x8xf32>, tensor<?x2x?x24xf32> -> tensor<?x2x?x24xf32>
+  return %c : tensor<?x2x?x24xf32>
+}
+
 // A bias that varies by query keeps the generic lowering.
 // CHECK-LABEL: func.func @biased
 // CHECK: xfmr.fused_attention

@@ -13,6 +13,15 @@
 // per key, broadcast to its lanes; a bias varying by query takes the generic
 // linalg key loop.
 //
+// A tile of one query (every tile of a decode step) would keep one lane of
+// 16 busy; it takes its own loop, chosen at run time, where the lanes run
+// along the head and value dimensions instead:
+//
+//   scores  s[j]   = reduce_add(Σ_c K[j, c:c+16] · q[c:c+16])  per key
+//   context acc[c] += p[j] · V[j, c:c+16]                       per key
+//
+// with the online softmax over vectors of 16 keys' scores.
+//
 // Qᵀ ([head_dim][16]) is gathered once per query tile; the probabilities of a
 // key tile are stored once ([16][16]) and read back per key. The running
 // maximum, sum and the accumulators (one vector per value column) are the
@@ -59,6 +68,238 @@ private:
   OpBuilder::InsertionGuard guard;
 };
 
+/// The offsets and widths of the vectors that cover `size` features: whole
+/// vectors of kLanes, then one narrower.
+SmallVector<std::pair<int64_t, int64_t>> vectorChunks(int64_t size) {
+  SmallVector<std::pair<int64_t, int64_t>> chunks;
+  for (int64_t offset = 0; offset < size; offset += kLanes)
+    chunks.push_back({offset, std::min(kLanes, size - offset)});
+  return chunks;
+}
+
+/// Builds the key loop of a query tile that holds one query.
+class SingleQueryKeyLoop {
+public:
+  SingleQueryKeyLoop(OpBuilder &b, Location loc, const AttentionQueryTile &tile)
+      : b(b), loc(loc), tile(tile), f32(b.getF32Type()),
+        headChunks(vectorChunks(tile.headDim)),
+        valueChunks(vectorChunks(tile.valueDim)) {}
+
+  /// The sum and the accumulators, in VectorKeyLoop's layout (lane and
+  /// column 0).
+  std::pair<Value, Value> build();
+
+private:
+  Value index(int64_t value) {
+    return arith::ConstantIndexOp::create(b, loc, value);
+  }
+  Value scalar(double value) {
+    return arith::ConstantOp::create(
+        b, loc, b.getF32FloatAttr(static_cast<float>(value)));
+  }
+  VectorType vectorOf(int64_t width) { return VectorType::get({width}, f32); }
+  Value read(Value tensor, ValueRange indices, int64_t width) {
+    return vector::TransferReadOp::create(
+        b, loc, vectorOf(width), tensor, indices,
+        arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0)).getResult(),
+        ArrayRef<bool>{true});
+  }
+  /// exp(x - max), 0 where max is -inf (no key seen yet).
+  Value guardedExp(Value x, Value max, Value maxIsNegInf) {
+    Value e =
+        math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, x, max));
+    Value zero =
+        x.getType() == f32
+            ? scalar(0.0)
+            : arith::ConstantOp::create(
+                  b, loc,
+                  DenseElementsAttr::get(cast<VectorType>(x.getType()), 0.0f))
+                  .getResult();
+    return arith::SelectOp::create(b, loc, maxIsNegInf, zero, e);
+  }
+  /// Whether the query sees `key` (a key past the last is read at `row`).
+  Value keySeen(Value key, Value row);
+  /// scale · q·K[row] (+ the bias of the key), -inf where the key is not
+  /// seen.
+  Value score(Value key, Value row, ArrayRef<Value> query);
+  /// One tile of kLanes keys from `firstKey`: the online softmax update of
+  /// `state` (maximum, sum, then the value chunks' accumulators).
+  SmallVector<Value> keyTile(Value firstKey, ValueRange state,
+                             ArrayRef<Value> query);
+
+  OpBuilder &b;
+  Location loc;
+  const AttentionQueryTile &tile;
+  Type f32;
+  SmallVector<std::pair<int64_t, int64_t>> headChunks, valueChunks;
+  Value lastKey;
+};
+
+Value SingleQueryKeyLoop::keySeen(Value key, Value row) {
+  Value seen = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, key,
+                                     tile.stopKey);
+  if (!tile.padding)
+    return seen;
+  Value flag = tensor::ExtractOp::create(b, loc, tile.padding,
+                                         ValueRange{tile.batch, row});
+  Value real = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::ne, flag,
+      arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0)));
+  return arith::AndIOp::create(b, loc, seen, real);
+}
+
+Value SingleQueryKeyLoop::score(Value key, Value row, ArrayRef<Value> query) {
+  // The whole vectors into one partial product, the narrower on its own.
+  Value whole, dot;
+  for (auto [i, chunk] : llvm::enumerate(headChunks)) {
+    auto [offset, width] = chunk;
+    Value keys =
+        read(tile.k, {tile.batch, tile.kvHead, row, index(offset)}, width);
+    if (width != kLanes) {
+      Value part = vector::ReductionOp::create(
+          b, loc, vector::CombiningKind::ADD,
+          arith::MulFOp::create(b, loc, keys, query[i]));
+      dot = dot ? arith::AddFOp::create(b, loc, dot, part).getResult() : part;
+      continue;
+    }
+    whole =
+        whole ? vector::FMAOp::create(b, loc, keys, query[i], whole).getResult()
+              : arith::MulFOp::create(b, loc, keys, query[i]).getResult();
+  }
+  if (whole) {
+    Value part =
+        vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, whole);
+    dot = dot ? arith::AddFOp::create(b, loc, part, dot).getResult() : part;
+  }
+  double scale = FusedAttentionOp(tile.op).getScale().convertToDouble();
+  Value x = arith::MulFOp::create(b, loc, dot, scalar(scale));
+  if (Value bias = tile.bias) {
+    auto type = cast<RankedTensorType>(bias.getType());
+    Value zero = index(0);
+    x = arith::AddFOp::create(
+        b, loc, x,
+        tensor::ExtractOp::create(
+            b, loc, bias,
+            ValueRange{type.getDimSize(0) == 1 ? zero : tile.batch,
+                       type.getDimSize(1) == 1 ? zero : tile.head, zero, row}));
+  }
+  return arith::SelectOp::create(
+      b, loc, keySeen(key, row), x,
+      scalar(-std::numeric_limits<double>::infinity()));
+}
+
+SmallVector<Value> SingleQueryKeyLoop::keyTile(Value firstKey, ValueRange state,
+                                               ArrayRef<Value> query) {
+  Value max = state[0], sum = state[1];
+  ValueRange acc = state.drop_front(2);
+  SmallVector<Value> scores;
+  for (int64_t t = 0; t < kLanes; ++t) {
+    Value key = arith::AddIOp::create(b, loc, firstKey, index(t));
+    scores.push_back(
+        score(key, arith::MinSIOp::create(b, loc, key, lastKey), query));
+  }
+  Value x = vector::FromElementsOp::create(b, loc, vectorOf(kLanes), scores);
+
+  Value tileMax =
+      vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXIMUMF, x);
+  Value newMax = arith::MaximumFOp::create(b, loc, max, tileMax);
+  Value nothingSeen =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, newMax,
+                            scalar(-std::numeric_limits<double>::infinity()));
+  Value rescale = guardedExp(max, newMax, nothingSeen);
+  Value probs = guardedExp(
+      x, vector::BroadcastOp::create(b, loc, vectorOf(kLanes), newMax),
+      nothingSeen);
+  Value newSum = arith::AddFOp::create(
+      b, loc, arith::MulFOp::create(b, loc, sum, rescale),
+      vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, probs));
+  auto probsType = RankedTensorType::get({kLanes}, f32);
+  Value stored = vector::TransferWriteOp::create(
+                     b, loc, probs,
+                     tensor::EmptyOp::create(b, loc, probsType.getShape(), f32),
+                     ValueRange{index(0)}, ArrayRef<bool>{true})
+                     .getResult();
+
+  // acc = rescale · acc + Σ_j p[j] · V[j], over the keys before the stop; a
+  // key not seen is skipped (its value row is not read).
+  SmallVector<Value> scaled;
+  for (auto [chunk, value] : llvm::zip(valueChunks, acc))
+    scaled.push_back(arith::MulFOp::create(
+        b, loc, value,
+        vector::BroadcastOp::create(b, loc, vectorOf(chunk.second), rescale)));
+  Value keysLeft = arith::MinSIOp::create(
+      b, loc, index(kLanes),
+      arith::SubIOp::create(b, loc, tile.stopKey, firstKey));
+  auto loop = scf::ForOp::create(
+      b, loc, index(0), keysLeft, index(1), scaled,
+      [&](OpBuilder &nb, Location, Value t, ValueRange partial) {
+        BuildAt at(b, nb);
+        Value key = arith::AddIOp::create(b, loc, firstKey, t);
+        auto accumulate = [&](OpBuilder &ab, Location) {
+          BuildAt at(b, ab);
+          Value p = tensor::ExtractOp::create(b, loc, stored, t);
+          SmallVector<Value> next;
+          for (auto [chunk, value] : llvm::zip(valueChunks, partial)) {
+            auto [offset, width] = chunk;
+            Value values = read(
+                tile.v, {tile.batch, tile.kvHead, key, index(offset)}, width);
+            next.push_back(vector::FMAOp::create(
+                b, loc, vector::BroadcastOp::create(b, loc, vectorOf(width), p),
+                values, value));
+          }
+          scf::YieldOp::create(b, loc, next);
+        };
+        if (!tile.padding) {
+          accumulate(b, loc);
+          return;
+        }
+        auto ifOp = scf::IfOp::create(b, loc, keySeen(key, key), accumulate,
+                                      [&](OpBuilder &eb, Location) {
+                                        scf::YieldOp::create(eb, loc, partial);
+                                      });
+        scf::YieldOp::create(b, loc, ifOp.getResults());
+      });
+
+  SmallVector<Value> next = {newMax, newSum};
+  llvm::append_range(next, loop.getResults());
+  return next;
+}
+
+std::pair<Value, Value> SingleQueryKeyLoop::build() {
+  lastKey = arith::SubIOp::create(b, loc, tile.keys, index(1));
+  SmallVector<Value> query;
+  for (auto [offset, width] : headChunks)
+    query.push_back(
+        read(tile.q, {tile.batch, tile.head, tile.firstQuery, index(offset)},
+             width));
+
+  SmallVector<Value> init = {scalar(-std::numeric_limits<double>::infinity()),
+                             scalar(0.0)};
+  for (auto [offset, width] : valueChunks)
+    init.push_back(arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(vectorOf(width), 0.0f)));
+  auto loop = scf::ForOp::create(
+      b, loc, tile.firstKey, tile.stopKey, index(kLanes), init,
+      [&](OpBuilder &nb, Location, Value firstKey, ValueRange state) {
+        BuildAt at(b, nb);
+        scf::YieldOp::create(b, loc, keyTile(firstKey, state, query));
+      });
+
+  // Lane 0 of the sum, column 0 of the accumulators: the epilogue reads
+  // as many as the tile has queries.
+  Value sum = tensor::InsertOp::create(
+      b, loc, loop.getResult(1), tensor::EmptyOp::create(b, loc, {kLanes}, f32),
+      ValueRange{index(0)});
+  Value acc = tensor::EmptyOp::create(b, loc, {tile.valueDim, kLanes}, f32);
+  for (auto [chunk, value] :
+       llvm::zip(valueChunks, loop.getResults().drop_front(2)))
+    for (int64_t c = 0; c < chunk.second; ++c)
+      acc = tensor::InsertOp::create(
+          b, loc, vector::ExtractOp::create(b, loc, value, c), acc,
+          ValueRange{index(chunk.first + c), index(0)});
+  return {sum, acc};
+}
+
 /// Builds the key loop of one query tile.
 class VectorKeyLoop {
 public:
@@ -66,9 +307,12 @@ public:
       : b(b), loc(loc), tile(tile),
         vectorType(VectorType::get({kLanes}, b.getF32Type())) {}
 
+  /// A tile of one query takes SingleQueryKeyLoop's loop, any other the
+  /// loop with a query per lane.
   AttentionKeyLoopResult build();
 
 private:
+  std::pair<Value, Value> buildQueryPerLane();
   Value index(int64_t value) {
     return arith::ConstantIndexOp::create(b, loc, value);
   }
@@ -310,6 +554,27 @@ SmallVector<Value> VectorKeyLoop::keyTile(Value firstKey, ValueRange state,
 
 AttentionKeyLoopResult VectorKeyLoop::build() {
   MLIRContext *ctx = b.getContext();
+  auto sumType = RankedTensorType::get({kLanes}, b.getF32Type());
+  auto accType = RankedTensorType::get({tile.valueDim, kLanes}, b.getF32Type());
+  Value single = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                       tile.rows, index(1));
+  auto ifOp = scf::IfOp::create(b, loc, TypeRange{sumType, accType}, single,
+                                /*addThenBlock=*/true, /*addElseBlock=*/true);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    auto [sum, acc] = SingleQueryKeyLoop(b, loc, tile).build();
+    scf::YieldOp::create(b, loc, ValueRange{sum, acc});
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    std::tie(sum, acc) = buildQueryPerLane();
+    scf::YieldOp::create(b, loc, ValueRange{sum, acc});
+  }
+  AffineExpr i = getAffineDimExpr(0, ctx), d = getAffineDimExpr(1, ctx);
+  return {ifOp.getResult(0), ifOp.getResult(1),
+          AffineMap::get(2, 0, {d, i}, ctx)};
+}
+
+std::pair<Value, Value> VectorKeyLoop::buildQueryPerLane() {
   negInf = splat(-std::numeric_limits<double>::infinity());
   lastKey = arith::SubIOp::create(b, loc, tile.keys, index(1));
   if (FusedAttentionOp(tile.op).getCausal()) {
@@ -351,8 +616,7 @@ AttentionKeyLoopResult VectorKeyLoop::build() {
                                           ValueRange{index(c), index(0)},
                                           ArrayRef<bool>{true})
               .getResult();
-  AffineExpr i = getAffineDimExpr(0, ctx), d = getAffineDimExpr(1, ctx);
-  return {sum, acc, AffineMap::get(2, 0, {d, i}, ctx)};
+  return {sum, acc};
 }
 
 struct XfmrCpuAttentionPass

@@ -58,10 +58,11 @@ def XfmrCpuContractions : Pass<"xfmr-cpu-contractions", "mlir::func::FuncOp"> {
 }
 
 def XfmrCpuAttention : Pass<"xfmr-cpu-attention", "mlir::func::FuncOp"> {
-  let summary = "fused attention with the queries of a tile in a vector's lanes";
+  let summary = "fused attention as vector code: a tile's queries, or one query's features, in a vector's lanes";
   let description = [{
     Runs on xfmr ops, before `convert-xfmr-to-linalg`. Each
-    `xfmr.fused_attention` without an additive bias is lowered by the shared
+    `xfmr.fused_attention` without an additive bias, or with a bias of the
+    keys alone (`[b or 1, h or 1, 1, k]`, ALiBi's), is lowered by the shared
     tiled lowering (one `scf.forall` iteration per batch row, head and tile
     of 16 queries; the keys a tile sees; the epilogue and its fully masked
     rows) with a key loop built from vector operations, the tile's 16
@@ -70,9 +71,9 @@ def XfmrCpuAttention : Pass<"xfmr-cpu-attention", "mlir::func::FuncOp"> {
     - `Qᵀ` (`[head_dim][16]`) is gathered once per query tile;
     - per tile of 16 keys, the scores are 16 vector accumulators, one per
       key, each step over the head dimension a broadcast of `K[j, d]` times
-      the row `Qᵀ[d]` (fused multiply-add); the scale, the padding (a key
-      not seen is selected to `-inf`) and the causal limit (a lane compare)
-      follow;
+      the row `Qᵀ[d]` (fused multiply-add); the scale, the key's bias
+      (broadcast), the padding (a key not seen is selected to `-inf`) and
+      the causal limit (a lane compare) follow;
     - the online softmax is lane-wise: the running maximum and sum are one
       vector each, the tile's maximum a chain of vector maximums, `exp` a
       vector (the polynomial of `xfmr-approximate-math`);
@@ -82,9 +83,16 @@ def XfmrCpuAttention : Pass<"xfmr-cpu-attention", "mlir::func::FuncOp"> {
       once per key tile, `[16][16]`, and read back by row). A key that is
       not seen is skipped, so a padded key's values are never read.
 
+    A tile of one query (each tile of a decode step, which would keep one
+    lane of 16 busy) branches at run time to a loop with the lanes along the
+    features: per key, `K[j]` times the query in vectors of 16 features,
+    reduced to the score; 16 keys' scores make one vector for the online
+    softmax (scalar maximum and sum); the accumulators are vectors of 16
+    value columns, each seen key adding `p[j] · V[j]`.
+
     Every result adds its keys in order, in one iteration of the forall:
-    the same bits for every thread count. An attention with a bias keeps
-    the generic lowering.
+    the same bits for every thread count. An attention with a bias that
+    varies by query keeps the generic lowering.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
