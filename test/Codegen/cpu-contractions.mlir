@@ -7,15 +7,17 @@
 // 8-row register tiles of two 16-lane vectors held across the reduction,
 // each step loading its 32 floats of the panel straight from the weight (no
 // copy of B), the bias added before the only store; C, its view, its fill
-// and the epilogue are gone. A register tile of rows walks both panels of
-// its cache tile before the next row tile starts.
+// and the epilogue are gone. The two panels are two column tiles (as many
+// as 8 where the panels allow: they are the parallel work of a few rows); a
+// register tile of rows walks its cache tile's panels before the next row
+// tile starts.
 // CHECK-LABEL: func.func @linear
 // CHECK-NOT: linalg.
-// CHECK: scf.parallel
+// CHECK: scf.parallel ({{.*}}) = ({{.*}}) to (%c2, {{.*}})
 // CHECK-NOT: memref.alloca
 // CHECK: scf.for {{.*}} step %c8
 // CHECK-NOT: vector.fma
-// CHECK: scf.for {{.*}} = %c0{{.*}} to %c2{{.*}} step %c1
+// CHECK: scf.for {{.*}} = %c0{{.*}} to %c1{{.*}} step %c1
 // CHECK: %[[ACC:.*]]:16 = scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, {{.*}})
 // CHECK-COUNT-2: vector.load %arg1[{{.*}}] : memref<2x64x32xf32>, vector<16xf32>
 // CHECK: memref.load %arg0

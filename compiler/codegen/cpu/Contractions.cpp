@@ -53,7 +53,13 @@ std::optional<Tiles> selectTiles(int64_t n, int64_t k, int64_t nr) {
   // 128 rows leave a tile per thread on 128 tokens, and a row tile's block
   // of A (128 × kc) stays in L2 while its panels go by.
   tiles.mc = 128;
+  // At least 8 column tiles where the panels allow: with one row tile (up
+  // to 128 tokens, or a decode step's few rows) the column tiles are all
+  // the parallel work, and 3 of them (768 / 256) left one of two threads
+  // idle a third of the time.
   tiles.nc = largestDivisor(n, {256, 128, 64, 32, 16});
+  while (tiles.nc > nr && n / tiles.nc < 8)
+    tiles.nc /= 2;
   if (tiles.nc % nr != 0)
     tiles.nc = nr;
   // A register tile's rows of A, 8 × kc floats, stay in L1 (48 KiB here)
