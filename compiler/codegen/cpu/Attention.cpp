@@ -68,6 +68,69 @@ private:
   OpBuilder::InsertionGuard guard;
 };
 
+/// Whether the tile's queries see `key` at all: it lies before the stop and,
+/// with padding, its row `row` (the key, or the last one for a key past it)
+/// is a real token.
+Value seesKey(OpBuilder &b, Location loc, const AttentionQueryTile &tile,
+              Value key, Value row) {
+  Value seen = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, key,
+                                     tile.stopKey);
+  if (!tile.padding)
+    return seen;
+  Value flag = tensor::ExtractOp::create(b, loc, tile.padding,
+                                         ValueRange{tile.batch, row});
+  Value real = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::ne, flag,
+      arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0)));
+  return arith::AndIOp::create(b, loc, seen, real);
+}
+
+/// The bias of the key whose row is `row`, for a bias of the keys alone
+/// ([b or 1, h or 1, 1, k]).
+Value biasOfKey(OpBuilder &b, Location loc, const AttentionQueryTile &tile,
+                Value row) {
+  auto type = cast<RankedTensorType>(tile.bias.getType());
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  return tensor::ExtractOp::create(
+      b, loc, tile.bias,
+      ValueRange{type.getDimSize(0) == 1 ? zero : tile.batch,
+                 type.getDimSize(1) == 1 ? zero : tile.head, zero, row});
+}
+
+/// A loop over the `count` keys from `firstKey` carrying `init`:
+/// `accumulate(t, key, partial)` builds a key's next values from `partial`
+/// (at `b`'s insertion point). With padding, a key the tile does not see
+/// keeps them, and its value row is never read. Returns the loop's results.
+ValueRange accumulateSeenKeys(
+    OpBuilder &b, Location loc, const AttentionQueryTile &tile, Value firstKey,
+    Value count, ValueRange init,
+    llvm::function_ref<SmallVector<Value>(Value, Value, ValueRange)>
+        accumulate) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  auto loop = scf::ForOp::create(
+      b, loc, zero, count, one, init,
+      [&](OpBuilder &nb, Location, Value t, ValueRange partial) {
+        BuildAt at(b, nb);
+        Value key = arith::AddIOp::create(b, loc, firstKey, t);
+        auto build = [&](OpBuilder &ab, Location) {
+          BuildAt at(b, ab);
+          scf::YieldOp::create(b, loc, accumulate(t, key, partial));
+        };
+        if (!tile.padding) {
+          // Every key before the stop is seen.
+          build(b, loc);
+          return;
+        }
+        auto ifOp = scf::IfOp::create(b, loc, seesKey(b, loc, tile, key, key),
+                                      build, [&](OpBuilder &eb, Location) {
+                                        scf::YieldOp::create(eb, loc, partial);
+                                      });
+        scf::YieldOp::create(b, loc, ifOp.getResults());
+      });
+  return loop.getResults();
+}
+
 /// The offsets and widths of the vectors that cover `size` features: whole
 /// vectors of kLanes, then one narrower.
 SmallVector<std::pair<int64_t, int64_t>> vectorChunks(int64_t size) {
@@ -117,8 +180,6 @@ private:
                   .getResult();
     return arith::SelectOp::create(b, loc, maxIsNegInf, zero, e);
   }
-  /// Whether the query sees `key` (a key past the last is read at `row`).
-  Value keySeen(Value key, Value row);
   /// scale · q·K[row] (+ the bias of the key), -inf where the key is not
   /// seen.
   Value score(Value key, Value row, ArrayRef<Value> query);
@@ -134,19 +195,6 @@ private:
   SmallVector<std::pair<int64_t, int64_t>> headChunks, valueChunks;
   Value lastKey;
 };
-
-Value SingleQueryKeyLoop::keySeen(Value key, Value row) {
-  Value seen = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, key,
-                                     tile.stopKey);
-  if (!tile.padding)
-    return seen;
-  Value flag = tensor::ExtractOp::create(b, loc, tile.padding,
-                                         ValueRange{tile.batch, row});
-  Value real = arith::CmpIOp::create(
-      b, loc, arith::CmpIPredicate::ne, flag,
-      arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0)));
-  return arith::AndIOp::create(b, loc, seen, real);
-}
 
 Value SingleQueryKeyLoop::score(Value key, Value row, ArrayRef<Value> query) {
   // The whole vectors into one partial product, the narrower on its own.
@@ -173,18 +221,10 @@ Value SingleQueryKeyLoop::score(Value key, Value row, ArrayRef<Value> query) {
   }
   double scale = FusedAttentionOp(tile.op).getScale().convertToDouble();
   Value x = arith::MulFOp::create(b, loc, dot, scalar(scale));
-  if (Value bias = tile.bias) {
-    auto type = cast<RankedTensorType>(bias.getType());
-    Value zero = index(0);
-    x = arith::AddFOp::create(
-        b, loc, x,
-        tensor::ExtractOp::create(
-            b, loc, bias,
-            ValueRange{type.getDimSize(0) == 1 ? zero : tile.batch,
-                       type.getDimSize(1) == 1 ? zero : tile.head, zero, row}));
-  }
+  if (tile.bias)
+    x = arith::AddFOp::create(b, loc, x, biasOfKey(b, loc, tile, row));
   return arith::SelectOp::create(
-      b, loc, keySeen(key, row), x,
+      b, loc, seesKey(b, loc, tile, key, row), x,
       scalar(-std::numeric_limits<double>::infinity()));
 }
 
@@ -230,38 +270,24 @@ SmallVector<Value> SingleQueryKeyLoop::keyTile(Value firstKey, ValueRange state,
   Value keysLeft = arith::MinSIOp::create(
       b, loc, index(kLanes),
       arith::SubIOp::create(b, loc, tile.stopKey, firstKey));
-  auto loop = scf::ForOp::create(
-      b, loc, index(0), keysLeft, index(1), scaled,
-      [&](OpBuilder &nb, Location, Value t, ValueRange partial) {
-        BuildAt at(b, nb);
-        Value key = arith::AddIOp::create(b, loc, firstKey, t);
-        auto accumulate = [&](OpBuilder &ab, Location) {
-          BuildAt at(b, ab);
-          Value p = tensor::ExtractOp::create(b, loc, stored, t);
-          SmallVector<Value> next;
-          for (auto [chunk, value] : llvm::zip(valueChunks, partial)) {
-            auto [offset, width] = chunk;
-            Value values = read(
-                tile.v, {tile.batch, tile.kvHead, key, index(offset)}, width);
-            next.push_back(vector::FMAOp::create(
-                b, loc, vector::BroadcastOp::create(b, loc, vectorOf(width), p),
-                values, value));
-          }
-          scf::YieldOp::create(b, loc, next);
-        };
-        if (!tile.padding) {
-          accumulate(b, loc);
-          return;
+  ValueRange newAcc = accumulateSeenKeys(
+      b, loc, tile, firstKey, keysLeft, scaled,
+      [&](Value t, Value key, ValueRange partial) {
+        Value p = tensor::ExtractOp::create(b, loc, stored, t);
+        SmallVector<Value> next;
+        for (auto [chunk, value] : llvm::zip(valueChunks, partial)) {
+          auto [offset, width] = chunk;
+          Value values = read(
+              tile.v, {tile.batch, tile.kvHead, key, index(offset)}, width);
+          next.push_back(vector::FMAOp::create(
+              b, loc, vector::BroadcastOp::create(b, loc, vectorOf(width), p),
+              values, value));
         }
-        auto ifOp = scf::IfOp::create(b, loc, keySeen(key, key), accumulate,
-                                      [&](OpBuilder &eb, Location) {
-                                        scf::YieldOp::create(eb, loc, partial);
-                                      });
-        scf::YieldOp::create(b, loc, ifOp.getResults());
+        return next;
       });
 
   SmallVector<Value> next = {newMax, newSum};
-  llvm::append_range(next, loop.getResults());
+  llvm::append_range(next, newAcc);
   return next;
 }
 
@@ -332,10 +358,11 @@ private:
   /// The key's row, clamped to the operands (a key past the last is read
   /// from the last row and masked).
   Value keyRow(Value key);
-  /// Whether some query of the tile sees `key`, whose row is `row`.
-  Value keySeen(Value key, Value row);
   /// The bias of the key whose row is `row`, for every lane.
-  Value keyBias(Value row);
+  Value keyBias(Value row) {
+    return vector::BroadcastOp::create(b, loc, vectorType,
+                                       biasOfKey(b, loc, tile, row));
+  }
   /// exp(x - max), 0 where the maximum is -inf (nothing seen yet).
   Value guardedExp(Value x, Value max);
   /// One key tile from `firstKey`: the online softmax update of `state`
@@ -377,29 +404,6 @@ Value VectorKeyLoop::transposedQueries() {
 
 Value VectorKeyLoop::keyRow(Value key) {
   return arith::MinSIOp::create(b, loc, key, lastKey);
-}
-
-Value VectorKeyLoop::keySeen(Value key, Value row) {
-  Value seen = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, key,
-                                     tile.stopKey);
-  if (!tile.padding)
-    return seen;
-  Value flag = tensor::ExtractOp::create(b, loc, tile.padding,
-                                         ValueRange{tile.batch, row});
-  Value real = arith::CmpIOp::create(
-      b, loc, arith::CmpIPredicate::ne, flag,
-      arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0)));
-  return arith::AndIOp::create(b, loc, seen, real);
-}
-
-Value VectorKeyLoop::keyBias(Value row) {
-  auto type = cast<RankedTensorType>(tile.bias.getType());
-  Value zero = index(0);
-  Value bias = tensor::ExtractOp::create(
-      b, loc, tile.bias,
-      ValueRange{type.getDimSize(0) == 1 ? zero : tile.batch,
-                 type.getDimSize(1) == 1 ? zero : tile.head, zero, row});
-  return vector::BroadcastOp::create(b, loc, vectorType, bias);
 }
 
 Value VectorKeyLoop::guardedExp(Value x, Value max) {
@@ -468,8 +472,8 @@ SmallVector<Value> VectorKeyLoop::keyTile(Value firstKey, ValueRange state,
     Value value = arith::MulFOp::create(b, loc, scoreTile.getResult(t), scale);
     if (tile.bias)
       value = arith::AddFOp::create(b, loc, value, keyBias(rows[t]));
-    value = arith::SelectOp::create(b, loc, keySeen(keys[t], rows[t]), value,
-                                    negInf);
+    value = arith::SelectOp::create(
+        b, loc, seesKey(b, loc, tile, keys[t], rows[t]), value, negInf);
     if (causalLimit) {
       Value key = vector::BroadcastOp::create(
           b, loc, causalLimit.getType(),
@@ -510,41 +514,26 @@ SmallVector<Value> VectorKeyLoop::keyTile(Value firstKey, ValueRange state,
     SmallVector<Value> scaled;
     for (int64_t c = 0; c < width; ++c)
       scaled.push_back(arith::MulFOp::create(b, loc, acc[c0 + c], rescale));
-    auto columnLoop = scf::ForOp::create(
-        b, loc, index(0), keysLeft, index(1), scaled,
-        [&](OpBuilder &nb, Location, Value t, ValueRange partial) {
-          BuildAt at(b, nb);
-          Value key = arith::AddIOp::create(b, loc, firstKey, t);
-          auto accumulate = [&](OpBuilder &ab, Location) {
-            BuildAt at(b, ab);
-            Value p = vector::TransferReadOp::create(
-                b, loc, vectorType, probs, ValueRange{t, index(0)},
-                readPadding(), ArrayRef<bool>{true});
-            SmallVector<Value> next;
-            for (int64_t c = 0; c < width; ++c) {
-              Value value = tensor::ExtractOp::create(
-                  b, loc, tile.v,
-                  ValueRange{tile.batch, tile.kvHead, key, index(c0 + c)});
-              Value values =
-                  vector::BroadcastOp::create(b, loc, vectorType, value);
-              next.push_back(
-                  vector::FMAOp::create(b, loc, values, p, partial[c]));
-            }
-            scf::YieldOp::create(b, loc, next);
-          };
-          if (!tile.padding) {
-            // Every key before the stop is seen.
-            accumulate(b, loc);
-            return;
-          }
-          auto ifOp =
-              scf::IfOp::create(b, loc, keySeen(key, key), accumulate,
-                                [&](OpBuilder &eb, Location) {
-                                  scf::YieldOp::create(eb, loc, partial);
-                                });
-          scf::YieldOp::create(b, loc, ifOp.getResults());
-        });
-    llvm::append_range(newAcc, columnLoop.getResults());
+    llvm::append_range(
+        newAcc,
+        accumulateSeenKeys(
+            b, loc, tile, firstKey, keysLeft, scaled,
+            [&](Value t, Value key, ValueRange partial) {
+              Value p = vector::TransferReadOp::create(
+                  b, loc, vectorType, probs, ValueRange{t, index(0)},
+                  readPadding(), ArrayRef<bool>{true});
+              SmallVector<Value> next;
+              for (int64_t c = 0; c < width; ++c) {
+                Value value = tensor::ExtractOp::create(
+                    b, loc, tile.v,
+                    ValueRange{tile.batch, tile.kvHead, key, index(c0 + c)});
+                Value values =
+                    vector::BroadcastOp::create(b, loc, vectorType, value);
+                next.push_back(
+                    vector::FMAOp::create(b, loc, values, p, partial[c]));
+              }
+              return next;
+            }));
   }
 
   SmallVector<Value> next = {newMax, newSum};
