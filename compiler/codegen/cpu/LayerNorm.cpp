@@ -7,7 +7,9 @@
 // generic lowering runs per row), then the 16 lanes' means and sums of
 // squared deviations are combined pairwise (Chan et al.), in a fixed tree.
 // A constant row keeps mean = x and m2 = 0 exactly, as the generic lowering
-// does, so its result is exactly the bias.
+// does, so its result is exactly the bias. xfmr.rms_norm takes the same
+// rows, its statistic the per-lane sum of squares, combined in the same
+// tree.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/cpu/Passes.h"
@@ -31,10 +33,11 @@ namespace {
 using cpu::kLanes;
 
 /// What one normalization reads: the row is `input` (+ `bias`) + `residual`
-/// where those are set.
+/// where those are set. `rms`: x / sqrt(mean(x²) + eps) · gamma, no beta.
 struct LayerNormOperands {
   Value input, residual, bias, gamma, beta;
   double eps = 0.0;
+  bool rms = false;
 };
 
 class RowBuilder {
@@ -69,6 +72,21 @@ public:
 
   /// The row's mean and sum of squared deviations, in every lane.
   std::pair<Value, Value> statistics(ArrayRef<Value> row);
+  /// The row's sum of squares, in every lane.
+  Value sumOfSquares(ArrayRef<Value> row);
+  /// Lane 0 of `v` in every lane.
+  Value lane0(Value v) {
+    return vector::BroadcastOp::create(
+        b, loc, vectorType,
+        vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{0}));
+  }
+  /// The permutation that brings lane l + half to lane l (l < half).
+  static SmallVector<int64_t> partnerLanes(int64_t half) {
+    SmallVector<int64_t> partner;
+    for (int64_t lane = 0; lane < kLanes; ++lane)
+      partner.push_back(lane < half ? lane + half : lane);
+    return partner;
+  }
 
   OpBuilder &b;
   Location loc;
@@ -95,9 +113,7 @@ std::pair<Value, Value> RowBuilder::statistics(ArrayRef<Value> row) {
   // of the means, m2 = m2_a + m2_b + delta² · n / 2.
   double count = static_cast<double>(row.size());
   for (int64_t half = kLanes / 2; half >= 1; half /= 2) {
-    SmallVector<int64_t> partner;
-    for (int64_t lane = 0; lane < kLanes; ++lane)
-      partner.push_back(lane < half ? lane + half : lane);
+    SmallVector<int64_t> partner = partnerLanes(half);
     Value otherMean = vector::ShuffleOp::create(b, loc, mean, mean, partner);
     Value otherM2 = vector::ShuffleOp::create(b, loc, m2, m2, partner);
     Value delta = arith::SubFOp::create(b, loc, otherMean, mean);
@@ -110,12 +126,20 @@ std::pair<Value, Value> RowBuilder::statistics(ArrayRef<Value> row) {
                               splat(count / 2)));
     count *= 2;
   }
-  auto lane0 = [&](Value v) {
-    return vector::BroadcastOp::create(
-        b, loc, vectorType,
-        vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{0}));
-  };
   return {lane0(mean), lane0(m2)};
+}
+
+Value RowBuilder::sumOfSquares(ArrayRef<Value> row) {
+  // Per lane over the row's vectors in order, then the lanes pairwise.
+  Value sum = arith::MulFOp::create(b, loc, row[0], row[0]);
+  for (Value x : row.drop_front())
+    sum =
+        arith::AddFOp::create(b, loc, sum, arith::MulFOp::create(b, loc, x, x));
+  for (int64_t half = kLanes / 2; half >= 1; half /= 2)
+    sum = arith::AddFOp::create(
+        b, loc, sum,
+        vector::ShuffleOp::create(b, loc, sum, sum, partnerLanes(half)));
+  return lane0(sum);
 }
 
 /// The normalized rows of `operands` (and, with a residual, the sums),
@@ -151,7 +175,12 @@ SmallVector<Value> buildLayerNorm(OpBuilder &b, Location loc,
       x = arith::AddFOp::create(b, loc, x, row.read(operands.residual, at, c));
     sum.push_back(x);
   }
-  auto [mean, m2] = row.statistics(sum);
+  // Centred (layer norm) or not (RMS norm): x - mean, or x.
+  Value mean, m2;
+  if (operands.rms)
+    m2 = row.sumOfSquares(sum);
+  else
+    std::tie(mean, m2) = row.statistics(sum);
   Value var =
       arith::DivFOp::create(b, loc, m2, row.splat(static_cast<double>(width)));
   Value denom = math::SqrtOp::create(
@@ -173,12 +202,13 @@ SmallVector<Value> buildLayerNorm(OpBuilder &b, Location loc,
   if (numResults > 1)
     outRows.push_back(rowOf(1));
   for (int64_t c = 0; c < vectors; ++c) {
-    Value normed = arith::DivFOp::create(
-        b, loc, arith::SubFOp::create(b, loc, sum[c], mean), denom);
-    Value y = arith::AddFOp::create(
-        b, loc,
-        arith::MulFOp::create(b, loc, normed, row.read(operands.gamma, {}, c)),
-        row.read(operands.beta, {}, c));
+    Value centred =
+        mean ? arith::SubFOp::create(b, loc, sum[c], mean).getResult() : sum[c];
+    Value normed = arith::DivFOp::create(b, loc, centred, denom);
+    Value y =
+        arith::MulFOp::create(b, loc, normed, row.read(operands.gamma, {}, c));
+    if (operands.beta)
+      y = arith::AddFOp::create(b, loc, y, row.read(operands.beta, {}, c));
     outRows[0] = row.write(y, outRows[0], c);
     if (numResults > 1)
       outRows[1] = row.write(sum[c], outRows[1], c);
@@ -205,7 +235,7 @@ struct XfmrCpuLayerNormPass
     IRRewriter rewriter(&getContext());
     SmallVector<Operation *> norms;
     getOperation().walk([&](Operation *op) {
-      if (isa<LayerNormOp, ResidualLayerNormOp>(op))
+      if (isa<LayerNormOp, ResidualLayerNormOp, RmsNormOp>(op))
         norms.push_back(op);
     });
     for (Operation *op : norms) {
@@ -218,6 +248,13 @@ struct XfmrCpuLayerNormPass
         operands = {norm.getInput(), Value(),
                     Value(),         norm.getGamma(),
                     norm.getBeta(),  norm.getEps().convertToDouble()};
+      } else if (auto norm = dyn_cast<RmsNormOp>(op)) {
+        if (!vectorRows(norm.getType()))
+          continue;
+        operands.input = norm.getInput();
+        operands.gamma = norm.getGamma();
+        operands.eps = norm.getEps().convertToDouble();
+        operands.rms = true;
       } else if (auto norm = dyn_cast<ResidualLayerNormOp>(op)) {
         if (!vectorRows(norm.getResult().getType()))
           continue;

@@ -119,8 +119,11 @@ def XfmrCpuLayerNorm : Pass<"xfmr-cpu-layer-norm", "mlir::func::FuncOp"> {
     (means averaged, `m2 = m2_a + m2_b + delta² · n / 2`), then writes
     `(x - mean) / sqrt(var + eps) · gamma + beta` (and the sum). A constant
     row keeps a zero variance exactly, so its result is exactly `beta`;
-    every row's result is the same for every thread count. Other norms keep
-    the generic lowering.
+    every row's result is the same for every thread count. Each
+    `xfmr.rms_norm` with such rows takes the same loop, its statistic the
+    per-lane sum of squares combined in the same tree, and writes
+    `x / sqrt(mean(x²) + eps) · gamma`. Other norms keep the generic
+    lowering.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
