@@ -427,11 +427,10 @@ LogicalResult AttentionOp::verify() {
     StringRef names[] = {"batch", "heads", "queries", "keys"};
     for (unsigned i = 0; i < 4; ++i) {
       int64_t dim = maskType.getDimSize(i);
-      int64_t full = cache && i == 3 ? ShapedType::kDynamic : scores[i];
-      if (dim != 1 && !dimsAgree(dim, full))
+      if (dim != 1 && !dimsAgree(dim, scores[i]))
         return emitOpError()
                << "mask dimension " << i << " (" << names[i] << ") is " << dim
-               << ", expected 1 or " << dimStr(full);
+               << ", expected 1 or " << dimStr(scores[i]);
     }
   }
   if (failed(verifyScoreBias(*this, getScoreBias(), scores, "score_bias")))

@@ -171,13 +171,8 @@ private:
   Value guardedExp(Value x, Value max, Value maxIsNegInf) {
     Value e =
         math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, x, max));
-    Value zero =
-        x.getType() == f32
-            ? scalar(0.0)
-            : arith::ConstantOp::create(
-                  b, loc,
-                  DenseElementsAttr::get(cast<VectorType>(x.getType()), 0.0f))
-                  .getResult();
+    Value zero = arith::ConstantOp::create(
+        b, loc, cast<TypedAttr>(b.getZeroAttr(x.getType())));
     return arith::SelectOp::create(b, loc, maxIsNegInf, zero, e);
   }
   /// scale · q·K[row] (+ the bias of the key), -inf where the key is not
