@@ -49,6 +49,15 @@ public:
   }
 
   void *get() { return words.data(); }
+  /// The data pointer and sizes set() was given.
+  const void *data() const {
+    const void *ptr;
+    std::memcpy(&ptr, &words[1], sizeof(void *));
+    return ptr;
+  }
+  const int64_t *sizes() const {
+    return reinterpret_cast<const int64_t *>(&words[3]);
+  }
 
 private:
   std::vector<uint64_t> words;

@@ -107,9 +107,22 @@ void KeyTable::clear() {
 WorkMemory::~WorkMemory() {
   for (uint32_t i = 0; i < count; ++i)
     if (!blocks[i].reserved)
-      std::free(blocks[i].ptr);
+      freeSystemBlock(blocks[i].ptr, size_t(1) << blocks[i].alignLog2);
   std::free(blocks);
-  std::free(reservation);
+  if (reservation)
+    freeSystemBlock(reservation, kGranule);
+}
+
+void *WorkMemory::systemBlock(size_t size, size_t alignment) {
+  return source ? source->allocate(size, alignment)
+                : systemAllocate(size, alignment);
+}
+
+void WorkMemory::freeSystemBlock(void *ptr, size_t alignment) {
+  if (source)
+    source->release(ptr, alignment);
+  else
+    std::free(ptr);
 }
 
 bool WorkMemory::reserve(size_t bytes) {
@@ -118,7 +131,7 @@ bool WorkMemory::reserve(size_t bytes) {
   if (bytes > SIZE_MAX - (kGranule - 1))
     return false;
   size_t rounded = (bytes + kGranule - 1) & ~(kGranule - 1);
-  reservation = static_cast<char *>(systemAllocate(rounded, kGranule));
+  reservation = static_cast<char *>(systemBlock(rounded, kGranule));
   if (!reservation)
     return false;
   reservationSize = rounded;
@@ -177,7 +190,7 @@ void *WorkMemory::allocate(size_t size, size_t alignment) {
     void *ptr = carveReserved(rounded, alignment);
     if (!ptr) {
       reserved = false;
-      ptr = systemAllocate(rounded, alignment);
+      ptr = systemBlock(rounded, alignment);
       if (!ptr)
         return nullptr;
       ++systemCount;
@@ -259,7 +272,8 @@ void WorkMemory::trim(bool all) {
   for (; dropped < count && freeable(blocks[dropped]) &&
          (all || idleBytes > 2 * largestCallBytes);
        ++dropped) {
-    std::free(blocks[dropped].ptr);
+    freeSystemBlock(blocks[dropped].ptr, size_t(1)
+                                             << blocks[dropped].alignLog2);
     held -= blocks[dropped].size;
     idleBytes -= blocks[dropped].size;
   }
@@ -284,6 +298,8 @@ void WorkMemory::trim(bool all) {
     }
   }
 }
+
+WorkMemory *xfmr::runtime::currentWorkMemory() { return current; }
 
 CurrentWorkMemory::CurrentWorkMemory(WorkMemory &memory)
     : memory(memory), previous(current) {

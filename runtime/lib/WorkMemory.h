@@ -69,6 +69,14 @@ private:
   size_t capacity = 0, count = 0;
 };
 
+/// Where a pool takes its system blocks from: malloc unless set, memory
+/// the GPU can reach for a model on one (Cuda.h). `release` gets the
+/// alignment the block was allocated with.
+struct BlockSource {
+  void *(*allocate)(size_t size, size_t alignment);
+  void (*release)(void *ptr, size_t alignment);
+};
+
 class WorkMemory {
 public:
   /// Requests are served with at least this alignment (a cache line, enough
@@ -80,6 +88,10 @@ public:
   WorkMemory &operator=(const WorkMemory &) = delete;
   /// Returns every block to the system, including those still in use.
   ~WorkMemory();
+
+  /// Takes every system block from `source` (which outlives the pool);
+  /// only before the first reservation or allocation.
+  void setSource(const BlockSource *blockSource) { source = blockSource; }
 
   /// Reserves `bytes` up front (the compiler's static size): requests are
   /// served from it before any system allocation. False if out of memory.
@@ -128,11 +140,14 @@ private:
     return size | alignLog2; // size is a multiple of 64: the low bits are free
   }
   void *carveReserved(size_t size, size_t alignment);
+  void *systemBlock(size_t size, size_t alignment);
+  void freeSystemBlock(void *ptr, size_t alignment);
   /// Frees idle system blocks, least recently used first: those of earlier
   /// calls while idle blocks exceed twice the largest call's use, or (all)
   /// every one.
   void trim(bool all);
 
+  const BlockSource *source = nullptr; // nullptr: malloc
   Block *blocks = nullptr;
   uint32_t count = 0, capacity = 0;
   KeyTable byPointer; // block address -> index in blocks
@@ -146,6 +161,10 @@ private:
   size_t callBytes = 0, largestCallBytes = 0;
   uint64_t call = 0, requestCount = 0, systemCount = 0;
 };
+
+/// The pool serving this thread's allocation functions (an entry call is
+/// running), or nullptr.
+WorkMemory *currentWorkMemory();
 
 /// Makes `memory` serve this thread's allocation functions for the scope's
 /// life (one entry call), bracketing the call for its counters.
