@@ -69,6 +69,10 @@ xfmr_status createContext(const xfmr_model &model,
                           std::unique_ptr<xfmr_context> &out) {
   auto context = std::make_unique<xfmr_context>(model);
   const Manifest &m = model.manifest;
+  if (m.isCuda()) {
+    context->device = std::make_unique<cuda::CallState>();
+    context->work.setSource(&cuda::kManagedBlocks);
+  }
   if (!context->work.reserve(static_cast<size_t>(m.staticWorkBytes)))
     return fail(XFMR_ERROR_OUT_OF_MEMORY,
                 "cannot reserve " + std::to_string(m.staticWorkBytes) +
@@ -135,13 +139,102 @@ xfmr_status xfmr::runtime::checkRange(const char *name, const int64_t *values,
   return XFMR_OK;
 }
 
-size_t xfmr::runtime::runEntry(xfmr_context &context, int index,
-                               const void *const *data,
-                               const int64_t *const *shapes) {
+namespace {
+
+/// Whether argument `i` of `call` is written: the output and in/out inputs.
+bool isWritten(const EntryCall &call, size_t i) {
+  return i == 0 || call.spec->inputs[i - 1] == Input::KvCache;
+}
+
+/// The bytes of argument `i` of `call` with sizes `shape`: the written ones
+/// (the output, the cache) are F32, the others (ids, positions, masks) I64.
+size_t argumentBytes(const EntryCall &call, size_t i, const int64_t *shape) {
+  size_t bytes = isWritten(call, i) ? sizeof(float) : sizeof(int64_t);
+  for (size_t d = 0; d < call.descriptors[i].rank(); ++d)
+    bytes *= static_cast<size_t>(shape[d]);
+  return bytes;
+}
+
+/// runEntry for a model on the GPU. The kernels reach only device memory:
+/// each argument in plain host memory is copied into the context's staging
+/// buffer before the call (inputs) and back after it (the output and
+/// in/out inputs), on the context's stream, which is synchronized before
+/// the call returns.
+xfmr_status runOnDevice(xfmr_context &context, int index,
+                        const void *const *data, const int64_t *const *shapes,
+                        size_t &failedRequest) {
+  EntryCall &call = context.calls[index];
+  cuda::CallState &device = *context.device;
+  if (xfmr_status status = device.begin())
+    return status;
+  // The manifest allows an output and at most four inputs.
+  constexpr size_t kMaxArguments = 8, kAlign = 256;
+  size_t count = call.descriptors.size();
+  if (count > kMaxArguments)
+    return fail(XFMR_ERROR_INTERNAL, "too many arguments");
+  size_t offsets[kMaxArguments], bytes[kMaxArguments];
+  bool staged[kMaxArguments];
+  size_t total = 0;
+  for (size_t i = 0; i < count; ++i) {
+    bytes[i] = argumentBytes(call, i, shapes[i]);
+    staged[i] = !cuda::isDeviceAccessible(data[i]);
+    offsets[i] = total;
+    if (staged[i] &&
+        __builtin_add_overflow(total, (bytes[i] + kAlign - 1) & ~(kAlign - 1),
+                               &total))
+      return fail(XFMR_ERROR_OUT_OF_MEMORY, "the call's arguments are too "
+                                            "large to stage for the GPU");
+  }
+  char *stage = total ? device.staging(total) : nullptr;
+  if (total && !stage)
+    return fail(XFMR_ERROR_OUT_OF_MEMORY,
+                "out of memory: cannot allocate " + std::to_string(total) +
+                    " bytes of GPU memory to stage the call's inputs and "
+                    "outputs");
+  for (size_t i = 0; i < count; ++i) {
+    const void *where = staged[i] ? stage + offsets[i] : data[i];
+    call.descriptors[i].set(where, shapes[i]);
+    // The output is written whole by the callee: nothing to copy in.
+    if (staged[i] && i > 0)
+      device.copy(stage + offsets[i], data[i], bytes[i]);
+  }
+  {
+    CurrentWorkMemory scope(context.work);
+    cuda::CurrentCall current(device);
+    if (omp_set_num_threads)
+      omp_set_num_threads(context.numThreads);
+    if (!scope.run(call.entry, call.args.data()))
+      failedRequest = scope.failedRequest();
+    // Before the call's work memory can be reused or returned.
+    device.synchronize();
+  }
+  const char *role = roleName(call.spec->role);
+  if (failedRequest)
+    return XFMR_ERROR_OUT_OF_MEMORY;
+  if (device.failed())
+    return device.report(role);
+  for (size_t i = 0; i < count; ++i)
+    if (staged[i] && isWritten(call, i))
+      device.copy(const_cast<void *>(data[i]), stage + offsets[i], bytes[i]);
+  device.synchronize();
+  if (device.failed())
+    return device.report(role);
+  ++context.callCount;
+  return XFMR_OK;
+}
+
+} // namespace
+
+xfmr_status xfmr::runtime::runEntry(xfmr_context &context, int index,
+                                    const void *const *data,
+                                    const int64_t *const *shapes,
+                                    size_t &failedRequest) {
+  failedRequest = 0;
+  if (context.device)
+    return runOnDevice(context, index, data, shapes, failedRequest);
   EntryCall &call = context.calls[index];
   for (size_t i = 0; i < call.descriptors.size(); ++i)
     call.descriptors[i].set(data[i], shapes[i]);
-  size_t failedRequest = 0;
   {
     CurrentWorkMemory scope(context.work);
     // The generated kernels' parallel loops are OpenMP regions; the count
@@ -151,9 +244,10 @@ size_t xfmr::runtime::runEntry(xfmr_context &context, int index,
     if (!scope.run(call.entry, call.args.data()))
       failedRequest = scope.failedRequest();
   }
-  if (!failedRequest)
-    ++context.callCount;
-  return failedRequest;
+  if (failedRequest)
+    return XFMR_ERROR_OUT_OF_MEMORY;
+  ++context.callCount;
+  return XFMR_OK;
 }
 
 xfmr_status xfmr::runtime::failOutOfMemory(const xfmr_context &context,
@@ -345,8 +439,10 @@ xfmr_status xfmr_context_get_stats(const xfmr_context *context,
     if (!out_stats)
       return fail(XFMR_ERROR_INVALID_ARGUMENT, "out_stats is NULL");
     const WorkMemory &work = context->work;
-    out_stats->bytes_held = static_cast<int64_t>(
-        work.bytesHeld() + context->ones.bytes() + context->zeros.bytes());
+    size_t staging = context->device ? context->device->stagingBytes() : 0;
+    out_stats->bytes_held =
+        static_cast<int64_t>(work.bytesHeld() + context->ones.bytes() +
+                             context->zeros.bytes() + staging);
     out_stats->calls = context->callCount;
     out_stats->last_call_requests = static_cast<int64_t>(work.requests());
     out_stats->last_call_system_allocations =

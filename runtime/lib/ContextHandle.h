@@ -9,6 +9,7 @@
 
 #include "xfmr/runtime.h"
 
+#include "runtime/lib/Cuda.h"
 #include "runtime/lib/Descriptor.h"
 #include "runtime/lib/Manifest.h"
 #include "runtime/lib/WorkMemory.h"
@@ -16,6 +17,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -78,6 +80,9 @@ struct xfmr_context {
   /// Set for the length of a call, to refuse a second one at the same time.
   std::atomic<bool> busy{false};
   xfmr::runtime::WorkMemory work;
+  /// Target cuda: the stream, staging buffer and failures of the calls;
+  /// null for a CPU model.
+  std::unique_ptr<xfmr::runtime::cuda::CallState> device;
   xfmr::runtime::FilledBuffer ones{1}, zeros{0};
   /// One per manifest entry.
   std::vector<xfmr::runtime::EntryCall> calls;
@@ -113,10 +118,12 @@ xfmr_status checkRange(const char *name, const int64_t *values, int64_t batch,
 
 /// Runs entry `index` of `context` on checked arguments: `data[0]` is the
 /// output, `data[1 + k]` input k (manifest order), each contiguous
-/// row-major with the sizes in `shapes` (as many as its rank). Returns the
-/// size of a work-memory request that could not be served, or 0.
-size_t runEntry(xfmr_context &context, int index, const void *const *data,
-                const int64_t *const *shapes);
+/// row-major with the sizes in `shapes` (as many as its rank). Returns
+/// XFMR_OK; or XFMR_ERROR_OUT_OF_MEMORY with `failedRequest` the size of a
+/// work-memory request that could not be served (the message is the
+/// caller's to make); or the failure of the GPU, its message recorded.
+xfmr_status runEntry(xfmr_context &context, int index, const void *const *data,
+                     const int64_t *const *shapes, size_t &failedRequest);
 
 /// The failure of entry `index`'s call of `what` ("batch 2 x sequence 8")
 /// whose request of `bytes` could not be served.
@@ -129,9 +136,11 @@ xfmr_status failOutOfMemory(const xfmr_context &context, int index,
 template <typename Describe>
 xfmr_status callEntry(xfmr_context &context, int index, const void *const *data,
                       const int64_t *const *shapes, Describe &&describe) {
-  if (size_t bytes = runEntry(context, index, data, shapes))
+  size_t bytes = 0;
+  xfmr_status status = runEntry(context, index, data, shapes, bytes);
+  if (bytes)
     return failOutOfMemory(context, index, describe(), bytes);
-  return XFMR_OK;
+  return status;
 }
 
 } // namespace xfmr::runtime

@@ -567,6 +567,27 @@ bool readWorkMemory(Reader &r, const json &root, Manifest &out) {
   return work && r.getInt(*work, "static_bytes", out.staticWorkBytes, 0);
 }
 
+/// `cuda_arch`, the GPU a cuda library's kernels are built for: `sm_`
+/// and its compute capability (sm_80, sm_90, sm_100); cuda only.
+bool readCudaArch(Reader &r, const json &root, Manifest &out) {
+  if (out.target != "cuda") {
+    if (root.contains("cuda_arch"))
+      return r.fail("'cuda_arch' is only for target 'cuda'");
+    return true;
+  }
+  if (!r.getString(root, "cuda_arch", out.cudaArch))
+    return false;
+  const std::string &arch = out.cudaArch;
+  bool valid = arch.size() >= 4 && arch.size() <= 7 &&
+               arch.compare(0, 3, "sm_") == 0 && arch[3] != '0';
+  for (size_t i = 3; valid && i < arch.size(); ++i)
+    valid = arch[i] >= '0' && arch[i] <= '9';
+  if (!valid)
+    return r.fail("'cuda_arch' " + quote(arch) +
+                  " is not sm_ and a compute capability (sm_90)");
+  return true;
+}
+
 bool readManifest(Reader &r, const json &root, Manifest &out) {
   // Version and target come first: a newer manifest may change every other
   // field, so those are only read once we know we understand the format.
@@ -577,9 +598,11 @@ bool readManifest(Reader &r, const json &root, Manifest &out) {
     return r.unsupported(
         "library built for ABI version " + std::to_string(out.abiVersion) +
         "; this runtime supports version " + std::to_string(XFMR_ABI_VERSION));
-  if (out.target != "cpu")
+  if (out.target != "cpu" && out.target != "cuda")
     return r.unsupported("library built for target " + quote(out.target) +
-                         "; this runtime runs 'cpu'");
+                         "; this runtime runs 'cpu' and 'cuda'");
+  if (!readCudaArch(r, root, out))
+    return false;
   if (!r.getString(root, "kind", out.kind) ||
       !r.getString(root, "name", out.name))
     return false;

@@ -92,7 +92,10 @@ struct EmbeddedTokenizer {
 
 struct Manifest {
   int64_t abiVersion = 0;
+  /// "cpu", or "cuda": the entry points launch kernels on an NVIDIA GPU
+  /// (Cuda.h) built for `cudaArch` ("sm_90"; "" for cpu).
   std::string target, kind, name;
+  std::string cudaArch;
   /// The weights file the library looks for by default, relative to the
   /// library's folder; "" for none.
   std::string weightsFile;
@@ -118,6 +121,7 @@ struct Manifest {
 
   /// The index of the entry with `role` in `entries`, or -1.
   int findEntry(Role role) const;
+  bool isCuda() const { return target == "cuda"; }
 };
 
 /// Parses and validates `text`. Returns XFMR_OK, or XFMR_ERROR_UNSUPPORTED for

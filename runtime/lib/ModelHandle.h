@@ -9,6 +9,7 @@
 
 #include "xfmr/runtime.h"
 
+#include "runtime/lib/Cuda.h"
 #include "runtime/lib/Descriptor.h"
 #include "runtime/lib/Manifest.h"
 #include "runtime/lib/Safetensors.h"
@@ -34,6 +35,8 @@ struct xfmr_model {
   std::vector<std::vector<float>> copies;
   /// One per manifest weight, in entry point order; built once, read-only.
   std::vector<xfmr::runtime::Descriptor> weights;
+  /// Target cuda: the weights, which `weights` then point into (Cuda.h).
+  xfmr::runtime::cuda::ManagedBuffer deviceWeights;
 };
 
 #endif // XFMR_RUNTIME_MODELHANDLE_H

@@ -10,6 +10,7 @@
 
 #include "xfmr/runtime.h"
 
+#include "runtime/lib/Cuda.h"
 #include "runtime/lib/Embedded.h"
 #include "runtime/lib/ModelHandle.h"
 #include "runtime/lib/Status.h"
@@ -328,6 +329,20 @@ xfmr_status newModel(std::unique_ptr<xfmr_model> &model) {
     return fail(XFMR_ERROR_INTERNAL,
                 "invalid model library: its manifest and the files it "
                 "embeds disagree");
+  // Before the weights are read: a machine without the GPU learns it first.
+  if (model->manifest.isCuda())
+    return cuda::openDevice(model->manifest);
+  return XFMR_OK;
+}
+
+/// Hands the caller a model whose weights are bound: a model on the GPU
+/// reads them from device-accessible memory.
+xfmr_status finishOpen(std::unique_ptr<xfmr_model> &model,
+                       xfmr_model **out_model) {
+  if (model->manifest.isCuda())
+    if (xfmr_status status = cuda::moveWeights(*model))
+      return status;
+  *out_model = model.release();
   return XFMR_OK;
 }
 
@@ -349,8 +364,7 @@ static xfmr_status openModel(const char *weights_path, xfmr_model **out_model) {
             bindWeights(*model, files.weights, files.weightsSize,
                         /*writable=*/nullptr, "the library's embedded weights"))
       return status;
-    *out_model = model.release();
-    return XFMR_OK;
+    return finishOpen(model, out_model);
   }
 
   std::string &path = model->weightsPath;
@@ -365,8 +379,7 @@ static xfmr_status openModel(const char *weights_path, xfmr_model **out_model) {
           bindWeights(*model, model->file.data(), model->file.size(),
                       model->file.mutableData(), path))
     return status;
-  *out_model = model.release();
-  return XFMR_OK;
+  return finishOpen(model, out_model);
 }
 
 xfmr_status xfmr_model_open(const char *weights_path, xfmr_model **out_model) {
@@ -392,8 +405,7 @@ static xfmr_status openModelFromMemory(const void *data, size_t size,
           bindWeights(*model, model->file.data(), model->file.size(),
                       model->file.mutableData(), "weights in memory"))
     return status;
-  *out_model = model.release();
-  return XFMR_OK;
+  return finishOpen(model, out_model);
 }
 
 xfmr_status xfmr_model_open_from_memory(const void *data, size_t size,

@@ -18,6 +18,7 @@
 #include "xfmr/runtime.h"
 
 #include "runtime/lib/ContextHandle.h"
+#include "runtime/lib/Cuda.h"
 #include "runtime/lib/ModelHandle.h"
 #include "runtime/lib/Sampling.h"
 #include "runtime/lib/Status.h"
@@ -37,7 +38,12 @@ struct xfmr_session {
                KvCacheShape shape)
       : context(context), batch(batch), capacity(capacity), shape(shape),
         keyMask(static_cast<size_t>(batch * capacity), 0), count(batch, 0) {}
-  ~xfmr_session() { std::free(cache); }
+  ~xfmr_session() {
+    if (onDevice)
+      cuda::freeManaged(cache);
+    else
+      std::free(cache);
+  }
   xfmr_session(const xfmr_session &) = delete;
   xfmr_session &operator=(const xfmr_session &) = delete;
 
@@ -47,6 +53,8 @@ struct xfmr_session {
   /// [layers, 2, batch, kv_heads, capacity, head_dim], zeroed at creation.
   float *cache = nullptr;
   size_t cacheFloats = 0;
+  /// The cache is managed memory, for a model on the GPU (Cuda.h).
+  bool onDevice = false;
   /// [batch, capacity]: 1 where a slot holds a real token.
   std::vector<int64_t> keyMask;
   /// Real tokens each sequence holds: the position of its next one.
@@ -114,8 +122,12 @@ xfmr_status createSession(xfmr_context *context, int64_t batch,
   session->cacheFloats = static_cast<size_t>(floats);
   // Zeros: a slot no call has written is masked, but the unfused kernels
   // still multiply its values by a zero probability.
-  session->cache =
-      static_cast<float *>(std::calloc(session->cacheFloats, sizeof(float)));
+  session->onDevice = m.isCuda();
+  session->cache = static_cast<float *>(
+      session->onDevice
+          ? cuda::allocateManaged(session->cacheFloats * sizeof(float),
+                                  /*zeroed=*/true)
+          : std::calloc(session->cacheFloats, sizeof(float)));
   if (!session->cache)
     return fail(XFMR_ERROR_OUT_OF_MEMORY,
                 "cannot allocate the K/V cache of " +

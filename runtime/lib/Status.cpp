@@ -63,6 +63,8 @@ const char *xfmr_status_string(xfmr_status status) {
     return "unsupported";
   case XFMR_ERROR_INTERNAL:
     return "internal error";
+  case XFMR_ERROR_NO_DEVICE:
+    return "no device";
   }
   return "unknown status";
 }

@@ -243,6 +243,38 @@ TEST(Manifest, EntriesInAnyOrder) {
   EXPECT_EQ(p.manifest.staticWorkBytes, 4096);
 }
 
+TEST(Manifest, CudaTarget) {
+  const std::string cpu = R"("target": "cpu")";
+  for (const char *arch : {"sm_80", "sm_90", "sm_100", "sm_120"}) {
+    Parsed p = parse(stubWith(cpu, R"("target": "cuda", "cuda_arch": ")" +
+                                       std::string(arch) + "\""));
+    ASSERT_EQ(p.status, XFMR_OK) << p.error;
+    EXPECT_EQ(p.manifest.target, "cuda");
+    EXPECT_EQ(p.manifest.cudaArch, arch);
+    EXPECT_TRUE(p.manifest.isCuda());
+  }
+  Parsed p = parse(xfmr_manifest);
+  EXPECT_FALSE(p.manifest.isCuda());
+  EXPECT_EQ(p.manifest.cudaArch, "");
+
+  EXPECT_EQ(refused(stubWith(cpu, R"("target": "cuda")"), XFMR_ERROR_INTERNAL),
+            "invalid model manifest: missing field 'cuda_arch'");
+  EXPECT_EQ(refused(stubWith(cpu, R"("target": "cuda", "cuda_arch": 90)"),
+                    XFMR_ERROR_INTERNAL),
+            "invalid model manifest: 'cuda_arch' must be a string");
+  for (const char *arch :
+       {"", "sm_", "sm90", "SM_90", "sm_9a", "sm_90a", "sm_090", "sm_-9",
+        "compute_90", "sm_12345", "sm_90 "})
+    EXPECT_EQ(refused(stubWith(cpu, R"("target": "cuda", "cuda_arch": ")" +
+                                        std::string(arch) + "\""),
+                      XFMR_ERROR_INTERNAL),
+              std::string("invalid model manifest: 'cuda_arch' '") + arch +
+                  "' is not sm_ and a compute capability (sm_90)");
+  EXPECT_EQ(refused(stubWith(cpu, cpu + R"(, "cuda_arch": "sm_90")"),
+                    XFMR_ERROR_INTERNAL),
+            "invalid model manifest: 'cuda_arch' is only for target 'cuda'");
+}
+
 TEST(Manifest, RefusesOtherVersionTargetAndKind) {
   EXPECT_EQ(refused(stubWith(R"("abi_version": 2)", R"("abi_version": 1)"),
                     XFMR_ERROR_UNSUPPORTED),
@@ -255,9 +287,10 @@ TEST(Manifest, RefusesOtherVersionTargetAndKind) {
       refused(R"({"abi_version": 1, "target": "cpu", "inputs": []})",
               XFMR_ERROR_UNSUPPORTED),
       "ABI version 1");
-  EXPECT_EQ(refused(stubWith(R"("target": "cpu")", R"("target": "cuda")"),
+  EXPECT_EQ(refused(stubWith(R"("target": "cpu")", R"("target": "rocm")"),
                     XFMR_ERROR_UNSUPPORTED),
-            "library built for target 'cuda'; this runtime runs 'cpu'");
+            "library built for target 'rocm'; this runtime runs 'cpu' and "
+            "'cuda'");
   EXPECT_EQ(
       refused(stubWith(R"("kind": "encoder")", R"("kind": "encoder-decoder")"),
               XFMR_ERROR_UNSUPPORTED),
@@ -521,7 +554,8 @@ TEST(Manifest, MessagesStayOnOneLine) {
   // every message is one line).
   EXPECT_EQ(refused(stubWith(R"("target": "cpu")", R"("target": "a\nb")"),
                     XFMR_ERROR_UNSUPPORTED),
-            "library built for target 'a\\x0ab'; this runtime runs 'cpu'");
+            "library built for target 'a\\x0ab'; this runtime runs 'cpu' "
+            "and 'cuda'");
   EXPECT_CONTAINS(
       refused(stubWith(R"("role": "encode")", R"("role": "enc\node")"),
               XFMR_ERROR_INTERNAL),

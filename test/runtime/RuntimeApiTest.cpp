@@ -77,6 +77,7 @@ TEST(RuntimeStatus, Strings) {
   EXPECT_STREQ(xfmr_status_string(XFMR_ERROR_OUT_OF_MEMORY), "out of memory");
   EXPECT_STREQ(xfmr_status_string(XFMR_ERROR_UNSUPPORTED), "unsupported");
   EXPECT_STREQ(xfmr_status_string(XFMR_ERROR_INTERNAL), "internal error");
+  EXPECT_STREQ(xfmr_status_string(XFMR_ERROR_NO_DEVICE), "no device");
   EXPECT_STREQ(xfmr_status_string(static_cast<xfmr_status>(42)),
                "unknown status");
 }

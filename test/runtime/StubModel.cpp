@@ -5,9 +5,13 @@
 // (outputs first, in the caller's buffer) and get their temporaries from the
 // runtime's _mlir_memref_to_llvm_* functions. Linked into the unit tests
 // (with the runtime archive) and into shared libraries like a real model:
-// xfmr-stub-model (encode), and xfmr-stub-embed-model (built with
+// xfmr-stub-model (encode), xfmr-stub-embed-model (built with
 // XFMR_STUB_EMBED: embed listed before encode and with its inputs in another
-// order, so the runtime must follow the manifest). It computes
+// order, so the runtime must follow the manifest), and xfmr-stub-cuda-model
+// (XFMR_STUB_CUDA: target cuda, with a kernel registered by a global
+// constructor as MLIR's gpu.binary does, which its encode launches to finish
+// the output, so the host code and the kernel share managed memory). It
+// computes
 //   out[b][s][d] = emb[ids[b][s]][d] + bias + 10 * mask[b][s] + 100 *
 //   type[b][s]
 // and, for embed, the mean of those over the tokens of the mask (zeros for a
@@ -59,12 +63,17 @@ void _mlir_memref_to_llvm_free(void *ptr);
 #define STUB_NAME "stub"
 #define STUB_ENTRIES STUB_ENCODE_ENTRY
 #endif
+#ifdef XFMR_STUB_CUDA
+#define STUB_TARGET "\"target\": \"cuda\", \"cuda_arch\": \"sm_80\""
+#else
+#define STUB_TARGET "\"target\": \"cpu\""
+#endif
 // clang-format on
 
 // `extern`: a const object at namespace scope is otherwise internal in C++.
 extern const char xfmr_manifest[];
 const char xfmr_manifest[] = R"({
-  "abi_version": 2, "target": "cpu", "kind": "encoder", "name": ")" STUB_NAME
+  "abi_version": 2, )" STUB_TARGET R"(, "kind": "encoder", "name": ")" STUB_NAME
                              R"(",
   "weights_file": "",
   "config": {"vocab_size": 10, "d_model": 4, "num_layers": 0, "num_heads": 2,
@@ -116,6 +125,22 @@ struct Memref3F {
 
 } // extern "C"
 
+#ifdef XFMR_STUB_CUDA
+// The runtime's, as MLIR's CudaRuntimeWrappers.cpp declares them.
+extern "C" {
+void *mgpuModuleLoadJIT(void *data, int optLevel);
+void mgpuModuleUnload(void *module);
+void *mgpuModuleGetFunction(void *module, const char *name);
+void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
+                      intptr_t gridZ, intptr_t blockX, intptr_t blockY,
+                      intptr_t blockZ, int32_t smem, void *stream,
+                      void **params, void **extra, size_t paramsCount);
+void *mgpuStreamCreate();
+void mgpuStreamSynchronize(void *stream);
+void mgpuStreamDestroy(void *stream);
+}
+#endif
+
 namespace {
 
 /// True for a contiguous row-major view (offset 0) of `sizes`.
@@ -131,6 +156,68 @@ bool isRowMajor(const Memref *m, const int64_t *sizes, int rank) {
   }
   return true;
 }
+
+#ifdef XFMR_STUB_CUDA
+// What MLIR's gpu.binary and gpu-to-llvm emit: the kernels registered by a
+// global constructor (which must not touch the driver: the library loads
+// on machines without one) and a synchronous launch on the call's stream.
+/// xfmr_stub_add(data, count, value): data[i] += value for i < count.
+const char kStubKernels[] = R"(.version 7.0
+.target sm_80
+.address_size 64
+.visible .entry xfmr_stub_add(.param .u64 data, .param .u64 count,
+                              .param .f32 value)
+{
+  .reg .pred %p;
+  .reg .b32 %r<4>;
+  .reg .b64 %rd<6>;
+  .reg .f32 %f<3>;
+  ld.param.u64 %rd1, [data];
+  ld.param.u64 %rd2, [count];
+  ld.param.f32 %f1, [value];
+  mov.u32 %r1, %ctaid.x;
+  mov.u32 %r2, %ntid.x;
+  mov.u32 %r3, %tid.x;
+  mul.wide.u32 %rd3, %r1, %r2;
+  cvt.u64.u32 %rd4, %r3;
+  add.u64 %rd3, %rd3, %rd4;
+  setp.ge.u64 %p, %rd3, %rd2;
+  @%p bra DONE;
+  cvta.to.global.u64 %rd5, %rd1;
+  shl.b64 %rd4, %rd3, 2;
+  add.u64 %rd5, %rd5, %rd4;
+  ld.global.f32 %f2, [%rd5];
+  add.f32 %f2, %f2, %f1;
+  st.global.f32 [%rd5], %f2;
+DONE:
+  ret;
+}
+)";
+void *stubKernels = nullptr;
+
+__attribute__((constructor)) void loadStubKernels() {
+  stubKernels = mgpuModuleLoadJIT(const_cast<char *>(kStubKernels), 0);
+}
+__attribute__((destructor)) void unloadStubKernels() {
+  mgpuModuleUnload(stubKernels);
+}
+
+/// The host wrote `values` less kStubGpuOffset; the kernel adds it back, so
+/// a result is right only if the launch ran on the buffer the host wrote.
+void finishOnGpu(float *values, int64_t count) {
+  for (int64_t i = 0; i < count; ++i)
+    values[i] -= kStubGpuOffset;
+  void *function = mgpuModuleGetFunction(stubKernels, "xfmr_stub_add");
+  void *stream = mgpuStreamCreate();
+  uint64_t n = static_cast<uint64_t>(count);
+  float value = kStubGpuOffset;
+  void *params[] = {&values, &n, &value};
+  mgpuLaunchKernel(function, (count + 255) / 256, 1, 1, 256, 1, 1, 0, stream,
+                   params, nullptr, 3);
+  mgpuStreamSynchronize(stream);
+  mgpuStreamDestroy(stream);
+}
+#endif
 
 struct Args {
   const Memref2I *ids, *mask, *types;
@@ -221,6 +308,9 @@ void encode(Memref3F *out, const Args &a) {
     return;
   std::memcpy(out->aligned, hidden, sizeof(float) * sizes[0] * sizes[1] * 4);
   _mlir_memref_to_llvm_free(hidden);
+#ifdef XFMR_STUB_CUDA
+  finishOnGpu(out->aligned, sizes[0] * sizes[1] * 4);
+#endif
 }
 
 [[maybe_unused]] void embed(Memref2F *out, const Args &a) {

@@ -43,6 +43,8 @@ enum StubMode {
 
 constexpr int64_t kStubVocab = 10, kStubDim = 4, kStubMaxPositions = 8;
 constexpr float kStubBias = 0.5f;
+/// What xfmr-stub-cuda-model's kernel adds to the host's output.
+constexpr float kStubGpuOffset = 1000.0f;
 
 inline float embValue(int64_t id, int64_t d) {
   return static_cast<float>(id * 4 + d);

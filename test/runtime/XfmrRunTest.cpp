@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <dlfcn.h>
 #include <regex>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -31,9 +32,10 @@ struct ToolRun {
 
 /// Runs xfmr-run with `args`; one that blocks is killed after a minute (so a
 /// hang fails the test instead of the suite).
-ToolRun runTool(const std::string &args) {
+/// `env`: assignments to run it with ("NAME='value' ").
+ToolRun runTool(const std::string &args, const std::string &env = "") {
   std::string command =
-      std::string("timeout 60 '") + XFMR_RUN_PATH + "' " + args + " 2>&1";
+      env + "timeout 60 '" + XFMR_RUN_PATH + "' " + args + " 2>&1";
   ToolRun run{-1, ""};
   FILE *pipe = popen(command.c_str(), "r");
   if (!pipe)
@@ -317,6 +319,43 @@ TEST_F(XfmrRun, LoadErrors) {
 }
 
 // dlopen blocks on a FIFO; xfmr-run refuses it first.
+// A cuda library on a machine without a usable driver: one line, exit 1.
+TEST_F(XfmrRun, CudaLibraryWithoutADriver) {
+  std::string cudaLib = std::string("'") + XFMR_STUB_CUDA_MODEL_PATH + "'";
+  std::string args = cudaLib + " --weights " + weights + " --input-ids " + ids;
+  const std::string needs =
+      "this library runs on an NVIDIA GPU (target cuda, sm_80): ";
+  std::string missing = dir.path() + "/libcuda.so.1";
+  ToolRun run = runTool(args, "XFMR_CUDA_DRIVER='" + missing + "' ");
+  EXPECT_EQ(run.status, 1) << run.output;
+  EXPECT_EQ(run.output, "xfmr-run: error: " + needs + "no CUDA driver (" +
+                            missing + " not found)\n");
+
+  // The toolkit's stub loads, but its cuInit fails.
+  const char *stub = "/usr/local/cuda/lib64/stubs/libcuda.so";
+  if (access(stub, R_OK) == 0) {
+    run = runTool(args, std::string("XFMR_CUDA_DRIVER='") + stub + "' ");
+    EXPECT_EQ(run.status, 1) << run.output;
+    EXPECT_EQ(run.output.rfind("xfmr-run: error: " + needs +
+                                   "no CUDA device (cuInit: CUDA_ERROR_",
+                               0),
+              0u)
+        << run.output;
+    EXPECT_EQ(run.output.find('\n'), run.output.size() - 1) << run.output;
+  }
+
+  // The driver's own name, where this machine has none.
+  void *driver = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (driver) {
+    dlclose(driver);
+    return;
+  }
+  run = runTool(args, "XFMR_CUDA_DRIVER= ");
+  EXPECT_EQ(run.status, 1) << run.output;
+  EXPECT_EQ(run.output, "xfmr-run: error: " + needs +
+                            "no CUDA driver (libcuda.so.1 not found)\n");
+}
+
 TEST_F(XfmrRun, LibraryFifo) {
   std::string fifo = dir.path() + "/model.so";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);

@@ -52,6 +52,10 @@ typedef enum xfmr_status {
    * asks for a feature this model does not have. */
   XFMR_ERROR_UNSUPPORTED = 6,
   XFMR_ERROR_INTERNAL = 7,
+  /* The library runs on a GPU (target cuda) and this machine has none it
+   * can run on: no CUDA driver, no device, or kernels built for another
+   * GPU. Returned by xfmr_model_open*; the message says which. */
+  XFMR_ERROR_NO_DEVICE = 8,
 } xfmr_status;
 
 typedef struct xfmr_model xfmr_model;
@@ -59,7 +63,7 @@ typedef struct xfmr_model xfmr_model;
 typedef struct xfmr_model_info {
   int32_t abi_version;
   const char *name;   /* model name from the spec or checkpoint folder */
-  const char *target; /* "cpu" */
+  const char *target; /* "cpu" or "cuda" */
   const char *kind;   /* "encoder", or "decoder" (xfmr_context_logits) */
   int64_t vocab_size;
   int64_t d_model;
