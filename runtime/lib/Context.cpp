@@ -191,13 +191,22 @@ xfmr_status runOnDevice(xfmr_context &context, int index,
                 "out of memory: cannot allocate " + std::to_string(total) +
                     " bytes of GPU memory to stage the call's inputs and "
                     "outputs");
+  bool copied = false;
   for (size_t i = 0; i < count; ++i) {
     const void *where = staged[i] ? stage + offsets[i] : data[i];
     call.descriptors[i].set(where, shapes[i]);
     // The output is written whole by the callee: nothing to copy in.
-    if (staged[i] && i > 0)
+    if (staged[i] && i > 0 && bytes[i]) {
       device.copy(stage + offsets[i], data[i], bytes[i]);
+      copied = true;
+    }
   }
+  // The library's host code may read its inputs before any kernel runs.
+  const char *role = roleName(call.spec->role);
+  if (copied)
+    device.synchronize();
+  if (device.failed())
+    return device.report(role);
   {
     CurrentWorkMemory scope(context.work);
     cuda::CurrentCall current(device);
@@ -208,7 +217,6 @@ xfmr_status runOnDevice(xfmr_context &context, int index,
     // Before the call's work memory can be reused or returned.
     device.synchronize();
   }
-  const char *role = roleName(call.spec->role);
   if (failedRequest)
     return XFMR_ERROR_OUT_OF_MEMORY;
   if (device.failed())
