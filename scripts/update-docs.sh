@@ -7,3 +7,4 @@ cp build/docs/Dialects/Xfmr.md docs/generated/Dialect.md
 cp build/docs/Passes/XfmrPasses.md docs/generated/Passes.md
 cp build/docs/Passes/XfmrConversionPasses.md docs/generated/ConversionPasses.md
 cp build/docs/Passes/XfmrCpuPasses.md docs/generated/CpuPasses.md
+cp build/docs/Passes/XfmrCudaPasses.md docs/generated/CudaPasses.md

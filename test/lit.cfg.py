@@ -95,3 +95,24 @@ minilm_dir = os.path.join(config.xfmr_obj_root, "models", "all-minilm-l6-v2")
 if os.path.exists(os.path.join(minilm_dir, "model.safetensors")):
     config.available_features.add("minilm")
     config.substitutions.append(("%minilm", minilm_dir))
+
+# The CUDA target (test/E2E/cuda-*.test, test/Pipelines/cuda-*.mlir) builds
+# kernels with the CUDA toolkit's libdevice, ptxas and fatbinary (feature
+# `cuda-toolkit`, %ptxas), found as xfmrc finds it. No GPU is needed: the
+# libraries' missing device is what those tests check here.
+def _cuda_toolkit():
+    candidates = [os.environ.get(name) for name in ("CUDA_HOME", "CUDA_PATH", "CUDA_ROOT")]
+    ptxas = shutil.which("ptxas")
+    if ptxas:
+        candidates.append(os.path.dirname(os.path.dirname(ptxas)))
+    candidates.append("/usr/local/cuda")
+    for root in candidates:
+        if root and all(os.path.exists(os.path.join(root, p)) for p in
+                        ("nvvm/libdevice/libdevice.10.bc", "bin/ptxas", "bin/fatbinary")):
+            return root
+    return None
+
+_cuda = _cuda_toolkit()
+if _cuda:
+    config.available_features.add("cuda-toolkit")
+    config.substitutions.append(("%ptxas", os.path.join(_cuda, "bin", "ptxas")))

@@ -4,6 +4,7 @@
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -71,7 +72,7 @@ StringRef kindOf(ArrayRef<abi::EntryInfo> entries) {
 } // namespace
 
 std::string buildManifest(const abi::ModelABI &abi, int64_t staticWorkBytes,
-                          const LibraryFiles &files) {
+                          const LibraryFiles &files, const TargetInfo &target) {
   json::Object config;
   for (auto [key, value] : llvm::zip(abi::kConfigKeys, abi.model.config))
     config[key] = value;
@@ -102,7 +103,7 @@ std::string buildManifest(const abi::ModelABI &abi, int64_t staticWorkBytes,
   }
   json::Object manifest{
       {"abi_version", XFMR_ABI_VERSION},
-      {"target", "cpu"},
+      {"target", target.name},
       {"kind", kindOf(abi.entries)},
       {"name", jsonString(abi.model.name)},
       {"weights_file", jsonString(files.weightsFile)},
@@ -112,6 +113,8 @@ std::string buildManifest(const abi::ModelABI &abi, int64_t staticWorkBytes,
       {"weights", std::move(weights)},
       {"entries", std::move(entries)},
       {"work_memory", json::Object{{"static_bytes", staticWorkBytes}}}};
+  if (!target.cudaArch.empty())
+    manifest["cuda_arch"] = target.cudaArch;
   if (abi.model.eosTokenId >= 0)
     manifest["eos_token_id"] = abi.model.eosTokenId;
   if (!files.tokenizerFormat.empty())
@@ -277,6 +280,9 @@ void registerLLVMTranslations(mlir::DialectRegistry &registry) {
   mlir::registerBuiltinDialectTranslation(registry);
   mlir::registerLLVMDialectTranslation(registry);
   mlir::registerOpenMPDialectTranslation(registry);
+  // The CUDA target's host code: the embedded gpu.binary and its launches.
+  mlir::registerGPUDialectTranslation(registry);
+  mlir::gpu::registerOffloadingLLVMTranslationInterfaceExternalModels(registry);
 }
 
 Expected<std::unique_ptr<TargetMachine>>
@@ -586,7 +592,7 @@ Error linkSharedLibrary(StringRef objectPath, StringRef runtimeArchive,
 }
 
 Error writeModelHeader(const abi::ModelABI &abi, StringRef path,
-                       StringRef apiName) {
+                       StringRef apiName, const TargetInfo &target) {
   std::error_code ec;
   ToolOutputFile out(path, ec, sys::fs::OF_Text);
   if (ec)
@@ -600,6 +606,9 @@ Error writeModelHeader(const abi::ModelABI &abi, StringRef path,
       os << "#define " << prefix << StringRef(key).upper() << " " << value
          << "\n";
     os << "#define " << prefix << "MAX_LENGTH " << abi.model.maxLength << "\n";
+    os << "#define " << prefix << "TARGET \"" << target.name << "\"\n";
+    if (!target.cudaArch.empty())
+      os << "#define " << prefix << "CUDA_ARCH \"" << target.cudaArch << "\"\n";
   };
   std::string prefix = StringRef(apiName).upper() + "_";
   // Strings from the model reach this file only as escaped C literals.
@@ -622,7 +631,8 @@ Error writeModelHeader(const abi::ModelABI &abi, StringRef path,
   os << "#else\n#undef XFMR_MODEL_NAME\n";
   for (StringRef key : abi::kConfigKeys)
     os << "#undef XFMR_MODEL_" << key.upper() << "\n";
-  os << "#undef XFMR_MODEL_MAX_LENGTH\n#endif\n\n#endif /* XFMR_MODEL_"
+  os << "#undef XFMR_MODEL_MAX_LENGTH\n#undef XFMR_MODEL_TARGET\n"
+     << "#undef XFMR_MODEL_CUDA_ARCH\n#endif\n\n#endif /* XFMR_MODEL_"
      << apiName << "_H */\n";
   out.keep();
   return Error::success();

@@ -41,11 +41,23 @@ struct LibraryFiles {
   std::string tokenizerPath, mergesPath;
 };
 
+/// What a library's kernels run on (xfmrc --target, --cuda-arch); the
+/// manifest and OUT.h say it.
+struct TargetInfo {
+  /// "cpu" or "cuda".
+  std::string name = "cpu";
+  /// For "cuda": the architecture of the embedded cubin, "sm_80", ...
+  std::string cudaArch;
+  /// For "cuda": the toolkit the kernels are built with.
+  std::string cudaToolkit;
+};
+
 /// The JSON manifest embedded in the library (docs/abi.md), from the ABI
 /// the module states, the work memory the compiler could size
-/// (xfmr-plan-work-memory) and the library's files.
+/// (xfmr-plan-work-memory), the library's files and its target.
 std::string buildManifest(const abi::ModelABI &abi, int64_t staticWorkBytes,
-                          const LibraryFiles &files = {});
+                          const LibraryFiles &files = {},
+                          const TargetInfo &target = {});
 
 /// Fails unless `name` can name a library's API (xfmrc --api-name): a C
 /// identifier other than "xfmr" and "xfmr_..." in any case (the runtime's).
@@ -95,12 +107,13 @@ llvm::Error linkSharedLibrary(llvm::StringRef objectPath,
                               llvm::StringRef runtimeArchive,
                               llvm::StringRef outputPath);
 
-/// Writes the C header of a compiled model: its dimensions as macros (as
-/// `<APINAME>_*`, and as `XFMR_MODEL_*` unless another model's header came
-/// first), the runtime API it exports and its `xfmr_api_<apiName>`, under
-/// an include guard of its own.
+/// Writes the C header of a compiled model: its dimensions and target as
+/// macros (as `<APINAME>_*`, and as `XFMR_MODEL_*` unless another model's
+/// header came first), the runtime API it exports and its
+/// `xfmr_api_<apiName>`, under an include guard of its own.
 llvm::Error writeModelHeader(const abi::ModelABI &abi, llvm::StringRef path,
-                             llvm::StringRef apiName);
+                             llvm::StringRef apiName,
+                             const TargetInfo &target = {});
 
 } // namespace xfmr
 

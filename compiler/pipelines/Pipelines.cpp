@@ -1,10 +1,20 @@
 //===- Pipelines.cpp - the xfmr pass pipelines ----------------------------===//
 #include "compiler/pipelines/Pipelines.h"
 #include "compiler/codegen/cpu/Passes.h"
+#include "compiler/codegen/cuda/Passes.h"
 #include "compiler/conversion/Passes.h"
 #include "compiler/transforms/Passes.h"
 #include "dialect/XfmrDialect.h"
 
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVM.h"
+#include "mlir/Conversion/GPUCommon/GPUToLLVM.h"
+#include "mlir/Conversion/GPUToNVVM/GPUToNVVM.h"
+#include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/NVVMToLLVM/NVVMToLLVM.h"
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
@@ -15,7 +25,11 @@
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/Func/Extensions/InlinerExtension.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/LLVMIR/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
@@ -30,7 +44,17 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "mlir/Transforms/Passes.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/Program.h"
 
 using namespace mlir;
 
@@ -44,7 +68,8 @@ void buildXfmrOptimizationPipeline(OpPassManager &pm,
   funcPm.addPass(createXfmrStripDropout());
   if (options.fuse) {
     funcPm.addPass(createXfmrFuseMaskedSoftmax());
-    funcPm.addPass(createXfmrFuseAttention());
+    if (options.fuseAttention)
+      funcPm.addPass(createXfmrFuseAttention());
     funcPm.addPass(createXfmrFuseResidualLayerNorm());
   }
   funcPm.addPass(createCanonicalizerPass());
@@ -56,21 +81,23 @@ void buildXfmrOptimizationPipeline(OpPassManager &pm,
   pm.addPass(createXfmrPackWeights());
 }
 
-void buildXfmrToLinalgPipeline(OpPassManager &pm) {
+void buildXfmrToLinalgPipeline(OpPassManager &pm, Target target) {
   pm.addPass(createXfmrBindWeights());
-  // Attention's key loops, the layer norms and the softmaxes as vector
-  // kernels (compiler/codegen/cpu); the conversion lowers the rest.
-  pm.addNestedPass<func::FuncOp>(cpu::createXfmrCpuAttention());
-  pm.addNestedPass<func::FuncOp>(cpu::createXfmrCpuLayerNorm());
-  pm.addNestedPass<func::FuncOp>(cpu::createXfmrCpuSoftmax());
+  if (target == Target::cpu) {
+    // Attention's key loops, the layer norms and the softmaxes as vector
+    // kernels (compiler/codegen/cpu); the conversion lowers the rest.
+    pm.addNestedPass<func::FuncOp>(cpu::createXfmrCpuAttention());
+    pm.addNestedPass<func::FuncOp>(cpu::createXfmrCpuLayerNorm());
+    pm.addNestedPass<func::FuncOp>(cpu::createXfmrCpuSoftmax());
+  }
   pm.addPass(createConvertXfmrToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addPass(createXfmrEntryDestinations());
 }
 
-void buildLinalgToLLVMPipeline(OpPassManager &pm,
-                               const LinalgToLLVMOptions &options) {
+/// linalg on tensors → buffers, for every target.
+static void addBufferization(OpPassManager &pm) {
   // Fusing elementwise chains (a bias epilogue into its activation) saves
   // whole passes over the activations.
   pm.addNestedPass<func::FuncOp>(createXfmrLinalgFuseElementwise());
@@ -86,6 +113,38 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm,
   // A layer updates the K/V cache it is given in place: its callers use
   // their own buffer, rather than the same one returned.
   pm.addPass(bufferization::createDropEquivalentBufferResultsPass());
+}
+
+/// The host code's memrefs, loops and arithmetic → the LLVM dialect, for
+/// every target; `openmp` for the CPU's parallel regions.
+static void addHostLowering(OpPassManager &pm, bool runtimeAllocator,
+                            bool openmp) {
+  pm.addNestedPass<func::FuncOp>(cpu::createXfmrExpandShapeToCast());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  // Temporaries come from the call context's work memory (docs/abi.md).
+  memrefToLLVM.useGenericFunctions = runtimeAllocator;
+  // Before the structured control flow goes: inside OpenMP regions the
+  // memrefs are converted while the regions are still whole.
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
+  pm.addPass(createSCFToControlFlowPass());
+  if (openmp)
+    pm.addPass(createConvertOpenMPToLLVMPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  // Intrinsics first (sqrt, and exp where xfmr-approximate-math left one);
+  // what has no intrinsic becomes a libm call.
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+}
+
+void buildLinalgToLLVMPipeline(OpPassManager &pm,
+                               const LinalgToLLVMOptions &options) {
+  addBufferization(pm);
   // Attention's per-tile state lives on the stack of the thread that runs
   // the tile (compiler/codegen/cpu).
   pm.addNestedPass<func::FuncOp>(cpu::createXfmrParallelTilesOnStack());
@@ -108,26 +167,7 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm,
   // runtime sets how many per call context.
   pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
   pm.addPass(createConvertSCFToOpenMPPass());
-  pm.addNestedPass<func::FuncOp>(cpu::createXfmrExpandShapeToCast());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
-  // Temporaries come from the call context's work memory (docs/abi.md).
-  memrefToLLVM.useGenericFunctions = options.runtimeAllocator;
-  // Before the structured control flow goes: inside OpenMP regions the
-  // memrefs are converted while the regions are still whole.
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
-  pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createConvertOpenMPToLLVMPass());
-  pm.addPass(createConvertVectorToLLVMPass());
-  // Intrinsics first (sqrt, and exp where xfmr-approximate-math left one);
-  // what has no intrinsic becomes a libm call.
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertFuncToLLVMPass());
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createConvertIndexToLLVMPass());
+  addHostLowering(pm, options.runtimeAllocator, /*openmp=*/true);
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }
@@ -141,17 +181,122 @@ void buildXfmrCpuPipeline(OpPassManager &pm,
   buildLinalgToLLVMPipeline(pm, lowering);
 }
 
+void buildLinalgToGpuPipeline(OpPassManager &pm) {
+  addBufferization(pm);
+  bufferization::buildBufferDeallocationPipeline(pm);
+  // exp, erf and tanh as the same arithmetic as on the CPU: no libdevice,
+  // and the two targets' results stay close.
+  pm.addNestedPass<func::FuncOp>(createXfmrApproximateMath());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createXfmrPlanWorkMemory());
+
+  // Every linalg op (copies too) as parallel loops, innermost dimension
+  // first; tiles of 32 × 4 iterations of the two inner dimensions become
+  // the threads of a block (32 consecutive elements per warp), the tiles
+  // the grid, and inner parallel loops run in each thread. Nothing may
+  // reorder the loops between the tiling and the mapping.
+  // The contractions as kernels of their own (compiler/codegen/cuda).
+  pm.addNestedPass<func::FuncOp>(cuda::createXfmrGpuContractions());
+  pm.addNestedPass<func::FuncOp>(cuda::createXfmrGpuCopiesAsKernels());
+  pm.addPass(createConvertLinalgToParallelLoopsPass());
+  pm.addNestedPass<func::FuncOp>(cuda::createXfmrGpuInnermostFirst());
+  pm.addNestedPass<func::FuncOp>(
+      createParallelLoopTilingPass({32, 4}, /*noMinMaxBounds=*/true));
+  pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
+  pm.addPass(createConvertParallelLoopToGpuPass());
+  pm.addNestedPass<func::FuncOp>(cuda::createXfmrGpuCheckHostCode());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
+  pm.addPass(createGpuKernelOutliningPass());
+}
+
+static std::string libdeviceOf(StringRef toolkit) {
+  SmallString<256> path(toolkit);
+  llvm::sys::path::append(path, "nvvm", "libdevice", "libdevice.10.bc");
+  return std::string(path);
+}
+
+std::string findCudaToolkit() {
+  SmallVector<std::string> candidates;
+  for (const char *name : {"CUDA_HOME", "CUDA_PATH", "CUDA_ROOT"})
+    if (std::optional<std::string> value = llvm::sys::Process::GetEnv(name))
+      candidates.push_back(*value);
+  if (llvm::ErrorOr<std::string> ptxas = llvm::sys::findProgramByName("ptxas"))
+    candidates.push_back(
+        llvm::sys::path::parent_path(llvm::sys::path::parent_path(*ptxas))
+            .str());
+  candidates.push_back("/usr/local/cuda");
+  for (const std::string &candidate : candidates)
+    if (!candidate.empty() && llvm::sys::fs::exists(libdeviceOf(candidate)))
+      return candidate;
+  return "";
+}
+
+void buildGpuToLLVMPipeline(OpPassManager &pm,
+                            const GpuToLLVMOptions &options) {
+  std::string toolkit = options.cudaToolkit.empty()
+                            ? findCudaToolkit()
+                            : options.cudaToolkit.getValue();
+  // The kernels: NVVM for the chosen architecture. PTX 8.0 (CUDA 12) is
+  // what sm_90 needs; the drivers that run sm_80 code read it too.
+  // libdevice holds what NVPTX has no instruction for (f64 sin, cos, exp).
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.cudaArch;
+  target.features = "+ptx80";
+  target.optLevel = 3;
+  if (!toolkit.empty())
+    target.linkLibs.push_back(libdeviceOf(toolkit));
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  kernels.addPass(createSCFToControlFlowPass());
+  kernels.addPass(memref::createExpandStridedMetadataPass());
+  kernels.addPass(createLowerAffinePass());
+  kernels.addPass(createConvertGpuOpsToNVVMOps());
+  kernels.addPass(createCanonicalizerPass());
+  kernels.addPass(createCSEPass());
+  kernels.addPass(createReconcileUnrealizedCastsPass());
+
+  // The host: the CPU's lowering without threads, then the launches.
+  addHostLowering(pm, options.runtimeAllocator, /*openmp=*/false);
+  pm.addPass(createGpuToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.toolkitPath = toolkit;
+  binary.compilationTarget = options.binaryFormat;
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+  pm.addPass(createCanonicalizerPass());
+}
+
+void buildXfmrCudaPipeline(OpPassManager &pm,
+                           const XfmrCudaPipelineOptions &options) {
+  XfmrPipelineOptions optimize;
+  optimize.fuse = options.fuse;
+  optimize.fuseAttention = false;
+  buildXfmrOptimizationPipeline(pm, optimize);
+  buildXfmrToLinalgPipeline(pm, Target::cuda);
+  buildLinalgToGpuPipeline(pm);
+  GpuToLLVMOptions lowering;
+  lowering.cudaArch = options.cudaArch;
+  lowering.binaryFormat = options.binaryFormat;
+  lowering.cudaToolkit = options.cudaToolkit;
+  lowering.runtimeAllocator = options.runtimeAllocator;
+  buildGpuToLLVMPipeline(pm, lowering);
+}
+
 void registerXfmrPassesAndPipelines() {
   registerXfmrTransformsPasses();
   registerXfmrConversionPasses();
   cpu::registerXfmrCpuPasses();
+  cuda::registerXfmrCudaPasses();
   PassPipelineRegistration<XfmrPipelineOptions>(
       "xfmr-optimize-pipeline",
       "xfmr → xfmr: blocks into primitives, dropout for inference, fusions",
       buildXfmrOptimizationPipeline);
-  PassPipelineRegistration<>("xfmr-to-linalg-pipeline",
-                             "xfmr primitives → linalg on tensors",
-                             buildXfmrToLinalgPipeline);
+  PassPipelineRegistration<>(
+      "xfmr-to-linalg-pipeline", "xfmr primitives → linalg on tensors",
+      [](OpPassManager &pm) { buildXfmrToLinalgPipeline(pm, Target::cpu); });
   PassPipelineRegistration<LinalgToLLVMOptions>(
       "xfmr-linalg-to-llvm-pipeline", "linalg on tensors → the LLVM dialect",
       buildLinalgToLLVMPipeline);
@@ -160,14 +305,50 @@ void registerXfmrPassesAndPipelines() {
       "an imported model to the LLVM dialect for the host CPU (what xfmrc "
       "runs)",
       buildXfmrCpuPipeline);
+  PassPipelineRegistration<>(
+      "xfmr-to-linalg-cuda-pipeline",
+      "xfmr primitives → linalg on tensors, for the CUDA target",
+      [](OpPassManager &pm) { buildXfmrToLinalgPipeline(pm, Target::cuda); });
+  PassPipelineRegistration<>(
+      "xfmr-linalg-to-gpu-pipeline",
+      "linalg on tensors → kernels in a gpu.module and their launches",
+      buildLinalgToGpuPipeline);
+  PassPipelineRegistration<GpuToLLVMOptions>(
+      "xfmr-gpu-to-llvm-pipeline",
+      "kernels → NVVM → gpu.binary; host → the LLVM dialect",
+      buildGpuToLLVMPipeline);
+  PassPipelineRegistration<XfmrCudaPipelineOptions>(
+      "xfmr-cuda-pipeline",
+      "an imported model to the LLVM dialect and a gpu.binary for an NVIDIA "
+      "GPU (what xfmrc --target=cuda runs)",
+      buildXfmrCudaPipeline);
 }
 
 void registerXfmrDialects(DialectRegistry &registry) {
   registry.insert<XfmrDialect, arith::ArithDialect,
                   bufferization::BufferizationDialect, cf::ControlFlowDialect,
-                  func::FuncDialect, linalg::LinalgDialect, LLVM::LLVMDialect,
-                  math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
-                  tensor::TensorDialect, vector::VectorDialect>();
+                  func::FuncDialect, gpu::GPUDialect, linalg::LinalgDialect,
+                  LLVM::LLVMDialect, math::MathDialect, memref::MemRefDialect,
+                  NVVM::NVVMDialect, scf::SCFDialect, tensor::TensorDialect,
+                  vector::VectorDialect>();
+  // The GPU lowering converts what each loaded dialect says it lowers to
+  // (the kernels' arith, control flow, math, memref and index ops; the
+  // host's launches), and gpu-module-to-binary serializes NVVM through the
+  // target's interface.
+  arith::registerConvertArithToLLVMInterface(registry);
+  cf::registerConvertControlFlowToLLVMInterface(registry);
+  registerConvertFuncToLLVMInterface(registry);
+  gpu::registerConvertGpuToLLVMInterface(registry);
+  index::registerConvertIndexToLLVMInterface(registry);
+  registerConvertMathToLLVMInterface(registry);
+  registerConvertMemRefToLLVMInterface(registry);
+  NVVM::registerConvertGpuToNVVMInterface(registry);
+  registerConvertNVVMToLLVMInterface(registry);
+  NVVM::registerNVVMTargetInterfaceExternalModels(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerGPUDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  registerNVVMDialectTranslation(registry);
   // xfmr-entry-destinations inlines the call that produces an entry's
   // result.
   func::registerInlinerExtension(registry);

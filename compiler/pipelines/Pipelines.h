@@ -8,6 +8,13 @@
 //   fused          --buildXfmrToLinalgPipeline------>  linalg
 //   linalg         --buildLinalgToLLVMPipeline------>  llvm
 //
+// The CUDA pipeline shares the first stage and the conversion to linalg,
+// then maps the parallel loops to kernels:
+//
+//   fused          --buildXfmrToLinalgPipeline(cuda)->  linalg
+//   linalg         --buildLinalgToGpuPipeline-------->  gpu (host + kernels)
+//   gpu            --buildGpuToLLVMPipeline---------->  llvm + gpu.binary
+//
 //===----------------------------------------------------------------------===//
 #ifndef XFMR_COMPILER_PIPELINES_PIPELINES_H
 #define XFMR_COMPILER_PIPELINES_PIPELINES_H
@@ -37,6 +44,53 @@ struct XfmrPipelineOptions
                     llvm::cl::desc("Run the fusion passes (masked softmax, "
                                    "residual layer norm)"),
                     llvm::cl::init(true)};
+  Option<bool> fuseAttention{
+      *this, "fuse-attention",
+      llvm::cl::desc("With fuse: fuse attention too (the CUDA target has no "
+                     "fused attention kernel yet)"),
+      llvm::cl::init(true)};
+};
+
+/// What the CUDA pipeline and its GPU stages take.
+template <typename Options>
+struct CudaTargetOptions : public mlir::PassPipelineOptions<Options> {
+  mlir::detail::PassOptions::Option<std::string> cudaArch{
+      *this, "cuda-arch",
+      llvm::cl::desc("The GPU architecture the kernels are for (sm_80, "
+                     "sm_90, ...)"),
+      llvm::cl::init("sm_80")};
+  mlir::detail::PassOptions::Option<std::string> cudaToolkit{
+      *this, "cuda-toolkit",
+      llvm::cl::desc("The CUDA toolkit whose libdevice the kernels link "
+                     "(their f64 sin, cos and exp) and whose ptxas and "
+                     "fatbinary build the fatbin (default: findCudaToolkit)"),
+      llvm::cl::init("")};
+  mlir::detail::PassOptions::Option<std::string> binaryFormat{
+      *this, "binary-format",
+      llvm::cl::desc("What the library embeds: fatbin (the cubin and the "
+                     "PTX, with the CUDA toolkit's ptxas and fatbinary) or "
+                     "isa (the PTX alone, no toolkit needed)"),
+      llvm::cl::init("fatbin")};
+};
+
+struct XfmrCudaPipelineOptions
+    : public CudaTargetOptions<XfmrCudaPipelineOptions> {
+  Option<bool> fuse{*this, "fuse",
+                    llvm::cl::desc("Run the fusion passes (masked softmax, "
+                                   "residual layer norm)"),
+                    llvm::cl::init(true)};
+  Option<bool> runtimeAllocator{
+      *this, "runtime-allocator",
+      llvm::cl::desc("Take temporaries from the runtime's work memory "
+                     "(device-accessible on this target)"),
+      llvm::cl::init(true)};
+};
+
+struct GpuToLLVMOptions : public CudaTargetOptions<GpuToLLVMOptions> {
+  Option<bool> runtimeAllocator{
+      *this, "runtime-allocator",
+      llvm::cl::desc("Take temporaries from the runtime's work memory"),
+      llvm::cl::init(true)};
 };
 
 struct LinalgToLLVMOptions
@@ -46,9 +100,14 @@ struct LinalgToLLVMOptions
 /// dropout, and the fusions.
 void buildXfmrOptimizationPipeline(mlir::OpPassManager &pm,
                                    const XfmrPipelineOptions &options);
+/// The targets the pipelines compile for.
+enum class Target { cpu, cuda };
+
 /// xfmr primitives → linalg on tensors, weights bound to arguments, entry
-/// results as caller-provided destinations.
-void buildXfmrToLinalgPipeline(mlir::OpPassManager &pm);
+/// results as caller-provided destinations; on the CPU, attention, the layer
+/// norms and the softmaxes as vector kernels first.
+void buildXfmrToLinalgPipeline(mlir::OpPassManager &pm,
+                               Target target = Target::cpu);
 /// linalg on tensors → bufferized loops → the LLVM dialect.
 void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm,
                                const LinalgToLLVMOptions &options);
@@ -56,10 +115,29 @@ void buildLinalgToLLVMPipeline(mlir::OpPassManager &pm,
 void buildXfmrCpuPipeline(mlir::OpPassManager &pm,
                           const XfmrPipelineOptions &options);
 
+/// linalg on tensors → bufferized parallel loops → kernels outlined into a
+/// gpu.module, launched from host functions that keep the ABI.
+void buildLinalgToGpuPipeline(mlir::OpPassManager &pm);
+/// Kernels → NVVM → a gpu.binary for `cudaArch`; host code → the LLVM
+/// dialect, launching them through the runtime's mgpu* functions.
+void buildGpuToLLVMPipeline(mlir::OpPassManager &pm,
+                            const GpuToLLVMOptions &options);
+/// An imported model to the LLVM dialect and an embedded gpu.binary, for an
+/// NVIDIA GPU.
+void buildXfmrCudaPipeline(mlir::OpPassManager &pm,
+                           const XfmrCudaPipelineOptions &options);
+
 /// Registers the pipelines above with the pass registry
 /// (--xfmr-cpu-pipeline, --xfmr-optimize-pipeline, --xfmr-to-linalg-pipeline,
-/// --xfmr-linalg-to-llvm-pipeline) and every xfmr pass.
+/// --xfmr-linalg-to-llvm-pipeline, --xfmr-cuda-pipeline,
+/// --xfmr-to-linalg-cuda-pipeline, --xfmr-linalg-to-gpu-pipeline,
+/// --xfmr-gpu-to-llvm-pipeline) and every xfmr pass.
 void registerXfmrPassesAndPipelines();
+
+/// The CUDA toolkit: $CUDA_HOME, $CUDA_PATH or $CUDA_ROOT, else the folder
+/// above the bin/ that holds ptxas on the PATH, else /usr/local/cuda; the
+/// first that has nvvm/libdevice/libdevice.10.bc, or "" for none.
+std::string findCudaToolkit();
 
 /// The dialects and interface models the pipelines need: what a tool that
 /// parses xfmr IR or runs these pipelines must register, and no more.

@@ -724,6 +724,10 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
     check(function ? kNotInitialized : kInvalidHandle, "cuLaunchKernel");
     return;
   }
+  // A parallel loop of no iterations (a batch whose rows are all padding,
+  // compacted away) is a grid of no blocks: nothing to run.
+  if (gridX == 0 || gridY == 0 || gridZ == 0)
+    return;
   for (intptr_t dim : {gridX, gridY, gridZ, blockX, blockY, blockZ})
     if (dim <= 0 || static_cast<uintptr_t>(dim) > UINT_MAX) {
       check(kInvalidValue, "cuLaunchKernel");

@@ -42,7 +42,17 @@
 using namespace llvm;
 
 namespace {
-enum class Stage { Xfmr, Fused, Linalg, LLVMDialect, LLVMIR, Asm, Obj, So };
+enum class Stage {
+  Xfmr,
+  Fused,
+  Linalg,
+  Gpu,
+  LLVMDialect,
+  LLVMIR,
+  Asm,
+  Obj,
+  So
+};
 
 /// xfmrc's own options: --help lists them (and the upstream --mlir-* ones),
 /// not the LLVM internals linked in with the back end.
@@ -56,9 +66,18 @@ cl::opt<std::string> outputPath("o", cl::desc("Output file"),
                                 cl::cat(xfmrcCategory));
 cl::opt<std::string> target("target", cl::desc("Target: cpu or cuda"),
                             cl::init("cpu"), cl::cat(xfmrcCategory));
-cl::opt<std::string> cudaArch("cuda-arch",
-                              cl::desc("CUDA architecture (e.g. sm_90)"),
-                              cl::init(""), cl::cat(xfmrcCategory));
+cl::opt<std::string> cudaArch(
+    "cuda-arch",
+    cl::desc("With --target=cuda: the GPU architecture of the embedded cubin, "
+             "sm_80 (default) or newer, e.g. sm_90; its PTX runs on newer "
+             "GPUs too"),
+    cl::init(""), cl::cat(xfmrcCategory));
+cl::opt<std::string> cudaBinary(
+    "cuda-binary",
+    cl::desc("With --target=cuda: fatbin (default; the cubin and the PTX, "
+             "built with the CUDA toolkit's ptxas and fatbinary) or ptx (the "
+             "PTX alone, compiled by the driver when loaded)"),
+    cl::init("fatbin"), cl::cat(xfmrcCategory));
 cl::opt<std::string> mcpu(
     "mcpu",
     cl::desc("CPU to generate code for: host (default) or an LLVM CPU name "
@@ -71,6 +90,9 @@ cl::opt<Stage>
                     clEnumValN(Stage::Fused, "fused",
                                "xfmr IR after the xfmr passes"),
                     clEnumValN(Stage::Linalg, "linalg", "linalg on tensors"),
+                    clEnumValN(Stage::Gpu, "gpu",
+                               "--target=cuda: kernels in a gpu.module and "
+                               "the host code that launches them"),
                     clEnumValN(Stage::LLVMDialect, "llvm", "the LLVM dialect"),
                     clEnumValN(Stage::LLVMIR, "llvm-ir", "optimized LLVM IR"),
                     clEnumValN(Stage::Asm, "asm", "host assembly"),
@@ -517,14 +539,52 @@ Error checkLibraryOutput(StringRef library, StringRef header) {
   return Error::success();
 }
 
-int compile(const char *argv0) {
-  if (target != "cpu") {
-    if (target == "cuda")
-      return fail("--target=cuda is not supported yet");
-    return fail("unknown --target '" + target + "' (expected cpu or cuda)");
+/// The target --target, --cuda-arch and --cuda-binary name, or a failure
+/// saying what is wrong with them.
+Expected<xfmr::TargetInfo> selectTarget() {
+  auto bad = [](const Twine &message) {
+    return createStringError(inconvertibleErrorCode(), message);
+  };
+  xfmr::TargetInfo info;
+  info.name = target;
+  if (target == "cpu") {
+    if (!cudaArch.empty())
+      return bad("--cuda-arch needs --target=cuda");
+    if (cudaBinary.getNumOccurrences())
+      return bad("--cuda-binary needs --target=cuda");
+    return info;
   }
-  if (!cudaArch.empty())
-    return fail("--cuda-arch needs --target=cuda, which is not supported yet");
+  if (target != "cuda")
+    return bad("unknown --target '" + target + "' (expected cpu or cuda)");
+  info.cudaArch = cudaArch.empty() ? "sm_80" : cudaArch.getValue();
+  StringRef arch = info.cudaArch;
+  unsigned version = 0;
+  if (!arch.consume_front("sm_") || arch.empty() ||
+      arch.getAsInteger(10, version) || arch.starts_with("0"))
+    return bad("--cuda-arch '" + info.cudaArch +
+               "' is not a CUDA architecture (expected sm_80, sm_90, ...)");
+  if (version < 80)
+    return bad("--cuda-arch " + info.cudaArch +
+               ": the CUDA target needs sm_80 or newer");
+  if (cudaBinary != "fatbin" && cudaBinary != "ptx")
+    return bad("unknown --cuda-binary '" + cudaBinary +
+               "' (expected fatbin or ptx)");
+  // Found once, here: every stage then uses the same one.
+  info.cudaToolkit = xfmr::findCudaToolkit();
+  if (info.cudaToolkit.empty())
+    return bad("--target=cuda needs the CUDA toolkit (its libdevice, ptxas "
+               "and fatbinary): none found in $CUDA_HOME, $CUDA_PATH, "
+               "$CUDA_ROOT, beside ptxas on the PATH or in /usr/local/cuda");
+  return info;
+}
+
+int compile(const char *argv0) {
+  Expected<xfmr::TargetInfo> targetInfo = selectTarget();
+  if (!targetInfo)
+    return fail(targetInfo.takeError());
+  bool cuda = targetInfo->name == "cuda";
+  if (emit == Stage::Gpu && !cuda)
+    return fail("--emit=gpu needs --target=cuda");
   if ((emit == Stage::Obj || emit == Stage::So) && outputPath.empty())
     return fail("-o is required for --emit=obj and --emit=so");
   SmallString<256> headerPath(outputPath.getValue());
@@ -575,6 +635,9 @@ int compile(const char *argv0) {
 
   xfmr::XfmrPipelineOptions options;
   options.fuse = !noFusion;
+  // The CUDA target has no fused attention kernel yet: attention stays
+  // softmax and contractions there.
+  options.fuseAttention = !cuda;
   auto optimize = [&](mlir::OpPassManager &pm) {
     xfmr::buildXfmrOptimizationPipeline(pm, options);
     if (!requireFusion.empty()) {
@@ -583,8 +646,24 @@ int compile(const char *argv0) {
       pm.addPass(xfmr::createXfmrCheckFusions(check));
     }
   };
-  auto lower = [](mlir::OpPassManager &pm) {
-    xfmr::buildLinalgToLLVMPipeline(pm, xfmr::LinalgToLLVMOptions());
+  xfmr::Target pipelineTarget = cuda ? xfmr::Target::cuda : xfmr::Target::cpu;
+  auto toLinalg = [&](mlir::OpPassManager &pm) {
+    xfmr::buildXfmrToLinalgPipeline(pm, pipelineTarget);
+  };
+  auto toGpu = [&](mlir::OpPassManager &pm) {
+    if (cuda)
+      xfmr::buildLinalgToGpuPipeline(pm);
+  };
+  auto lower = [&](mlir::OpPassManager &pm) {
+    if (!cuda) {
+      xfmr::buildLinalgToLLVMPipeline(pm, xfmr::LinalgToLLVMOptions());
+      return;
+    }
+    xfmr::GpuToLLVMOptions lowering;
+    lowering.cudaArch = targetInfo->cudaArch;
+    lowering.binaryFormat = cudaBinary == "ptx" ? "isa" : "fatbin";
+    lowering.cudaToolkit = targetInfo->cudaToolkit;
+    xfmr::buildGpuToLLVMPipeline(pm, lowering);
   };
   struct Step {
     Stage stage;
@@ -593,8 +672,9 @@ int compile(const char *argv0) {
   };
   const Step steps[] = {
       {Stage::Fused, "xfmr optimization", optimize},
-      {Stage::Linalg, "xfmr to linalg", xfmr::buildXfmrToLinalgPipeline},
-      {Stage::LLVMDialect, "linalg to LLVM", lower}};
+      {Stage::Linalg, "xfmr to linalg", toLinalg},
+      {Stage::Gpu, "linalg to gpu", toGpu},
+      {Stage::LLVMDialect, cuda ? "gpu to LLVM" : "linalg to LLVM", lower}};
   for (const Step &step : steps) {
     if (Error err = runPipeline(*module, step.build, step.name, dumper.get()))
       return fail(std::move(err));
@@ -626,7 +706,8 @@ int compile(const char *argv0) {
   LLVMContext llvmContext;
   Expected<std::unique_ptr<Module>> llvmModule = xfmr::translateToLLVMIR(
       *module, llvmContext, **machine, *abi,
-      xfmr::buildManifest(*abi, staticWorkBytes, *files), *files, api);
+      xfmr::buildManifest(*abi, staticWorkBytes, *files, *targetInfo), *files,
+      api);
   if (!llvmModule)
     return fail(llvmModule.takeError());
 
@@ -662,7 +743,7 @@ int compile(const char *argv0) {
     sys::fs::remove(outputPath);
     return fail(std::move(err));
   }
-  if (Error err = xfmr::writeModelHeader(*abi, headerPath, api)) {
+  if (Error err = xfmr::writeModelHeader(*abi, headerPath, api, *targetInfo)) {
     sys::fs::remove(outputPath);
     return fail(std::move(err));
   }

@@ -1,0 +1,79 @@
+//===- Passes.td - CUDA code generation strategy -----------*- tablegen -*-===//
+#ifndef XFMR_CODEGEN_CUDA_PASSES_TD
+#define XFMR_CODEGEN_CUDA_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def XfmrGpuCopiesAsKernels : Pass<"xfmr-gpu-copies-as-kernels",
+                                   "mlir::func::FuncOp"> {
+  let summary = "every memref.copy as linalg.copy, so it runs on the device";
+  let description = [{
+    Runs after bufferization. On the CUDA target every buffer lives in
+    device-accessible (managed) memory; a `memref.copy` left as it is becomes
+    a host `memcpy` that moves the pages to the host and back. As
+    `linalg.copy` it is a parallel loop like every other linalg op, and
+    becomes a kernel.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def XfmrGpuContractions : Pass<"xfmr-gpu-contractions", "mlir::func::FuncOp"> {
+  let summary = "contractions as kernels tiled through shared memory";
+  let description = [{
+    Runs after bufferization. Each f32 contraction (`linalg` ops whose body
+    multiplies and adds, one reduction loop, every operand read through a
+    projected permutation of the loops: the linear layers on their column
+    panels, attention's scores and weighted values) becomes one
+    `gpu.launch`. Its loops of each kind are flattened, row-major in loop
+    order, into `batch`, `M` and `N`; the grid is `N / 64 × M / 64 ×
+    batch`. A block of 16 × 16 threads computes a 64 × 64 tile of C, each
+    thread 4 × 4 elements in registers: per reduction step of 16, the block
+    stages 64 × 16 of A and 16 × 64 of B in shared memory (consecutive
+    threads read consecutive elements of the operands' contiguous loops),
+    waits at a barrier, accumulates, and waits again before the next step
+    overwrites the tiles. Out-of-range rows, columns and steps read zeros
+    and store nothing. Each element accumulates its products in k order
+    with fused multiply-adds, then is added to C's initial value. Other
+    contractions (grouped-query scores, whose key heads are a quotient of
+    the query heads) are left to the generic mapping.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+  let statistics = [
+    Statistic<"numKernels", "kernels", "contractions turned into kernels">
+  ];
+}
+
+def XfmrGpuInnermostFirst : Pass<"xfmr-gpu-innermost-first",
+                                  "mlir::func::FuncOp"> {
+  let summary = "outermost parallel loops with their dimensions reversed";
+  let description = [{
+    Runs on the parallel loops `convert-linalg-to-parallel-loops` makes,
+    before they are tiled and mapped. `gpu-map-parallel-loops` gives a
+    loop's first dimension to the x threads, the fastest, which share a
+    warp; the loops come with the innermost (contiguous) dimension last.
+    Each outermost `scf.parallel` without results is rebuilt with its
+    dimensions in reverse order, so the threads of a warp touch
+    consecutive elements. The iterations are the same, in any order.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
+def XfmrGpuCheckHostCode : Pass<"xfmr-gpu-check-host-code",
+                                 "mlir::func::FuncOp"> {
+  let summary = "fails where computation was left on the host";
+  let description = [{
+    Runs after `convert-parallel-loops-to-gpu`. A parallel loop or linalg op
+    outside a `gpu.launch` is work the mapping could not put on the device;
+    it would run on the host, correct and silent and orders of magnitude
+    slower. This pass reports each as an error instead. Sequential loops
+    stay allowed on the host: the scans over the attention mask
+    (`xfmr-skip-padding`'s token index, ALiBi's key counts) are loops of
+    scalar steps that launch kernels or read the call's inputs.
+  }];
+}
+
+#endif // XFMR_CODEGEN_CUDA_PASSES_TD

@@ -1,0 +1,121 @@
+// RUN: xfmr-opt %s --convert-xfmr-to-linalg --xfmr-linalg-to-gpu-pipeline | FileCheck %s
+
+// The kernels of each kind of op on the CUDA target, in the gpu dialect: one
+// small function per op, its launches (grid and block) and what the kernel
+// does. Elementwise work runs 32 × 4 threads per block over the two inner
+// dimensions, x the contiguous one; contractions their own tiled kernel;
+// reductions a thread per row.
+
+// A linear on column panels: C filled, the tiled kernel (a 64 × 64 tile of C
+// per block of 16 × 16 threads, both operands staged in shared memory, a
+// barrier after staging and one after use), then the bias epilogue.
+// CHECK-LABEL: func.func @linear(
+// CHECK: gpu.launch_func @linear_kernel::@linear_kernel blocks in ({{.*}}) threads in (%c32, %c4, %c1)
+// CHECK: gpu.launch_func @[[GEMM:linear_kernel_[0-9]+]]::@linear_kernel blocks in (%c1, %{{.*}}, %c1) threads in (%c16, %c16, %c1)
+// CHECK: gpu.launch_func @{{linear_kernel_[0-9]+}}::@linear_kernel blocks in (%c2, %{{.*}}, %c1) threads in (%c32, %c4, %c1)
+// CHECK: gpu.module @[[GEMM]]
+// CHECK: gpu.func @linear_kernel(%{{.*}}: memref<?x32xf32>, %[[B:arg[0-9]+]]: memref<2x32x32xf32>, %[[C:arg[0-9]+]]: memref<?x2x32xf32>) workgroup(%[[AS:arg[0-9]+]] : memref<16x64xf32, #gpu.address_space<workgroup>>, %[[BS:arg[0-9]+]] : memref<16x64xf32, #gpu.address_space<workgroup>>) kernel attributes {known_block_size = array<i32: 16, 16, 1>}
+// CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
+// CHECK: memref.load %[[B]]
+// CHECK: memref.store %{{.*}}, %[[BS]]
+// CHECK: gpu.barrier
+// CHECK: scf.for
+// CHECK: memref.load %[[AS]]
+// CHECK: memref.load %[[BS]]
+// CHECK: math.fma
+// CHECK: gpu.barrier
+// CHECK: memref.store %{{.*}}, %[[C]]
+func.func @linear(%x: tensor<?x?x32xf32>, %w: tensor<2x32x32xf32>, %b: tensor<64xf32>) -> tensor<?x?x64xf32> {
+  %0 = xfmr.linear %x, %w, %b : tensor<?x?x32xf32>, tensor<2x32x32xf32>, tensor<64xf32> -> tensor<?x?x64xf32>
+  return %0 : tensor<?x?x64xf32>
+}
+
+// Attention's scores, batched over (batch, head): K transposed, then the
+// tiled kernel with the heads and the batch on the grid's z.
+// CHECK-LABEL: func.func @scores(
+// CHECK: gpu.launch_func @{{.*}} threads in (%c32, %c4, %c1) args(%arg1 : memref<?x4x?x8xf32>, %[[KT:alloc[_0-9]*]] : memref<?x4x8x?xf32>)
+// CHECK: gpu.launch_func @{{.*}} threads in (%c16, %c16, %c1) args(%arg0 : memref<?x4x?x8xf32>, %{{.*}}, %[[KT]] : memref<?x4x8x?xf32>,
+func.func @scores(%q: tensor<?x4x?x8xf32>, %k: tensor<?x4x?x8xf32>) -> tensor<?x4x?x?xf32> {
+  %0 = xfmr.matmul %q, %k transpose_rhs : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}
+
+// Grouped-query scores read the key heads at head / 2, not a projected
+// permutation: left to the generic mapping, a block per (query, head,
+// batch).
+// CHECK-LABEL: func.func @grouped_scores(
+// CHECK-NOT: threads in (%c16, %c16, %c1)
+// CHECK: gpu.launch_func @{{.*}} threads in (%c1, %c1, %c1)
+// CHECK-LABEL: gpu.module
+func.func @grouped_scores(%q: tensor<?x4x?x8xf32>, %k: tensor<?x2x?x8xf32>) -> tensor<?x4x?x?xf32> {
+  %s = xfmr.matmul %q, %k transpose_rhs : tensor<?x4x?x8xf32>, tensor<?x2x?x8xf32> -> tensor<?x4x?x?xf32>
+  return %s : tensor<?x4x?x?xf32>
+}
+
+// The masked softmax: its row maxima, sums and the normalization, each
+// reduction a thread per row looping over the keys, the exp as arithmetic
+// (xfmr-approximate-math: no libdevice).
+// CHECK-LABEL: func.func @masked_softmax(
+// CHECK-COUNT-5: gpu.launch_func @{{masked_softmax_kernel[_0-9]*}}::@masked_softmax_kernel blocks in ({{.*}}) threads in (%c32, %c4, %c1)
+// CHECK-NOT: gpu.launch_func
+// CHECK: scf.for
+// CHECK: memref.load %{{.*}} : memref<?x?xi64>
+// CHECK: math.floor
+// CHECK-NOT: math.exp
+// CHECK-LABEL: func.func @residual_layer_norm(
+func.func @masked_softmax(%s: tensor<?x4x?x?xf32>, %m: tensor<?x?xi64>) -> tensor<?x4x?x?xf32> {
+  %0 = xfmr.masked_softmax %s key_padding(%m : tensor<?x?xi64>) scale(0.125) mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}
+
+// Residual LayerNorm: the sum (and the bias), mean and variance as row
+// reductions, then the normalization, x over the features.
+// CHECK: gpu.launch_func
+// CHECK: gpu.func @residual_layer_norm_kernel(%{{.*}}: index, %{{.*}}: index, %[[X:arg[0-9]+]]: memref<?x?x32xf32>, %{{.*}}: memref<?x?xf32>, %{{.*}}: memref<?x?xf32>, %[[G:arg[0-9]+]]: memref<32xf32>
+// CHECK: memref.load %[[X]][%block_id_z, %{{.*}}, %thread_id_x]
+// CHECK: memref.load %[[G]][%thread_id_x]
+// CHECK: math.sqrt
+func.func @residual_layer_norm(%x: tensor<?x?x32xf32>, %r: tensor<?x?x32xf32>, %b: tensor<32xf32>,
+                               %g: tensor<32xf32>, %beta: tensor<32xf32>) -> (tensor<?x?x32xf32>, tensor<?x?x32xf32>) {
+  %y, %s = xfmr.residual_layer_norm %x, %r bias(%b : tensor<32xf32>), %g, %beta eps(1.0e-12) : tensor<?x?x32xf32>, tensor<32xf32>
+  return %y, %s : tensor<?x?x32xf32>, tensor<?x?x32xf32>
+}
+
+// CHECK-LABEL: func.func @rms_norm(
+// CHECK-COUNT-3: gpu.launch_func
+// CHECK: gpu.module
+// CHECK: math.sqrt
+func.func @rms_norm(%x: tensor<?x?x48xf32>, %g: tensor<48xf32>) -> tensor<?x?x48xf32> {
+  %n = xfmr.rms_norm %x, %g eps(1.0e-6) : tensor<?x?x48xf32>, tensor<48xf32>
+  return %n : tensor<?x?x48xf32>
+}
+
+// The gather: a row of the table per token, the id an index.
+// CHECK-LABEL: func.func @embedding(
+// CHECK: gpu.launch_func @embedding_kernel::@embedding_kernel blocks in ({{.*}}) threads in (%c32, %c4, %c1)
+// CHECK: %[[ID:.*]] = memref.load %{{.*}} : memref<?x?xi64>
+// CHECK: %[[ROW:.*]] = arith.index_cast %[[ID]] : i64 to index
+// CHECK: memref.load %{{.*}}[%[[ROW]], %thread_id_x] : memref<100x32xf32>
+func.func @embedding(%ids: tensor<?x?xi64>, %t: tensor<100x32xf32>) -> tensor<?x?x32xf32> {
+  %0 = xfmr.embedding %ids, %t {scale = 2.0 : f32} : tensor<?x?xi64>, tensor<100x32xf32> -> tensor<?x?x32xf32>
+  return %0 : tensor<?x?x32xf32>
+}
+
+// Rotary positions: the angles in f64 from the positions (libdevice's sin
+// and cos once lowered), x over the head's features.
+// CHECK-LABEL: func.func @rotary(
+// CHECK: gpu.launch_func @rotary_kernel::@rotary_kernel blocks in ({{.*}}) threads in (%c32, %c4, %c1)
+// CHECK: math.sin %{{.*}} : f64
+// CHECK: math.cos %{{.*}} : f64
+func.func @rotary(%q: tensor<?x4x?x8xf32>, %p: tensor<?x?xi64>) -> tensor<?x4x?x8xf32> {
+  %r = xfmr.rotary %q at(%p) {rotary = #xfmr.rotary<theta = 1.0e+04 : f32, scaling = 2.0 : f32, layout = half_split>} : tensor<?x4x?x8xf32>, tensor<?x?xi64>
+  return %r : tensor<?x4x?x8xf32>
+}
+
+// CHECK-LABEL: func.func @gelu(
+// CHECK: gpu.launch_func @gelu_kernel::@gelu_kernel blocks in (%c2, %{{.*}}, %c1) threads in (%c32, %c4, %c1)
+// CHECK-NOT: math.erf
+func.func @gelu(%x: tensor<?x64xf32>) -> tensor<?x64xf32> {
+  %0 = xfmr.gelu %x : tensor<?x64xf32>
+  return %0 : tensor<?x64xf32>
+}

@@ -1,0 +1,50 @@
+// REQUIRES: cuda-toolkit
+// RUN: xfmr-opt %s --convert-xfmr-to-linalg --xfmr-linalg-to-gpu-pipeline \
+// RUN:   --xfmr-gpu-to-llvm-pipeline='cuda-arch=sm_90 binary-format=isa' | FileCheck %s
+// RUN: xfmr-opt %s --convert-xfmr-to-linalg --xfmr-linalg-to-gpu-pipeline \
+// RUN:   --xfmr-gpu-to-llvm-pipeline='cuda-arch=sm_80 binary-format=isa' | FileCheck %s --check-prefix=SM80
+
+// The kernels through NVVM to PTX (gpu.binary in the PTX form, `isa`) and
+// the host code that launches them, in the LLVM dialect.
+
+// The host: an LLVM function that launches the kernels of its gpu.binary
+// modules, each PTX 8.0 for the chosen architecture, libdevice linked in.
+// The tiled contraction has its two tiles in shared memory, barriers and
+// fused multiply-adds.
+// CHECK-LABEL: llvm.func @linear(
+// CHECK: gpu.launch_func @linear_kernel_0::@linear_kernel blocks in ({{.*}}) threads in ({{.*}}) : i64 args(
+// CHECK: gpu.binary @linear_kernel_0 [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80", link = ["{{.*}}libdevice.10.bc"]>
+// CHECK-SAME: .version 8.0
+// CHECK-SAME: .target sm_90
+// CHECK-SAME: .shared .align 4 .b8 __wg_linear_kernel_{{[01]}}[4096];
+// CHECK-SAME: bar.sync
+// CHECK-SAME: fma.rn.f32
+// SM80: gpu.binary @linear_kernel_0 [#gpu.object<#nvvm.target<O = 3, chip = "sm_80"
+// SM80-SAME: .target sm_80
+
+// The softmax's exp is arithmetic, so its PTX calls nothing; rotary
+// positions' f64 sin and cos come from libdevice, linked in: its PTX calls
+// nothing outside itself either.
+// CHECK-LABEL: llvm.func @masked_softmax(
+// CHECK: gpu.binary @masked_softmax_kernel_5
+// CHECK-NOT: .extern
+// CHECK-SAME: ">]
+// CHECK-LABEL: llvm.func @rotary(
+// CHECK: gpu.binary @rotary_kernel
+// CHECK-NOT: .extern
+// CHECK-SAME: .entry rotary_kernel
+// CHECK-NOT: .extern
+// CHECK-SAME: ">]
+
+func.func @linear(%x: tensor<?x?x32xf32>, %w: tensor<2x32x32xf32>, %b: tensor<64xf32>) -> tensor<?x?x64xf32> {
+  %0 = xfmr.linear %x, %w, %b : tensor<?x?x32xf32>, tensor<2x32x32xf32>, tensor<64xf32> -> tensor<?x?x64xf32>
+  return %0 : tensor<?x?x64xf32>
+}
+func.func @masked_softmax(%s: tensor<?x4x?x?xf32>, %m: tensor<?x?xi64>) -> tensor<?x4x?x?xf32> {
+  %0 = xfmr.masked_softmax %s key_padding(%m : tensor<?x?xi64>) scale(0.125) mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
+}
+func.func @rotary(%q: tensor<?x4x?x8xf32>, %p: tensor<?x?xi64>) -> tensor<?x4x?x8xf32> {
+  %r = xfmr.rotary %q at(%p) {rotary = #xfmr.rotary<theta = 1.0e+04 : f32, scaling = 2.0 : f32, layout = half_split>} : tensor<?x4x?x8xf32>, tensor<?x?xi64>
+  return %r : tensor<?x4x?x8xf32>
+}
