@@ -115,6 +115,8 @@ std::string buildManifest(const abi::ModelABI &abi, int64_t staticWorkBytes,
       {"work_memory", json::Object{{"static_bytes", staticWorkBytes}}}};
   if (!target.cudaArch.empty())
     manifest["cuda_arch"] = target.cudaArch;
+  if (target.cudaTf32)
+    manifest["cuda_tf32"] = true;
   if (abi.model.eosTokenId >= 0)
     manifest["eos_token_id"] = abi.model.eosTokenId;
   if (!files.tokenizerFormat.empty())
@@ -609,6 +611,8 @@ Error writeModelHeader(const abi::ModelABI &abi, StringRef path,
     os << "#define " << prefix << "TARGET \"" << target.name << "\"\n";
     if (!target.cudaArch.empty())
       os << "#define " << prefix << "CUDA_ARCH \"" << target.cudaArch << "\"\n";
+    if (target.cudaTf32)
+      os << "#define " << prefix << "CUDA_TF32 1\n";
   };
   std::string prefix = StringRef(apiName).upper() + "_";
   // Strings from the model reach this file only as escaped C literals.
@@ -632,8 +636,8 @@ Error writeModelHeader(const abi::ModelABI &abi, StringRef path,
   for (StringRef key : abi::kConfigKeys)
     os << "#undef XFMR_MODEL_" << key.upper() << "\n";
   os << "#undef XFMR_MODEL_MAX_LENGTH\n#undef XFMR_MODEL_TARGET\n"
-     << "#undef XFMR_MODEL_CUDA_ARCH\n#endif\n\n#endif /* XFMR_MODEL_"
-     << apiName << "_H */\n";
+     << "#undef XFMR_MODEL_CUDA_ARCH\n#undef XFMR_MODEL_CUDA_TF32\n"
+     << "#endif\n\n#endif /* XFMR_MODEL_" << apiName << "_H */\n";
   out.keep();
   return Error::success();
 }

@@ -50,6 +50,8 @@ struct TargetInfo {
   std::string cudaArch;
   /// For "cuda": the toolkit the kernels are built with.
   std::string cudaToolkit;
+  /// For "cuda": the contractions run on the TF32 tensor cores.
+  bool cudaTf32 = false;
 };
 
 /// The JSON manifest embedded in the library (docs/abi.md), from the ABI

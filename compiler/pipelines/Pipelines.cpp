@@ -36,6 +36,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
@@ -181,7 +182,8 @@ void buildXfmrCpuPipeline(OpPassManager &pm,
   buildLinalgToLLVMPipeline(pm, lowering);
 }
 
-void buildLinalgToGpuPipeline(OpPassManager &pm) {
+void buildLinalgToGpuPipeline(OpPassManager &pm,
+                              const LinalgToGpuOptions &options) {
   addBufferization(pm);
   bufferization::buildBufferDeallocationPipeline(pm);
   // exp, erf and tanh as the same arithmetic as on the CPU: no libdevice,
@@ -196,7 +198,9 @@ void buildLinalgToGpuPipeline(OpPassManager &pm) {
   // the grid, and inner parallel loops run in each thread. Nothing may
   // reorder the loops between the tiling and the mapping.
   // The contractions as kernels of their own (compiler/codegen/cuda).
-  pm.addNestedPass<func::FuncOp>(cuda::createXfmrGpuContractions());
+  cuda::XfmrGpuContractionsOptions contractions;
+  contractions.tf32 = options.tf32;
+  pm.addNestedPass<func::FuncOp>(cuda::createXfmrGpuContractions(contractions));
   pm.addNestedPass<func::FuncOp>(cuda::createXfmrGpuCopiesAsKernels());
   pm.addPass(createConvertLinalgToParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(cuda::createXfmrGpuInnermostFirst());
@@ -250,6 +254,8 @@ void buildGpuToLLVMPipeline(OpPassManager &pm,
     target.linkLibs.push_back(libdeviceOf(toolkit));
   pm.addPass(createGpuNVVMAttachTarget(target));
   OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  // The TF32 kernels' mma.sync.
+  kernels.addPass(createConvertNVGPUToNVVMPass());
   kernels.addPass(createSCFToControlFlowPass());
   kernels.addPass(memref::createExpandStridedMetadataPass());
   kernels.addPass(createLowerAffinePass());
@@ -276,7 +282,9 @@ void buildXfmrCudaPipeline(OpPassManager &pm,
   optimize.fuseAttention = false;
   buildXfmrOptimizationPipeline(pm, optimize);
   buildXfmrToLinalgPipeline(pm, Target::cuda);
-  buildLinalgToGpuPipeline(pm);
+  LinalgToGpuOptions kernels;
+  kernels.tf32 = options.tf32;
+  buildLinalgToGpuPipeline(pm, kernels);
   GpuToLLVMOptions lowering;
   lowering.cudaArch = options.cudaArch;
   lowering.binaryFormat = options.binaryFormat;
@@ -309,7 +317,7 @@ void registerXfmrPassesAndPipelines() {
       "xfmr-to-linalg-cuda-pipeline",
       "xfmr primitives → linalg on tensors, for the CUDA target",
       [](OpPassManager &pm) { buildXfmrToLinalgPipeline(pm, Target::cuda); });
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<LinalgToGpuOptions>(
       "xfmr-linalg-to-gpu-pipeline",
       "linalg on tensors → kernels in a gpu.module and their launches",
       buildLinalgToGpuPipeline);
@@ -329,8 +337,8 @@ void registerXfmrDialects(DialectRegistry &registry) {
                   bufferization::BufferizationDialect, cf::ControlFlowDialect,
                   func::FuncDialect, gpu::GPUDialect, linalg::LinalgDialect,
                   LLVM::LLVMDialect, math::MathDialect, memref::MemRefDialect,
-                  NVVM::NVVMDialect, scf::SCFDialect, tensor::TensorDialect,
-                  vector::VectorDialect>();
+                  NVVM::NVVMDialect, nvgpu::NVGPUDialect, scf::SCFDialect,
+                  tensor::TensorDialect, vector::VectorDialect>();
   // The GPU lowering converts what each loaded dialect says it lowers to
   // (the kernels' arith, control flow, math, memref and index ops; the
   // host's launches), and gpu-module-to-binary serializes NVVM through the

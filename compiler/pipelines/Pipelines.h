@@ -73,8 +73,24 @@ struct CudaTargetOptions : public mlir::PassPipelineOptions<Options> {
       llvm::cl::init("fatbin")};
 };
 
+/// The GPU kernels' arithmetic: exact f32 unless asked.
+template <typename Options>
+struct Tf32Option : public mlir::PassPipelineOptions<Options> {
+  mlir::detail::PassOptions::Option<bool> tf32{
+      *this, "tf32",
+      llvm::cl::desc("Contractions on the TF32 tensor cores (not exact f32: "
+                     "operands rounded to 10 bits of mantissa)"),
+      llvm::cl::init(false)};
+};
+
+struct LinalgToGpuOptions : public Tf32Option<LinalgToGpuOptions> {};
+
 struct XfmrCudaPipelineOptions
     : public CudaTargetOptions<XfmrCudaPipelineOptions> {
+  Option<bool> tf32{*this, "tf32",
+                    llvm::cl::desc("Contractions on the TF32 tensor cores "
+                                   "(not exact f32)"),
+                    llvm::cl::init(false)};
   Option<bool> fuse{*this, "fuse",
                     llvm::cl::desc("Run the fusion passes (masked softmax, "
                                    "residual layer norm)"),
@@ -117,7 +133,8 @@ void buildXfmrCpuPipeline(mlir::OpPassManager &pm,
 
 /// linalg on tensors → bufferized parallel loops → kernels outlined into a
 /// gpu.module, launched from host functions that keep the ABI.
-void buildLinalgToGpuPipeline(mlir::OpPassManager &pm);
+void buildLinalgToGpuPipeline(mlir::OpPassManager &pm,
+                              const LinalgToGpuOptions &options);
 /// Kernels → NVVM → a gpu.binary for `cudaArch`; host code → the LLVM
 /// dialect, launching them through the runtime's mgpu* functions.
 void buildGpuToLLVMPipeline(mlir::OpPassManager &pm,

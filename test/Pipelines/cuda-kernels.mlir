@@ -1,4 +1,5 @@
 // RUN: xfmr-opt %s --convert-xfmr-to-linalg --xfmr-linalg-to-gpu-pipeline | FileCheck %s
+// RUN: xfmr-opt %s --convert-xfmr-to-linalg --xfmr-linalg-to-gpu-pipeline=tf32=true | FileCheck %s --check-prefix=TF32
 
 // The kernels of each kind of op on the CUDA target, in the gpu dialect: one
 // small function per op, its launches (grid and block) and what the kernel
@@ -25,6 +26,23 @@
 // CHECK: math.fma
 // CHECK: gpu.barrier
 // CHECK: memref.store %{{.*}}, %[[C]]
+// With tf32, four warps per block, each 2 × 4 mma.sync of 16 × 8 × 8 per
+// step of 8, their accumulators vector<2x2xf32> carried across the
+// reduction.
+// TF32-LABEL: func.func @linear(
+// TF32: gpu.launch_func @[[GEMM:linear_kernel_[0-9]+]]::@linear_kernel blocks in (%c1, %{{.*}}, %c1) threads in (%c128, %c1, %c1)
+// TF32: gpu.module @[[GEMM]]
+// TF32: scf.for {{.*}} -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
+// TF32: gpu.barrier
+// TF32: vector.from_elements {{.*}} : vector<4x1xf32>
+// TF32: vector.from_elements {{.*}} : vector<2x1xf32>
+// TF32-COUNT-16: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled} : (vector<4x1xf32>, vector<2x1xf32>, vector<2x2xf32>) -> vector<2x2xf32>
+// TF32: gpu.barrier
+// TF32: vector.extract %{{.*}}[0, 0] : f32 from vector<2x2xf32>
+// TF32-LABEL: func.func @scores(
+// The elementwise kernels are the same as without.
+// TF32-LABEL: func.func @gelu(
+// TF32: threads in (%c32, %c4, %c1)
 func.func @linear(%x: tensor<?x?x32xf32>, %w: tensor<2x32x32xf32>, %b: tensor<64xf32>) -> tensor<?x?x64xf32> {
   %0 = xfmr.linear %x, %w, %b : tensor<?x?x32xf32>, tensor<2x32x32xf32>, tensor<64xf32> -> tensor<?x?x64xf32>
   return %0 : tensor<?x?x64xf32>

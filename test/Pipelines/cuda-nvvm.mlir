@@ -3,6 +3,8 @@
 // RUN:   --xfmr-gpu-to-llvm-pipeline='cuda-arch=sm_90 binary-format=isa' | FileCheck %s
 // RUN: xfmr-opt %s --convert-xfmr-to-linalg --xfmr-linalg-to-gpu-pipeline \
 // RUN:   --xfmr-gpu-to-llvm-pipeline='cuda-arch=sm_80 binary-format=isa' | FileCheck %s --check-prefix=SM80
+// RUN: xfmr-opt %s --convert-xfmr-to-linalg --xfmr-linalg-to-gpu-pipeline=tf32=true \
+// RUN:   --xfmr-gpu-to-llvm-pipeline='cuda-arch=sm_80 binary-format=isa' | FileCheck %s --check-prefix=TF32
 
 // The kernels through NVVM to PTX (gpu.binary in the PTX form, `isa`) and
 // the host code that launches them, in the LLVM dialect.
@@ -21,6 +23,9 @@
 // CHECK-SAME: fma.rn.f32
 // SM80: gpu.binary @linear_kernel_0 [#gpu.object<#nvvm.target<O = 3, chip = "sm_80"
 // SM80-SAME: .target sm_80
+// SM80-NOT: mma.sync
+// TF32: gpu.binary @linear_kernel_0
+// TF32-SAME: mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32
 
 // The softmax's exp is arithmetic, so its PTX calls nothing; rotary
 // positions' f64 sin and cos come from libdevice, linked in: its PTX calls

@@ -78,6 +78,12 @@ cl::opt<std::string> cudaBinary(
              "built with the CUDA toolkit's ptxas and fatbinary) or ptx (the "
              "PTX alone, compiled by the driver when loaded)"),
     cl::init("fatbin"), cl::cat(xfmrcCategory));
+cl::opt<bool> cudaTf32(
+    "cuda-tf32",
+    cl::desc("With --target=cuda: the contractions on the TF32 tensor cores "
+             "(mma.sync): faster, not exact f32 (operands keep 10 bits of "
+             "mantissa); the default is exact f32"),
+    cl::init(false), cl::cat(xfmrcCategory));
 cl::opt<std::string> mcpu(
     "mcpu",
     cl::desc("CPU to generate code for: host (default) or an LLVM CPU name "
@@ -552,6 +558,8 @@ Expected<xfmr::TargetInfo> selectTarget() {
       return bad("--cuda-arch needs --target=cuda");
     if (cudaBinary.getNumOccurrences())
       return bad("--cuda-binary needs --target=cuda");
+    if (cudaTf32)
+      return bad("--cuda-tf32 needs --target=cuda");
     return info;
   }
   if (target != "cuda")
@@ -569,6 +577,7 @@ Expected<xfmr::TargetInfo> selectTarget() {
   if (cudaBinary != "fatbin" && cudaBinary != "ptx")
     return bad("unknown --cuda-binary '" + cudaBinary +
                "' (expected fatbin or ptx)");
+  info.cudaTf32 = cudaTf32;
   // Found once, here: every stage then uses the same one.
   info.cudaToolkit = xfmr::findCudaToolkit();
   if (info.cudaToolkit.empty())
@@ -651,8 +660,11 @@ int compile(const char *argv0) {
     xfmr::buildXfmrToLinalgPipeline(pm, pipelineTarget);
   };
   auto toGpu = [&](mlir::OpPassManager &pm) {
-    if (cuda)
-      xfmr::buildLinalgToGpuPipeline(pm);
+    if (!cuda)
+      return;
+    xfmr::LinalgToGpuOptions kernels;
+    kernels.tf32 = targetInfo->cudaTf32;
+    xfmr::buildLinalgToGpuPipeline(pm, kernels);
   };
   auto lower = [&](mlir::OpPassManager &pm) {
     if (!cuda) {

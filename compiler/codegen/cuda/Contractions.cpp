@@ -17,7 +17,9 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace xfmr::cuda {
@@ -33,6 +35,8 @@ namespace {
 constexpr int64_t kTile = 64, kThreads = 16, kDepth = 16;
 constexpr int64_t kPerThread = kTile / kThreads; // 4 × 4 elements
 constexpr int64_t kBlockThreads = kThreads * kThreads;
+/// The TF32 kernel: four warps, each 2 × 4 mma tiles of 16 × 8 (32 × 32).
+constexpr int64_t kWarps = 4, kWarpSize = 32, kMmaRows = 2, kMmaCols = 4;
 
 /// The loops of a contraction by kind, and their sizes.
 struct ContractionLoops {
@@ -65,16 +69,29 @@ class KernelBuilder {
 public:
   KernelBuilder(OpBuilder &b, Location loc, linalg::LinalgOp op,
                 const ContractionLoops &loops)
-      : b(b), loc(loc), op(op), loops(loops) {}
+      : b(b), loc(loc), op(op), loops(loops), point(op.getNumLoops()) {}
 
+  /// The kernel with fused multiply-adds in each thread (exact f32), or
+  /// with `mma.sync` on the tensor cores (`tf32`: the products of operands
+  /// rounded to TF32).
+  void build(bool tf32);
+
+private:
   Value index(int64_t value) {
     return arith::ConstantIndexOp::create(b, loc, value);
   }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
   Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value div(Value x, int64_t by) {
+    return arith::DivUIOp::create(b, loc, x, index(by));
+  }
+  Value rem(Value x, int64_t by) {
+    return arith::RemUIOp::create(b, loc, x, index(by));
+  }
   Value lessThan(Value x, Value y) {
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
   }
+  Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
 
   /// The product of the sizes of `group`'s loops (1 for none).
   Value extent(ArrayRef<unsigned> group) {
@@ -85,8 +102,7 @@ public:
   }
 
   /// Sets the loops of `group` in `point` from their flattened index.
-  void decompose(ArrayRef<unsigned> group, Value flat,
-                 SmallVectorImpl<Value> &point) {
+  void decompose(ArrayRef<unsigned> group, Value flat) {
     for (unsigned d : llvm::reverse(group.drop_front())) {
       point[d] = arith::RemUIOp::create(b, loc, flat, loops.sizes[d]);
       flat = arith::DivUIOp::create(b, loc, flat, loops.sizes[d]);
@@ -94,8 +110,8 @@ public:
     point[group.front()] = flat;
   }
 
-  /// The indices of `operand` at the loop point `point`.
-  SmallVector<Value> indicesOf(OpOperand &operand, ArrayRef<Value> point) {
+  /// The indices of `operand` at the loop point.
+  SmallVector<Value> indicesOf(OpOperand &operand) {
     AffineMap map = op.getMatchingIndexingMap(&operand);
     SmallVector<Value> indices;
     for (unsigned r = 0; r < map.getNumResults(); ++r)
@@ -103,47 +119,97 @@ public:
     return indices;
   }
 
-  /// `operand` at `point` where `inBounds`, else 0.
-  Value loadOrZero(OpOperand &operand, ArrayRef<Value> point, Value inBounds) {
-    Type f32 = b.getF32Type();
-    auto guarded = scf::IfOp::create(b, loc, f32, inBounds,
+  /// `operand` at the loop point where `inBounds`, else 0.
+  Value loadOrZero(OpOperand &operand, Value inBounds) {
+    auto guarded = scf::IfOp::create(b, loc, b.getF32Type(), inBounds,
                                      /*withElseRegion=*/true);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(guarded.thenBlock());
-    Value value = memref::LoadOp::create(b, loc, operand.get(),
-                                         indicesOf(operand, point));
-    scf::YieldOp::create(b, loc, value);
+    scf::YieldOp::create(b, loc,
+                         Value(memref::LoadOp::create(b, loc, operand.get(),
+                                                      indicesOf(operand))));
     b.setInsertionPointToStart(guarded.elseBlock());
-    scf::YieldOp::create(
-        b, loc,
-        Value(arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f))));
+    scf::YieldOp::create(b, loc, zero);
     return guarded.getResult(0);
   }
 
-  void build();
+  /// Stages the block's 64 × 16 of A and 16 × 64 of B at reduction step
+  /// `step`: consecutive threads read consecutive k of A's rows and
+  /// consecutive n of B's.
+  void stage(Value step, Value thread, int64_t blockThreads);
+  /// C[m, n] += `value` where (m, n) is in range.
+  void accumulate(Value m, Value n, Value value);
 
-private:
   OpBuilder &b;
   Location loc;
   linalg::LinalgOp op;
   const ContractionLoops &loops;
+  /// The loops' values at the element being read or written.
+  SmallVector<Value> point;
+  Value zero, rows, cols, depth, rowBase, colBase, tileA, tileB;
 };
 
-void KernelBuilder::build() {
+void KernelBuilder::stage(Value step, Value thread, int64_t blockThreads) {
   const linalg::ContractionDimensions &dims = loops.dims;
   unsigned kDim = dims.k.front();
-  Value rows = extent(dims.m), cols = extent(dims.n);
-  Value depth = loops.sizes[kDim], batches = extent(dims.batch);
+  Value depthBase = mul(step, index(kDepth));
+  // Element e of the thread's share: k fastest in A's tile (its rows are
+  // contiguous in k), the column fastest in B's.
+  auto one = [&](OpOperand &operand, Value tile, ArrayRef<unsigned> group,
+                 Value base, Value extent, Value e, bool kFastest) {
+    Value kk = kFastest ? rem(e, kDepth) : div(e, kTile);
+    Value i = kFastest ? div(e, kDepth) : rem(e, kTile);
+    Value flat = add(base, i), k = add(depthBase, kk);
+    decompose(group, flat);
+    point[kDim] = k;
+    Value inBounds = both(lessThan(flat, extent), lessThan(k, depth));
+    memref::StoreOp::create(b, loc, loadOrZero(operand, inBounds), tile,
+                            ValueRange{kk, i});
+  };
+  for (int64_t r = 0; r < kTile * kDepth / blockThreads; ++r) {
+    Value e = add(thread, index(r * blockThreads));
+    one(*op.getDpsInputOperand(0), tileA, dims.m, rowBase, rows, e,
+        /*kFastest=*/true);
+    one(*op.getDpsInputOperand(1), tileB, dims.n, colBase, cols, e,
+        /*kFastest=*/false);
+  }
+}
+
+void KernelBuilder::accumulate(Value m, Value n, Value value) {
+  auto store =
+      scf::IfOp::create(b, loc, both(lessThan(m, rows), lessThan(n, cols)),
+                        /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(store.thenBlock());
+  decompose(loops.dims.m, m);
+  decompose(loops.dims.n, n);
+  OpOperand &out = *op.getDpsInitOperand(0);
+  SmallVector<Value> at = indicesOf(out);
+  Value old = memref::LoadOp::create(b, loc, out.get(), at);
+  memref::StoreOp::create(b, loc, arith::AddFOp::create(b, loc, old, value),
+                          out.get(), at);
+}
+
+void KernelBuilder::build(bool tf32) {
+  const linalg::ContractionDimensions &dims = loops.dims;
+  rows = extent(dims.m);
+  cols = extent(dims.n);
+  depth = loops.sizes[dims.k.front()];
+  Value batches = extent(dims.batch);
   auto ceilDiv = [&](Value x, int64_t by) {
     return arith::CeilDivUIOp::create(b, loc, x, index(by));
   };
   auto shared = MemRefType::get(
       {kDepth, kTile}, b.getF32Type(), MemRefLayoutAttrInterface(),
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup));
-  Value threads = index(kThreads), one = index(1);
+  // Exact: 16 × 16 threads. TF32: four warps, 2 × 2 over the tile.
+  int64_t blockThreads = tf32 ? kWarps * kWarpSize : kBlockThreads;
+  Value one = index(1);
+  Value blockX = tf32 ? index(blockThreads) : index(kThreads);
+  Value blockY = tf32 ? one : index(kThreads);
   auto launch = gpu::LaunchOp::create(
-      b, loc, ceilDiv(cols, kTile), ceilDiv(rows, kTile), batches, threads,
-      threads, one, /*dynamicSharedMemorySize=*/nullptr,
+      b, loc, ceilDiv(cols, kTile), ceilDiv(rows, kTile), batches, blockX,
+      blockY, one, /*dynamicSharedMemorySize=*/nullptr,
       /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{},
       /*workgroupAttributions=*/TypeRange{shared, shared});
   Block &body = launch.getBody().front();
@@ -152,98 +218,127 @@ void KernelBuilder::build() {
   gpu::TerminatorOp::create(b, loc);
   b.setInsertionPointToStart(&body);
   // As[k][m] and Bs[k][n]: the block's operands for one reduction step.
-  Value tileA = launch.getWorkgroupAttributions()[0];
-  Value tileB = launch.getWorkgroupAttributions()[1];
+  tileA = launch.getWorkgroupAttributions()[0];
+  tileB = launch.getWorkgroupAttributions()[1];
   Value tx = launch.getThreadIds().x, ty = launch.getThreadIds().y;
-  Value rowBase = mul(launch.getBlockIds().y, index(kTile));
-  Value colBase = mul(launch.getBlockIds().x, index(kTile));
-  Value thread = add(mul(ty, threads), tx);
-
-  SmallVector<Value> point(op.getNumLoops());
+  rowBase = mul(launch.getBlockIds().y, index(kTile));
+  colBase = mul(launch.getBlockIds().x, index(kTile));
+  Value thread = tf32 ? tx : add(mul(ty, index(kThreads)), tx);
   if (!dims.batch.empty())
-    decompose(dims.batch, launch.getBlockIds().z, point);
-  OpOperand &lhs = *op.getDpsInputOperand(0), &rhs = *op.getDpsInputOperand(1);
-  OpOperand &out = *op.getDpsInitOperand(0);
-  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
-  SmallVector<Value> init(kPerThread * kPerThread, zero);
+    decompose(dims.batch, launch.getBlockIds().z);
+  zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+
+  // TF32: warp (wm, wn) computes rows wm·32 + [0, 32) and columns
+  // wn·32 + [0, 32) of the tile as 2 × 4 mma tiles of 16 × 8; lane l holds
+  // the fragments' elements at group l / 4, thread-in-group l mod 4.
+  Value warp = div(tx, kWarpSize), lane = rem(tx, kWarpSize);
+  Value warpRow = mul(div(warp, 2), index(32)),
+        warpCol = mul(rem(warp, 2), index(32));
+  Value group = div(lane, 4), inGroup = rem(lane, 4);
+  auto accType = VectorType::get({2, 2}, b.getF32Type());
+  auto aType = VectorType::get({4, 1}, b.getF32Type());
+  auto bType = VectorType::get({2, 1}, b.getF32Type());
+  SmallVector<Value> init;
+  if (tf32)
+    init.assign(kMmaRows * kMmaCols,
+                arith::ConstantOp::create(
+                    b, loc, DenseElementsAttr::get(accType, 0.0f)));
+  else
+    init.assign(kPerThread * kPerThread, zero);
 
   auto steps = scf::ForOp::create(
       b, loc, index(0), ceilDiv(depth, kDepth), one, init,
       [&](OpBuilder &, Location, Value step, ValueRange acc) {
-        Value depthBase = mul(step, index(kDepth));
-        // Each thread stages 4 elements of each operand: consecutive
-        // threads read consecutive k of A's rows and consecutive n of B's.
-        for (int64_t r = 0; r < kTile * kDepth / kBlockThreads; ++r) {
-          Value e = add(thread, index(r * kBlockThreads));
-          Value i = arith::DivUIOp::create(b, loc, e, index(kDepth));
-          Value kk = arith::RemUIOp::create(b, loc, e, index(kDepth));
-          Value m = add(rowBase, i), k = add(depthBase, kk);
-          decompose(dims.m, m, point);
-          point[kDim] = k;
-          Value inA = arith::AndIOp::create(b, loc, lessThan(m, rows),
-                                            lessThan(k, depth));
-          memref::StoreOp::create(b, loc, loadOrZero(lhs, point, inA), tileA,
-                                  ValueRange{kk, i});
-
-          Value kkB = arith::DivUIOp::create(b, loc, e, index(kTile));
-          Value j = arith::RemUIOp::create(b, loc, e, index(kTile));
-          Value n = add(colBase, j), kB = add(depthBase, kkB);
-          decompose(dims.n, n, point);
-          point[kDim] = kB;
-          Value inB = arith::AndIOp::create(b, loc, lessThan(n, cols),
-                                            lessThan(kB, depth));
-          memref::StoreOp::create(b, loc, loadOrZero(rhs, point, inB), tileB,
-                                  ValueRange{kkB, j});
-        }
+        stage(step, thread, blockThreads);
         gpu::BarrierOp::create(b, loc);
-        auto inner = scf::ForOp::create(
-            b, loc, index(0), index(kDepth), one, acc,
-            [&](OpBuilder &, Location, Value kk, ValueRange partial) {
-              SmallVector<Value> a, bv, next;
-              for (int64_t t = 0; t < kPerThread; ++t) {
-                a.push_back(memref::LoadOp::create(
-                    b, loc, tileA,
-                    ValueRange{kk, add(ty, index(t * kThreads))}));
-                bv.push_back(memref::LoadOp::create(
-                    b, loc, tileB,
-                    ValueRange{kk, add(tx, index(t * kThreads))}));
+        SmallVector<Value> next(acc.begin(), acc.end());
+        if (tf32) {
+          auto at = [&](Value tile, Value k, Value i) {
+            return memref::LoadOp::create(b, loc, tile, ValueRange{k, i})
+                .getResult();
+          };
+          for (int64_t ks = 0; ks < kDepth; ks += 8) {
+            Value k0 = add(index(ks), inGroup), k1 = add(k0, index(4));
+            SmallVector<Value> fragA, fragB;
+            for (int64_t i = 0; i < kMmaRows; ++i) {
+              Value r0 = add(add(warpRow, index(16 * i)), group);
+              Value r1 = add(r0, index(8));
+              fragA.push_back(vector::FromElementsOp::create(
+                  b, loc, aType,
+                  ValueRange{at(tileA, k0, r0), at(tileA, k0, r1),
+                             at(tileA, k1, r0), at(tileA, k1, r1)}));
+            }
+            for (int64_t j = 0; j < kMmaCols; ++j) {
+              Value c = add(add(warpCol, index(8 * j)), group);
+              fragB.push_back(vector::FromElementsOp::create(
+                  b, loc, bType,
+                  ValueRange{at(tileB, k0, c), at(tileB, k1, c)}));
+            }
+            for (int64_t i = 0; i < kMmaRows; ++i)
+              for (int64_t j = 0; j < kMmaCols; ++j) {
+                Value &c = next[i * kMmaCols + j];
+                c = nvgpu::MmaSyncOp::create(b, loc, fragA[i], fragB[j], c,
+                                             ArrayRef<int64_t>{16, 8, 8},
+                                             /*tf32Enabled=*/true);
               }
-              for (int64_t r = 0; r < kPerThread; ++r)
-                for (int64_t c = 0; c < kPerThread; ++c) {
-                  next.push_back(math::FmaOp::create(
-                      b, loc, a[r], bv[c], partial[r * kPerThread + c]));
+          }
+        } else {
+          auto inner = scf::ForOp::create(
+              b, loc, index(0), index(kDepth), one, acc,
+              [&](OpBuilder &, Location, Value kk, ValueRange partial) {
+                SmallVector<Value> a, bv, sums;
+                for (int64_t t = 0; t < kPerThread; ++t) {
+                  a.push_back(memref::LoadOp::create(
+                      b, loc, tileA,
+                      ValueRange{kk, add(ty, index(t * kThreads))}));
+                  bv.push_back(memref::LoadOp::create(
+                      b, loc, tileB,
+                      ValueRange{kk, add(tx, index(t * kThreads))}));
                 }
-              scf::YieldOp::create(b, loc, next);
-            });
+                for (int64_t r = 0; r < kPerThread; ++r)
+                  for (int64_t c = 0; c < kPerThread; ++c)
+                    sums.push_back(math::FmaOp::create(
+                        b, loc, a[r], bv[c], partial[r * kPerThread + c]));
+                scf::YieldOp::create(b, loc, sums);
+              });
+          next.assign(inner.getResults().begin(), inner.getResults().end());
+        }
         // The next step overwrites the tiles only when every thread is done
         // reading them.
         gpu::BarrierOp::create(b, loc);
-        scf::YieldOp::create(b, loc, inner.getResults());
+        scf::YieldOp::create(b, loc, next);
       });
 
+  if (tf32) {
+    // Element (r, c) of an accumulator is row group + 8 r, column
+    // 2 · inGroup + c of its 16 × 8 tile.
+    for (int64_t i = 0; i < kMmaRows; ++i)
+      for (int64_t j = 0; j < kMmaCols; ++j)
+        for (int64_t r = 0; r < 2; ++r)
+          for (int64_t c = 0; c < 2; ++c) {
+            Value m =
+                add(rowBase, add(add(warpRow, index(16 * i + 8 * r)), group));
+            Value n = add(colBase, add(add(warpCol, index(8 * j + c)),
+                                       mul(inGroup, index(2))));
+            Value value = vector::ExtractOp::create(
+                b, loc, steps.getResult(i * kMmaCols + j),
+                ArrayRef<int64_t>{r, c});
+            accumulate(m, n, value);
+          }
+    return;
+  }
   // Thread (tx, ty) holds rows ty + 16 r and columns tx + 16 c of the tile:
   // consecutive threads store consecutive columns.
   for (int64_t r = 0; r < kPerThread; ++r)
-    for (int64_t c = 0; c < kPerThread; ++c) {
-      Value m = add(rowBase, add(ty, index(r * kThreads)));
-      Value n = add(colBase, add(tx, index(c * kThreads)));
-      Value inC =
-          arith::AndIOp::create(b, loc, lessThan(m, rows), lessThan(n, cols));
-      auto store = scf::IfOp::create(b, loc, inC, /*withElseRegion=*/false);
-      OpBuilder::InsertionGuard storeGuard(b);
-      b.setInsertionPointToStart(store.thenBlock());
-      decompose(dims.m, m, point);
-      decompose(dims.n, n, point);
-      SmallVector<Value> at = indicesOf(out, point);
-      Value old = memref::LoadOp::create(b, loc, out.get(), at);
-      Value sum = arith::AddFOp::create(b, loc, old,
-                                        steps.getResult(r * kPerThread + c));
-      memref::StoreOp::create(b, loc, sum, out.get(), at);
-    }
+    for (int64_t c = 0; c < kPerThread; ++c)
+      accumulate(add(rowBase, add(ty, index(r * kThreads))),
+                 add(colBase, add(tx, index(c * kThreads))),
+                 steps.getResult(r * kPerThread + c));
 }
 
 struct XfmrGpuContractionsPass
     : xfmr::cuda::impl::XfmrGpuContractionsBase<XfmrGpuContractionsPass> {
+  using Base::Base;
   void runOnOperation() override {
     SmallVector<std::pair<linalg::LinalgOp, linalg::ContractionDimensions>>
         found;
@@ -259,7 +354,7 @@ struct XfmrGpuContractionsPass
       for (Range range : op.createLoopRanges(rewriter, op.getLoc()))
         loops.sizes.push_back(
             getValueOrCreateConstantIndexOp(rewriter, op.getLoc(), range.size));
-      KernelBuilder(rewriter, op.getLoc(), op, loops).build();
+      KernelBuilder(rewriter, op.getLoc(), op, loops).build(tf32);
       rewriter.eraseOp(op);
       ++numKernels;
     }

@@ -36,12 +36,25 @@ def XfmrGpuContractions : Pass<"xfmr-gpu-contractions", "mlir::func::FuncOp"> {
     with fused multiply-adds, then is added to C's initial value. Other
     contractions (grouped-query scores, whose key heads are a quotient of
     the query heads) are left to the generic mapping.
+
+    With `tf32`, the tensor cores compute the tile instead: four warps of a
+    block, each 32 × 32 of it as 2 × 4 `nvgpu.mma.sync` of 16 × 8 × 8 on
+    TF32 (the operands keep 10 bits of mantissa; the products accumulate in
+    f32), their fragments read from the same shared tiles. Not exact f32:
+    an option the user asks for (xfmrc --cuda-tf32).
   }];
+  let options = [
+    Option<"tf32", "tf32", "bool", "false",
+           "TF32 tensor cores (mma.sync, sm_80 and newer) instead of exact "
+           "f32 fused multiply-adds">
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::memref::MemRefDialect",
-                           "::mlir::scf::SCFDialect"];
+                           "::mlir::nvgpu::NVGPUDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
   let statistics = [
     Statistic<"numKernels", "kernels", "contractions turned into kernels">
   ];
