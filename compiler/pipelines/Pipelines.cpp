@@ -214,6 +214,9 @@ void buildLinalgToGpuPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
   pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
+  // The kernels run one after the other on the call's stream; the host
+  // waits for them only where it reads memory they may write.
+  pm.addPass(cuda::createXfmrGpuAsyncLaunches());
 }
 
 static std::string libdeviceOf(StringRef toolkit) {

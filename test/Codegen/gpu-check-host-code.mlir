@@ -47,3 +47,24 @@ func.func @linalg_on_host(%a: memref<?xf32>, %b: memref<?xf32>) {
   linalg.copy ins(%a : memref<?xf32>) outs(%b : memref<?xf32>)
   return
 }
+
+// -----
+
+// The device cannot reach the host's stack or its globals.
+memref.global "private" constant @table : memref<4xf32> = dense<1.0>
+func.func @host_memory_in_kernel(%x: memref<4xf32>) {
+  %c1 = arith.constant 1 : index
+  %stack = memref.alloca() : memref<4xf32>
+  %table = memref.get_global @table : memref<4xf32>
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
+    // expected-error @+1 {{a kernel reads or writes host memory (memref.alloca)}}
+    %a = memref.load %stack[%tx] : memref<4xf32>
+    // expected-error @+1 {{a kernel reads or writes host memory (memref.get_global)}}
+    %b = memref.load %table[%tx] : memref<4xf32>
+    %s = arith.addf %a, %b : f32
+    memref.store %s, %x[%tx] : memref<4xf32>
+    gpu.terminator
+  }
+  return
+}

@@ -11,9 +11,9 @@
 // per block of 16 × 16 threads, both operands staged in shared memory, a
 // barrier after staging and one after use), then the bias epilogue.
 // CHECK-LABEL: func.func @linear(
-// CHECK: gpu.launch_func @linear_kernel::@linear_kernel blocks in ({{.*}}) threads in (%c32, %c4, %c1)
-// CHECK: gpu.launch_func @[[GEMM:linear_kernel_[0-9]+]]::@linear_kernel blocks in (%c1, %{{.*}}, %c1) threads in (%c16, %c16, %c1)
-// CHECK: gpu.launch_func @{{linear_kernel_[0-9]+}}::@linear_kernel blocks in (%c2, %{{.*}}, %c1) threads in (%c32, %c4, %c1)
+// CHECK: gpu.launch_func async [%{{[0-9]+}}] @linear_kernel::@linear_kernel blocks in ({{.*}}) threads in (%c32, %c4, %c1)
+// CHECK: gpu.launch_func async [%{{[0-9]+}}] @[[GEMM:linear_kernel_[0-9]+]]::@linear_kernel blocks in (%c1, %{{.*}}, %c1) threads in (%c16, %c16, %c1)
+// CHECK: gpu.launch_func async [%{{[0-9]+}}] @{{linear_kernel_[0-9]+}}::@linear_kernel blocks in (%c2, %{{.*}}, %c1) threads in (%c32, %c4, %c1)
 // CHECK: gpu.module @[[GEMM]]
 // CHECK: gpu.func @linear_kernel(%{{.*}}: memref<?x32xf32>, %[[B:arg[0-9]+]]: memref<2x32x32xf32>, %[[C:arg[0-9]+]]: memref<?x2x32xf32>) workgroup(%[[AS:arg[0-9]+]] : memref<16x64xf32, #gpu.address_space<workgroup>>, %[[BS:arg[0-9]+]] : memref<16x64xf32, #gpu.address_space<workgroup>>) kernel attributes {known_block_size = array<i32: 16, 16, 1>}
 // CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
@@ -30,7 +30,7 @@
 // step of 8, their accumulators vector<2x2xf32> carried across the
 // reduction.
 // TF32-LABEL: func.func @linear(
-// TF32: gpu.launch_func @[[GEMM:linear_kernel_[0-9]+]]::@linear_kernel blocks in (%c1, %{{.*}}, %c1) threads in (%c128, %c1, %c1)
+// TF32: gpu.launch_func async [%{{[0-9]+}}] @[[GEMM:linear_kernel_[0-9]+]]::@linear_kernel blocks in (%c1, %{{.*}}, %c1) threads in (%c128, %c1, %c1)
 // TF32: gpu.module @[[GEMM]]
 // TF32: scf.for {{.*}} -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
 // TF32: gpu.barrier
@@ -51,8 +51,8 @@ func.func @linear(%x: tensor<?x?x32xf32>, %w: tensor<2x32x32xf32>, %b: tensor<64
 // Attention's scores, batched over (batch, head): K transposed, then the
 // tiled kernel with the heads and the batch on the grid's z.
 // CHECK-LABEL: func.func @scores(
-// CHECK: gpu.launch_func @{{.*}} threads in (%c32, %c4, %c1) args(%arg1 : memref<?x4x?x8xf32>, %[[KT:alloc[_0-9]*]] : memref<?x4x8x?xf32>)
-// CHECK: gpu.launch_func @{{.*}} threads in (%c16, %c16, %c1) args(%arg0 : memref<?x4x?x8xf32>, %{{.*}}, %[[KT]] : memref<?x4x8x?xf32>,
+// CHECK: gpu.launch_func async [%{{[0-9]+}}] @{{.*}} threads in (%c32, %c4, %c1) args(%arg1 : memref<?x4x?x8xf32>, %[[KT:alloc[_0-9]*]] : memref<?x4x8x?xf32>)
+// CHECK: gpu.launch_func async [%{{[0-9]+}}] @{{.*}} threads in (%c16, %c16, %c1) args(%arg0 : memref<?x4x?x8xf32>, %{{.*}}, %[[KT]] : memref<?x4x8x?xf32>,
 func.func @scores(%q: tensor<?x4x?x8xf32>, %k: tensor<?x4x?x8xf32>) -> tensor<?x4x?x?xf32> {
   %0 = xfmr.matmul %q, %k transpose_rhs : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x?xf32>
   return %0 : tensor<?x4x?x?xf32>
@@ -63,7 +63,7 @@ func.func @scores(%q: tensor<?x4x?x8xf32>, %k: tensor<?x4x?x8xf32>) -> tensor<?x
 // batch).
 // CHECK-LABEL: func.func @grouped_scores(
 // CHECK-NOT: threads in (%c16, %c16, %c1)
-// CHECK: gpu.launch_func @{{.*}} threads in (%c1, %c1, %c1)
+// CHECK: gpu.launch_func async [%{{[0-9]+}}] @{{.*}} threads in (%c1, %c1, %c1)
 // CHECK-LABEL: gpu.module
 func.func @grouped_scores(%q: tensor<?x4x?x8xf32>, %k: tensor<?x2x?x8xf32>) -> tensor<?x4x?x?xf32> {
   %s = xfmr.matmul %q, %k transpose_rhs : tensor<?x4x?x8xf32>, tensor<?x2x?x8xf32> -> tensor<?x4x?x?xf32>
@@ -74,8 +74,8 @@ func.func @grouped_scores(%q: tensor<?x4x?x8xf32>, %k: tensor<?x2x?x8xf32>) -> t
 // reduction a thread per row looping over the keys, the exp as arithmetic
 // (xfmr-approximate-math: no libdevice).
 // CHECK-LABEL: func.func @masked_softmax(
-// CHECK-COUNT-5: gpu.launch_func @{{masked_softmax_kernel[_0-9]*}}::@masked_softmax_kernel blocks in ({{.*}}) threads in (%c32, %c4, %c1)
-// CHECK-NOT: gpu.launch_func
+// CHECK-COUNT-5: gpu.launch_func async [%{{[0-9]+}}] @{{masked_softmax_kernel[_0-9]*}}::@masked_softmax_kernel blocks in ({{.*}}) threads in (%c32, %c4, %c1)
+// CHECK-NOT: gpu.launch_func async
 // CHECK: scf.for
 // CHECK: memref.load %{{.*}} : memref<?x?xi64>
 // CHECK: math.floor
@@ -88,7 +88,7 @@ func.func @masked_softmax(%s: tensor<?x4x?x?xf32>, %m: tensor<?x?xi64>) -> tenso
 
 // Residual LayerNorm: the sum (and the bias), mean and variance as row
 // reductions, then the normalization, x over the features.
-// CHECK: gpu.launch_func
+// CHECK: gpu.launch_func async
 // CHECK: gpu.func @residual_layer_norm_kernel(%{{.*}}: index, %{{.*}}: index, %[[X:arg[0-9]+]]: memref<?x?x32xf32>, %{{.*}}: memref<?x?xf32>, %{{.*}}: memref<?x?xf32>, %[[G:arg[0-9]+]]: memref<32xf32>
 // CHECK: memref.load %[[X]][%block_id_z, %{{.*}}, %thread_id_x]
 // CHECK: memref.load %[[G]][%thread_id_x]
@@ -100,7 +100,7 @@ func.func @residual_layer_norm(%x: tensor<?x?x32xf32>, %r: tensor<?x?x32xf32>, %
 }
 
 // CHECK-LABEL: func.func @rms_norm(
-// CHECK-COUNT-3: gpu.launch_func
+// CHECK-COUNT-3: gpu.launch_func async
 // CHECK: gpu.module
 // CHECK: math.sqrt
 func.func @rms_norm(%x: tensor<?x?x48xf32>, %g: tensor<48xf32>) -> tensor<?x?x48xf32> {
@@ -110,7 +110,7 @@ func.func @rms_norm(%x: tensor<?x?x48xf32>, %g: tensor<48xf32>) -> tensor<?x?x48
 
 // The gather: a row of the table per token, the id an index.
 // CHECK-LABEL: func.func @embedding(
-// CHECK: gpu.launch_func @embedding_kernel::@embedding_kernel blocks in ({{.*}}) threads in (%c32, %c4, %c1)
+// CHECK: gpu.launch_func async [%{{[0-9]+}}] @embedding_kernel::@embedding_kernel blocks in ({{.*}}) threads in (%c32, %c4, %c1)
 // CHECK: %[[ID:.*]] = memref.load %{{.*}} : memref<?x?xi64>
 // CHECK: %[[ROW:.*]] = arith.index_cast %[[ID]] : i64 to index
 // CHECK: memref.load %{{.*}}[%[[ROW]], %thread_id_x] : memref<100x32xf32>
@@ -122,7 +122,7 @@ func.func @embedding(%ids: tensor<?x?xi64>, %t: tensor<100x32xf32>) -> tensor<?x
 // Rotary positions: the angles in f64 from the positions (libdevice's sin
 // and cos once lowered), x over the head's features.
 // CHECK-LABEL: func.func @rotary(
-// CHECK: gpu.launch_func @rotary_kernel::@rotary_kernel blocks in ({{.*}}) threads in (%c32, %c4, %c1)
+// CHECK: gpu.launch_func async [%{{[0-9]+}}] @rotary_kernel::@rotary_kernel blocks in ({{.*}}) threads in (%c32, %c4, %c1)
 // CHECK: math.sin %{{.*}} : f64
 // CHECK: math.cos %{{.*}} : f64
 func.func @rotary(%q: tensor<?x4x?x8xf32>, %p: tensor<?x?xi64>) -> tensor<?x4x?x8xf32> {
@@ -131,7 +131,7 @@ func.func @rotary(%q: tensor<?x4x?x8xf32>, %p: tensor<?x?xi64>) -> tensor<?x4x?x
 }
 
 // CHECK-LABEL: func.func @gelu(
-// CHECK: gpu.launch_func @gelu_kernel::@gelu_kernel blocks in (%c2, %{{.*}}, %c1) threads in (%c32, %c4, %c1)
+// CHECK: gpu.launch_func async [%{{[0-9]+}}] @gelu_kernel::@gelu_kernel blocks in (%c2, %{{.*}}, %c1) threads in (%c32, %c4, %c1)
 // CHECK-NOT: math.erf
 func.func @gelu(%x: tensor<?x64xf32>) -> tensor<?x64xf32> {
   %0 = xfmr.gelu %x : tensor<?x64xf32>

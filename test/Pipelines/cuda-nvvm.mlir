@@ -14,7 +14,7 @@
 // The tiled contraction has its two tiles in shared memory, barriers and
 // fused multiply-adds.
 // CHECK-LABEL: llvm.func @linear(
-// CHECK: gpu.launch_func @linear_kernel_0::@linear_kernel blocks in ({{.*}}) threads in ({{.*}}) : i64 args(
+// CHECK: gpu.launch_func <%{{.*}} : !llvm.ptr> @linear_kernel_0::@linear_kernel blocks in ({{.*}}) threads in ({{.*}}) : i64 args(
 // CHECK: gpu.binary @linear_kernel_0 [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80", link = ["{{.*}}libdevice.10.bc"]>
 // CHECK-SAME: .version 8.0
 // CHECK-SAME: .target sm_90

@@ -12,6 +12,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace xfmr::cuda {
@@ -43,23 +44,59 @@ struct XfmrGpuCopiesAsKernelsPass
   }
 };
 
+/// The buffer `memref` views.
+Value rootOf(Value memref) {
+  while (Operation *def = memref.getDefiningOp()) {
+    auto view = dyn_cast<ViewLikeOpInterface>(def);
+    if (!view)
+      break;
+    memref = view.getViewSource();
+  }
+  return memref;
+}
+
+/// Fails for a buffer on the host's stack or in its globals that the kernel
+/// of `launch` reads or writes: the device cannot reach it.
+LogicalResult checkKernelMemory(gpu::LaunchOp launch) {
+  bool ok = true;
+  launch.getBody().walk([&](Operation *op) {
+    for (Value operand : op->getOperands()) {
+      if (!isa<MemRefType>(operand.getType()) ||
+          launch->isProperAncestor(operand.getParentBlock()->getParentOp()))
+        continue;
+      if (isa<BlockArgument>(operand) &&
+          cast<BlockArgument>(operand).getOwner() == &launch.getBody().front())
+        continue;
+      Operation *def = rootOf(operand).getDefiningOp();
+      if (isa_and_present<memref::AllocaOp, memref::GetGlobalOp>(def)) {
+        op->emitError("a kernel reads or writes host memory (")
+            << def->getName() << "), which the device cannot reach";
+        ok = false;
+      }
+    }
+  });
+  return success(ok);
+}
+
 struct XfmrGpuCheckHostCodePass
     : xfmr::cuda::impl::XfmrGpuCheckHostCodeBase<XfmrGpuCheckHostCodePass> {
   void runOnOperation() override {
-    bool failed = false;
+    bool bad = false;
     getOperation().walk<WalkOrder::PreOrder>([&](Operation *op) {
-      if (isa<gpu::LaunchOp>(op))
+      if (auto launch = dyn_cast<gpu::LaunchOp>(op)) {
+        bad |= failed(checkKernelMemory(launch));
         return WalkResult::skip();
+      }
       if (isa<scf::ParallelOp, scf::ForallOp, linalg::LinalgOp>(op)) {
         op->emitError("computation left on the host: the CUDA target maps "
                       "every parallel loop to a kernel, and this one was "
                       "not mapped");
-        failed = true;
+        bad = true;
         return WalkResult::skip();
       }
       return WalkResult::advance();
     });
-    if (failed)
+    if (bad)
       signalPassFailure();
   }
 };

@@ -85,8 +85,39 @@ def XfmrGpuCheckHostCode : Pass<"xfmr-gpu-check-host-code",
     slower. This pass reports each as an error instead. Sequential loops
     stay allowed on the host: the scans over the attention mask
     (`xfmr-skip-padding`'s token index, ALiBi's key counts) are loops of
-    scalar steps that launch kernels or read the call's inputs.
+    scalar steps that launch kernels or read the call's inputs. A kernel
+    that reads or writes a buffer on the host's stack (`memref.alloca`) or
+    in its globals (`memref.get_global`), which the device cannot reach, is
+    an error too.
   }];
+}
+
+def XfmrGpuAsyncLaunches : Pass<"xfmr-gpu-async-launches", "mlir::ModuleOp"> {
+  let summary = "kernels launched without waiting; the host waits only to read";
+  let description = [{
+    Runs on the host functions after `gpu-kernel-outlining`, on the module
+    (which functions launch kernels, directly or through calls, is a
+    question about all of them). A
+    `gpu.launch_func` without a token waits for its kernel to finish. Every
+    launch here goes to one stream, the call context's (the runtime's
+    `mgpuStreamCreate`), so the stream alone orders the kernels, across
+    functions too: each launch becomes asynchronous on a token of that
+    stream (`gpu.wait async`), and nothing waits for it. The host waits
+    (`gpu.wait`, a stream synchronize) only before it reads or writes memory
+    the kernels may use: before the outermost operation, within the
+    function and containing no launch, that holds a host `memref.load`,
+    `memref.store` or `memref.copy` of a view of an argument, of a call's
+    result or of a buffer some view of which a kernel, the return or a call
+    of a function that launches kernels takes (not the deallocation's
+    lists, nothing on the host's stack). The
+    runtime synchronizes the stream when the call ends, before its outputs
+    are copied out and its work memory reused.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+  let statistics = [
+    Statistic<"numAsync", "async-launches", "launches made asynchronous">,
+    Statistic<"numWaits", "waits", "host waits before memory accesses">
+  ];
 }
 
 #endif // XFMR_CODEGEN_CUDA_PASSES_TD
