@@ -58,13 +58,14 @@ func.func @scores(%q: tensor<?x4x?x8xf32>, %k: tensor<?x4x?x8xf32>) -> tensor<?x
   return %0 : tensor<?x4x?x?xf32>
 }
 
-// Grouped-query scores read the key heads at head / 2, not a projected
-// permutation: left to the generic mapping, a block per (query, head,
-// batch).
+// Grouped-query scores read the key heads at head / 2, an expression of the
+// batch loops: the same tiled kernel, head and batch from the grid's z.
 // CHECK-LABEL: func.func @grouped_scores(
-// CHECK-NOT: threads in (%c16, %c16, %c1)
-// CHECK: gpu.launch_func async [%{{[0-9]+}}] @{{.*}} threads in (%c1, %c1, %c1)
-// CHECK-LABEL: gpu.module
+// CHECK: gpu.launch_func async [%{{[0-9]+}}] @{{.*}} threads in (%c16, %c16, %c1) args(%arg0 : memref<?x4x?x8xf32>
+// CHECK: gpu.func @grouped_scores_kernel(%{{.*}}: memref<?x4x?x8xf32>, %{{.*}}: index, %[[KT:arg[0-9]+]]: memref<?x2x8x?xf32>
+// CHECK: arith.remui %block_id_z, %c4
+// CHECK: arith.divsi %{{.*}}, %c2
+// CHECK: memref.load %[[KT]][%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] : memref<?x2x8x?xf32>
 func.func @grouped_scores(%q: tensor<?x4x?x8xf32>, %k: tensor<?x2x?x8xf32>) -> tensor<?x4x?x?xf32> {
   %s = xfmr.matmul %q, %k transpose_rhs : tensor<?x4x?x8xf32>, tensor<?x2x?x8xf32> -> tensor<?x4x?x?xf32>
   return %s : tensor<?x4x?x?xf32>

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/cuda/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -44,24 +45,79 @@ struct ContractionLoops {
   SmallVector<Value> sizes; // per loop, index
 };
 
-/// `op` as a contraction the kernel computes, or failure.
+/// Whether `op`'s body is `out + a * b`.
+bool isMultiplyAdd(linalg::LinalgOp op) {
+  Block *body = op.getBlock();
+  auto yield = dyn_cast<linalg::YieldOp>(body->getTerminator());
+  if (!yield || yield.getNumOperands() != 1 ||
+      body->getOperations().size() != 3)
+    return false;
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add)
+    return false;
+  Value acc = body->getArgument(2);
+  Value product = add.getLhs() == acc ? add.getRhs() : add.getLhs();
+  auto mul = product.getDefiningOp<arith::MulFOp>();
+  if (!mul || (add.getLhs() != acc && add.getRhs() != acc))
+    return false;
+  Value a = body->getArgument(0), b = body->getArgument(1);
+  return (mul.getLhs() == a && mul.getRhs() == b) ||
+         (mul.getLhs() == b && mul.getRhs() == a);
+}
+
+/// `op` as a contraction the kernel computes, or failure: f32, one
+/// reduction loop, C read through a projected permutation, A and B through
+/// loops and expressions of the batch loops alone (grouped-query attention
+/// reads its key and value heads at head / group).
 FailureOr<linalg::ContractionDimensions> matchContraction(linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
-      op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op))
+      op.getNumDpsInits() != 1 || op.getNumReductionLoops() != 1 ||
+      !isMultiplyAdd(op))
     return failure();
   for (OpOperand &operand : op->getOpOperands()) {
     auto type = dyn_cast<MemRefType>(operand.get().getType());
-    if (!type || !type.getElementType().isF32() ||
-        !op.getMatchingIndexingMap(&operand).isProjectedPermutation())
+    if (!type || !type.getElementType().isF32())
       return failure();
   }
-  FailureOr<linalg::ContractionDimensions> dims =
-      linalg::inferContractionDims(op);
-  if (failed(dims) || dims->k.size() != 1 || dims->m.empty() ||
-      dims->n.empty() ||
-      dims->batch.size() + dims->m.size() + dims->n.size() + 1 !=
-          op.getNumLoops())
+  OpOperand &a = *op.getDpsInputOperand(0), &b = *op.getDpsInputOperand(1);
+  OpOperand &c = *op.getDpsInitOperand(0);
+  if (!op.getMatchingIndexingMap(&c).isProjectedPermutation())
     return failure();
+  auto uses = [&](OpOperand &operand, unsigned d) {
+    return op.getMatchingIndexingMap(&operand).isFunctionOfDim(d);
+  };
+  linalg::ContractionDimensions dims;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  for (unsigned d = 0; d < op.getNumLoops(); ++d) {
+    bool inA = uses(a, d), inB = uses(b, d), inC = uses(c, d);
+    if (iterators[d] == utils::IteratorType::reduction) {
+      if (!inA || !inB || inC)
+        return failure();
+      dims.k.push_back(d);
+    } else if (!inC) {
+      return failure();
+    } else if (inA && inB) {
+      dims.batch.push_back(d);
+    } else if (inA) {
+      dims.m.push_back(d);
+    } else if (inB) {
+      dims.n.push_back(d);
+    } else {
+      return failure();
+    }
+  }
+  if (dims.m.empty() || dims.n.empty())
+    return failure();
+  // What is not a loop of its own must be a function of the batch loops, so
+  // that one block's tile reads one batch element's rows.
+  for (OpOperand *operand : {&a, &b})
+    for (AffineExpr result : op.getMatchingIndexingMap(operand).getResults()) {
+      if (isa<AffineDimExpr>(result))
+        continue;
+      for (unsigned d = 0; d < op.getNumLoops(); ++d)
+        if (result.isFunctionOfDim(d) && !llvm::is_contained(dims.batch, d))
+          return failure();
+    }
   return dims;
 }
 
@@ -110,12 +166,22 @@ private:
     point[group.front()] = flat;
   }
 
-  /// The indices of `operand` at the loop point.
+  /// The indices of `operand` at the loop point: a loop's value, or an
+  /// expression of the batch loops (set for the whole kernel).
   SmallVector<Value> indicesOf(OpOperand &operand) {
     AffineMap map = op.getMatchingIndexingMap(&operand);
     SmallVector<Value> indices;
-    for (unsigned r = 0; r < map.getNumResults(); ++r)
-      indices.push_back(point[map.getDimPosition(r)]);
+    for (AffineExpr result : map.getResults()) {
+      if (auto dim = dyn_cast<AffineDimExpr>(result)) {
+        indices.push_back(point[dim.getPosition()]);
+        continue;
+      }
+      SmallVector<Value> operands;
+      for (unsigned d = 0; d < map.getNumDims(); ++d)
+        operands.push_back(result.isFunctionOfDim(d) ? point[d] : index(0));
+      indices.push_back(affine::AffineApplyOp::create(
+          b, loc, AffineMap::get(map.getNumDims(), 0, result), operands));
+    }
     return indices;
   }
 

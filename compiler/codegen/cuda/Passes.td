@@ -21,10 +21,11 @@ def XfmrGpuContractions : Pass<"xfmr-gpu-contractions", "mlir::func::FuncOp"> {
   let summary = "contractions as kernels tiled through shared memory";
   let description = [{
     Runs after bufferization. Each f32 contraction (`linalg` ops whose body
-    multiplies and adds, one reduction loop, every operand read through a
-    projected permutation of the loops: the linear layers on their column
-    panels, attention's scores and weighted values) becomes one
-    `gpu.launch`. Its loops of each kind are flattened, row-major in loop
+    is `out + a * b`, one reduction loop, C read through a projected
+    permutation of the loops, A and B through loops and expressions of the
+    loops all three read: the linear layers on their column panels,
+    attention's scores and weighted values, with grouped-query attention's
+    key and value heads at head / group) becomes one `gpu.launch`. Its loops of each kind are flattened, row-major in loop
     order, into `batch`, `M` and `N`; the grid is `N / 64 × M / 64 ×
     batch`. A block of 16 × 16 threads computes a 64 × 64 tile of C, each
     thread 4 × 4 elements in registers: per reduction step of 16, the block
@@ -34,8 +35,7 @@ def XfmrGpuContractions : Pass<"xfmr-gpu-contractions", "mlir::func::FuncOp"> {
     overwrites the tiles. Out-of-range rows, columns and steps read zeros
     and store nothing. Each element accumulates its products in k order
     with fused multiply-adds, then is added to C's initial value. Other
-    contractions (grouped-query scores, whose key heads are a quotient of
-    the query heads) are left to the generic mapping.
+    contractions are left to the generic mapping.
 
     With `tf32`, the tensor cores compute the tile instead: four warps of a
     block, each 32 × 32 of it as 2 × 4 `nvgpu.mma.sync` of 16 × 8 × 8 on
@@ -48,7 +48,8 @@ def XfmrGpuContractions : Pass<"xfmr-gpu-contractions", "mlir::func::FuncOp"> {
            "TF32 tensor cores (mma.sync, sm_80 and newer) instead of exact "
            "f32 fused multiply-adds">
   ];
-  let dependentDialects = ["::mlir::arith::ArithDialect",
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::memref::MemRefDialect",

@@ -1,0 +1,51 @@
+// RUN: xfmr-opt %s --pass-pipeline='builtin.module(func.func(xfmr-gpu-contractions,canonicalize))' | FileCheck %s
+// RUN: xfmr-opt %s --pass-pipeline='builtin.module(func.func(xfmr-gpu-contractions{tf32=true},canonicalize))' | FileCheck %s --check-prefix=TF32
+
+// A matmul: one launch, N / 64 × M / 64 blocks of 16 × 16 threads, the two
+// staged tiles in shared memory.
+// CHECK-LABEL: func.func @matmul
+// CHECK: %[[M:.*]] = memref.dim %arg0, %c0
+// CHECK: %[[GY:.*]] = arith.ceildivui %[[M]], %c64
+// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c1, %{{.*}} = %[[GY]], %{{.*}} = %c1) threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c16, %{{.*}} = %c16, %{{.*}} = %c1) workgroup(%{{.*}} : memref<16x64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<16x64xf32, #gpu.address_space<workgroup>>)
+// CHECK-COUNT-2: gpu.barrier
+// CHECK-NOT: linalg.matmul
+// TF32-LABEL: func.func @matmul
+// TF32: threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c128, %{{.*}} = %c1, %{{.*}} = %c1)
+// TF32: nvgpu.mma.sync
+func.func @matmul(%a: memref<?x32xf32>, %b: memref<32x48xf32>, %c: memref<?x48xf32>) {
+  linalg.matmul ins(%a, %b : memref<?x32xf32>, memref<32x48xf32>) outs(%c : memref<?x48xf32>)
+  return
+}
+
+// B read at a quotient of an m loop (not of a batch loop): one block's rows
+// would need different rows of B. Left to the generic mapping.
+// CHECK-LABEL: func.func @quotient_of_m
+// CHECK-NOT: gpu.launch
+// CHECK: linalg.generic
+func.func @quotient_of_m(%a: memref<8x32xf32>, %b: memref<4x32x16xf32>, %c: memref<8x16xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (m floordiv 2, k, n)>, affine_map<(m, n, k) -> (m, n)>],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<8x32xf32>, memref<4x32x16xf32>) outs(%c : memref<8x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// Not a multiply-add: left alone.
+// CHECK-LABEL: func.func @max_plus
+// CHECK-NOT: gpu.launch
+// CHECK: linalg.generic
+func.func @max_plus(%a: memref<8x32xf32>, %b: memref<32x16xf32>, %c: memref<8x16xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<8x32xf32>, memref<32x16xf32>) outs(%c : memref<8x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.addf %x, %y : f32
+    %s = arith.maximumf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
