@@ -17,17 +17,23 @@
 #   bench/{bert-base,gpt2}/lib.so: BERT-base and GPT-2 small (2048 positions)
 #   for CUDA, compiled from bench/gpu/weights.py's checkpoints (names and
 #   shapes only: the weights are made on the GPU machine).
+#   tf32.tar.xz: tf32/{models,bench}/NAME/lib.so, the same models built with
+#   --cuda-tf32 (xz: 35 MB of libraries in 3 MB), reading the f32 builds' weights.
 # The CPU libraries stay in DIR-cpu (not carried), for `run --dry-run`.
 #
 # run: (a) the GPU (nvidia-smi -L) and the tools found; (b) every case's CUDA
 # library through xfmr-run on the same inputs: the output against the CPU
 # library's and the reference at the test's tolerance (test/E2E/compare.py,
-# python3 with numpy), generated ids exactly; one line per case; (c)
-# bench/gpu/bench.py: BERT-base and GPT-2 against PyTorch eager on CUDA.
+# python3 with numpy), generated ids exactly; one line per case; then every
+# case again with its TF32 library, at max |cuda - cpu| <= TF32_RTOL *
+# max(1, max |cpu|) (bench/gpu/tf32_compare.py), its greedy ids reported but
+# not failing; (c) bench/gpu/bench.py: BERT-base and GPT-2 against PyTorch
+# eager on CUDA, f32 against f32 and TF32 against TF32.
 # Exit status: 0 every case passed and the benchmark ran and agreed, 1 a case
 # or the benchmark failed, 3 the CUDA libraries cannot run on this machine
 # (one line says why). --dry-run runs the same steps on DIR-cpu's CPU
-# libraries (a check of this script without a GPU), with a quick benchmark.
+# libraries (a check of this script without a GPU; the TF32 cases too, so
+# they pass trivially), with a quick benchmark.
 # With $OUT set to a folder (the device tool's), the log and the benchmark's
 # JSON are written there too.
 #
@@ -37,6 +43,9 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ARCH=sm_90
+# The TF32 cases' bound: max |cuda - cpu| <= TF32_RTOL * max(1, max |cpu|)
+# (bench/gpu/tf32_compare.py; why this value: bench/README.md).
+TF32_RTOL=2e-2
 
 say() { printf '[gpu-check] %s\n' "$*"; }
 die() { printf 'gpu-check: error: %s\n' "$*" >&2; exit 1; }
@@ -92,8 +101,12 @@ compile() {
   cp "$weights" "$CPU/models/$name/weights.safetensors"
   "$XFMRC" "$src" --target=cuda --cuda-arch="$ARCH" "$@" -o "$DIR/models/$name/lib.so" \
     || die "xfmrc --target=cuda failed on $src $*"
+  # The TF32 build, packed into tf32.tar.xz at the end; it reads the same weights.
+  mkdir -p "$DIR/tf32/models/$name"
+  "$XFMRC" "$src" --target=cuda --cuda-arch="$ARCH" --cuda-tf32 "$@" \
+    -o "$DIR/tf32/models/$name/lib.so" || die "xfmrc --target=cuda --cuda-tf32 failed on $src $*"
   "$XFMRC" "$src" "$@" -o "$CPU/models/$name/lib.so" || die "xfmrc failed on $src $*"
-  rm -f "$DIR/models/$name/lib.h" "$CPU/models/$name/lib.h"
+  rm -f "$DIR/models/$name/lib.h" "$DIR/tf32/models/$name/lib.h" "$CPU/models/$name/lib.h"
   printf '  %-22s %s %s\n' "$name" "${src#"$ROOT"/}" "$*"
 }
 
@@ -130,6 +143,8 @@ forward() {
       --atol "$tol" || true)"
   fi
   printf 'forward\t%s\t%s\t%s\t%s\t%s\n' "$case" "$lib" "$tol" "${cmp:--}" "$args" >>"$CASES_TSV"
+  printf 'forward-tf32\t%s\t%s\t%s\t%s\t%s\n' "$case" "$lib" "$TF32_RTOL" "${cmp:--}" "$args" \
+    >>"$CASES_TSV"
   printf '  %-22s tol %-6s CPU vs reference: %s\n' "$case" "$tol" "$check"
 }
 
@@ -146,6 +161,7 @@ generate() {
   "$XFMR_RUN" "$CPU/models/$lib/lib.so" --weights "$CPU/models/$lib/weights.safetensors" \
     ${args//@/$dir} >"$dir/cpu.txt" || die "the CPU library of $case failed to generate"
   printf 'generate\t%s\t%s\texact\t-\t%s\n' "$case" "$lib" "$args" >>"$CASES_TSV"
+  printf 'generate-tf32\t%s\t%s\tinformational\t-\t%s\n' "$case" "$lib" "$args" >>"$CASES_TSV"
   printf '  %-22s %d sequences, exact ids\n' "$case" "$(grep -c . "$dir/cpu.txt")"
 }
 
@@ -248,16 +264,28 @@ prepare() {
     mkdir -p "$DIR/bench/$name" "$CPU/bench/$name"
     "$XFMRC" "$tmp/$name" --target=cuda --cuda-arch="$ARCH" -o "$DIR/bench/$name/lib.so" \
       || die "xfmrc --target=cuda failed on $name"
+    mkdir -p "$DIR/tf32/bench/$name"
+    "$XFMRC" "$tmp/$name" --target=cuda --cuda-arch="$ARCH" --cuda-tf32 \
+      -o "$DIR/tf32/bench/$name/lib.so" || die "xfmrc --target=cuda --cuda-tf32 failed on $name"
     "$XFMRC" "$tmp/$name" -o "$CPU/bench/$name/lib.so" || die "xfmrc failed on $name"
     cp "$tmp/$name/config.json" "$DIR/bench/$name/"
-    rm -f "$DIR/bench/$name/lib.h" "$CPU/bench/$name/lib.h"
+    rm -f "$DIR/bench/$name/lib.h" "$DIR/tf32/bench/$name/lib.h" "$CPU/bench/$name/lib.h"
   done
   rm -rf "$tmp"
+
+  # Uncompressed, the TF32 libraries would double the folder (about 37 MB
+  # more); xz packs them to about a sixth.
+  step "TF32 libraries: tf32.tar.xz"
+  say "  $(du -sh "$DIR/tf32" | cut -f1) of TF32 libraries"
+  XZ_OPT="${XZ_OPT:--6 -T0}" tar -C "$DIR" -cJf "$DIR/tf32.tar.xz" tf32 \
+    || die "cannot pack the TF32 libraries (tar -J needs xz)"
+  rm -rf "$DIR/tf32"
+  say "  tf32.tar.xz: $(du -sh "$DIR/tf32.tar.xz" | cut -f1)"
   step_done
 
   {
     echo "prepared $(date -u +%Y-%m-%dT%H:%M:%SZ) at $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?')"
-    echo "target cuda $ARCH; $(grep -c '^forward' "$CASES_TSV") forward cases, $(grep -c '^generate' "$CASES_TSV") generate cases"
+    echo "target cuda $ARCH; $(grep -c $'^forward\t' "$CASES_TSV") forward cases, $(grep -c $'^generate\t' "$CASES_TSV") generate cases, each in f32 and TF32 (--cuda-tf32)"
   } >"$DIR/PREPARED.txt"
   say "prepared in $(elapsed "$start") s: $(du -sh "$DIR" | cut -f1) in $DIR"
   say "carry it: run(carry=[\"${DIR#"$ROOT"/}\"], command=\"bash bench/gpu-check.sh run ${DIR#"$ROOT"/}\")"
@@ -346,44 +374,87 @@ run_checks() {
   fi
   say "  $probe_case ran"
 
+  # The TF32 libraries (tf32/models, tf32/bench), unpacked; in a dry run the
+  # CPU libraries stand in for them too, so the TF32 cases pass trivially.
+  local tf32root="$work/tf32" tf32_missing=""
+  step "TF32 libraries: unpack tf32.tar.xz"
+  if [ ! -f "$DIR/tf32.tar.xz" ]; then
+    tf32_missing="no tf32.tar.xz in $DIR"
+  elif ! tar -C "$work" -xJf "$DIR/tf32.tar.xz" 2>"$work/untar.err"; then
+    # Without an xz program, Python's tarfile (lzma) may still read it.
+    rm -rf "$work/tf32"
+    if ! "$(command -v python3 || echo python3)" -c 'import sys, tarfile; tarfile.open(sys.argv[1], "r:xz").extractall(sys.argv[2])' \
+        "$DIR/tf32.tar.xz" "$work" 2>>"$work/untar.err"; then
+      tf32_missing="cannot unpack tf32.tar.xz: $(grep . "$work/untar.err" | tail -1)"
+    fi
+  fi
+  if [ -n "$tf32_missing" ]; then
+    say "  $tf32_missing: every TF32 case fails"
+  else
+    say "  $(find "$tf32root" -name lib.so | wc -l) TF32 libraries"
+  fi
+  [ "$dry" = 1 ] && tf32root="$libroot"
+
   step "test models on the GPU: xfmr-run against the CPU library's output"
-  local failed=0 passed=0 uncompared=0
+  say "f32 cases: max |cuda - cpu| <= the test's atol (test/E2E/compare.py); TF32 cases" \
+    "([tf32]): max |cuda - cpu| <= $TF32_RTOL * max(1, max |cpu|) (bench/gpu/tf32_compare.py)," \
+    "the same against the reference; TF32 greedy ids: informational (INFO when they differ)"
+  local failed=0 passed=0 uncompared=0 info=0
   local kind case lib tol cflags args
-  printf '  %-26s %-6s %-22s %-10s %s\n' case result "max abs err (vs CPU)" tolerance "vs reference, time"
+  printf '  %-33s %-6s %-22s %-22s %s\n' case result "max abs err (vs CPU)" tolerance "vs reference, time"
   while IFS=$'\t' read -r kind case lib tol cflags args; do
     case "$kind" in '#'*|'') continue ;; esac
-    local cdir="$DIR/cases/$case" t0 out status=PASS err_cpu="-" err_ref="-" note=""
+    local cdir="$DIR/cases/$case" t0 out status=PASS err_cpu="-" err_ref="-" note="" shown="$case"
+    local tf32=0 root="$libroot" label="$tol" line
+    case "$kind" in
+      *-tf32) tf32=1 root="$tf32root" shown="$case [tf32]" ;;
+    esac
     t0="$(now)"
-    local so="$libroot/models/$lib/lib.so" w="$libroot/models/$lib/weights.safetensors"
-    if [ "$kind" = generate ]; then
+    local so="$root/models/$lib/lib.so" w="$libroot/models/$lib/weights.safetensors"
+    local out_file="$work/$case"
+    [ "$tf32" = 1 ] && out_file+=".tf32"
+    if [ "$tf32" = 1 ] && [ -n "$tf32_missing" ]; then
+      status=FAIL note="$tf32_missing"
+    elif [ "${kind%-tf32}" = generate ]; then
       # shellcheck disable=SC2086
-      if ! out="$("${TIMEOUT[@]}" "$xrun" "$so" --weights "$w" ${args//@/$cdir} 2>&1 >"$work/$case.txt")"; then
+      if ! out="$("${TIMEOUT[@]}" "$xrun" "$so" --weights "$w" ${args//@/$cdir} 2>&1 >"$out_file.txt")"; then
         status=FAIL note="xfmr-run: $(echo "$out" | grep . | tail -1)"
-      elif cmp -s "$work/$case.txt" "$cdir/cpu.txt"; then
+      elif cmp -s "$out_file.txt" "$cdir/cpu.txt"; then
         err_cpu="same ids"
       else
+        # TF32 may move a close pair of logits, so its ids only inform.
         status=FAIL err_cpu="ids differ"
-        note="$(diff "$cdir/cpu.txt" "$work/$case.txt" | grep '^[<>]' | head -2 | tr '\n' ' ')"
+        [ "$tf32" = 1 ] && status=INFO
+        note="$(diff "$cdir/cpu.txt" "$out_file.txt" | grep '^[<>]' | head -2 | tr '\n' ' ')"
       fi
     else
       # shellcheck disable=SC2086
-      if ! out="$("${TIMEOUT[@]}" "$xrun" "$so" --weights "$w" ${args//@/$cdir} --output "$work/$case.npy" 2>&1)"; then
+      if ! out="$("${TIMEOUT[@]}" "$xrun" "$so" --weights "$w" ${args//@/$cdir} --output "$out_file.npy" 2>&1)"; then
         status=FAIL note="xfmr-run: $(echo "$out" | grep . | tail -1)"
       elif [ -z "$py" ]; then
         status=UNCOMPARED note="no python3 with numpy"
       else
-        local line
         [ "$cflags" = - ] && cflags=""
+        local cmp_cmd=("$py" "$ROOT/test/E2E/compare.py") cmp_tol=(--atol "$tol")
+        if [ "$tf32" = 1 ]; then
+          cmp_cmd=("$py" "$ROOT/bench/gpu/tf32_compare.py") cmp_tol=(--rtol "$tol")
+          label="$tol*max(1,max|cpu|)"
+        fi
         # shellcheck disable=SC2086
-        if ! line="$("$py" "$ROOT/test/E2E/compare.py" "$work/$case.npy" "$cdir/cpu.npy" \
-            ${cflags//@/$cdir} --atol "$tol")"; then
+        if ! line="$("${cmp_cmd[@]}" "$out_file.npy" "$cdir/cpu.npy" ${cflags//@/$cdir} \
+            "${cmp_tol[@]}")"; then
           status=FAIL note="vs CPU: $line"
         fi
         err_cpu="$(echo "$line" | sed -n 's/^max abs error \([^ ]*\) .*/\1/p')"
+        if [ "$tf32" = 1 ]; then
+          # The bound this case met, and the relative RMS error.
+          err_cpu="$err_cpu <= $(echo "$line" | sed -n 's/.*) = \([^;]*\);.*/\1/p')"
+          note="${note:-rel rms $(echo "$line" | sed -n 's/.*rel rms \([^)]*\)).*/\1/p')}"
+        fi
         if [ -f "$cdir/ref.npy" ]; then
           # shellcheck disable=SC2086
-          if ! line="$("$py" "$ROOT/test/E2E/compare.py" "$work/$case.npy" "$cdir/ref.npy" \
-              ${cflags//@/$cdir} --atol "$tol")"; then
+          if ! line="$("${cmp_cmd[@]}" "$out_file.npy" "$cdir/ref.npy" ${cflags//@/$cdir} \
+              "${cmp_tol[@]}")"; then
             status=FAIL note="${note:+$note; }vs reference: $line"
           fi
           err_ref="$(echo "$line" | sed -n 's/^max abs error \([^ ]*\) .*/\1/p')"
@@ -393,12 +464,13 @@ run_checks() {
     case "$status" in
       PASS) passed=$((passed + 1)) ;;
       FAIL) failed=$((failed + 1)) ;;
+      INFO) info=$((info + 1)) ;;
       *) uncompared=$((uncompared + 1)) ;;
     esac
-    printf '  %-26s %-6s %-22s %-10s %s, %s s%s\n' "$case" "$status" "${err_cpu:--}" "$tol" \
+    printf '  %-33s %-6s %-22s %-22s %s, %s s%s\n' "$shown" "$status" "${err_cpu:--}" "$label" \
       "${err_ref:--}" "$(elapsed "$t0")" "${note:+  ($note)}"
   done <"$DIR/cases.tsv"
-  say "test models: $passed passed, $failed failed, $uncompared not compared"
+  say "test models: $passed passed, $failed failed, $uncompared not compared, $info informational (TF32 greedy ids that differ)"
 
   step "benchmark: BERT-base and GPT-2 against PyTorch eager"
   local bench_status=0
@@ -406,6 +478,7 @@ run_checks() {
     say "benchmark SKIPPED: no python3 with numpy to make the weights"
   else
     local bargs=(--dir "$DIR" --libroot "$libroot" --work "$work/bench")
+    [ -z "$tf32_missing" ] && bargs+=(--tf32-libroot "$tf32root")
     [ "$dry" = 1 ] && bargs+=(--quick --no-torch)
     [ -n "$results" ] && bargs+=(--json "$results/gpu-bench.json")
     PYTHONUNBUFFERED=1 "$py" "$ROOT/bench/gpu/bench.py" "${bargs[@]}" || bench_status=$?
@@ -417,7 +490,7 @@ run_checks() {
   fi
   step_done
 
-  say "total $(elapsed "$start") s: test models $passed passed, $failed failed, $uncompared not compared; benchmark $([ "$bench_status" = 0 ] && echo ok || echo "exit $bench_status")"
+  say "total $(elapsed "$start") s: test models $passed passed, $failed failed, $uncompared not compared, $info informational; benchmark $([ "$bench_status" = 0 ] && echo ok || echo "exit $bench_status")"
   if [ "$failed" -gt 0 ] || [ "$uncompared" -gt 0 ] || [ "$bench_status" = 1 ]; then
     exit 1
   fi

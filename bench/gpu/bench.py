@@ -16,22 +16,30 @@
 #     cache grows by one slot a step) against GPT2LMHeadModel with a
 #     DynamicCache cropped back to N before each step (untimed).
 #
+# Each row twice with --tf32-libroot: the f32 libraries against PyTorch with
+# TF32 off, the --cuda-tf32 libraries against PyTorch with TF32 on
+# (torch.backends.cuda.matmul.allow_tf32 and torch.backends.cudnn.allow_tf32),
+# one model per family serving both.
+#
 # xfmr runs in its own processes first, then PyTorch in this one (so neither
 # holds GPU memory or a CUDA context while the other runs). PyTorch: eager,
-# torch.no_grad(), float32, TF32 off for matmul and cuDNN, the default
-# attention (SDPA), next-token logits only (logits_to_keep=1). Its "ms" is a
+# torch.no_grad(), float32, the default attention (SDPA), next-token logits
+# only (logits_to_keep=1). Its "ms" is a
 # host-to-host call, as xfmr's is (ids copied in, the output copied back, which
 # synchronizes); "on device" times inputs already on the GPU and a
 # torch.cuda.synchronize() at the end. Each PyTorch row: two warm-up calls,
 # then as many calls as fit in --budget-s by the second one's cost (at least
-# 3, at most 50); medians.
+# 3, at most --max-repeats); medians.
 #
-# Numerics: xfmr's output against PyTorch's (BERT: the last hidden state of
-# the batch; GPT-2: the prefill's and the first decode step's next-token
-# logits), the largest absolute difference; above 1e-3 is flagged and fails.
+# Numerics: xfmr's output against PyTorch's of the same precision (BERT: the
+# last hidden state of the batch; GPT-2: the prefill's and the first decode
+# step's next-token logits), the largest absolute difference; f32 above 1e-3
+# is flagged and fails, TF32 above 5e-2 * max(1, max |PyTorch's|) (both
+# sides round to TF32, each its own way, through 12 layers: looser than the
+# test models' 2e-2; bench/README.md says why).
 #
-#   bench.py --dir DIR [--libroot ROOT] [--work WORK] [--quick] [--no-torch]
-#            [--json FILE]
+#   bench.py --dir DIR [--libroot ROOT] [--tf32-libroot ROOT] [--work WORK]
+#            [--quick] [--no-torch] [--json FILE]
 #
 # Exit status: 0 every row ran and agreed, 1 a row failed or disagreed, 2
 # skipped (no numpy).
@@ -50,6 +58,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 FLAG = 1e-3
+TF32_FLAG = 5e-2  # times max(1, max |PyTorch's output|)
 SEQ = 128
 
 
@@ -157,10 +166,14 @@ def torch_or_reason():
         import transformers  # noqa: F401
     except Exception as e:  # noqa: BLE001
         return None, "transformers is not importable (%s)" % str(e).splitlines()[0][:80]
-    torch.backends.cuda.matmul.allow_tf32 = False
-    torch.backends.cudnn.allow_tf32 = False
-    torch.set_float32_matmul_precision("highest")
+    set_tf32(torch, False)
     return torch, None
+
+
+def set_tf32(torch, on):
+    torch.backends.cuda.matmul.allow_tf32 = on
+    torch.backends.cudnn.allow_tf32 = on
+    torch.set_float32_matmul_precision("high" if on else "highest")
 
 
 def time_calls(fn, budget_s, max_calls, prepare=None):
@@ -185,9 +198,7 @@ def time_calls(fn, budget_s, max_calls, prepare=None):
     return statistics.median(samples), n, result
 
 
-def torch_bert(torch, folder, batches, budget_s, max_calls):
-    from transformers import BertModel
-    model = BertModel.from_pretrained(folder).float().to("cuda").eval()
+def torch_bert(torch, model, batches, budget_s, max_calls):
     rows = {}
     with torch.no_grad():
         for batch, (ids, mask) in batches.items():
@@ -209,12 +220,10 @@ def torch_bert(torch, folder, batches, budget_s, max_calls):
     return rows
 
 
-def torch_gpt2(torch, folder, xfmr_rows, budget_s, max_calls):
+def torch_gpt2(torch, model, xfmr_rows, budget_s, max_calls):
     """PyTorch's prefill (N = 128 rows) and decode step for every (B, N) of
     xfmr_rows, on the same ids."""
     import inspect
-    from transformers import GPT2LMHeadModel
-    model = GPT2LMHeadModel.from_pretrained(folder).float().to("cuda").eval()
     params = inspect.signature(model.forward).parameters
     cache_kw = "past_key_values" if "past_key_values" in params else "cache"
     keep_kw = next((k for k in ("logits_to_keep", "num_logits_to_keep") if k in params), None)
@@ -274,11 +283,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--dir", required=True, help="the prepared folder")
     parser.add_argument("--libroot", help="where bench/*/lib.so are (default: --dir)")
+    parser.add_argument("--tf32-libroot",
+                        help="where the --cuda-tf32 bench/*/lib.so are (none: f32 rows only)")
     parser.add_argument("--work", default="/tmp/xfmr-gpu-bench")
     parser.add_argument("--quick", action="store_true",
                         help="BERT batch 8 and GPT-2 at 128 cached only, small budgets")
     parser.add_argument("--no-torch", action="store_true")
-    parser.add_argument("--budget-s", type=float, default=4.0, help="per row and peer")
+    parser.add_argument("--budget-s", type=float, default=2.5, help="per row and peer")
     parser.add_argument("--max-repeats", type=int, default=50)
     parser.add_argument("--max-steps", type=int, default=50)
     parser.add_argument("--timeout", type=int, default=150, help="per xfmr process")
@@ -286,7 +297,9 @@ def main():
                         help="an xfmr-run --output call slower than this is not repeated")
     parser.add_argument("--json")
     args = parser.parse_args()
-    libroot = args.libroot or args.dir
+    roots = {"f32": args.libroot or args.dir}
+    if args.tf32_libroot:
+        roots["TF32"] = args.tf32_libroot
     args.xfmr_run = os.path.join(args.dir, "bin", "xfmr-run")
     args.decode_bench = os.path.join(args.dir, "bin", "decode_bench")
     if args.quick:
@@ -322,90 +335,130 @@ def main():
             log("[bench] FAILED %s: %s" % (what, failures[-1]))
             return None
 
+    # {precision: {batch: row}} and {precision: {(B, N): row}}.
     xfmr_bert_rows, xfmr_gpt2_rows = {}, {}
-    for batch in bert_batches:
-        with Step("xfmr BERT-base %d x %d" % (batch, SEQ)):
-            r = attempt("xfmr BERT-base b%d" % batch, lambda: xfmr_bert(
-                args, env, os.path.join(libroot, "bench", "bert-base", "lib.so"),
-                os.path.join(folders["bert-base"], "model.safetensors"), args.work, batch, np))
-            if r:
-                xfmr_bert_rows[batch] = r
-                log("[bench]   xfmr %.3f ms (n=%d)" % (r[0], r[1]))
-    with Step("xfmr GPT-2 sessions %s" % " ".join("%d:%d" % c for c in gpt2_configs)):
-        xfmr_gpt2_rows = attempt("xfmr GPT-2", lambda: xfmr_decode(
-            args, env, os.path.join(libroot, "bench", "gpt2", "lib.so"),
-            os.path.join(folders["gpt2"], "model.safetensors"), args.work, gpt2_configs,
-            np)) or {}
+    for prec, root in roots.items():
+        xfmr_bert_rows[prec] = {}
+        for batch in bert_batches:
+            with Step("xfmr %s BERT-base %d x %d" % (prec, batch, SEQ)):
+                r = attempt("xfmr %s BERT-base b%d" % (prec, batch), lambda: xfmr_bert(
+                    args, env, os.path.join(root, "bench", "bert-base", "lib.so"),
+                    os.path.join(folders["bert-base"], "model.safetensors"), args.work,
+                    batch, np))
+                if r:
+                    xfmr_bert_rows[prec][batch] = r
+                    log("[bench]   xfmr %.3f ms (n=%d)" % (r[0], r[1]))
+        work = os.path.join(args.work, prec)
+        os.makedirs(work, exist_ok=True)
+        with Step("xfmr %s GPT-2 sessions %s" % (prec, " ".join("%d:%d" % c
+                                                               for c in gpt2_configs))):
+            xfmr_gpt2_rows[prec] = attempt("xfmr %s GPT-2" % prec, lambda: xfmr_decode(
+                args, env, os.path.join(root, "bench", "gpt2", "lib.so"),
+                os.path.join(folders["gpt2"], "model.safetensors"), work, gpt2_configs,
+                np)) or {}
 
     torch, why = (None, "--no-torch") if args.no_torch else torch_or_reason()
-    torch_bert_rows, torch_gpt2_rows = {}, {}
+    torch_bert_rows = {p: {} for p in roots}
+    torch_gpt2_rows = {p: {} for p in roots}
     if torch is None:
         log("[bench] PyTorch peer SKIPPED: %s; xfmr's timings alone below" % why)
     else:
-        log("[bench] PyTorch %s on %s, TF32 off" % (torch.__version__,
-                                                    torch.cuda.get_device_name(0)))
-        if xfmr_bert_rows:
-            with Step("PyTorch BERT-base"):
-                torch_bert_rows = attempt("PyTorch BERT-base", lambda: torch_bert(
-                    torch, folders["bert-base"],
-                    {b: r[2][:2] for b, r in xfmr_bert_rows.items()},
-                    args.budget_s, args.max_repeats)) or {}
+        log("[bench] PyTorch %s on %s: f32 rows with TF32 off, TF32 rows with "
+            "allow_tf32 on (matmul and cuDNN)" % (torch.__version__,
+                                                  torch.cuda.get_device_name(0)))
+        import transformers
+
+        def peer(what, cls, folder, xfmr_rows, run, out):
+            """One PyTorch model of a family, timed at every precision that
+            xfmr has rows for (TF32 switched on for the TF32 rows)."""
+            if not any(xfmr_rows.values()):
+                return
+            model = attempt("PyTorch %s load" % what, lambda: getattr(
+                transformers, cls).from_pretrained(folder).float().to("cuda").eval())
+            for prec in roots:
+                if model is None or not xfmr_rows[prec]:
+                    continue
+                set_tf32(torch, prec == "TF32")
+                with Step("PyTorch %s %s" % (prec, what)):
+                    out[prec] = attempt("PyTorch %s %s" % (prec, what),
+                                        lambda: run(model, xfmr_rows[prec])) or {}
+            del model
             torch.cuda.empty_cache()
-        if xfmr_gpt2_rows:
-            with Step("PyTorch GPT-2"):
-                torch_gpt2_rows = attempt("PyTorch GPT-2", lambda: torch_gpt2(
-                    torch, folders["gpt2"], xfmr_gpt2_rows, args.budget_s,
-                    args.max_repeats)) or {}
 
-    # Rows: (measurement, batch, xfmr ms, xfmr n, extra, torch ms, torch n,
-    # torch device ms, max diff).
+        peer("BERT-base", "BertModel", folders["bert-base"], xfmr_bert_rows,
+             lambda model, rows: torch_bert(torch, model, {b: r[2][:2] for b, r in rows.items()},
+                                            args.budget_s, args.max_repeats),
+             torch_bert_rows)
+        peer("GPT-2", "GPT2LMHeadModel", folders["gpt2"], xfmr_gpt2_rows,
+             lambda model, rows: torch_gpt2(torch, model, rows, args.budget_s,
+                                            args.max_repeats),
+             torch_gpt2_rows)
+        set_tf32(torch, False)
+
+    # Rows: (measurement, precision, batch, xfmr ms, xfmr n, extra, torch ms,
+    # torch n, torch device ms, xfmr output, torch output).
     table = []
-    for batch, (ms, n, (_, _, out)) in sorted(xfmr_bert_rows.items()):
-        t = torch_bert_rows.get(batch)
-        diff = float(np.abs(out.astype(np.float64) - t[3]).max()) if t else None
-        table.append(("BERT-base encode %d" % SEQ, batch, ms, n, "-",
-                      t[0] if t else None, t[1] if t else None, t[2] if t else None, diff))
-    for (b, n), row in sorted(xfmr_gpt2_rows.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        t = torch_gpt2_rows.get((b, n), {})
-        if n == SEQ:
-            p = t.get("prefill")
-            diff = float(np.abs(row["prefill_logits"] - p[2]).max()) if p else None
-            table.append(("GPT-2 prefill %d" % SEQ, b, row["prefill_ms"], row["prefill_n"],
-                          "-", p[0] if p else None, p[1] if p else None,
-                          t.get("prefill_device"), diff))
-    for (b, n), row in sorted(xfmr_gpt2_rows.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        t = torch_gpt2_rows.get((b, n), {})
-        d = t.get("decode")
-        diff = float(np.abs(row["decode_logits"] - d[2]).max()) if d else None
-        table.append(("GPT-2 decode @ %d cached" % n, b, row["decode_ms"], row["decode_n"],
-                      "%d-%d" % (row["cached_from"], row["cached_to"]), d[0] if d else None,
-                      d[1] if d else None, t.get("decode_device"), diff))
+    for prec in roots:
+        tb, tg = torch_bert_rows[prec], torch_gpt2_rows[prec]
+        for batch, (ms, n, (_, _, out)) in sorted(xfmr_bert_rows[prec].items()):
+            t = tb.get(batch)
+            table.append(("BERT-base encode %d" % SEQ, prec, batch, ms, n, "-",
+                          t[0] if t else None, t[1] if t else None, t[2] if t else None,
+                          out, t[3] if t else None))
+        rows = sorted(xfmr_gpt2_rows[prec].items(), key=lambda kv: (kv[0][1], kv[0][0]))
+        for (b, n), row in rows:
+            t = tg.get((b, n), {})
+            if n == SEQ:
+                p = t.get("prefill")
+                table.append(("GPT-2 prefill %d" % SEQ, prec, b, row["prefill_ms"],
+                              row["prefill_n"], "-", p[0] if p else None,
+                              p[1] if p else None, t.get("prefill_device"),
+                              row["prefill_logits"], p[2] if p else None))
+        for (b, n), row in rows:
+            t = tg.get((b, n), {})
+            d = t.get("decode")
+            table.append(("GPT-2 decode @ %d cached" % n, prec, b, row["decode_ms"],
+                          row["decode_n"], "%d-%d" % (row["cached_from"], row["cached_to"]),
+                          d[0] if d else None, d[1] if d else None, t.get("decode_device"),
+                          row["decode_logits"], d[2] if d else None))
 
     log("")
-    log("| measurement | batch | xfmr ms | PyTorch ms | xfmr/PyTorch | PyTorch on-device ms "
-        "| xfmr n | PyTorch n | xfmr cached | max diff |")
-    log("|---|---|---|---|---|---|---|---|---|---|")
+    log("| measurement | precision | batch | xfmr ms | PyTorch ms | xfmr/PyTorch "
+        "| PyTorch on-device ms | xfmr n | PyTorch n | xfmr cached | max diff | bound |")
+    log("|---|---|---|---|---|---|---|---|---|---|---|---|")
     results = []
-    for name, b, xms, xn, cached, tms, tn, tdev, diff in table:
+    for name, prec, b, xms, xn, cached, tms, tn, tdev, xout, tout in table:
         ratio = xms / tms if tms else None
-        flagged = diff is not None and not diff <= FLAG
+        diff = bound = None
+        if tout is not None:
+            tout = np.asarray(tout, dtype=np.float64)
+            diff = float(np.abs(np.asarray(xout, dtype=np.float64) - tout).max())
+            bound = (TF32_FLAG * max(1.0, float(np.abs(tout).max())) if prec == "TF32"
+                     else FLAG)
+        flagged = diff is not None and not diff <= bound
         if flagged:
-            failures.append("%s batch %d: max diff %.1e above %.0e" % (name, b, diff, FLAG))
-        log("| %s | %d | %s | %s | %s | %s | %d | %s | %s | %s |" % (
-            name, b, fmt(xms, 3), fmt(tms, 3), fmt(ratio), fmt(tdev, 3), xn,
+            failures.append("%s %s batch %d: max diff %.1e above %.1e" % (name, prec, b, diff,
+                                                                         bound))
+        log("| %s | %s | %d | %s | %s | %s | %s | %d | %s | %s | %s | %s |" % (
+            name, prec, b, fmt(xms, 3), fmt(tms, 3), fmt(ratio), fmt(tdev, 3), xn,
             "-" if tn is None else tn, cached,
-            "-" if diff is None else ("%.1e%s" % (diff, " **!**" if flagged else ""))))
-        results.append({"measurement": name, "batch": b, "xfmr_ms": xms, "xfmr_n": xn,
-                        "torch_ms": tms, "torch_n": tn, "torch_device_ms": tdev,
-                        "ratio": ratio, "max_diff": diff, "xfmr_cached": cached})
+            "-" if diff is None else ("%.1e%s" % (diff, " **!**" if flagged else "")),
+            "-" if bound is None else "%.1e" % bound))
+        results.append({"measurement": name, "precision": prec, "batch": b, "xfmr_ms": xms,
+                        "xfmr_n": xn, "torch_ms": tms, "torch_n": tn,
+                        "torch_device_ms": tdev, "ratio": ratio, "max_diff": diff,
+                        "bound": bound, "xfmr_cached": cached})
     log("")
-    log("ms: median wall time of one call; xfmr/PyTorch below 1: xfmr is faster; PyTorch ms "
-        "is host to host like xfmr's call, on-device ms has the inputs on the GPU; max diff: "
-        "largest |xfmr - PyTorch| (**!** above %.0e)." % FLAG)
+    log("ms: median wall time of one call; xfmr/PyTorch below 1: xfmr is faster (f32 rows: "
+        "both exact f32, PyTorch's TF32 off; TF32 rows: xfmr --cuda-tf32 against PyTorch "
+        "with allow_tf32 on); PyTorch ms is host to host like xfmr's call, on-device ms has "
+        "the inputs on the GPU; max diff: largest |xfmr - PyTorch| (**!** above the bound: "
+        "%.0e for f32, %.0e * max(1, max |PyTorch|) for TF32)." % (FLAG, TF32_FLAG))
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"rows": results, "failures": failures, "torch": why or "used"}, f,
-                      indent=1)
+            json.dump({"rows": results, "failures": failures, "torch": why or "used",
+                       "bounds": {"f32": FLAG, "TF32": "%g * max(1, max|torch|)" % TF32_FLAG}},
+                      f, indent=1)
     for f in failures:
         log("[bench] FAILED: %s" % f)
     return 1 if failures else 0
