@@ -201,6 +201,8 @@ void buildLinalgToGpuPipeline(OpPassManager &pm,
   cuda::XfmrGpuContractionsOptions contractions;
   contractions.tf32 = options.tf32;
   pm.addNestedPass<func::FuncOp>(cuda::createXfmrGpuContractions(contractions));
+  // Row reductions with their rows read coalesced.
+  pm.addNestedPass<func::FuncOp>(cuda::createXfmrGpuRowReductions());
   pm.addNestedPass<func::FuncOp>(cuda::createXfmrGpuCopiesAsKernels());
   pm.addPass(createConvertLinalgToParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(cuda::createXfmrGpuInnermostFirst());

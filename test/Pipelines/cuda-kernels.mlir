@@ -71,25 +71,37 @@ func.func @grouped_scores(%q: tensor<?x4x?x8xf32>, %k: tensor<?x2x?x8xf32>) -> t
   return %s : tensor<?x4x?x?xf32>
 }
 
-// The masked softmax: its row maxima, sums and the normalization, each
-// reduction a thread per row looping over the keys, the exp as arithmetic
+// The masked softmax: the row maxima and sums in one online reduction, a warp
+// per 32 rows reading the scores and the padding mask through shared memory
+// (xfmr-gpu-row-reductions), then the normalization; the exp is arithmetic
 // (xfmr-approximate-math: no libdevice).
 // CHECK-LABEL: func.func @masked_softmax(
-// CHECK-COUNT-5: gpu.launch_func async [%{{[0-9]+}}] @{{masked_softmax_kernel[_0-9]*}}::@masked_softmax_kernel blocks in ({{.*}}) threads in (%c32, %c4, %c1)
-// CHECK-NOT: gpu.launch_func async
-// CHECK: scf.for
-// CHECK: memref.load %{{.*}} : memref<?x?xi64>
+// CHECK-COUNT-3: gpu.launch_func async [%{{[0-9]+}}] @{{masked_softmax_kernel[_0-9]*}}::@masked_softmax_kernel blocks in ({{.*}}) threads in (%c32, %c4, %c1)
+// CHECK: gpu.launch_func async [%{{[0-9]+}}] @[[ROWS:masked_softmax_kernel_[0-9]+]]::@masked_softmax_kernel blocks in (%{{.*}}, %c1, %c1) threads in (%c32, %c1, %c1)
+// CHECK: gpu.launch_func async [%{{[0-9]+}}] @{{masked_softmax_kernel[_0-9]*}}::@masked_softmax_kernel blocks in ({{.*}}) threads in (%c32, %c4, %c1)
+// CHECK-NOT: gpu.launch_func
+// CHECK: gpu.module @[[ROWS]]
+// CHECK: workgroup(%[[S:.*]] : memref<32x33xf32, #gpu.address_space<workgroup>>, %[[M:.*]] : memref<32x33xi64, #gpu.address_space<workgroup>>)
+// CHECK: scf.for {{.*}} -> (f32, f32, f32)
+// CHECK: memref.store %{{.*}}, %[[S]][%{{.*}}, %thread_id_x]
+// CHECK: memref.store %{{.*}}, %[[M]][%{{.*}}, %thread_id_x]
+// CHECK: gpu.barrier
+// CHECK: memref.load %[[S]][%thread_id_x, %{{.*}}]
 // CHECK: math.floor
 // CHECK-NOT: math.exp
-// CHECK-LABEL: func.func @residual_layer_norm(
+// CHECK: gpu.barrier
 func.func @masked_softmax(%s: tensor<?x4x?x?xf32>, %m: tensor<?x?xi64>) -> tensor<?x4x?x?xf32> {
   %0 = xfmr.masked_softmax %s key_padding(%m : tensor<?x?xi64>) scale(0.125) mask(<fill = neg_inf, fully_masked = zero>) : tensor<?x4x?x?xf32>
   return %0 : tensor<?x4x?x?xf32>
 }
 
-// Residual LayerNorm: the sum (and the bias), mean and variance as row
-// reductions, then the normalization, x over the features.
-// CHECK: gpu.launch_func async
+// Residual LayerNorm: the sum (and the bias), the statistics in one Welford
+// reduction (the row kernel: its position from the key index), then the
+// normalization, x over the features.
+// CHECK-LABEL: func.func @residual_layer_norm(
+// CHECK: threads in (%c32, %c1, %c1)
+// CHECK: gpu.func @residual_layer_norm_kernel({{.*}}) workgroup(%{{.*}} : memref<32x33xf32, #gpu.address_space<workgroup>>)
+// CHECK: arith.sitofp
 // CHECK: gpu.func @residual_layer_norm_kernel(%{{.*}}: index, %{{.*}}: index, %[[X:arg[0-9]+]]: memref<?x?x32xf32>, %{{.*}}: memref<?x?xf32>, %{{.*}}: memref<?x?xf32>, %[[G:arg[0-9]+]]: memref<32xf32>
 // CHECK: memref.load %[[X]][%block_id_z, %{{.*}}, %thread_id_x]
 // CHECK: memref.load %[[G]][%thread_id_x]
@@ -101,7 +113,9 @@ func.func @residual_layer_norm(%x: tensor<?x?x32xf32>, %r: tensor<?x?x32xf32>, %
 }
 
 // CHECK-LABEL: func.func @rms_norm(
-// CHECK-COUNT-3: gpu.launch_func async
+// CHECK: gpu.launch_func
+// CHECK: threads in (%c32, %c1, %c1)
+// CHECK: gpu.launch_func
 // CHECK: gpu.module
 // CHECK: math.sqrt
 func.func @rms_norm(%x: tensor<?x?x48xf32>, %g: tensor<48xf32>) -> tensor<?x?x48xf32> {

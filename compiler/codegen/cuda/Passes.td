@@ -4,6 +4,33 @@
 
 include "mlir/Pass/PassBase.td"
 
+def XfmrGpuRowReductions : Pass<"xfmr-gpu-row-reductions",
+                                 "mlir::func::FuncOp"> {
+  let summary = "reductions along rows read coalesced, through shared memory";
+  let description = [{
+    Runs after bufferization and `xfmr-gpu-contractions`. Each `linalg` op
+    that reduces along its innermost loop alone, with outputs indexed by all
+    its other loops and operands read through projected permutations (a
+    softmax's maximum and sum, a layer norm's statistics, an RMS norm's
+    sum of squares), becomes one `gpu.launch` of one warp per 32 rows. Per
+    step of 32 keys the warp copies the 32 × 32 block of each operand whose
+    innermost index is the key loop into shared memory, a coalesced row of
+    keys at a time; after a barrier each lane folds its own row's 32 keys
+    from there, in key order, with a clone of the op's body (`linalg.index`
+    its row's and key's indices), and a second barrier guards the blocks
+    before the next step. Operands that do not run along the keys are read
+    directly. The fold is the op's sequential one, so the results are those
+    of a thread per row, bit for bit; only the reads change.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+  let statistics = [
+    Statistic<"numKernels", "kernels", "row reductions turned into kernels">
+  ];
+}
+
 def XfmrGpuCopiesAsKernels : Pass<"xfmr-gpu-copies-as-kernels",
                                    "mlir::func::FuncOp"> {
   let summary = "every memref.copy as linalg.copy, so it runs on the device";
