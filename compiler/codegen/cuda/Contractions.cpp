@@ -9,6 +9,7 @@
 // row-major in loop order, so one kernel serves any number of them.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/codegen/cuda/LoopKernelBuilder.h"
 #include "compiler/codegen/cuda/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -121,11 +122,11 @@ FailureOr<linalg::ContractionDimensions> matchContraction(linalg::LinalgOp op) {
   return dims;
 }
 
-class KernelBuilder {
+class KernelBuilder : xfmr::cuda::LoopKernelBuilder {
 public:
   KernelBuilder(OpBuilder &b, Location loc, linalg::LinalgOp op,
                 const ContractionLoops &loops)
-      : b(b), loc(loc), op(op), loops(loops), point(op.getNumLoops()) {}
+      : LoopKernelBuilder(b, loc, op), loops(loops) {}
 
   /// The kernel with fused multiply-adds in each thread (exact f32), or
   /// with `mma.sync` on the tensor cores (`tf32`: the products of operands
@@ -133,22 +134,6 @@ public:
   void build(bool tf32);
 
 private:
-  Value index(int64_t value) {
-    return arith::ConstantIndexOp::create(b, loc, value);
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value div(Value x, int64_t by) {
-    return arith::DivUIOp::create(b, loc, x, index(by));
-  }
-  Value rem(Value x, int64_t by) {
-    return arith::RemUIOp::create(b, loc, x, index(by));
-  }
-  Value lessThan(Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
-  }
-  Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
-
   /// The product of the sizes of `group`'s loops (1 for none).
   Value extent(ArrayRef<unsigned> group) {
     Value result = index(1);
@@ -157,46 +142,8 @@ private:
     return result;
   }
 
-  /// Sets the loops of `group` in `point` from their flattened index.
   void decompose(ArrayRef<unsigned> group, Value flat) {
-    for (unsigned d : llvm::reverse(group.drop_front())) {
-      point[d] = arith::RemUIOp::create(b, loc, flat, loops.sizes[d]);
-      flat = arith::DivUIOp::create(b, loc, flat, loops.sizes[d]);
-    }
-    point[group.front()] = flat;
-  }
-
-  /// The indices of `operand` at the loop point: a loop's value, or an
-  /// expression of the batch loops (set for the whole kernel).
-  SmallVector<Value> indicesOf(OpOperand &operand) {
-    AffineMap map = op.getMatchingIndexingMap(&operand);
-    SmallVector<Value> indices;
-    for (AffineExpr result : map.getResults()) {
-      if (auto dim = dyn_cast<AffineDimExpr>(result)) {
-        indices.push_back(point[dim.getPosition()]);
-        continue;
-      }
-      SmallVector<Value> operands;
-      for (unsigned d = 0; d < map.getNumDims(); ++d)
-        operands.push_back(result.isFunctionOfDim(d) ? point[d] : index(0));
-      indices.push_back(affine::AffineApplyOp::create(
-          b, loc, AffineMap::get(map.getNumDims(), 0, result), operands));
-    }
-    return indices;
-  }
-
-  /// `operand` at the loop point where `inBounds`, else 0.
-  Value loadOrZero(OpOperand &operand, Value inBounds) {
-    auto guarded = scf::IfOp::create(b, loc, b.getF32Type(), inBounds,
-                                     /*withElseRegion=*/true);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(guarded.thenBlock());
-    scf::YieldOp::create(b, loc,
-                         Value(memref::LoadOp::create(b, loc, operand.get(),
-                                                      indicesOf(operand))));
-    b.setInsertionPointToStart(guarded.elseBlock());
-    scf::YieldOp::create(b, loc, zero);
-    return guarded.getResult(0);
+    LoopKernelBuilder::decompose(group, flat, loops.sizes);
   }
 
   /// Stages the block's 64 × 16 of A and 16 × 64 of B at reduction step
@@ -206,12 +153,7 @@ private:
   /// C[m, n] += `value` where (m, n) is in range.
   void accumulate(Value m, Value n, Value value);
 
-  OpBuilder &b;
-  Location loc;
-  linalg::LinalgOp op;
   const ContractionLoops &loops;
-  /// The loops' values at the element being read or written.
-  SmallVector<Value> point;
   Value zero, rows, cols, depth, rowBase, colBase, tileA, tileB;
 };
 

@@ -10,7 +10,10 @@
 // result is that of the op's sequential fold, bit for bit.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/codegen/cuda/LoopKernelBuilder.h"
 #include "compiler/codegen/cuda/Passes.h"
+
+#include <numeric>
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -63,60 +66,23 @@ bool runsAlongKeys(linalg::LinalgOp op, OpOperand &operand) {
          map.getResults().back() == getAffineDimExpr(last, op.getContext());
 }
 
-class RowKernelBuilder {
+class RowKernelBuilder : xfmr::cuda::LoopKernelBuilder {
 public:
   RowKernelBuilder(OpBuilder &b, Location loc, linalg::LinalgOp op)
-      : b(b), loc(loc), op(op), point(op.getNumLoops()) {}
+      : LoopKernelBuilder(b, loc, op) {}
 
   void build();
 
 private:
-  Value index(int64_t value) {
-    return arith::ConstantIndexOp::create(b, loc, value);
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value lessThan(Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
-  }
-
-  /// Sets the row loops in `point` from the flattened row.
+  /// Sets the row loops (all but the innermost) in `point` from the
+  /// flattened row.
   void setRow(Value row) {
-    for (unsigned d = rowLoops; d-- > 1;) {
-      point[d] = arith::RemUIOp::create(b, loc, row, sizes[d]);
-      row = arith::DivUIOp::create(b, loc, row, sizes[d]);
-    }
-    point[0] = row;
+    SmallVector<unsigned> rowGroup(rowLoops);
+    std::iota(rowGroup.begin(), rowGroup.end(), 0);
+    decompose(rowGroup, row, sizes);
   }
 
-  SmallVector<Value> indicesOf(OpOperand &operand) {
-    AffineMap map = op.getMatchingIndexingMap(&operand);
-    SmallVector<Value> indices;
-    for (unsigned r = 0; r < map.getNumResults(); ++r)
-      indices.push_back(point[map.getDimPosition(r)]);
-    return indices;
-  }
-
-  /// `operand` at the loop point where `inBounds`, else zero.
-  Value loadOrZero(OpOperand &operand, Value inBounds) {
-    Type type = getElementTypeOrSelf(operand.get().getType());
-    auto guarded =
-        scf::IfOp::create(b, loc, type, inBounds, /*withElseRegion=*/true);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(guarded.thenBlock());
-    scf::YieldOp::create(b, loc,
-                         Value(memref::LoadOp::create(b, loc, operand.get(),
-                                                      indicesOf(operand))));
-    b.setInsertionPointToStart(guarded.elseBlock());
-    scf::YieldOp::create(
-        b, loc, Value(arith::ConstantOp::create(b, loc, b.getZeroAttr(type))));
-    return guarded.getResult(0);
-  }
-
-  OpBuilder &b;
-  Location loc;
-  linalg::LinalgOp op;
-  SmallVector<Value> point, sizes;
+  SmallVector<Value> sizes;
   unsigned rowLoops = 0;
 };
 
