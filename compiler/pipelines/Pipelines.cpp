@@ -69,8 +69,7 @@ void buildXfmrOptimizationPipeline(OpPassManager &pm,
   funcPm.addPass(createXfmrStripDropout());
   if (options.fuse) {
     funcPm.addPass(createXfmrFuseMaskedSoftmax());
-    if (options.fuseAttention)
-      funcPm.addPass(createXfmrFuseAttention());
+    funcPm.addPass(createXfmrFuseAttention());
     funcPm.addPass(createXfmrFuseResidualLayerNorm());
   }
   funcPm.addPass(createCanonicalizerPass());
@@ -90,6 +89,9 @@ void buildXfmrToLinalgPipeline(OpPassManager &pm, Target target) {
     pm.addNestedPass<func::FuncOp>(cpu::createXfmrCpuAttention());
     pm.addNestedPass<func::FuncOp>(cpu::createXfmrCpuLayerNorm());
     pm.addNestedPass<func::FuncOp>(cpu::createXfmrCpuSoftmax());
+  } else {
+    // Fused attention as one kernel (compiler/codegen/cuda).
+    pm.addNestedPass<func::FuncOp>(cuda::createXfmrGpuAttention());
   }
   pm.addPass(createConvertXfmrToLinalg());
   pm.addPass(createCanonicalizerPass());
@@ -284,7 +286,6 @@ void buildXfmrCudaPipeline(OpPassManager &pm,
                            const XfmrCudaPipelineOptions &options) {
   XfmrPipelineOptions optimize;
   optimize.fuse = options.fuse;
-  optimize.fuseAttention = false;
   buildXfmrOptimizationPipeline(pm, optimize);
   buildXfmrToLinalgPipeline(pm, Target::cuda);
   LinalgToGpuOptions kernels;

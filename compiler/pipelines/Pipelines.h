@@ -44,11 +44,6 @@ struct XfmrPipelineOptions
                     llvm::cl::desc("Run the fusion passes (masked softmax, "
                                    "residual layer norm)"),
                     llvm::cl::init(true)};
-  Option<bool> fuseAttention{
-      *this, "fuse-attention",
-      llvm::cl::desc("With fuse: fuse attention too (the CUDA target has no "
-                     "fused attention kernel yet)"),
-      llvm::cl::init(true)};
 };
 
 /// What the CUDA pipeline and its GPU stages take.

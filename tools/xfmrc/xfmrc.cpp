@@ -644,9 +644,6 @@ int compile(const char *argv0) {
 
   xfmr::XfmrPipelineOptions options;
   options.fuse = !noFusion;
-  // The CUDA target has no fused attention kernel yet: attention stays
-  // softmax and contractions there.
-  options.fuseAttention = !cuda;
   auto optimize = [&](mlir::OpPassManager &pm) {
     xfmr::buildXfmrOptimizationPipeline(pm, options);
     if (!requireFusion.empty()) {

@@ -44,6 +44,35 @@ def XfmrGpuCopiesAsKernels : Pass<"xfmr-gpu-copies-as-kernels",
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def XfmrGpuAttention : Pass<"xfmr-gpu-attention", "mlir::func::FuncOp"> {
+  let summary = "fused attention as one kernel: a warp per query row";
+  let description = [{
+    Runs before `convert-xfmr-to-linalg`, on tensors. Each
+    `xfmr.fused_attention` becomes one `gpu.launch` over (query groups of 4,
+    heads, batch), a warp per query row with its lanes across the head's
+    features: per key the lanes' partial products of q and k are summed by
+    butterfly shuffles (`gpu.shuffle xor`), the score scaled and biased, and
+    the online softmax (running maximum and sum, the accumulator rescaled
+    as the maximum grows) updates every lane's features of the weighted
+    values. Padded keys are skipped and, with `causal`, the loop ends at the
+    query's diagonal: masked keys contribute nothing, as the op defines. A
+    row with no unmasked key yields zeros or (`uniform`) the mean of v over
+    all keys. Grouped-query attention reads K/V head `head / (heads /
+    kv_heads)`. The score matrix is never written. The operands are read
+    through `bufferization.to_buffer` (any layout), the result is a buffer
+    the kernel writes, returned by `bufferization.to_tensor` (`restrict`).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+  let statistics = [
+    Statistic<"numKernels", "kernels", "fused attentions turned into kernels">
+  ];
+}
+
 def XfmrGpuContractions : Pass<"xfmr-gpu-contractions", "mlir::func::FuncOp"> {
   let summary = "contractions as kernels tiled through shared memory";
   let description = [{
