@@ -1,13 +1,15 @@
 //===- Attention.cpp - fused attention as one kernel, a warp per query ----===//
 //
-// `xfmr.fused_attention` without the score matrix: a warp per query row, its
-// lanes across the head's features. Per key the lanes' partial products of
-// q and k are summed with butterfly shuffles, so every lane holds the score;
-// the online softmax (running maximum and sum, the accumulator rescaled as
-// the maximum grows) is the same in every lane, and each lane accumulates
-// its own features of the value rows. Padded keys are skipped, and with
-// `causal` the loop ends at the query's diagonal: a masked key contributes
-// nothing, as the op says. The op's operands become buffers
+// `xfmr.fused_attention` without the score matrix: a warp per query row,
+// in four streams of 8 lanes, each stream over every fourth key with its
+// lanes across the head's features. Per key a stream's partial products of
+// q and k are summed with butterfly shuffles, so each of its lanes holds the
+// score; its online softmax (running maximum and sum, the accumulator
+// rescaled as the maximum grows) is the same in its lanes, and each lane
+// accumulates its own features of the value rows. The streams' states are
+// then merged by shuffles, rescaled to their common maximum. Padded keys are
+// skipped, and with `causal` the loop ends at the query's diagonal: a masked
+// key contributes nothing, as the op says. The op's operands become buffers
 // (`bufferization.to_buffer`), its result a buffer the kernel writes
 // (`bufferization.to_tensor`), so the rest of the pipeline bufferizes as
 // before.
@@ -34,8 +36,10 @@ namespace xfmr::cuda {
 using namespace mlir;
 
 namespace {
-/// Queries per block (a warp each) and the lanes of a warp.
-constexpr int64_t kQueries = 4, kLanes = 32;
+/// Queries per block (a warp each), the lanes of a warp, and its key
+/// streams: groups of 8 lanes, each over every fourth key.
+constexpr int64_t kQueries = 4, kLanes = 32, kStreams = 4;
+constexpr int64_t kStreamLanes = kLanes / kStreams;
 
 class AttentionKernelBuilder {
 public:
@@ -78,15 +82,21 @@ private:
       return index(0);
     return i;
   }
-  /// The sum of `value` over the 32 lanes, in every lane.
-  Value warpSum(Value value) {
-    for (int64_t offset = kLanes / 2; offset > 0; offset /= 2) {
+  /// The sum of `value` over the 8 lanes of a stream, in each of them.
+  Value streamSum(Value value) {
+    for (int64_t offset = kStreamLanes / 2; offset > 0; offset /= 2) {
       Value other = gpu::ShuffleOp::create(b, loc, value, offset, kLanes,
                                            gpu::ShuffleMode::XOR)
                         .getShuffleResult();
       value = arith::AddFOp::create(b, loc, value, other);
     }
     return value;
+  }
+  /// `value` of the lane `offset` away (xor).
+  Value fromLane(Value value, int64_t offset) {
+    return gpu::ShuffleOp::create(b, loc, value, offset, kLanes,
+                                  gpu::ShuffleMode::XOR)
+        .getShuffleResult();
   }
 
   OpBuilder &b;
@@ -98,8 +108,8 @@ Value AttentionKernelBuilder::build() {
   auto qType = cast<RankedTensorType>(op.getQ().getType());
   auto vType = cast<RankedTensorType>(op.getV().getType());
   int64_t headDim = qType.getDimSize(3), valueDim = vType.getDimSize(3);
-  int64_t perLaneQ = (headDim + kLanes - 1) / kLanes;
-  int64_t perLaneV = (valueDim + kLanes - 1) / kLanes;
+  int64_t perLaneQ = (headDim + kStreamLanes - 1) / kStreamLanes;
+  int64_t perLaneV = (valueDim + kStreamLanes - 1) / kStreamLanes;
 
   Value q = asBuffer(op.getQ()), k = asBuffer(op.getK()),
         v = asBuffer(op.getV());
@@ -139,8 +149,11 @@ Value AttentionKernelBuilder::build() {
                                    /*withElseRegion=*/false);
   b.setInsertionPointToStart(inRange.thenBlock());
 
-  // Lane l holds features l, l + 32, ... of its vectors.
-  auto feature = [&](int64_t t) { return add(lane, index(t * kLanes)); };
+  // Lane l is in stream l / 8 and holds features l mod 8, l mod 8 + 8, ...
+  // of its vectors.
+  Value stream = arith::DivUIOp::create(b, loc, lane, index(kStreamLanes));
+  Value slot = arith::RemUIOp::create(b, loc, lane, index(kStreamLanes));
+  auto feature = [&](int64_t t) { return add(slot, index(t * kStreamLanes)); };
   auto guardedLoad = [&](Value memref, ValueRange indices, Value inBounds) {
     auto load = scf::IfOp::create(b, loc, b.getF32Type(), inBounds,
                                   /*withElseRegion=*/true);
@@ -174,67 +187,128 @@ Value AttentionKernelBuilder::build() {
     init.push_back(f32(0.0));
   float scale = op.getScale().convertToFloat();
 
+  // Step s visits key 4 s + stream in each stream. Every lane runs every
+  // step (the shuffles need the whole warp); a key past the end or masked
+  // leaves its stream's state as it was.
+  Value steps = arith::CeilDivUIOp::create(b, loc, end, index(kStreams));
   auto keysLoop = scf::ForOp::create(
-      b, loc, index(0), end, one, init,
-      [&](OpBuilder &, Location, Value j, ValueRange state) {
-        Value unmasked = arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
+      b, loc, index(0), steps, one, init,
+      [&](OpBuilder &, Location, Value step, ValueRange state) {
+        Value j = add(mul(step, index(kStreams)), stream);
+        Value valid = lessThan(j, end);
+        Value unmasked = valid;
         if (padding) {
-          Value flag =
-              memref::LoadOp::create(b, loc, padding, ValueRange{row, j});
+          auto flag = scf::IfOp::create(b, loc, b.getI64Type(), valid,
+                                        /*withElseRegion=*/true);
+          {
+            OpBuilder::InsertionGuard flagGuard(b);
+            b.setInsertionPointToStart(flag.thenBlock());
+            scf::YieldOp::create(b, loc,
+                                 Value(memref::LoadOp::create(
+                                     b, loc, padding, ValueRange{row, j})));
+            b.setInsertionPointToStart(flag.elseBlock());
+            scf::YieldOp::create(b, loc,
+                                 Value(arith::ConstantOp::create(
+                                     b, loc, b.getI64IntegerAttr(0))));
+          }
           unmasked = arith::CmpIOp::create(
-              b, loc, arith::CmpIPredicate::ne, flag,
+              b, loc, arith::CmpIPredicate::ne, flag.getResult(0),
               arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0)));
         }
-        auto visit = scf::IfOp::create(b, loc, state.getTypes(), unmasked,
-                                       /*withElseRegion=*/true);
-        {
-          OpBuilder::InsertionGuard visitGuard(b);
-          b.setInsertionPointToStart(visit.elseBlock());
-          scf::YieldOp::create(b, loc, state);
-          b.setInsertionPointToStart(visit.thenBlock());
-          Value partial = f32(0.0);
-          for (int64_t t = 0; t < perLaneQ; ++t) {
-            Value kt = guardedLoad(k, ValueRange{row, kvHead, j, feature(t)},
-                                   lessThan(feature(t), index(headDim)));
-            partial = math::FmaOp::create(b, loc, qv[t], kt, partial);
-          }
-          Value score =
-              arith::MulFOp::create(b, loc, warpSum(partial), f32(scale));
-          if (bias) {
-            Value at[] = {broadcastIndex(bias, 0, row),
-                          broadcastIndex(bias, 1, head),
-                          broadcastIndex(bias, 2, query), j};
-            score = arith::AddFOp::create(
-                b, loc, score, memref::LoadOp::create(b, loc, bias, at));
-          }
-          // exp of x - maximum, 0 where x is -inf (a -inf bias).
-          Value maximum = state[0], sum = state[1];
-          Value newMaximum = arith::MaximumFOp::create(b, loc, maximum, score);
-          auto guardedExp = [&](Value x) {
-            Value isNegInf = arith::CmpFOp::create(
-                b, loc, arith::CmpFPredicate::OEQ, x, negInf);
-            Value e = math::ExpOp::create(
-                b, loc, arith::SubFOp::create(b, loc, x, newMaximum));
-            return arith::SelectOp::create(b, loc, isNegInf, f32(0.0), e)
-                .getResult();
-          };
-          Value rescale = guardedExp(maximum), p = guardedExp(score);
-          SmallVector<Value> next = {
-              newMaximum, math::FmaOp::create(b, loc, sum, rescale, p),
-              arith::ConstantOp::create(b, loc, b.getBoolAttr(true))};
-          for (int64_t t = 0; t < perLaneV; ++t) {
-            Value vt = guardedLoad(v, ValueRange{row, kvHead, j, feature(t)},
-                                   lessThan(feature(t), index(valueDim)));
-            Value scaled = arith::MulFOp::create(b, loc, state[3 + t], rescale);
-            next.push_back(math::FmaOp::create(b, loc, p, vt, scaled));
-          }
-          scf::YieldOp::create(b, loc, next);
+        Value partial = f32(0.0);
+        for (int64_t t = 0; t < perLaneQ; ++t) {
+          Value kt = guardedLoad(
+              k, ValueRange{row, kvHead, j, feature(t)},
+              arith::AndIOp::create(b, loc, valid,
+                                    lessThan(feature(t), index(headDim))));
+          partial = math::FmaOp::create(b, loc, qv[t], kt, partial);
         }
-        scf::YieldOp::create(b, loc, visit.getResults());
+        Value score =
+            arith::MulFOp::create(b, loc, streamSum(partial), f32(scale));
+        if (bias) {
+          Value at[] = {broadcastIndex(bias, 0, row),
+                        broadcastIndex(bias, 1, head),
+                        broadcastIndex(bias, 2, query), j};
+          auto biasValue = scf::IfOp::create(b, loc, b.getF32Type(), valid,
+                                             /*withElseRegion=*/true);
+          {
+            OpBuilder::InsertionGuard biasGuard(b);
+            b.setInsertionPointToStart(biasValue.thenBlock());
+            scf::YieldOp::create(
+                b, loc, Value(memref::LoadOp::create(b, loc, bias, at)));
+            b.setInsertionPointToStart(biasValue.elseBlock());
+            scf::YieldOp::create(b, loc, f32(0.0));
+          }
+          score = arith::AddFOp::create(b, loc, score, biasValue.getResult(0));
+        }
+        // exp of x - maximum, 0 where x is -inf (a -inf bias).
+        Value maximum = state[0], sum = state[1];
+        Value newMaximum = arith::MaximumFOp::create(b, loc, maximum, score);
+        auto guardedExp = [&](Value x) {
+          Value isNegInf = arith::CmpFOp::create(
+              b, loc, arith::CmpFPredicate::OEQ, x, negInf);
+          Value e = math::ExpOp::create(
+              b, loc, arith::SubFOp::create(b, loc, x, newMaximum));
+          return arith::SelectOp::create(b, loc, isNegInf, f32(0.0), e)
+              .getResult();
+        };
+        Value rescale = guardedExp(maximum), p = guardedExp(score);
+        auto keep = [&](Value updated, Value old) {
+          return arith::SelectOp::create(b, loc, unmasked, updated, old)
+              .getResult();
+        };
+        SmallVector<Value> next = {
+            keep(newMaximum, maximum),
+            keep(math::FmaOp::create(b, loc, sum, rescale, p), sum),
+            arith::OrIOp::create(b, loc, state[2], unmasked)};
+        for (int64_t t = 0; t < perLaneV; ++t) {
+          Value vt = guardedLoad(
+              v, ValueRange{row, kvHead, j, feature(t)},
+              arith::AndIOp::create(b, loc, unmasked,
+                                    lessThan(feature(t), index(valueDim))));
+          Value scaled = arith::MulFOp::create(b, loc, state[3 + t], rescale);
+          next.push_back(
+              keep(math::FmaOp::create(b, loc, p, vt, scaled), state[3 + t]));
+        }
+        scf::YieldOp::create(b, loc, next);
       });
 
+  // The four streams' states merged across the warp (lanes 8 and 16 apart
+  // hold the same features), rescaled to their common maximum.
+  SmallVector<Value> merged(keysLoop.getResults().begin(),
+                            keysLoop.getResults().end());
+  for (int64_t offset = kStreamLanes; offset < kLanes; offset *= 2) {
+    Value maximum = merged[0], other = fromLane(maximum, offset);
+    Value newMaximum = arith::MaximumFOp::create(b, loc, maximum, other);
+    auto factor = [&](Value m) {
+      Value isNegInf =
+          arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, m, negInf);
+      Value e = math::ExpOp::create(
+          b, loc, arith::SubFOp::create(b, loc, m, newMaximum));
+      return arith::SelectOp::create(b, loc, isNegInf, f32(0.0), e).getResult();
+    };
+    Value mine = factor(maximum), theirs = factor(other);
+    auto combine = [&](Value x) {
+      return math::FmaOp::create(b, loc, fromLane(x, offset), theirs,
+                                 arith::MulFOp::create(b, loc, x, mine))
+          .getResult();
+    };
+    Value seenHere =
+        arith::SelectOp::create(b, loc, merged[2], f32(1.0), f32(0.0));
+    Value seenThere = fromLane(seenHere, offset);
+    SmallVector<Value> next = {
+        newMaximum, combine(merged[1]),
+        arith::OrIOp::create(b, loc, merged[2],
+                             arith::CmpFOp::create(b, loc,
+                                                   arith::CmpFPredicate::OGT,
+                                                   seenThere, f32(0.0)))};
+    for (int64_t t = 0; t < perLaneV; ++t)
+      next.push_back(combine(merged[3 + t]));
+    merged = next;
+  }
+
   // A row with no unmasked key: zeros, or the mean of v over all keys.
-  Value seen = keysLoop.getResult(2), sum = keysLoop.getResult(1);
+  Value seen = merged[2], sum = merged[1];
   bool uniform =
       op.getMask().getFullyMasked() == xfmr::FullyMaskedPolicy::uniform;
   SmallVector<Value> fallback(perLaneV, f32(0.0));
@@ -266,14 +340,17 @@ Value AttentionKernelBuilder::build() {
     scf::YieldOp::create(b, loc, means);
     fallback.assign(none.getResults().begin(), none.getResults().end());
   }
+  // Stream 0's lanes store (all four hold the merged row).
+  Value storer = lessThan(lane, index(kStreamLanes));
   for (int64_t t = 0; t < perLaneV; ++t) {
-    auto store =
-        scf::IfOp::create(b, loc, lessThan(feature(t), index(valueDim)),
-                          /*withElseRegion=*/false);
+    auto store = scf::IfOp::create(
+        b, loc,
+        arith::AndIOp::create(b, loc, storer,
+                              lessThan(feature(t), index(valueDim))),
+        /*withElseRegion=*/false);
     OpBuilder::InsertionGuard storeGuard(b);
     b.setInsertionPointToStart(store.thenBlock());
-    Value normalized =
-        arith::DivFOp::create(b, loc, keysLoop.getResult(3 + t), sum);
+    Value normalized = arith::DivFOp::create(b, loc, merged[3 + t], sum);
     Value value =
         arith::SelectOp::create(b, loc, seen, normalized, fallback[t]);
     memref::StoreOp::create(b, loc, value, out,

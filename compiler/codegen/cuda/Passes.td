@@ -48,19 +48,24 @@ def XfmrGpuAttention : Pass<"xfmr-gpu-attention", "mlir::func::FuncOp"> {
   let summary = "fused attention as one kernel: a warp per query row";
   let description = [{
     Runs before `convert-xfmr-to-linalg`, on tensors. Each
-    `xfmr.fused_attention` becomes one `gpu.launch` over (query groups of 4,
-    heads, batch), a warp per query row with its lanes across the head's
-    features: per key the lanes' partial products of q and k are summed by
+    `xfmr.fused_attention` becomes one `gpu.launch` over (queries in groups
+    of 4, heads, batch), a warp per query row in four streams of 8 lanes:
+    stream s visits keys s, s + 4, ..., its lanes across the head's
+    features. Per key a stream's partial products of q and k are summed by
     butterfly shuffles (`gpu.shuffle xor`), the score scaled and biased, and
-    the online softmax (running maximum and sum, the accumulator rescaled
-    as the maximum grows) updates every lane's features of the weighted
-    values. Padded keys are skipped and, with `causal`, the loop ends at the
-    query's diagonal: masked keys contribute nothing, as the op defines. A
-    row with no unmasked key yields zeros or (`uniform`) the mean of v over
-    all keys. Grouped-query attention reads K/V head `head / (heads /
-    kv_heads)`. The score matrix is never written. The operands are read
-    through `bufferization.to_buffer` (any layout), the result is a buffer
-    the kernel writes, returned by `bufferization.to_tensor` (`restrict`).
+    the stream's online softmax (running maximum and sum, the accumulator
+    rescaled as the maximum grows) updates its lanes' features of the
+    weighted values; at the end the four streams' states are merged by
+    shuffles, rescaled to their common maximum. Every lane runs every step,
+    so the shuffles see the whole warp: a key past the end or masked leaves
+    its stream's state as it was. Padded keys are skipped this way and, with
+    `causal`, the keys end at the query's diagonal: masked keys contribute
+    nothing, as the op defines. A row with no unmasked key yields zeros or
+    (`uniform`) the mean of v over all keys. Grouped-query attention reads
+    K/V head `head / (heads / kv_heads)`. The score matrix is never written.
+    The operands are read through `bufferization.to_buffer` (any layout),
+    the result is a buffer the kernel writes, returned by
+    `bufferization.to_tensor` (`restrict`).
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",
