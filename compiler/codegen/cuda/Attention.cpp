@@ -229,17 +229,8 @@ Value AttentionKernelBuilder::build() {
           Value at[] = {broadcastIndex(bias, 0, row),
                         broadcastIndex(bias, 1, head),
                         broadcastIndex(bias, 2, query), j};
-          auto biasValue = scf::IfOp::create(b, loc, b.getF32Type(), valid,
-                                             /*withElseRegion=*/true);
-          {
-            OpBuilder::InsertionGuard biasGuard(b);
-            b.setInsertionPointToStart(biasValue.thenBlock());
-            scf::YieldOp::create(
-                b, loc, Value(memref::LoadOp::create(b, loc, bias, at)));
-            b.setInsertionPointToStart(biasValue.elseBlock());
-            scf::YieldOp::create(b, loc, f32(0.0));
-          }
-          score = arith::AddFOp::create(b, loc, score, biasValue.getResult(0));
+          score = arith::AddFOp::create(b, loc, score,
+                                        guardedLoad(bias, at, valid));
         }
         // exp of x - maximum, 0 where x is -inf (a -inf bias).
         Value maximum = state[0], sum = state[1];
