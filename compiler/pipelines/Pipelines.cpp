@@ -90,8 +90,10 @@ void buildXfmrToLinalgPipeline(OpPassManager &pm, Target target) {
     pm.addNestedPass<func::FuncOp>(cpu::createXfmrCpuLayerNorm());
     pm.addNestedPass<func::FuncOp>(cpu::createXfmrCpuSoftmax());
   } else {
-    // Fused attention as one kernel (compiler/codegen/cuda).
+    // Fused attention and the layer norms as one kernel each
+    // (compiler/codegen/cuda).
     pm.addNestedPass<func::FuncOp>(cuda::createXfmrGpuAttention());
+    pm.addNestedPass<func::FuncOp>(cuda::createXfmrGpuNorms());
   }
   pm.addPass(createConvertXfmrToLinalg());
   pm.addPass(createCanonicalizerPass());

@@ -16,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/cuda/Passes.h"
+#include "compiler/codegen/cuda/TensorKernels.h"
 #include "dialect/XfmrOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -34,11 +35,15 @@ namespace xfmr::cuda {
 } // namespace xfmr::cuda
 
 using namespace mlir;
+using xfmr::cuda::kWarpLanes;
+using xfmr::cuda::laneSum;
+using xfmr::cuda::readOnlyBuffer;
+using xfmr::cuda::resultTensor;
 
 namespace {
 /// Queries per block (a warp each), the lanes of a warp, and its key
 /// streams: groups of 8 lanes, each over every fourth key.
-constexpr int64_t kQueries = 4, kLanes = 32, kStreams = 4;
+constexpr int64_t kQueries = 4, kLanes = kWarpLanes, kStreams = 4;
 constexpr int64_t kStreamLanes = kLanes / kStreams;
 
 class AttentionKernelBuilder {
@@ -64,17 +69,7 @@ private:
   Value dim(Value memref, int64_t i) {
     return memref::DimOp::create(b, loc, memref, i);
   }
-  /// `tensor` as a buffer of any layout, read by the kernel only.
-  Value asBuffer(Value tensor) {
-    auto type = cast<RankedTensorType>(tensor.getType());
-    auto layout = StridedLayoutAttr::get(
-        b.getContext(), ShapedType::kDynamic,
-        SmallVector<int64_t>(type.getRank(), ShapedType::kDynamic));
-    auto memref =
-        MemRefType::get(type.getShape(), type.getElementType(), layout);
-    return bufferization::ToBufferOp::create(b, loc, memref, tensor,
-                                             /*readOnly=*/true);
-  }
+  Value asBuffer(Value tensor) { return readOnlyBuffer(b, loc, tensor); }
   /// Index `i` of a broadcast dimension: 0 where the operand's size is 1.
   Value broadcastIndex(Value memref, int64_t d, Value i) {
     auto type = cast<MemRefType>(memref.getType());
@@ -83,15 +78,7 @@ private:
     return i;
   }
   /// The sum of `value` over the 8 lanes of a stream, in each of them.
-  Value streamSum(Value value) {
-    for (int64_t offset = kStreamLanes / 2; offset > 0; offset /= 2) {
-      Value other = gpu::ShuffleOp::create(b, loc, value, offset, kLanes,
-                                           gpu::ShuffleMode::XOR)
-                        .getShuffleResult();
-      value = arith::AddFOp::create(b, loc, value, other);
-    }
-    return value;
-  }
+  Value streamSum(Value value) { return laneSum(b, loc, value, kStreamLanes); }
   /// `value` of the lane `offset` away (xor).
   Value fromLane(Value value, int64_t offset) {
     return gpu::ShuffleOp::create(b, loc, value, offset, kLanes,
@@ -134,10 +121,7 @@ Value AttentionKernelBuilder::build() {
       b, loc, arith::CeilDivUIOp::create(b, loc, queries, index(kQueries)),
       heads, batch, index(kLanes), index(kQueries), one);
   OpBuilder::InsertionGuard guard(b);
-  Block &body = launch.getBody().front();
-  b.setInsertionPointToStart(&body);
-  gpu::TerminatorOp::create(b, loc);
-  b.setInsertionPointToStart(&body);
+  xfmr::cuda::enterKernel(b, loc, launch);
 
   Value lane = launch.getThreadIds().x;
   Value query = add(mul(launch.getBlockIds().x, index(kQueries)),
@@ -348,9 +332,7 @@ Value AttentionKernelBuilder::build() {
                             ValueRange{row, head, query, feature(t)});
   }
   b.setInsertionPointAfter(launch);
-  return bufferization::ToTensorOp::create(b, loc, resultType, out,
-                                           /*restrict=*/b.getUnitAttr(),
-                                           /*writable=*/b.getUnitAttr());
+  return resultTensor(b, loc, resultType, out);
 }
 
 struct XfmrGpuAttentionPass

@@ -78,6 +78,34 @@ def XfmrGpuAttention : Pass<"xfmr-gpu-attention", "mlir::func::FuncOp"> {
   ];
 }
 
+def XfmrGpuNorms : Pass<"xfmr-gpu-norms", "mlir::func::FuncOp"> {
+  let summary = "layer norms as one kernel each: a warp per row";
+  let description = [{
+    Runs before `convert-xfmr-to-linalg`, on tensors. Each
+    `xfmr.layer_norm` over the last dimension, `xfmr.residual_layer_norm`
+    and `xfmr.rms_norm` whose rows have a static width becomes one
+    `gpu.launch`: a warp per row (four per block), its lanes across the
+    features. The first pass forms the row (for the residual form
+    `(input + bias) + residual`, written as the op's second result) and its
+    sum, or its sum of squares, reduced across the warp by butterfly
+    shuffles (`gpu.shuffle xor`); a layer norm's second pass sums the
+    squared deviations from the mean the same way; the last pass writes
+    `(x - mean) / sqrt(var + eps) · gamma + beta` (`x / sqrt(mean(x²) + eps)
+    · gamma`). Each lane rereads only what it wrote or read. Operands are
+    read through `bufferization.to_buffer`, the results are buffers the
+    kernel writes (`bufferization.to_tensor`, `restrict`).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+  let statistics = [
+    Statistic<"numKernels", "kernels", "norms turned into kernels">
+  ];
+}
+
 def XfmrGpuContractions : Pass<"xfmr-gpu-contractions", "mlir::func::FuncOp"> {
   let summary = "contractions as kernels tiled through shared memory";
   let description = [{
