@@ -196,17 +196,17 @@ void buildLinalgToGpuPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createXfmrPlanWorkMemory());
 
-  // Every linalg op (copies too) as parallel loops, innermost dimension
-  // first; tiles of 32 × 4 iterations of the two inner dimensions become
-  // the threads of a block (32 consecutive elements per warp), the tiles
-  // the grid, and inner parallel loops run in each thread. Nothing may
-  // reorder the loops between the tiling and the mapping.
   // The contractions as kernels of their own (compiler/codegen/cuda).
   cuda::XfmrGpuContractionsOptions contractions;
   contractions.tf32 = options.tf32;
   pm.addNestedPass<func::FuncOp>(cuda::createXfmrGpuContractions(contractions));
   // Row reductions with their rows read coalesced.
   pm.addNestedPass<func::FuncOp>(cuda::createXfmrGpuRowReductions());
+  // Every other linalg op (copies too) as parallel loops, innermost
+  // dimension first; tiles of 32 × 4 iterations of the two inner dimensions
+  // become the threads of a block (32 consecutive elements per warp), the
+  // tiles the grid, and inner parallel loops run in each thread. Nothing
+  // may reorder the loops between the tiling and the mapping.
   pm.addNestedPass<func::FuncOp>(cuda::createXfmrGpuCopiesAsKernels());
   pm.addPass(createConvertLinalgToParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(cuda::createXfmrGpuInnermostFirst());
@@ -274,7 +274,7 @@ void buildGpuToLLVMPipeline(OpPassManager &pm,
   kernels.addPass(createReconcileUnrealizedCastsPass());
 
   // The host: the CPU's lowering without threads, then the launches.
-  addHostLowering(pm, options.runtimeAllocator, /*openmp=*/false);
+  addHostLowering(pm, /*runtimeAllocator=*/true, /*openmp=*/false);
   pm.addPass(createGpuToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   GpuModuleToBinaryPassOptions binary;
@@ -297,7 +297,6 @@ void buildXfmrCudaPipeline(OpPassManager &pm,
   lowering.cudaArch = options.cudaArch;
   lowering.binaryFormat = options.binaryFormat;
   lowering.cudaToolkit = options.cudaToolkit;
-  lowering.runtimeAllocator = options.runtimeAllocator;
   buildGpuToLLVMPipeline(pm, lowering);
 }
 

@@ -90,19 +90,11 @@ struct XfmrCudaPipelineOptions
                     llvm::cl::desc("Run the fusion passes (masked softmax, "
                                    "residual layer norm)"),
                     llvm::cl::init(true)};
-  Option<bool> runtimeAllocator{
-      *this, "runtime-allocator",
-      llvm::cl::desc("Take temporaries from the runtime's work memory "
-                     "(device-accessible on this target)"),
-      llvm::cl::init(true)};
 };
 
-struct GpuToLLVMOptions : public CudaTargetOptions<GpuToLLVMOptions> {
-  Option<bool> runtimeAllocator{
-      *this, "runtime-allocator",
-      llvm::cl::desc("Take temporaries from the runtime's work memory"),
-      llvm::cl::init(true)};
-};
+/// The CUDA lowering takes every temporary from the runtime's work memory:
+/// the device reaches it, not memory from malloc.
+struct GpuToLLVMOptions : public CudaTargetOptions<GpuToLLVMOptions> {};
 
 struct LinalgToLLVMOptions
     : public RuntimeAllocatorOption<LinalgToLLVMOptions> {};

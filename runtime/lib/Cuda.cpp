@@ -312,6 +312,12 @@ struct ModuleRecord {
   bool jit;
   int optLevel;
   std::atomic<CUmodule> module{nullptr};
+  /// The first kernel looked up, for the launches that follow (the
+  /// compiler puts one kernel in each module): its name, published after
+  /// the function by whoever claimed the slot.
+  std::atomic<bool> kernelClaimed{false};
+  std::atomic<CUfunction> kernel{nullptr};
+  std::atomic<const char *> kernelName{nullptr};
   ModuleRecord *next = nullptr;
 };
 
@@ -704,6 +710,10 @@ void *mgpuModuleGetFunction(void *module, const char *name) {
     check(kInvalidHandle, "cuModuleGetFunction");
     return nullptr;
   }
+  // Every launch asks again, with the same name: answered without the
+  // driver after the first.
+  if (record->kernelName.load(std::memory_order_acquire) == name)
+    return record->kernel.load(std::memory_order_relaxed);
   CUmodule loaded = moduleOf(*record);
   if (!loaded)
     return nullptr;
@@ -711,6 +721,10 @@ void *mgpuModuleGetFunction(void *module, const char *name) {
   if (!check(driver.moduleGetFunction(&function, loaded, name),
              "cuModuleGetFunction"))
     return nullptr;
+  if (!record->kernelClaimed.exchange(true, std::memory_order_acq_rel)) {
+    record->kernel.store(function, std::memory_order_relaxed);
+    record->kernelName.store(name, std::memory_order_release);
+  }
   return function;
 }
 

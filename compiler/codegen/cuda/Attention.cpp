@@ -77,6 +77,16 @@ private:
       return index(0);
     return i;
   }
+  /// exp(x - maximum), and 0 where x is -inf (a -inf bias, a state that has
+  /// seen no key) rather than the NaN of -inf - -inf.
+  Value expBelow(Value x, Value maximum) {
+    Value isNegInf =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, x,
+                              f32(-std::numeric_limits<double>::infinity()));
+    Value e =
+        math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, x, maximum));
+    return arith::SelectOp::create(b, loc, isNegInf, f32(0.0), e);
+  }
   /// The sum of `value` over the 8 lanes of a stream, in each of them.
   Value streamSum(Value value) { return laneSum(b, loc, value, kStreamLanes); }
   /// `value` of the lane `offset` away (xor).
@@ -139,15 +149,7 @@ Value AttentionKernelBuilder::build() {
   Value slot = arith::RemUIOp::create(b, loc, lane, index(kStreamLanes));
   auto feature = [&](int64_t t) { return add(slot, index(t * kStreamLanes)); };
   auto guardedLoad = [&](Value memref, ValueRange indices, Value inBounds) {
-    auto load = scf::IfOp::create(b, loc, b.getF32Type(), inBounds,
-                                  /*withElseRegion=*/true);
-    OpBuilder::InsertionGuard loadGuard(b);
-    b.setInsertionPointToStart(load.thenBlock());
-    scf::YieldOp::create(
-        b, loc, Value(memref::LoadOp::create(b, loc, memref, indices)));
-    b.setInsertionPointToStart(load.elseBlock());
-    scf::YieldOp::create(b, loc, f32(0.0));
-    return load.getResult(0);
+    return xfmr::cuda::loadOrZero(b, loc, memref, indices, inBounds);
   };
   SmallVector<Value> qv;
   for (int64_t t = 0; t < perLaneQ; ++t)
@@ -182,21 +184,9 @@ Value AttentionKernelBuilder::build() {
         Value valid = lessThan(j, end);
         Value unmasked = valid;
         if (padding) {
-          auto flag = scf::IfOp::create(b, loc, b.getI64Type(), valid,
-                                        /*withElseRegion=*/true);
-          {
-            OpBuilder::InsertionGuard flagGuard(b);
-            b.setInsertionPointToStart(flag.thenBlock());
-            scf::YieldOp::create(b, loc,
-                                 Value(memref::LoadOp::create(
-                                     b, loc, padding, ValueRange{row, j})));
-            b.setInsertionPointToStart(flag.elseBlock());
-            scf::YieldOp::create(b, loc,
-                                 Value(arith::ConstantOp::create(
-                                     b, loc, b.getI64IntegerAttr(0))));
-          }
+          Value flag = guardedLoad(padding, ValueRange{row, j}, valid);
           unmasked = arith::CmpIOp::create(
-              b, loc, arith::CmpIPredicate::ne, flag.getResult(0),
+              b, loc, arith::CmpIPredicate::ne, flag,
               arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0)));
         }
         Value partial = f32(0.0);
@@ -216,18 +206,10 @@ Value AttentionKernelBuilder::build() {
           score = arith::AddFOp::create(b, loc, score,
                                         guardedLoad(bias, at, valid));
         }
-        // exp of x - maximum, 0 where x is -inf (a -inf bias).
         Value maximum = state[0], sum = state[1];
         Value newMaximum = arith::MaximumFOp::create(b, loc, maximum, score);
-        auto guardedExp = [&](Value x) {
-          Value isNegInf = arith::CmpFOp::create(
-              b, loc, arith::CmpFPredicate::OEQ, x, negInf);
-          Value e = math::ExpOp::create(
-              b, loc, arith::SubFOp::create(b, loc, x, newMaximum));
-          return arith::SelectOp::create(b, loc, isNegInf, f32(0.0), e)
-              .getResult();
-        };
-        Value rescale = guardedExp(maximum), p = guardedExp(score);
+        Value rescale = expBelow(maximum, newMaximum),
+              p = expBelow(score, newMaximum);
         auto keep = [&](Value updated, Value old) {
           return arith::SelectOp::create(b, loc, unmasked, updated, old)
               .getResult();
@@ -255,14 +237,8 @@ Value AttentionKernelBuilder::build() {
   for (int64_t offset = kStreamLanes; offset < kLanes; offset *= 2) {
     Value maximum = merged[0], other = fromLane(maximum, offset);
     Value newMaximum = arith::MaximumFOp::create(b, loc, maximum, other);
-    auto factor = [&](Value m) {
-      Value isNegInf =
-          arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, m, negInf);
-      Value e = math::ExpOp::create(
-          b, loc, arith::SubFOp::create(b, loc, m, newMaximum));
-      return arith::SelectOp::create(b, loc, isNegInf, f32(0.0), e).getResult();
-    };
-    Value mine = factor(maximum), theirs = factor(other);
+    Value mine = expBelow(maximum, newMaximum),
+          theirs = expBelow(other, newMaximum);
     auto combine = [&](Value x) {
       return math::FmaOp::create(b, loc, fromLane(x, offset), theirs,
                                  arith::MulFOp::create(b, loc, x, mine))

@@ -38,7 +38,8 @@ constexpr int64_t kTile = 64, kThreads = 16, kDepth = 16;
 constexpr int64_t kPerThread = kTile / kThreads; // 4 × 4 elements
 constexpr int64_t kBlockThreads = kThreads * kThreads;
 /// The TF32 kernel: four warps, each 2 × 4 mma tiles of 16 × 8 (32 × 32).
-constexpr int64_t kWarps = 4, kWarpSize = 32, kMmaRows = 2, kMmaCols = 4;
+constexpr int64_t kWarps = 4, kMmaRows = 2, kMmaCols = 4;
+using xfmr::cuda::kWarpLanes;
 
 /// The loops of a contraction by kind, and their sizes.
 struct ContractionLoops {
@@ -211,7 +212,7 @@ void KernelBuilder::build(bool tf32) {
       {kDepth, kTile}, b.getF32Type(), MemRefLayoutAttrInterface(),
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup));
   // Exact: 16 × 16 threads. TF32: four warps, 2 × 2 over the tile.
-  int64_t blockThreads = tf32 ? kWarps * kWarpSize : kBlockThreads;
+  int64_t blockThreads = tf32 ? kWarps * kWarpLanes : kBlockThreads;
   Value one = index(1);
   Value blockX = tf32 ? index(blockThreads) : index(kThreads);
   Value blockY = tf32 ? one : index(kThreads);
@@ -220,11 +221,8 @@ void KernelBuilder::build(bool tf32) {
       blockY, one, /*dynamicSharedMemorySize=*/nullptr,
       /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{},
       /*workgroupAttributions=*/TypeRange{shared, shared});
-  Block &body = launch.getBody().front();
   OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(&body);
-  gpu::TerminatorOp::create(b, loc);
-  b.setInsertionPointToStart(&body);
+  xfmr::cuda::enterKernel(b, loc, launch);
   // As[k][m] and Bs[k][n]: the block's operands for one reduction step.
   tileA = launch.getWorkgroupAttributions()[0];
   tileB = launch.getWorkgroupAttributions()[1];
@@ -239,7 +237,7 @@ void KernelBuilder::build(bool tf32) {
   // TF32: warp (wm, wn) computes rows wm·32 + [0, 32) and columns
   // wn·32 + [0, 32) of the tile as 2 × 4 mma tiles of 16 × 8; lane l holds
   // the fragments' elements at group l / 4, thread-in-group l mod 4.
-  Value warp = div(tx, kWarpSize), lane = rem(tx, kWarpSize);
+  Value warp = div(tx, kWarpLanes), lane = rem(tx, kWarpLanes);
   Value warpRow = mul(div(warp, 2), index(32)),
         warpCol = mul(rem(warp, 2), index(32));
   Value group = div(lane, 4), inGroup = rem(lane, 4);

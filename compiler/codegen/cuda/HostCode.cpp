@@ -5,6 +5,7 @@
 // parallel work is still on the host is an error.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/codegen/cuda/Buffers.h"
 #include "compiler/codegen/cuda/Passes.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -12,7 +13,6 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace xfmr::cuda {
@@ -44,17 +44,6 @@ struct XfmrGpuCopiesAsKernelsPass
   }
 };
 
-/// The buffer `memref` views.
-Value rootOf(Value memref) {
-  while (Operation *def = memref.getDefiningOp()) {
-    auto view = dyn_cast<ViewLikeOpInterface>(def);
-    if (!view)
-      break;
-    memref = view.getViewSource();
-  }
-  return memref;
-}
-
 /// Fails for a buffer on the host's stack or in its globals that the kernel
 /// of `launch` reads or writes: the device cannot reach it.
 LogicalResult checkKernelMemory(gpu::LaunchOp launch) {
@@ -67,7 +56,7 @@ LogicalResult checkKernelMemory(gpu::LaunchOp launch) {
       if (isa<BlockArgument>(operand) &&
           cast<BlockArgument>(operand).getOwner() == &launch.getBody().front())
         continue;
-      Operation *def = rootOf(operand).getDefiningOp();
+      Operation *def = xfmr::cuda::rootBuffer(operand).getDefiningOp();
       if (isa_and_present<memref::AllocaOp, memref::GetGlobalOp>(def)) {
         op->emitError("a kernel reads or writes host memory (")
             << def->getName() << "), which the device cannot reach";

@@ -1,4 +1,5 @@
 //===- Launches.cpp - kernels launched without waiting --------------------===//
+#include "compiler/codegen/cuda/Buffers.h"
 #include "compiler/codegen/cuda/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -55,12 +56,7 @@ bool argumentMayBeOnDevice(BlockArgument arg, const Launchers &launchers,
 /// on the stack) needs no wait.
 bool mayBeOnDevice(Value memref, const Launchers &launchers,
                    SymbolTable &symbols) {
-  while (Operation *def = memref.getDefiningOp()) {
-    auto view = dyn_cast<ViewLikeOpInterface>(def);
-    if (!view)
-      break;
-    memref = view.getViewSource();
-  }
+  memref = xfmr::cuda::rootBuffer(memref);
   Operation *def = memref.getDefiningOp();
   if (!def)
     return argumentMayBeOnDevice(cast<BlockArgument>(memref), launchers,

@@ -9,6 +9,8 @@
 #ifndef XFMR_COMPILER_CODEGEN_CUDA_LOOPKERNELBUILDER_H
 #define XFMR_COMPILER_CODEGEN_CUDA_LOOPKERNELBUILDER_H
 
+#include "compiler/codegen/cuda/TensorKernels.h"
+
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -78,19 +80,8 @@ protected:
 
   /// `operand` at the loop point where `inBounds`, else zero.
   mlir::Value loadOrZero(mlir::OpOperand &operand, mlir::Value inBounds) {
-    mlir::Type type = mlir::getElementTypeOrSelf(operand.get().getType());
-    auto guarded = mlir::scf::IfOp::create(b, loc, type, inBounds,
-                                           /*withElseRegion=*/true);
-    mlir::OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(guarded.thenBlock());
-    mlir::scf::YieldOp::create(b, loc,
-                               mlir::Value(mlir::memref::LoadOp::create(
-                                   b, loc, operand.get(), indicesOf(operand))));
-    b.setInsertionPointToStart(guarded.elseBlock());
-    mlir::scf::YieldOp::create(b, loc,
-                               mlir::Value(mlir::arith::ConstantOp::create(
-                                   b, loc, b.getZeroAttr(type))));
-    return guarded.getResult(0);
+    return xfmr::cuda::loadOrZero(b, loc, operand.get(), indicesOf(operand),
+                                  inBounds);
   }
 
   mlir::OpBuilder &b;

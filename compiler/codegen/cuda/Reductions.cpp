@@ -114,11 +114,8 @@ void RowKernelBuilder::build() {
       b, loc, arith::CeilDivUIOp::create(b, loc, rows, index(kRows)), one, one,
       index(kRows), one, one, /*dynamicSharedMemorySize=*/nullptr,
       /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{}, tiles);
-  Block &body = launch.getBody().front();
   OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(&body);
-  gpu::TerminatorOp::create(b, loc);
-  b.setInsertionPointToStart(&body);
+  xfmr::cuda::enterKernel(b, loc, launch);
 
   Value lane = launch.getThreadIds().x;
   Value rowBase = mul(launch.getBlockIds().x, index(kRows));

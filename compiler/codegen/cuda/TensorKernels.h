@@ -1,8 +1,9 @@
 //===- TensorKernels.h - kernels built from xfmr ops on tensors -*- C++ -*-===//
 //
-// What the kernels built before bufferization share (xfmr-gpu-attention,
-// xfmr-gpu-norms): their operands as buffers, their results as tensors of
-// buffers the kernel writes, and warp reductions. Internal to
+// What the CUDA kernels share: for those built before bufferization
+// (xfmr-gpu-attention, xfmr-gpu-norms) their operands as buffers and their
+// results as tensors of buffers the kernel writes; for all, guarded loads,
+// the kernel's body and warp reductions. Internal to
 // compiler/codegen/cuda.
 //
 //===----------------------------------------------------------------------===//
@@ -13,6 +14,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 
 namespace xfmr::cuda {
 
@@ -38,6 +40,25 @@ inline mlir::Value resultTensor(mlir::OpBuilder &b, mlir::Location loc,
   return mlir::bufferization::ToTensorOp::create(b, loc, type, buffer,
                                                  /*restrict=*/b.getUnitAttr(),
                                                  /*writable=*/b.getUnitAttr());
+}
+
+/// `memref[indices]` where `inBounds`, else zero of its element type.
+inline mlir::Value loadOrZero(mlir::OpBuilder &b, mlir::Location loc,
+                              mlir::Value memref, mlir::ValueRange indices,
+                              mlir::Value inBounds) {
+  mlir::Type type = mlir::getElementTypeOrSelf(memref.getType());
+  auto guarded = mlir::scf::IfOp::create(b, loc, type, inBounds,
+                                         /*withElseRegion=*/true);
+  mlir::OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(guarded.thenBlock());
+  mlir::scf::YieldOp::create(
+      b, loc,
+      mlir::Value(mlir::memref::LoadOp::create(b, loc, memref, indices)));
+  b.setInsertionPointToStart(guarded.elseBlock());
+  mlir::scf::YieldOp::create(b, loc,
+                             mlir::Value(mlir::arith::ConstantOp::create(
+                                 b, loc, b.getZeroAttr(type))));
+  return guarded.getResult(0);
 }
 
 /// Puts `b` at the start of the body of `launch`, before its terminator
