@@ -26,7 +26,7 @@
 # library's and the reference at the test's tolerance (test/E2E/compare.py,
 # python3 with numpy), generated ids exactly; one line per case; then every
 # case again with its TF32 library, at max |cuda - cpu| <= TF32_RTOL *
-# max(1, max |cpu|) (bench/gpu/tf32_compare.py), its greedy ids reported but
+# max(1, max |cpu|) (test/E2E/compare.py --rtol), its greedy ids reported but
 # not failing; (c) bench/gpu/bench.py: BERT-base and GPT-2 against PyTorch
 # eager on CUDA, f32 against f32 and TF32 against TF32.
 # Exit status: 0 every case passed and the benchmark ran and agreed, 1 a case
@@ -44,7 +44,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ARCH=sm_90
 # The TF32 cases' bound: max |cuda - cpu| <= TF32_RTOL * max(1, max |cpu|)
-# (bench/gpu/tf32_compare.py; why this value: bench/README.md).
+# (test/E2E/compare.py --rtol; why this value: bench/README.md).
 TF32_RTOL=2e-2
 
 say() { printf '[gpu-check] %s\n' "$*"; }
@@ -397,7 +397,7 @@ run_checks() {
 
   step "test models on the GPU: xfmr-run against the CPU library's output"
   say "f32 cases: max |cuda - cpu| <= the test's atol (test/E2E/compare.py); TF32 cases" \
-    "([tf32]): max |cuda - cpu| <= $TF32_RTOL * max(1, max |cpu|) (bench/gpu/tf32_compare.py)," \
+    "([tf32]): max |cuda - cpu| <= $TF32_RTOL * max(1, max |cpu|) (test/E2E/compare.py --rtol)," \
     "the same against the reference; TF32 greedy ids: informational (INFO when they differ)"
   local failed=0 passed=0 uncompared=0 info=0
   local kind case lib tol cflags args
@@ -437,7 +437,7 @@ run_checks() {
         [ "$cflags" = - ] && cflags=""
         local cmp_cmd=("$py" "$ROOT/test/E2E/compare.py") cmp_tol=(--atol "$tol")
         if [ "$tf32" = 1 ]; then
-          cmp_cmd=("$py" "$ROOT/bench/gpu/tf32_compare.py") cmp_tol=(--rtol "$tol")
+          cmp_tol=(--rtol "$tol")
           label="$tol*max(1,max|cpu|)"
         fi
         # shellcheck disable=SC2086

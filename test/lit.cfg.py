@@ -116,3 +116,13 @@ _cuda = _cuda_toolkit()
 if _cuda:
     config.available_features.add("cuda-toolkit")
     config.substitutions.append(("%ptxas", os.path.join(_cuda, "bin", "ptxas")))
+
+# The CUDA emulator (tools/xfmr-cuda-emulator): a CUDA driver that runs
+# libraries built with --cuda-binary=emulated on the CPU, so the CUDA
+# target's kernels, host code and runtime are tested end to end here, with
+# no GPU and no toolkit. Its threads are fibers (ucontext), which the
+# sanitizers' stack tracking does not follow: those builds skip it.
+config.substitutions.append(
+    ("%cuda-emulator", os.path.join(config.xfmr_obj_root, "lib", "libxfmr-cuda-emulator.so")))
+if not sanitizers:
+    config.available_features.add("cuda-emulator")

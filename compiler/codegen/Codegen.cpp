@@ -1,5 +1,6 @@
 //===- Codegen.cpp - LLVM dialect → object code → model library -----------===//
 #include "compiler/codegen/Codegen.h"
+#include "compiler/codegen/cuda/EmulatedDevice.h"
 #include "runtime/include/xfmr/runtime.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -486,8 +487,12 @@ translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
   // Only the runtime's C API is exported from a model library; everything
   // generated is internal to it.
   addManifest(*llvmModule, manifest);
+  // The emulated kernels of --cuda-binary=emulated and their device table
+  // are what the CUDA emulator looks up with dlsym.
   for (GlobalValue &value : llvmModule->global_values())
-    if (!value.isDeclaration())
+    if (!value.isDeclaration() &&
+        !value.getName().starts_with(cuda::emulated::kKernelPrefix) &&
+        value.getName() != cuda::emulated::kDeviceTable)
       value.setVisibility(GlobalValue::HiddenVisibility);
   // xfmr_embedded_files is hidden too (its assembly says so); the API
   // function is the one symbol of the model's own that is exported.

@@ -249,7 +249,10 @@ std::string findCudaToolkit() {
 
 void buildGpuToLLVMPipeline(OpPassManager &pm,
                             const GpuToLLVMOptions &options) {
-  std::string toolkit = options.cudaToolkit.empty()
+  // Emulated kernels (the CUDA emulator's) need no toolkit.
+  bool emulated = options.binaryFormat == "emulated";
+  std::string toolkit = emulated ? std::string()
+                        : options.cudaToolkit.empty()
                             ? findCudaToolkit()
                             : options.cudaToolkit.getValue();
   // The kernels: NVVM for the chosen architecture. PTX 8.0 (CUDA 12) is
@@ -277,10 +280,14 @@ void buildGpuToLLVMPipeline(OpPassManager &pm,
   addHostLowering(pm, /*runtimeAllocator=*/true, /*openmp=*/false);
   pm.addPass(createGpuToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
-  GpuModuleToBinaryPassOptions binary;
-  binary.toolkitPath = toolkit;
-  binary.compilationTarget = options.binaryFormat;
-  pm.addPass(createGpuModuleToBinaryPass(binary));
+  if (emulated) {
+    pm.addPass(cuda::createXfmrGpuEmulatedBinary());
+  } else {
+    GpuModuleToBinaryPassOptions binary;
+    binary.toolkitPath = toolkit;
+    binary.compilationTarget = options.binaryFormat;
+    pm.addPass(createGpuModuleToBinaryPass(binary));
+  }
   pm.addPass(createCanonicalizerPass());
 }
 

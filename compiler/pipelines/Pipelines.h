@@ -63,8 +63,10 @@ struct CudaTargetOptions : public mlir::PassPipelineOptions<Options> {
   mlir::detail::PassOptions::Option<std::string> binaryFormat{
       *this, "binary-format",
       llvm::cl::desc("What the library embeds: fatbin (the cubin and the "
-                     "PTX, with the CUDA toolkit's ptxas and fatbinary) or "
-                     "isa (the PTX alone, no toolkit needed)"),
+                     "PTX, with the CUDA toolkit's ptxas and fatbinary), "
+                     "isa (the PTX alone, no toolkit needed) or emulated "
+                     "(the kernels for the host, run by the CUDA emulator: "
+                     "xfmr-gpu-emulated-binary)"),
       llvm::cl::init("fatbin")};
 };
 

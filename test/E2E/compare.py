@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """Compares a model output with the expected one on the non-padded positions.
 
-    compare.py ACTUAL.npy EXPECTED.npy [--attention-mask m.npy] [--all-finite] [--atol 1e-4]
+    compare.py ACTUAL.npy EXPECTED.npy [--attention-mask m.npy] [--all-finite]
+               [--atol 1e-4 | --rtol 2e-2]
 
 Prints one line and exits 0 when every compared value is within atol, 1 otherwise
 (a NaN or infinity in a compared position of either array is a failure too; with
---all-finite, one anywhere in ACTUAL, padded positions included).
+--all-finite, one anywhere in ACTUAL, padded positions included). With --rtol the
+bound scales with the expected output's magnitude, as TF32's error does:
+max |actual - expected| <= rtol * max(1, max |expected|) on the compared
+positions; the relative RMS error is printed beside it (not checked).
 """
 
 import argparse
@@ -22,7 +26,10 @@ def main():
                         help="[batch, seq] mask; positions where it is 0 are not compared")
     parser.add_argument("--all-finite", action="store_true",
                         help="ACTUAL must be finite on the positions not compared too")
-    parser.add_argument("--atol", type=float, default=1e-4)
+    bounds = parser.add_mutually_exclusive_group()
+    bounds.add_argument("--atol", type=float, default=1e-4)
+    bounds.add_argument("--rtol", type=float,
+                        help="bound: RTOL * max(1, max |expected|) (TF32 outputs)")
     args = parser.parse_args()
 
     actual = np.load(args.actual).astype(np.float64)
@@ -50,13 +57,23 @@ def main():
     worst = np.unravel_index(np.argmax(error), error.shape) if error.size else ()
     max_error = float(error[worst]) if count else 0.0
 
+    bound = args.atol
     line = f"max abs error {max_error:.1e} over {count} values (atol {args.atol:.0e})"
+    if args.rtol is not None:
+        finite = compared & np.isfinite(actual) & np.isfinite(expected)
+        scale = max(1.0, float(np.abs(expected[finite]).max()) if finite.any() else 1.0)
+        bound = args.rtol * scale
+        norm = float(np.sqrt((expected[finite] ** 2).sum()))
+        rel_rms = float(np.sqrt((error[finite] ** 2).sum()) / norm) if norm > 0 else 0.0
+        line = (f"max abs error {max_error:.1e} over {count} values "
+                f"(<= {args.rtol:.0e} * max(1, max|expected| {scale:.2f}) = {bound:.1e}; "
+                f"rel rms {rel_rms:.1e})")
     if args.all_finite and not np.isfinite(actual).all():
         bad = tuple(np.argwhere(~np.isfinite(actual))[0])
         where = ", ".join(str(int(i)) for i in bad)
         print(f"{line}: FAILED: not finite at [{where}]: got {actual[bad]:.7g}")
         return 1
-    if max_error <= args.atol:
+    if max_error <= bound:
         print(f"{line}: ok")
         return 0
     where = ", ".join(str(int(i)) for i in worst)

@@ -75,8 +75,11 @@ cl::opt<std::string> cudaArch(
 cl::opt<std::string> cudaBinary(
     "cuda-binary",
     cl::desc("With --target=cuda: fatbin (default; the cubin and the PTX, "
-             "built with the CUDA toolkit's ptxas and fatbinary) or ptx (the "
-             "PTX alone, compiled by the driver when loaded)"),
+             "built with the CUDA toolkit's ptxas and fatbinary), ptx (the "
+             "PTX alone, compiled by the driver when loaded) or emulated "
+             "(the kernels compiled for this CPU, for testing without a GPU: "
+             "run with XFMR_CUDA_DRIVER=libxfmr-cuda-emulator.so; no toolkit "
+             "needed)"),
     cl::init("fatbin"), cl::cat(xfmrcCategory));
 cl::opt<bool> cudaTf32(
     "cuda-tf32",
@@ -574,10 +577,12 @@ Expected<xfmr::TargetInfo> selectTarget() {
   if (version < 80)
     return bad("--cuda-arch " + info.cudaArch +
                ": the CUDA target needs sm_80 or newer");
-  if (cudaBinary != "fatbin" && cudaBinary != "ptx")
+  if (cudaBinary != "fatbin" && cudaBinary != "ptx" && cudaBinary != "emulated")
     return bad("unknown --cuda-binary '" + cudaBinary +
-               "' (expected fatbin or ptx)");
+               "' (expected fatbin, ptx or emulated)");
   info.cudaTf32 = cudaTf32;
+  if (cudaBinary == "emulated")
+    return info;
   // Found once, here: every stage then uses the same one.
   info.cudaToolkit = xfmr::findCudaToolkit();
   if (info.cudaToolkit.empty())
@@ -670,7 +675,9 @@ int compile(const char *argv0) {
     }
     xfmr::GpuToLLVMOptions lowering;
     lowering.cudaArch = targetInfo->cudaArch;
-    lowering.binaryFormat = cudaBinary == "ptx" ? "isa" : "fatbin";
+    lowering.binaryFormat = cudaBinary == "ptx"        ? "isa"
+                            : cudaBinary == "emulated" ? "emulated"
+                                                       : "fatbin";
     lowering.cudaToolkit = targetInfo->cudaToolkit;
     xfmr::buildGpuToLLVMPipeline(pm, lowering);
   };

@@ -210,4 +210,26 @@ def XfmrGpuAsyncLaunches : Pass<"xfmr-gpu-async-launches", "mlir::ModuleOp"> {
   ];
 }
 
+def XfmrGpuEmulatedBinary : Pass<"xfmr-gpu-emulated-binary",
+                                  "mlir::ModuleOp"> {
+  let summary = "kernels compiled for the CUDA emulator, in the host module";
+  let description = [{
+    Runs where `gpu-module-to-binary` would, after `convert-gpu-to-nvvm`
+    and the host's `gpu-to-llvm` (xfmrc --cuda-binary=emulated). Each
+    `gpu.module`'s functions and globals move into the host module,
+    prefixed with the module's name (libdevice's `__nv_*` functions become
+    the C library's), every pointer in the host's address space. NVVM's
+    special registers, `shfl.sync`, `bar.sync 0` and the TF32 `mma.sync`
+    become calls through `xfmr_emulated_device`, the table of functions
+    the emulator (`libxfmr-cuda-emulator.so`) fills in; each kernel gets an
+    exported entry `xfmr_emulated_kernel__<module>__<kernel>(void **)` that
+    takes `cuLaunchKernel`'s parameters. The `gpu.module` becomes a
+    `gpu.binary` of one object whose image names the module, so the host
+    code loads and launches the kernels exactly as a GPU library does.
+    An NVVM operation the emulator has no model of is an error.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::gpu::GPUDialect"];
+}
+
 #endif // XFMR_CODEGEN_CUDA_PASSES_TD
