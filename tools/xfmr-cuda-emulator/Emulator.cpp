@@ -176,6 +176,9 @@ struct Launch {
   std::vector<Fiber> fibers;
   Fiber *current = nullptr;
   ucontext_t scheduler;
+  /// A context as getcontext makes it, copied into each fiber before
+  /// makecontext (getcontext is a system call: once per launch).
+  ucontext_t blank;
   std::string failure;
 };
 
@@ -389,7 +392,7 @@ bool runBlock(Launch &l) {
   for (int i = 0; i < threads; ++i) {
     Fiber &f = l.fibers[i];
     f.state = FiberState::Ready;
-    getcontext(&f.context);
+    f.context = l.blank;
     f.context.uc_stack.ss_sp = f.stack;
     f.context.uc_stack.ss_size = kStackBytes;
     f.context.uc_link = &l.scheduler;
@@ -659,6 +662,7 @@ cuLaunchKernel(void *function, unsigned gridX, unsigned gridY, unsigned gridZ,
     fiber.tid[1] = static_cast<int32_t>(i / blockX % blockY);
     fiber.tid[2] = static_cast<int32_t>(i / (uint64_t(blockX) * blockY));
   }
+  getcontext(&l.blank);
   Launch *outer = launch;
   launch = &l;
   bool ok = true;

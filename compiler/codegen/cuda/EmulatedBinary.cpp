@@ -31,7 +31,10 @@ namespace {
 
 /// The host function a libdevice function `__nv_NAME` is, or "" if it has
 /// none: the C library's of the same name (its fast_ variants too), or for
-/// rsqrt one of ours (hostReciprocalSqrt).
+/// rsqrt one of ours (defineReciprocalSqrt).
+/// The prefix of the host twins the pass defines itself.
+constexpr StringLiteral kOwnTwinPrefix = "xfmr_emulated_";
+
 std::string hostTwin(StringRef name) {
   static const llvm::StringSet<> libm = {
       "acosf",  "acos",  "asinf",  "asin",  "atanf", "atan", "atan2f", "atan2",
@@ -46,7 +49,7 @@ std::string hostTwin(StringRef name) {
     return "";
   name.consume_front("fast_");
   if (name == "rsqrtf" || name == "rsqrt")
-    return ("xfmr_emulated_" + name).str();
+    return (kOwnTwinPrefix + name).str();
   return libm.contains(name) ? name.str() : "";
 }
 
@@ -71,7 +74,7 @@ public:
   DeviceCalls(ModuleOp module, LLVM::GlobalOp table)
       : context(module.getContext()), table(table) {}
 
-  /// A call through slot `slot` of the table, before `at`.
+  /// A call through slot `slot` of the table, at `b`'s insertion point.
   Value call(OpBuilder &b, Location loc, emulated::Slot slot, Type result,
              ValueRange args) const {
     auto ptr = LLVM::LLVMPointerType::get(context);
@@ -91,7 +94,7 @@ public:
     return result ? op.getResult() : Value();
   }
 
-  /// Replaces `op` if it is an NVVM operation; fails on one it cannot.
+  /// Replaces the NVVM operation `op`; fails on one it cannot.
   LogicalResult rewrite(Operation *op) const;
 
 private:
@@ -101,6 +104,7 @@ private:
   }
   LogicalResult specialRegister(Operation *op,
                                 emulated::SpecialRegister which) const;
+  LogicalResult barrier(Operation *op) const;
   LogicalResult shuffle(NVVM::ShflOp op) const;
   LogicalResult mma(NVVM::MmaOp op) const;
 
@@ -115,6 +119,13 @@ DeviceCalls::specialRegister(Operation *op,
   Value value = call(b, op->getLoc(), emulated::kSpecialRegisterSlot,
                      b.getI32Type(), {i32(b, op->getLoc(), which)});
   op->getResult(0).replaceAllUsesWith(value);
+  op->erase();
+  return success();
+}
+
+LogicalResult DeviceCalls::barrier(Operation *op) const {
+  OpBuilder b(op);
+  call(b, op->getLoc(), emulated::kBarrierSlot, Type(), {});
   op->erase();
   return success();
 }
@@ -238,25 +249,15 @@ LogicalResult DeviceCalls::rewrite(Operation *op) const {
       .Case([&](NVVM::WarpSizeOp) { return sreg(emulated::kWarpSize); })
       .Case([&](NVVM::ShflOp shfl) { return shuffle(shfl); })
       .Case([&](NVVM::MmaOp mmaOp) { return mma(mmaOp); })
-      .Case([&](NVVM::Barrier0Op) {
-        OpBuilder b(op);
-        call(b, op->getLoc(), emulated::kBarrierSlot, Type(), {});
-        op->erase();
-        return success();
-      })
-      .Case([&](NVVM::BarrierOp barrier) -> LogicalResult {
-        if (barrier.getBarrierId() || barrier.getNumberOfThreads() ||
+      .Case([&](NVVM::Barrier0Op) { return barrier(op); })
+      .Case([&](NVVM::BarrierOp named) -> LogicalResult {
+        if (named.getBarrierId() || named.getNumberOfThreads() ||
             op->getNumResults())
           return op->emitOpError("cannot be emulated: only bar.sync 0 is");
-        OpBuilder b(op);
-        call(b, op->getLoc(), emulated::kBarrierSlot, Type(), {});
-        op->erase();
-        return success();
+        return barrier(op);
       })
-      .Default([&](Operation *other) -> LogicalResult {
-        if (isa<NVVM::NVVMDialect>(other->getDialect()))
-          return other->emitOpError("cannot be emulated");
-        return success();
+      .Default([&](Operation *other) {
+        return other->emitOpError("cannot be emulated");
       });
 }
 
@@ -378,7 +379,7 @@ struct XfmrGpuEmulatedBinaryPass
         global.setLinkage(LLVM::Linkage::Internal);
       }
       if (auto func = dyn_cast<LLVM::LLVMFuncOp>(clone)) {
-        if (func.isExternal() && host.getValue().starts_with("xfmr_emulated_"))
+        if (func.isExternal() && host.getValue().starts_with(kOwnTwinPrefix))
           defineReciprocalSqrt(func);
         bool kernel = op.hasAttr(gpu::GPUDialect::getKernelFuncAttrName()) ||
                       op.hasAttr(NVVM::NVVMDialect::getKernelFuncAttrName());
