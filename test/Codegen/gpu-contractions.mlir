@@ -1,19 +1,45 @@
 // RUN: xfmr-opt %s --pass-pipeline='builtin.module(func.func(xfmr-gpu-contractions,canonicalize))' | FileCheck %s
 // RUN: xfmr-opt %s --pass-pipeline='builtin.module(func.func(xfmr-gpu-contractions{tf32=true},canonicalize))' | FileCheck %s --check-prefix=TF32
 
-// A matmul: one launch, N / 64 × M / 64 blocks of 16 × 16 threads, the two
-// staged tiles in shared memory.
+// A matmul, B's columns contiguous: with at most 8 rows, the skinny kernel
+// (N / 32 blocks of 8 warps, the warps' sums added in shared memory after a
+// barrier); else the tiled one, N / 64 × M / 64 blocks of 16 × 16 threads,
+// the two staged tiles in shared memory.
 // CHECK-LABEL: func.func @matmul
 // CHECK: %[[M:.*]] = memref.dim %arg0, %c0
+// CHECK: %[[FEW:.*]] = arith.cmpi ule, %[[M]], %c8
+// CHECK: scf.if %[[FEW]] {
+// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c2, %{{.*}} = %c1, %{{.*}} = %c1) threads(%{{[a-z0-9]+}}, %[[TY:[a-z0-9]+]], %{{[a-z0-9]+}}) in (%{{.*}} = %c32, %{{.*}} = %c8, %{{.*}} = %c1) workgroup(%{{.*}} : memref<8x8x32xf32, #gpu.address_space<workgroup>>)
+// CHECK: scf.for %{{.*}} = %[[TY]] to %c32 step %c8
+// CHECK-COUNT-8: math.fma
+// CHECK: gpu.barrier
+// CHECK-NOT: gpu.barrier
+// CHECK: } else {
 // CHECK: %[[GY:.*]] = arith.ceildivui %[[M]], %c64
 // CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c1, %{{.*}} = %[[GY]], %{{.*}} = %c1) threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c16, %{{.*}} = %c16, %{{.*}} = %c1) workgroup(%{{.*}} : memref<16x64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<16x64xf32, #gpu.address_space<workgroup>>)
 // CHECK-COUNT-2: gpu.barrier
 // CHECK-NOT: linalg.matmul
 // TF32-LABEL: func.func @matmul
+// TF32: threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c32, %{{.*}} = %c8, %{{.*}} = %c1)
+// TF32-NOT: nvgpu.mma.sync
+// TF32: } else {
 // TF32: threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c128, %{{.*}} = %c1, %{{.*}} = %c1)
 // TF32: nvgpu.mma.sync
 func.func @matmul(%a: memref<?x32xf32>, %b: memref<32x48xf32>, %c: memref<?x48xf32>) {
   linalg.matmul ins(%a, %b : memref<?x32xf32>, memref<32x48xf32>) outs(%c : memref<?x48xf32>)
+  return
+}
+
+// B read along k (its rows contiguous, as attention's keys): the tiled
+// kernel alone.
+// CHECK-LABEL: func.func @rows_of_b
+// CHECK-NOT: scf.if
+// CHECK: gpu.launch
+// CHECK-SAME: threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c16, %{{.*}} = %c16, %{{.*}} = %c1)
+// CHECK-NOT: gpu.launch
+func.func @rows_of_b(%a: memref<?x32xf32>, %b: memref<48x32xf32>, %c: memref<?x48xf32>) {
+  linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
+      ins(%a, %b : memref<?x32xf32>, memref<48x32xf32>) outs(%c : memref<?x48xf32>)
   return
 }
 

@@ -8,6 +8,14 @@
 // in shared memory. The loops of each kind (batch, m, n) are flattened,
 // row-major in loop order, so one kernel serves any number of them.
 //
+// A few rows of A (a decode step's tokens, a small batch's pooled rows)
+// leave most of such a tile empty and its few blocks walking the whole
+// reduction. Where B is read along its contiguous columns (the linears'
+// weight panels), a second kernel serves up to 8 rows: a block of 8 warps
+// per 32 columns, the warps splitting the reduction and each lane keeping
+// its column's 8 sums; the warps' sums meet in shared memory. The host
+// picks the kernel by the rows it has.
+//
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/cuda/LoopKernelBuilder.h"
 #include "compiler/codegen/cuda/Passes.h"
@@ -39,6 +47,10 @@ constexpr int64_t kPerThread = kTile / kThreads; // 4 × 4 elements
 constexpr int64_t kBlockThreads = kThreads * kThreads;
 /// The TF32 kernel: four warps, each 2 × 4 mma tiles of 16 × 8 (32 × 32).
 constexpr int64_t kWarps = 4, kMmaRows = 2, kMmaCols = 4;
+/// The skinny kernel: at most 8 rows, 32 columns per block of 8 warps.
+constexpr int64_t kSkinnyRows = 8, kSkinnyWarps = 8;
+static_assert(kSkinnyRows == kSkinnyWarps,
+              "each warp sums one row of the warps' partial sums");
 using xfmr::cuda::kWarpLanes;
 
 /// The loops of a contraction by kind, and their sizes.
@@ -129,12 +141,23 @@ public:
                 const ContractionLoops &loops)
       : LoopKernelBuilder(b, loc, op), loops(loops) {}
 
-  /// The kernel with fused multiply-adds in each thread (exact f32), or
-  /// with `mma.sync` on the tensor cores (`tf32`: the products of operands
-  /// rounded to TF32).
+  /// The kernels of the contraction: the tiled kernel with fused
+  /// multiply-adds in each thread (exact f32), or with `mma.sync` on the
+  /// tensor cores (`tf32`: the products of operands rounded to TF32); and
+  /// where B's columns are contiguous, the skinny kernel (exact f32) for
+  /// calls with at most 8 rows.
   void build(bool tf32);
 
 private:
+  void buildTiled(bool tf32);
+  void buildSkinny();
+  /// Whether B's innermost index is the last n loop, at stride 1: a warp's
+  /// consecutive columns are consecutive in memory.
+  bool columnsContiguousInB();
+  Value ceilDiv(Value x, int64_t by) {
+    return arith::CeilDivUIOp::create(b, loc, x, index(by));
+  }
+
   /// The product of the sizes of `group`'s loops (1 for none).
   Value extent(ArrayRef<unsigned> group) {
     Value result = index(1);
@@ -155,7 +178,7 @@ private:
   void accumulate(Value m, Value n, Value value);
 
   const ContractionLoops &loops;
-  Value zero, rows, cols, depth, rowBase, colBase, tileA, tileB;
+  Value zero, rows, cols, depth, batches, rowBase, colBase, tileA, tileB;
 };
 
 void KernelBuilder::stage(Value step, Value thread, int64_t blockThreads) {
@@ -204,10 +227,92 @@ void KernelBuilder::build(bool tf32) {
   rows = extent(dims.m);
   cols = extent(dims.n);
   depth = loops.sizes[dims.k.front()];
-  Value batches = extent(dims.batch);
-  auto ceilDiv = [&](Value x, int64_t by) {
-    return arith::CeilDivUIOp::create(b, loc, x, index(by));
-  };
+  batches = extent(dims.batch);
+  if (!columnsContiguousInB()) {
+    buildTiled(tf32);
+    return;
+  }
+  Value few = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, rows,
+                                    index(kSkinnyRows));
+  auto choice = scf::IfOp::create(b, loc, few, /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(choice.thenBlock());
+  buildSkinny();
+  b.setInsertionPointToStart(choice.elseBlock());
+  buildTiled(tf32);
+}
+
+bool KernelBuilder::columnsContiguousInB() {
+  OpOperand &operand = *op.getDpsInputOperand(1);
+  auto last = dyn_cast<AffineDimExpr>(
+      op.getMatchingIndexingMap(&operand).getResults().back());
+  if (!last || last.getPosition() != loops.dims.n.back())
+    return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  auto type = cast<MemRefType>(operand.get().getType());
+  return succeeded(type.getStridesAndOffset(strides, offset)) &&
+         strides.back() == 1;
+}
+
+void KernelBuilder::buildSkinny() {
+  const linalg::ContractionDimensions &dims = loops.dims;
+  // Partial[w][r][l]: warp w's sum for row r of lane l's column.
+  auto shared = MemRefType::get(
+      {kSkinnyWarps, kSkinnyRows, kWarpLanes}, b.getF32Type(),
+      MemRefLayoutAttrInterface(),
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup));
+  Value one = index(1);
+  auto launch = gpu::LaunchOp::create(
+      b, loc, ceilDiv(cols, kWarpLanes), one, batches, index(kWarpLanes),
+      index(kSkinnyWarps), one, /*dynamicSharedMemorySize=*/nullptr,
+      /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{},
+      /*workgroupAttributions=*/TypeRange{shared});
+  OpBuilder::InsertionGuard guard(b);
+  xfmr::cuda::enterKernel(b, loc, launch);
+  Value partial = launch.getWorkgroupAttributions()[0];
+  Value lane = launch.getThreadIds().x, warp = launch.getThreadIds().y;
+  if (!dims.batch.empty())
+    decompose(dims.batch, launch.getBlockIds().z);
+  Value n = add(mul(launch.getBlockIds().x, index(kWarpLanes)), lane);
+  Value column = lessThan(n, cols);
+  zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+  unsigned kDim = dims.k.front();
+
+  // Warp w takes k = w, w + 8, ...: the block's warps read 8 consecutive
+  // rows of B's columns at a time, a warp 32 consecutive columns of one.
+  SmallVector<Value> init(kSkinnyRows, zero);
+  auto sums = scf::ForOp::create(
+      b, loc, warp, depth, index(kSkinnyWarps), init,
+      [&](OpBuilder &, Location, Value k, ValueRange acc) {
+        decompose(dims.n, n);
+        point[kDim] = k;
+        Value bk = loadOrZero(*op.getDpsInputOperand(1), column);
+        SmallVector<Value> next;
+        for (int64_t r = 0; r < kSkinnyRows; ++r) {
+          decompose(dims.m, index(r));
+          Value ak =
+              loadOrZero(*op.getDpsInputOperand(0), lessThan(index(r), rows));
+          next.push_back(math::FmaOp::create(b, loc, ak, bk, acc[r]));
+        }
+        scf::YieldOp::create(b, loc, next);
+      });
+  for (int64_t r = 0; r < kSkinnyRows; ++r)
+    memref::StoreOp::create(b, loc, sums.getResult(r), partial,
+                            ValueRange{warp, index(r), lane});
+  gpu::BarrierOp::create(b, loc);
+  // Warp r adds row r's partial sums in warp order.
+  Value total = zero;
+  for (int64_t w = 0; w < kSkinnyWarps; ++w)
+    total = arith::AddFOp::create(
+        b, loc, total,
+        memref::LoadOp::create(b, loc, partial,
+                               ValueRange{index(w), warp, lane}));
+  accumulate(warp, n, total);
+}
+
+void KernelBuilder::buildTiled(bool tf32) {
+  const linalg::ContractionDimensions &dims = loops.dims;
   auto shared = MemRefType::get(
       {kDepth, kTile}, b.getF32Type(), MemRefLayoutAttrInterface(),
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup));

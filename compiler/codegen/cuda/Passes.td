@@ -126,6 +126,16 @@ def XfmrGpuContractions : Pass<"xfmr-gpu-contractions", "mlir::func::FuncOp"> {
     with fused multiply-adds, then is added to C's initial value. Other
     contractions are left to the generic mapping.
 
+    Where B's innermost index is the last `N` loop at stride 1 (the linear
+    layers' weight panels), the host chooses at run time: with at most 8
+    rows `M`, a skinny kernel instead, its grid `N / 32 × 1 × batch`, a
+    block of 8 warps of 32 lanes. Lane `l` of warp `w` holds the 8 rows'
+    sums for column `32 · block + l` over `k = w, w + 8, ...` (rows past
+    `M` read zeros); the warps store them in shared memory and, after a
+    barrier, warp `r` adds row `r`'s eight in warp order to C. The warps
+    of a block read 8 consecutive rows of B's 32 columns at a time; exact
+    f32, with or without `tf32`.
+
     With `tf32`, the tensor cores compute the tile instead: four warps of a
     block, each 32 × 32 of it as 2 × 4 `nvgpu.mma.sync` of 16 × 8 × 8 on
     TF32 (the operands keep 10 bits of mantissa; the products accumulate in
