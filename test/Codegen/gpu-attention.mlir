@@ -1,16 +1,62 @@
 // RUN: xfmr-opt %s --xfmr-gpu-attention | FileCheck %s
 
-// Causal, padded, grouped-query attention: one kernel over (queries in
-// groups of 4, heads, batch), a warp per query in four streams of 8 lanes,
-// each over every fourth key; the operands read as buffers of any layout,
-// the result a new buffer.
+// Causal, padded, grouped-query attention: the operands read as buffers of
+// any layout, the result a new buffer.
 // CHECK-LABEL: func.func @causal_grouped
 // CHECK-DAG: %[[Q:.*]] = bufferization.to_buffer %arg0 read_only : tensor<?x4x?x8xf32> to memref<?x4x?x8xf32, strided<[?, ?, ?, ?], offset: ?>>
 // CHECK-DAG: %[[K:.*]] = bufferization.to_buffer %arg1 read_only
 // CHECK-DAG: %[[V:.*]] = bufferization.to_buffer %arg2 read_only
 // CHECK-DAG: %[[MASK:.*]] = bufferization.to_buffer %arg3 read_only : tensor<?x?xi64>
 // CHECK: %[[OUT:.*]] = memref.alloc(%{{.*}}, %{{.*}}) : memref<?x4x?x8xf32>
-// CHECK: gpu.launch blocks(%{{.*}}, %[[H:.*]], %[[B:.*]]) in ({{.*}}) threads(%[[LANE:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c32, %{{.*}} = %c4, %{{.*}} = %c1{{.*}})
+// The keys split while the warps (batch × heads × queries, a warp each) are
+// fewer than 2048, each split at least 32 keys.
+// CHECK: %[[WARPS:.*]] = arith.maxui %{{.*}}, %c1
+// CHECK: %[[BY_KEYS:.*]] = arith.ceildivui %[[KEYS:.*]], %c32
+// CHECK: %[[BY_WARPS:.*]] = arith.ceildivui %c2048, %[[WARPS]]
+// CHECK: %[[FEWEST:.*]] = arith.minui %[[BY_WARPS]], %[[BY_KEYS]]
+// CHECK: %[[SPLITS:.*]] = arith.maxui %[[FEWEST]], %c1
+// CHECK: %[[SPLIT:.*]] = arith.cmpi ugt, %[[SPLITS]], %c1
+// CHECK: scf.if %[[SPLIT]] {
+// Split: the splits' states (maximum, sum, seen; accumulator) in buffers,
+// block x over (query block, split).
+// CHECK: %[[CHUNK:.*]] = arith.ceildivui %[[KEYS]], %[[SPLITS]]
+// CHECK: %[[STATS:.*]] = memref.alloc(%{{.*}}, %{{.*}}, %{{.*}}, %[[SPLITS]]) : memref<?x?x?x?x3xf32>
+// CHECK: %[[ACC:.*]] = memref.alloc(%{{.*}}, %{{.*}}, %{{.*}}, %[[SPLITS]]) : memref<?x?x?x?x8xf32>
+// CHECK: %[[QBLOCKS:.*]] = arith.ceildivui %{{.*}}, %c4
+// CHECK: %[[GX:.*]] = arith.muli %[[QBLOCKS]], %[[SPLITS]]
+// CHECK: gpu.launch blocks(%[[BX:[a-z0-9]+]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[GX]], {{.*}}) threads({{.*}}) in (%{{.*}} = %c32{{.*}}, %{{.*}} = %c4{{.*}}, %{{.*}} = %c1{{.*}})
+// CHECK: %[[PART:.*]] = arith.remui %[[BX]], %[[SPLITS]]
+// The split's keys: [part · chunk, min(part · chunk + chunk, end)), the
+// causal end at the query's diagonal.
+// CHECK: %[[BEGIN:.*]] = arith.muli %[[PART]], %[[CHUNK]]
+// CHECK: %[[PAST:.*]] = arith.addi %[[BEGIN]], %[[CHUNK]]
+// CHECK: %[[CLIPPED:.*]] = arith.minui %[[PAST]], %{{.*}}
+// CHECK: %[[LIMIT:.*]] = arith.maxui %[[CLIPPED]], %[[BEGIN]]
+// CHECK: %[[COUNT:.*]] = arith.subi %[[LIMIT]], %[[BEGIN]]
+// CHECK: arith.ceildivui %[[COUNT]], %c4
+// CHECK: scf.for
+// CHECK: gpu.shuffle  xor %{{.*}}, %c16_i32
+// Lane 0 stores the split's statistics, stream 0 its accumulator.
+// CHECK: memref.store %{{.*}}, %[[STATS]][%{{.*}}, %{{.*}}, %{{.*}}, %[[PART]], %c0{{.*}}]
+// CHECK: memref.store %{{.*}}, %[[STATS]][%{{.*}}, %{{.*}}, %{{.*}}, %[[PART]], %c1{{.*}}]
+// CHECK: memref.store %{{.*}}, %[[STATS]][%{{.*}}, %{{.*}}, %{{.*}}, %[[PART]], %c2{{.*}}]
+// CHECK: memref.store %{{.*}}, %[[ACC]][%{{.*}}, %{{.*}}, %{{.*}}, %[[PART]], %{{.*}}]
+// CHECK-NOT: memref.store %{{.*}}, %[[OUT]]
+// The merge: a thread per feature of a query, the largest maximum over the
+// splits, then their sums and accumulators rescaled to it.
+// CHECK: gpu.launch
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[SPLITS]] step %{{.*}} iter_args({{.*}}) -> (f32, f32)
+// CHECK: arith.maximumf
+// CHECK: scf.for %[[P:.*]] = %{{.*}} to %[[SPLITS]] step %{{.*}} iter_args({{.*}}) -> (f32, f32)
+// CHECK: math.exp
+// CHECK: memref.load %[[ACC]][%{{.*}}, %{{.*}}, %{{.*}}, %[[P]], %{{.*}}]
+// CHECK: math.fma
+// CHECK: arith.divf
+// CHECK: memref.store %{{.*}}, %[[OUT]]
+// One split: one kernel over (queries in groups of 4, heads, batch), a warp
+// per query in four streams of 8 lanes, each over every fourth key.
+// CHECK: } else {
+// CHECK: gpu.launch blocks(%{{.*}}, %[[H:.*]], %[[B:.*]]) in ({{.*}}) threads(%[[LANE:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c32{{.*}}, %{{.*}} = %c4{{.*}}, %{{.*}} = %c1{{.*}})
 // CHECK-NOT: workgroup
 // K/V head = head / (heads / kv_heads); lane = 8 stream + slot.
 // CHECK: %[[KVH:.*]] = arith.divui %[[H]], %{{.*}} : index

@@ -45,16 +45,44 @@ namespace {
 /// streams: groups of 8 lanes, each over every fourth key.
 constexpr int64_t kQueries = 4, kLanes = kWarpLanes, kStreams = 4;
 constexpr int64_t kStreamLanes = kLanes / kStreams;
+/// Splitting the keys: the warps a call aims for (a GPU's worth, about 16
+/// per multiprocessor of the largest), and the fewest keys of a split.
+constexpr int64_t kTargetWarps = 2048, kSplitKeys = 32;
+/// A split's state per query: its maximum, its sum, and whether it saw an
+/// unmasked key (1 or 0); then its accumulator, one per value feature.
+enum Stat : int64_t { kMaximum, kSum, kSeen, kStats };
 
 class AttentionKernelBuilder {
 public:
   AttentionKernelBuilder(OpBuilder &b, Location loc, xfmr::FusedAttentionOp op)
       : b(b), loc(loc), op(op) {}
 
-  /// The result, computed into a new buffer by one kernel.
+  /// The result, computed into a new buffer: by one kernel, or where few
+  /// queries would leave the GPU idle, by a kernel over splits of the keys
+  /// and one that merges their states.
   Value build();
 
 private:
+  /// The buffers of the splits' states, [batch, heads, queries, splits, *].
+  struct Partials {
+    Value splits, chunk, stats, accumulators;
+  };
+  /// The kernel of a warp per query over the keys of its split, or all
+  /// (`partials` null): it stores the split's state, or the result.
+  void buildQueryKernel(const Partials *partials);
+  /// The kernel that merges the splits' states into the result: a thread
+  /// per feature of a query.
+  void buildMergeKernel(const Partials &partials);
+  /// The mean of v over all keys, at each of `features` (zero past the
+  /// value features): a fully masked row's result under `uniform`.
+  SmallVector<Value> meanOfValues(Value row, Value kvHead,
+                                  ArrayRef<Value> features);
+  /// The row's result at `feature`: accumulator / sum where it saw a key,
+  /// else zero or (`uniform`) the mean of v.
+  void storeResult(Value row, Value head, Value query, Value kvHead, Value seen,
+                   Value sum, ArrayRef<Value> accumulators,
+                   ArrayRef<Value> features, Value storer);
+
   Value index(int64_t value) {
     return arith::ConstantIndexOp::create(b, loc, value);
   }
@@ -66,10 +94,17 @@ private:
   Value lessThan(Value x, Value y) {
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
   }
+  Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+  Value ceilDiv(Value x, Value y) {
+    return arith::CeilDivUIOp::create(b, loc, x, y);
+  }
   Value dim(Value memref, int64_t i) {
     return memref::DimOp::create(b, loc, memref, i);
   }
   Value asBuffer(Value tensor) { return readOnlyBuffer(b, loc, tensor); }
+  Value guardedLoad(Value memref, ValueRange indices, Value inBounds) {
+    return xfmr::cuda::loadOrZero(b, loc, memref, indices, inBounds);
+  }
   /// Index `i` of a broadcast dimension: 0 where the operand's size is 1.
   Value broadcastIndex(Value memref, int64_t d, Value i) {
     auto type = cast<MemRefType>(memref.getType());
@@ -99,43 +134,95 @@ private:
   OpBuilder &b;
   Location loc;
   xfmr::FusedAttentionOp op;
+  int64_t headDim = 0, valueDim = 0, perLaneQ = 0, perLaneV = 0;
+  Value q, k, v, padding, bias, out;
+  Value batch, heads, queries, keys, group;
 };
 
 Value AttentionKernelBuilder::build() {
   auto qType = cast<RankedTensorType>(op.getQ().getType());
   auto vType = cast<RankedTensorType>(op.getV().getType());
-  int64_t headDim = qType.getDimSize(3), valueDim = vType.getDimSize(3);
-  int64_t perLaneQ = (headDim + kStreamLanes - 1) / kStreamLanes;
-  int64_t perLaneV = (valueDim + kStreamLanes - 1) / kStreamLanes;
+  headDim = qType.getDimSize(3);
+  valueDim = vType.getDimSize(3);
+  perLaneQ = (headDim + kStreamLanes - 1) / kStreamLanes;
+  perLaneV = (valueDim + kStreamLanes - 1) / kStreamLanes;
 
-  Value q = asBuffer(op.getQ()), k = asBuffer(op.getK()),
-        v = asBuffer(op.getV());
-  Value padding = op.getKeyPadding() ? asBuffer(op.getKeyPadding()) : Value();
-  Value bias = op.getBias() ? asBuffer(op.getBias()) : Value();
-  Value batch = dim(q, 0), heads = dim(q, 1), queries = dim(q, 2);
-  Value keys = dim(k, 2);
-  Value group =
-      arith::DivUIOp::create(b, loc, heads, dim(k, 1)); // query heads per K/V
+  q = asBuffer(op.getQ());
+  k = asBuffer(op.getK());
+  v = asBuffer(op.getV());
+  padding = op.getKeyPadding() ? asBuffer(op.getKeyPadding()) : Value();
+  bias = op.getBias() ? asBuffer(op.getBias()) : Value();
+  batch = dim(q, 0);
+  heads = dim(q, 1);
+  queries = dim(q, 2);
+  keys = dim(k, 2);
+  group = arith::DivUIOp::create(b, loc, heads, dim(k, 1)); // per K/V head
   auto resultType = cast<RankedTensorType>(op.getType());
   SmallVector<Value> dynamicSizes;
   for (int64_t d = 0; d < resultType.getRank(); ++d)
     if (resultType.isDynamicDim(d))
       dynamicSizes.push_back(d == 3 ? dim(v, 3) : dim(q, d));
-  Value out = memref::AllocOp::create(
+  out = memref::AllocOp::create(
       b, loc,
       MemRefType::get(resultType.getShape(), resultType.getElementType()),
       dynamicSizes);
 
+  // Splits of the keys while the warps are fewer than the target, each of
+  // at least kSplitKeys keys: a decode step's few queries over a long
+  // cache. A prompt's or an encoder's many queries keep one split.
   Value one = index(1);
+  Value warps =
+      arith::MaxUIOp::create(b, loc, mul(mul(batch, heads), queries), one);
+  Value splits = arith::MaxUIOp::create(
+      b, loc,
+      arith::MinUIOp::create(b, loc, ceilDiv(index(kTargetWarps), warps),
+                             ceilDiv(keys, index(kSplitKeys))),
+      one);
+  auto split = scf::IfOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, splits, one),
+      /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(split.thenBlock());
+    Partials partials;
+    partials.splits = splits;
+    partials.chunk = ceilDiv(keys, splits);
+    auto f32Type = b.getF32Type();
+    int64_t dynamic = ShapedType::kDynamic;
+    partials.stats = memref::AllocOp::create(
+        b, loc,
+        MemRefType::get({dynamic, dynamic, dynamic, dynamic, kStats}, f32Type),
+        ValueRange{batch, heads, queries, splits});
+    partials.accumulators = memref::AllocOp::create(
+        b, loc,
+        MemRefType::get({dynamic, dynamic, dynamic, dynamic, valueDim},
+                        f32Type),
+        ValueRange{batch, heads, queries, splits});
+    buildQueryKernel(&partials);
+    buildMergeKernel(partials);
+    b.setInsertionPointToStart(split.elseBlock());
+    buildQueryKernel(nullptr);
+  }
+  return resultTensor(b, loc, resultType, out);
+}
+
+void AttentionKernelBuilder::buildQueryKernel(const Partials *partials) {
+  Value one = index(1);
+  Value splits = partials ? partials->splits : one;
+  // Block x is (query block, split), split fastest.
   auto launch = gpu::LaunchOp::create(
-      b, loc, arith::CeilDivUIOp::create(b, loc, queries, index(kQueries)),
-      heads, batch, index(kLanes), index(kQueries), one);
+      b, loc, mul(ceilDiv(queries, index(kQueries)), splits), heads, batch,
+      index(kLanes), index(kQueries), one);
   OpBuilder::InsertionGuard guard(b);
   xfmr::cuda::enterKernel(b, loc, launch);
 
   Value lane = launch.getThreadIds().x;
-  Value query = add(mul(launch.getBlockIds().x, index(kQueries)),
-                    launch.getThreadIds().y);
+  Value blockX = launch.getBlockIds().x;
+  Value query =
+      add(mul(arith::DivUIOp::create(b, loc, blockX, splits), index(kQueries)),
+          launch.getThreadIds().y);
+  Value part = arith::RemUIOp::create(b, loc, blockX, splits);
   Value head = launch.getBlockIds().y, row = launch.getBlockIds().z;
   Value kvHead = arith::DivUIOp::create(b, loc, head, group);
   // The whole warp shares its query: a warp-uniform branch.
@@ -148,22 +235,28 @@ Value AttentionKernelBuilder::build() {
   Value stream = arith::DivUIOp::create(b, loc, lane, index(kStreamLanes));
   Value slot = arith::RemUIOp::create(b, loc, lane, index(kStreamLanes));
   auto feature = [&](int64_t t) { return add(slot, index(t * kStreamLanes)); };
-  auto guardedLoad = [&](Value memref, ValueRange indices, Value inBounds) {
-    return xfmr::cuda::loadOrZero(b, loc, memref, indices, inBounds);
-  };
   SmallVector<Value> qv;
   for (int64_t t = 0; t < perLaneQ; ++t)
     qv.push_back(guardedLoad(q, ValueRange{row, head, query, feature(t)},
                              lessThan(feature(t), index(headDim))));
 
   // With `causal`, key j is masked when j > query + keys - queries: the
-  // loop ends at the diagonal (never below 0, never past the keys).
+  // keys end at the diagonal (never below 0, never past the keys). The
+  // split's keys are [begin, limit) of them.
   Value end = keys;
   if (op.getCausal()) {
     Value diagonal =
         arith::SubIOp::create(b, loc, add(add(query, keys), one), queries);
     Value positive = arith::MaxSIOp::create(b, loc, diagonal, index(0));
     end = arith::MinUIOp::create(b, loc, positive, keys);
+  }
+  Value begin = index(0), limit = end;
+  if (partials) {
+    begin = mul(part, partials->chunk);
+    limit = arith::MaxUIOp::create(
+        b, loc,
+        arith::MinUIOp::create(b, loc, add(begin, partials->chunk), end),
+        begin);
   }
   Value negInf = f32(-std::numeric_limits<double>::infinity());
   SmallVector<Value> init = {
@@ -173,15 +266,19 @@ Value AttentionKernelBuilder::build() {
     init.push_back(f32(0.0));
   float scale = op.getScale().convertToFloat();
 
-  // Step s visits key 4 s + stream in each stream. Every lane runs every
-  // step (the shuffles need the whole warp); a key past the end or masked
-  // leaves its stream's state as it was.
-  Value steps = arith::CeilDivUIOp::create(b, loc, end, index(kStreams));
+  // Step s visits key begin + 4 s + stream in each stream. Every lane runs
+  // every step (the shuffles need the whole warp); a key past the limit or
+  // masked leaves its stream's state as it was.
+  Value count =
+      partials ? arith::SubIOp::create(b, loc, limit, begin).getResult() : end;
+  Value steps = ceilDiv(count, index(kStreams));
   auto keysLoop = scf::ForOp::create(
       b, loc, index(0), steps, one, init,
       [&](OpBuilder &, Location, Value step, ValueRange state) {
         Value j = add(mul(step, index(kStreams)), stream);
-        Value valid = lessThan(j, end);
+        if (partials)
+          j = add(begin, j);
+        Value valid = lessThan(j, limit);
         Value unmasked = valid;
         if (padding) {
           Value flag = guardedLoad(padding, ValueRange{row, j}, valid);
@@ -191,10 +288,9 @@ Value AttentionKernelBuilder::build() {
         }
         Value partial = f32(0.0);
         for (int64_t t = 0; t < perLaneQ; ++t) {
-          Value kt = guardedLoad(
-              k, ValueRange{row, kvHead, j, feature(t)},
-              arith::AndIOp::create(b, loc, valid,
-                                    lessThan(feature(t), index(headDim))));
+          Value kt =
+              guardedLoad(k, ValueRange{row, kvHead, j, feature(t)},
+                          both(valid, lessThan(feature(t), index(headDim))));
           partial = math::FmaOp::create(b, loc, qv[t], kt, partial);
         }
         Value score =
@@ -206,7 +302,7 @@ Value AttentionKernelBuilder::build() {
           score = arith::AddFOp::create(b, loc, score,
                                         guardedLoad(bias, at, valid));
         }
-        Value maximum = state[0], sum = state[1];
+        Value maximum = state[kMaximum], sum = state[kSum];
         Value newMaximum = arith::MaximumFOp::create(b, loc, maximum, score);
         Value rescale = expBelow(maximum, newMaximum),
               p = expBelow(score, newMaximum);
@@ -217,15 +313,15 @@ Value AttentionKernelBuilder::build() {
         SmallVector<Value> next = {
             keep(newMaximum, maximum),
             keep(math::FmaOp::create(b, loc, sum, rescale, p), sum),
-            arith::OrIOp::create(b, loc, state[2], unmasked)};
+            arith::OrIOp::create(b, loc, state[kSeen], unmasked)};
         for (int64_t t = 0; t < perLaneV; ++t) {
           Value vt = guardedLoad(
               v, ValueRange{row, kvHead, j, feature(t)},
-              arith::AndIOp::create(b, loc, unmasked,
-                                    lessThan(feature(t), index(valueDim))));
-          Value scaled = arith::MulFOp::create(b, loc, state[3 + t], rescale);
-          next.push_back(
-              keep(math::FmaOp::create(b, loc, p, vt, scaled), state[3 + t]));
+              both(unmasked, lessThan(feature(t), index(valueDim))));
+          Value scaled =
+              arith::MulFOp::create(b, loc, state[kStats + t], rescale);
+          next.push_back(keep(math::FmaOp::create(b, loc, p, vt, scaled),
+                              state[kStats + t]));
         }
         scf::YieldOp::create(b, loc, next);
       });
@@ -235,7 +331,7 @@ Value AttentionKernelBuilder::build() {
   SmallVector<Value> merged(keysLoop.getResults().begin(),
                             keysLoop.getResults().end());
   for (int64_t offset = kStreamLanes; offset < kLanes; offset *= 2) {
-    Value maximum = merged[0], other = fromLane(maximum, offset);
+    Value maximum = merged[kMaximum], other = fromLane(maximum, offset);
     Value newMaximum = arith::MaximumFOp::create(b, loc, maximum, other);
     Value mine = expBelow(maximum, newMaximum),
           theirs = expBelow(other, newMaximum);
@@ -245,70 +341,171 @@ Value AttentionKernelBuilder::build() {
           .getResult();
     };
     Value seenHere =
-        arith::SelectOp::create(b, loc, merged[2], f32(1.0), f32(0.0));
+        arith::SelectOp::create(b, loc, merged[kSeen], f32(1.0), f32(0.0));
     Value seenThere = fromLane(seenHere, offset);
     SmallVector<Value> next = {
-        newMaximum, combine(merged[1]),
-        arith::OrIOp::create(b, loc, merged[2],
+        newMaximum, combine(merged[kSum]),
+        arith::OrIOp::create(b, loc, merged[kSeen],
                              arith::CmpFOp::create(b, loc,
                                                    arith::CmpFPredicate::OGT,
                                                    seenThere, f32(0.0)))};
     for (int64_t t = 0; t < perLaneV; ++t)
-      next.push_back(combine(merged[3 + t]));
+      next.push_back(combine(merged[kStats + t]));
     merged = next;
   }
 
+  // Stream 0's lanes store (all four hold the merged state).
+  Value storer = lessThan(lane, index(kStreamLanes));
+  SmallVector<Value> features;
+  for (int64_t t = 0; t < perLaneV; ++t)
+    features.push_back(feature(t));
+  ArrayRef<Value> accumulators = ArrayRef<Value>(merged).drop_front(kStats);
+  if (!partials) {
+    storeResult(row, head, query, kvHead, merged[kSeen], merged[kSum],
+                accumulators, features, storer);
+    return;
+  }
+  // The split's state: lane 0 its statistics, stream 0 its accumulator.
+  auto first = scf::IfOp::create(b, loc, lessThan(lane, one),
+                                 /*withElseRegion=*/false);
+  {
+    OpBuilder::InsertionGuard statsGuard(b);
+    b.setInsertionPointToStart(first.thenBlock());
+    Value seen =
+        arith::SelectOp::create(b, loc, merged[kSeen], f32(1.0), f32(0.0));
+    Value stats[] = {merged[kMaximum], merged[kSum], seen};
+    for (int64_t i = 0; i < kStats; ++i)
+      memref::StoreOp::create(b, loc, stats[i], partials->stats,
+                              ValueRange{row, head, query, part, index(i)});
+  }
+  for (int64_t t = 0; t < perLaneV; ++t) {
+    auto store = scf::IfOp::create(
+        b, loc, both(storer, lessThan(features[t], index(valueDim))),
+        /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard storeGuard(b);
+    b.setInsertionPointToStart(store.thenBlock());
+    memref::StoreOp::create(b, loc, accumulators[t], partials->accumulators,
+                            ValueRange{row, head, query, part, features[t]});
+  }
+}
+
+void AttentionKernelBuilder::buildMergeKernel(const Partials &partials) {
+  // Threads: x across 32 features (each thread every 32nd), y across 4
+  // queries; the grid over (query blocks, heads, batch).
+  int64_t perThread = (valueDim + kLanes - 1) / kLanes;
+  Value one = index(1);
+  auto launch =
+      gpu::LaunchOp::create(b, loc, ceilDiv(queries, index(kQueries)), heads,
+                            batch, index(kLanes), index(kQueries), one);
+  OpBuilder::InsertionGuard guard(b);
+  xfmr::cuda::enterKernel(b, loc, launch);
+  Value lane = launch.getThreadIds().x;
+  Value query = add(mul(launch.getBlockIds().x, index(kQueries)),
+                    launch.getThreadIds().y);
+  Value head = launch.getBlockIds().y, row = launch.getBlockIds().z;
+  Value kvHead = arith::DivUIOp::create(b, loc, head, group);
+  auto inRange = scf::IfOp::create(b, loc, lessThan(query, queries),
+                                   /*withElseRegion=*/false);
+  b.setInsertionPointToStart(inRange.thenBlock());
+  auto stat = [&](Value part, Stat which) {
+    return memref::LoadOp::create(
+               b, loc, partials.stats,
+               ValueRange{row, head, query, part, index(which)})
+        .getResult();
+  };
+  // The largest of the splits' maxima, then their sums and accumulators
+  // rescaled to it, in split order.
+  Value negInf = f32(-std::numeric_limits<double>::infinity());
+  auto maxima = scf::ForOp::create(
+      b, loc, index(0), partials.splits, one, ValueRange{negInf, f32(0.0)},
+      [&](OpBuilder &, Location, Value part, ValueRange acc) {
+        Value maximum =
+            arith::MaximumFOp::create(b, loc, acc[0], stat(part, kMaximum));
+        Value seen =
+            arith::MaximumFOp::create(b, loc, acc[1], stat(part, kSeen));
+        scf::YieldOp::create(b, loc, ValueRange{maximum, seen});
+      });
+  Value maximum = maxima.getResult(0);
+  Value seen = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
+                                     maxima.getResult(1), f32(0.0));
+  SmallVector<Value> features;
+  for (int64_t t = 0; t < perThread; ++t)
+    features.push_back(add(lane, index(t * kLanes)));
+  SmallVector<Value> init(perThread + 1, f32(0.0));
+  auto sums = scf::ForOp::create(
+      b, loc, index(0), partials.splits, one, init,
+      [&](OpBuilder &, Location, Value part, ValueRange acc) {
+        Value weight = expBelow(stat(part, kMaximum), maximum);
+        SmallVector<Value> next = {
+            math::FmaOp::create(b, loc, stat(part, kSum), weight, acc[0])};
+        for (int64_t t = 0; t < perThread; ++t) {
+          Value x = guardedLoad(partials.accumulators,
+                                ValueRange{row, head, query, part, features[t]},
+                                lessThan(features[t], index(valueDim)));
+          next.push_back(math::FmaOp::create(b, loc, x, weight, acc[1 + t]));
+        }
+        scf::YieldOp::create(b, loc, next);
+      });
+  SmallVector<Value> accumulators(sums.getResults().drop_front());
+  storeResult(
+      row, head, query, kvHead, seen, sums.getResult(0), accumulators, features,
+      /*storer=*/arith::ConstantOp::create(b, loc, b.getBoolAttr(true)));
+}
+
+SmallVector<Value>
+AttentionKernelBuilder::meanOfValues(Value row, Value kvHead,
+                                     ArrayRef<Value> features) {
+  SmallVector<Value> zeros(features.size(), f32(0.0));
+  auto mean = scf::ForOp::create(
+      b, loc, index(0), keys, index(1), zeros,
+      [&](OpBuilder &, Location, Value j, ValueRange acc) {
+        SmallVector<Value> next;
+        for (auto [t, feature] : llvm::enumerate(features))
+          next.push_back(arith::AddFOp::create(
+              b, loc, acc[t],
+              guardedLoad(v, ValueRange{row, kvHead, j, feature},
+                          lessThan(feature, index(valueDim)))));
+        scf::YieldOp::create(b, loc, next);
+      });
+  Value count = arith::UIToFPOp::create(
+      b, loc, b.getF32Type(),
+      arith::IndexCastUIOp::create(b, loc, b.getI64Type(), keys));
+  SmallVector<Value> means;
+  for (Value total : mean.getResults())
+    means.push_back(arith::DivFOp::create(b, loc, total, count));
+  return means;
+}
+
+void AttentionKernelBuilder::storeResult(Value row, Value head, Value query,
+                                         Value kvHead, Value seen, Value sum,
+                                         ArrayRef<Value> accumulators,
+                                         ArrayRef<Value> features,
+                                         Value storer) {
   // A row with no unmasked key: zeros, or the mean of v over all keys.
-  Value seen = merged[2], sum = merged[1];
-  bool uniform =
-      op.getMask().getFullyMasked() == xfmr::FullyMaskedPolicy::uniform;
-  SmallVector<Value> fallback(perLaneV, f32(0.0));
-  if (uniform) {
+  SmallVector<Value> fallback(features.size(), f32(0.0));
+  if (op.getMask().getFullyMasked() == xfmr::FullyMaskedPolicy::uniform) {
     auto none = scf::IfOp::create(
-        b, loc, TypeRange(SmallVector<Type>(perLaneV, b.getF32Type())), seen,
-        /*withElseRegion=*/true);
+        b, loc, TypeRange(SmallVector<Type>(features.size(), b.getF32Type())),
+        seen, /*withElseRegion=*/true);
     OpBuilder::InsertionGuard fallbackGuard(b);
     b.setInsertionPointToStart(none.thenBlock());
     scf::YieldOp::create(b, loc, fallback);
     b.setInsertionPointToStart(none.elseBlock());
-    auto mean = scf::ForOp::create(
-        b, loc, index(0), keys, one, fallback,
-        [&](OpBuilder &, Location, Value j, ValueRange acc) {
-          SmallVector<Value> next;
-          for (int64_t t = 0; t < perLaneV; ++t)
-            next.push_back(arith::AddFOp::create(
-                b, loc, acc[t],
-                guardedLoad(v, ValueRange{row, kvHead, j, feature(t)},
-                            lessThan(feature(t), index(valueDim)))));
-          scf::YieldOp::create(b, loc, next);
-        });
-    Value count = arith::UIToFPOp::create(
-        b, loc, b.getF32Type(),
-        arith::IndexCastUIOp::create(b, loc, b.getI64Type(), keys));
-    SmallVector<Value> means;
-    for (Value total : mean.getResults())
-      means.push_back(arith::DivFOp::create(b, loc, total, count));
-    scf::YieldOp::create(b, loc, means);
+    scf::YieldOp::create(b, loc, meanOfValues(row, kvHead, features));
     fallback.assign(none.getResults().begin(), none.getResults().end());
   }
-  // Stream 0's lanes store (all four hold the merged row).
-  Value storer = lessThan(lane, index(kStreamLanes));
-  for (int64_t t = 0; t < perLaneV; ++t) {
+  for (auto [t, feature] : llvm::enumerate(features)) {
     auto store = scf::IfOp::create(
-        b, loc,
-        arith::AndIOp::create(b, loc, storer,
-                              lessThan(feature(t), index(valueDim))),
+        b, loc, both(storer, lessThan(feature, index(valueDim))),
         /*withElseRegion=*/false);
     OpBuilder::InsertionGuard storeGuard(b);
     b.setInsertionPointToStart(store.thenBlock());
-    Value normalized = arith::DivFOp::create(b, loc, merged[3 + t], sum);
+    Value normalized = arith::DivFOp::create(b, loc, accumulators[t], sum);
     Value value =
         arith::SelectOp::create(b, loc, seen, normalized, fallback[t]);
     memref::StoreOp::create(b, loc, value, out,
-                            ValueRange{row, head, query, feature(t)});
+                            ValueRange{row, head, query, feature});
   }
-  b.setInsertionPointAfter(launch);
-  return resultTensor(b, loc, resultType, out);
 }
 
 struct XfmrGpuAttentionPass

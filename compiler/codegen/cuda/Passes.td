@@ -45,7 +45,7 @@ def XfmrGpuCopiesAsKernels : Pass<"xfmr-gpu-copies-as-kernels",
 }
 
 def XfmrGpuAttention : Pass<"xfmr-gpu-attention", "mlir::func::FuncOp"> {
-  let summary = "fused attention as one kernel: a warp per query row";
+  let summary = "fused attention as kernels: a warp per query row";
   let description = [{
     Runs before `convert-xfmr-to-linalg`, on tensors. Each
     `xfmr.fused_attention` becomes one `gpu.launch` over (queries in groups
@@ -66,6 +66,20 @@ def XfmrGpuAttention : Pass<"xfmr-gpu-attention", "mlir::func::FuncOp"> {
     The operands are read through `bufferization.to_buffer` (any layout),
     the result is a buffer the kernel writes, returned by
     `bufferization.to_tensor` (`restrict`).
+
+    Few queries (a decode step's one per sequence and head) would leave
+    the GPU nearly idle, so the host splits the keys while the warps,
+    `batch × heads × queries`, are fewer than 2048: into
+    `min(ceil(2048 / warps), ceil(keys / 32))` splits of
+    `ceil(keys / splits)` consecutive keys. Then the launch's grid x is
+    (query block, split), each warp runs the same loop over its split's
+    keys (those before the causal end) and stores the split's state:
+    maximum, sum and whether it saw an unmasked key, and its accumulator,
+    in buffers of `[batch, heads, queries, splits, *]`. A second kernel, a
+    thread per feature of a query, takes the largest of the splits'
+    maxima, adds their sums and accumulators rescaled to it in split
+    order, and stores the result, or a fully masked row's policy. With
+    one split the first kernel stores the result itself.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",
