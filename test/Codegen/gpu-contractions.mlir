@@ -3,8 +3,9 @@
 
 // A matmul, B's columns contiguous: with at most 8 rows, the skinny kernel
 // (N / 32 blocks of 8 warps, the warps' sums added in shared memory after a
-// barrier); else the tiled one, N / 64 × M / 64 blocks of 16 × 16 threads,
-// the two staged tiles in shared memory.
+// barrier); else the tiled one, N / 128 × M / 128 blocks of 16 × 16
+// threads, 8 × 8 elements each, the two staged tiles (8 steps of the
+// reduction) in shared memory. With TF32, four warps per 64 × 64 tile.
 // CHECK-LABEL: func.func @matmul
 // CHECK: %[[M:.*]] = memref.dim %arg0, %c0
 // CHECK: %[[FEW:.*]] = arith.cmpi ule, %[[M]], %c8
@@ -15,15 +16,17 @@
 // CHECK: gpu.barrier
 // CHECK-NOT: gpu.barrier
 // CHECK: } else {
-// CHECK: %[[GY:.*]] = arith.ceildivui %[[M]], %c64
-// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c1, %{{.*}} = %[[GY]], %{{.*}} = %c1) threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c16, %{{.*}} = %c16, %{{.*}} = %c1) workgroup(%{{.*}} : memref<16x64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<16x64xf32, #gpu.address_space<workgroup>>)
-// CHECK-COUNT-2: gpu.barrier
+// CHECK: %[[GY:.*]] = arith.ceildivui %[[M]], %c128
+// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c1, %{{.*}} = %[[GY]], %{{.*}} = %c1) threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c16, %{{.*}} = %c16, %{{.*}} = %c1) workgroup(%{{.*}} : memref<8x128xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x128xf32, #gpu.address_space<workgroup>>)
+// CHECK: gpu.barrier
+// CHECK-COUNT-64: math.fma
+// CHECK: gpu.barrier
 // CHECK-NOT: linalg.matmul
 // TF32-LABEL: func.func @matmul
 // TF32: threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c32, %{{.*}} = %c8, %{{.*}} = %c1)
 // TF32-NOT: nvgpu.mma.sync
 // TF32: } else {
-// TF32: threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c128, %{{.*}} = %c1, %{{.*}} = %c1)
+// TF32: threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c128, %{{.*}} = %c1, %{{.*}} = %c1) workgroup(%{{.*}} : memref<16x64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<16x64xf32, #gpu.address_space<workgroup>>)
 // TF32: nvgpu.mma.sync
 func.func @matmul(%a: memref<?x32xf32>, %b: memref<32x48xf32>, %c: memref<?x48xf32>) {
   linalg.matmul ins(%a, %b : memref<?x32xf32>, memref<32x48xf32>) outs(%c : memref<?x48xf32>)

@@ -7,23 +7,34 @@
 // dimensions, x the contiguous one; contractions their own tiled kernel;
 // reductions a thread per row.
 
-// A linear on column panels: C filled, the tiled kernel (a 64 × 64 tile of C
-// per block of 16 × 16 threads, both operands staged in shared memory, a
-// barrier after staging and one after use), then the bias epilogue.
+// A linear on column panels: C filled; with at most 8 rows the skinny kernel
+// (8 warps per 32 columns, their sums added in shared memory after a
+// barrier), else the tiled kernel (a 128 × 128 tile of C per block of
+// 16 × 16 threads, 8 × 8 each, both operands staged in shared memory, a
+// barrier after staging and one after use); then the bias epilogue.
 // CHECK-LABEL: func.func @linear(
 // CHECK: gpu.launch_func async [%{{[0-9]+}}] @linear_kernel::@linear_kernel blocks in ({{.*}}) threads in (%c32, %c4, %c1)
+// CHECK: scf.if
+// CHECK: gpu.launch_func async [%{{[0-9]+}}] @[[GEMV:linear_kernel_[0-9]+]]::@linear_kernel blocks in (%c2, %c1, %c1) threads in (%c32, %c8, %c1)
+// CHECK: } else {
 // CHECK: gpu.launch_func async [%{{[0-9]+}}] @[[GEMM:linear_kernel_[0-9]+]]::@linear_kernel blocks in (%c1, %{{.*}}, %c1) threads in (%c16, %c16, %c1)
 // CHECK: gpu.launch_func async [%{{[0-9]+}}] @{{linear_kernel_[0-9]+}}::@linear_kernel blocks in (%c2, %{{.*}}, %c1) threads in (%c32, %c4, %c1)
+// CHECK: gpu.module @[[GEMV]]
+// CHECK: gpu.func @linear_kernel(%{{.*}}: memref<?x32xf32>, %{{.*}}: memref<2x32x32xf32>, %{{.*}}: memref<?x2x32xf32>) workgroup(%[[PARTIAL:arg[0-9]+]] : memref<8x8x32xf32, #gpu.address_space<workgroup>>) kernel attributes {known_block_size = array<i32: 32, 8, 1>, known_grid_size = array<i32: 2, 1, 1>}
+// CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32)
+// CHECK-COUNT-8: memref.store %{{.*}}, %[[PARTIAL]]
+// CHECK: gpu.barrier
+// CHECK-COUNT-8: memref.load %[[PARTIAL]]
 // CHECK: gpu.module @[[GEMM]]
-// CHECK: gpu.func @linear_kernel(%{{.*}}: memref<?x32xf32>, %[[B:arg[0-9]+]]: memref<2x32x32xf32>, %[[C:arg[0-9]+]]: memref<?x2x32xf32>) workgroup(%[[AS:arg[0-9]+]] : memref<16x64xf32, #gpu.address_space<workgroup>>, %[[BS:arg[0-9]+]] : memref<16x64xf32, #gpu.address_space<workgroup>>) kernel attributes {known_block_size = array<i32: 16, 16, 1>}
-// CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
+// CHECK: gpu.func @linear_kernel(%{{.*}}: memref<?x32xf32>, %[[B:arg[0-9]+]]: memref<2x32x32xf32>, %[[C:arg[0-9]+]]: memref<?x2x32xf32>) workgroup(%[[AS:arg[0-9]+]] : memref<8x128xf32, #gpu.address_space<workgroup>>, %[[BS:arg[0-9]+]] : memref<8x128xf32, #gpu.address_space<workgroup>>) kernel attributes {known_block_size = array<i32: 16, 16, 1>}
+// CHECK: scf.for {{.*}} -> ([[F64:(f32, ){63}f32]])
 // CHECK: memref.load %[[B]]
 // CHECK: memref.store %{{.*}}, %[[BS]]
 // CHECK: gpu.barrier
-// CHECK: scf.for
+// CHECK: scf.for {{.*}} -> ([[F64]])
 // CHECK: memref.load %[[AS]]
 // CHECK: memref.load %[[BS]]
-// CHECK: math.fma
+// CHECK-COUNT-64: math.fma
 // CHECK: gpu.barrier
 // CHECK: memref.store %{{.*}}, %[[C]]
 // With tf32, four warps per block, each 2 × 4 mma.sync of 16 × 8 × 8 per

@@ -3,9 +3,10 @@
 // Every f32 contraction the model has (the linear layers, on their column
 // panels; attention's scores and its weighted sum of values) reads each
 // operand through a projected permutation of its loops. Such an op becomes
-// one kernel: a block computes a 64 × 64 tile of C, its 16 × 16 threads 4 × 4
-// elements each, walking the reduction in steps of 16 that the block stages
-// in shared memory. The loops of each kind (batch, m, n) are flattened,
+// one kernel: a block computes a 128 × 128 tile of C, its 16 × 16 threads
+// 8 × 8 elements each, walking the reduction in steps of 8 that the block
+// stages in shared memory (with TF32, four warps a 64 × 64 tile in steps of
+// 16). The loops of each kind (batch, m, n) are flattened,
 // row-major in loop order, so one kernel serves any number of them.
 //
 // A few rows of A (a decode step's tokens, a small batch's pooled rows)
@@ -40,12 +41,14 @@ namespace xfmr::cuda {
 using namespace mlir;
 
 namespace {
-/// The tile of C a block computes, the threads of a block along each side,
-/// and the depth of a reduction step.
-constexpr int64_t kTile = 64, kThreads = 16, kDepth = 16;
-constexpr int64_t kPerThread = kTile / kThreads; // 4 × 4 elements
+/// The exact kernel: the tile of C a block computes, its threads along each
+/// side, and the depth of a reduction step.
+constexpr int64_t kTile = 128, kThreads = 16, kDepth = 8;
+constexpr int64_t kPerThread = kTile / kThreads; // 8 × 8 elements
 constexpr int64_t kBlockThreads = kThreads * kThreads;
-/// The TF32 kernel: four warps, each 2 × 4 mma tiles of 16 × 8 (32 × 32).
+/// The TF32 kernel: its tile and step, four warps, each 2 × 4 mma tiles of
+/// 16 × 8 (32 × 32).
+constexpr int64_t kTf32Tile = 64, kTf32Depth = 16;
 constexpr int64_t kWarps = 4, kMmaRows = 2, kMmaCols = 4;
 /// The skinny kernel: at most 8 rows, 32 columns per block of 8 warps.
 constexpr int64_t kSkinnyRows = 8, kSkinnyWarps = 8;
@@ -170,27 +173,29 @@ private:
     LoopKernelBuilder::decompose(group, flat, loops.sizes);
   }
 
-  /// Stages the block's 64 × 16 of A and 16 × 64 of B at reduction step
-  /// `step`: consecutive threads read consecutive k of A's rows and
-  /// consecutive n of B's.
+  /// Stages the block's tile × depth of A and depth × tile of B at
+  /// reduction step `step`: consecutive threads read consecutive k of A's
+  /// rows and consecutive n of B's.
   void stage(Value step, Value thread, int64_t blockThreads);
   /// C[m, n] += `value` where (m, n) is in range.
   void accumulate(Value m, Value n, Value value);
 
   const ContractionLoops &loops;
   Value zero, rows, cols, depth, batches, rowBase, colBase, tileA, tileB;
+  /// The tiled kernel's tile and reduction step.
+  int64_t tileSize = kTile, stepDepth = kDepth;
 };
 
 void KernelBuilder::stage(Value step, Value thread, int64_t blockThreads) {
   const linalg::ContractionDimensions &dims = loops.dims;
   unsigned kDim = dims.k.front();
-  Value depthBase = mul(step, index(kDepth));
+  Value depthBase = mul(step, index(stepDepth));
   // Element e of the thread's share: k fastest in A's tile (its rows are
   // contiguous in k), the column fastest in B's.
   auto one = [&](OpOperand &operand, Value tile, ArrayRef<unsigned> group,
                  Value base, Value extent, Value e, bool kFastest) {
-    Value kk = kFastest ? rem(e, kDepth) : div(e, kTile);
-    Value i = kFastest ? div(e, kDepth) : rem(e, kTile);
+    Value kk = kFastest ? rem(e, stepDepth) : div(e, tileSize);
+    Value i = kFastest ? div(e, stepDepth) : rem(e, tileSize);
     Value flat = add(base, i), k = add(depthBase, kk);
     decompose(group, flat);
     point[kDim] = k;
@@ -198,7 +203,7 @@ void KernelBuilder::stage(Value step, Value thread, int64_t blockThreads) {
     memref::StoreOp::create(b, loc, loadOrZero(operand, inBounds), tile,
                             ValueRange{kk, i});
   };
-  for (int64_t r = 0; r < kTile * kDepth / blockThreads; ++r) {
+  for (int64_t r = 0; r < tileSize * stepDepth / blockThreads; ++r) {
     Value e = add(thread, index(r * blockThreads));
     one(*op.getDpsInputOperand(0), tileA, dims.m, rowBase, rows, e,
         /*kFastest=*/true);
@@ -313,8 +318,10 @@ void KernelBuilder::buildSkinny() {
 
 void KernelBuilder::buildTiled(bool tf32) {
   const linalg::ContractionDimensions &dims = loops.dims;
+  tileSize = tf32 ? kTf32Tile : kTile;
+  stepDepth = tf32 ? kTf32Depth : kDepth;
   auto shared = MemRefType::get(
-      {kDepth, kTile}, b.getF32Type(), MemRefLayoutAttrInterface(),
+      {stepDepth, tileSize}, b.getF32Type(), MemRefLayoutAttrInterface(),
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup));
   // Exact: 16 × 16 threads. TF32: four warps, 2 × 2 over the tile.
   int64_t blockThreads = tf32 ? kWarps * kWarpLanes : kBlockThreads;
@@ -322,7 +329,7 @@ void KernelBuilder::buildTiled(bool tf32) {
   Value blockX = tf32 ? index(blockThreads) : index(kThreads);
   Value blockY = tf32 ? one : index(kThreads);
   auto launch = gpu::LaunchOp::create(
-      b, loc, ceilDiv(cols, kTile), ceilDiv(rows, kTile), batches, blockX,
+      b, loc, ceilDiv(cols, tileSize), ceilDiv(rows, tileSize), batches, blockX,
       blockY, one, /*dynamicSharedMemorySize=*/nullptr,
       /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{},
       /*workgroupAttributions=*/TypeRange{shared, shared});
@@ -332,8 +339,8 @@ void KernelBuilder::buildTiled(bool tf32) {
   tileA = launch.getWorkgroupAttributions()[0];
   tileB = launch.getWorkgroupAttributions()[1];
   Value tx = launch.getThreadIds().x, ty = launch.getThreadIds().y;
-  rowBase = mul(launch.getBlockIds().y, index(kTile));
-  colBase = mul(launch.getBlockIds().x, index(kTile));
+  rowBase = mul(launch.getBlockIds().y, index(tileSize));
+  colBase = mul(launch.getBlockIds().x, index(tileSize));
   Value thread = tf32 ? tx : add(mul(ty, index(kThreads)), tx);
   if (!dims.batch.empty())
     decompose(dims.batch, launch.getBlockIds().z);
@@ -358,7 +365,7 @@ void KernelBuilder::buildTiled(bool tf32) {
     init.assign(kPerThread * kPerThread, zero);
 
   auto steps = scf::ForOp::create(
-      b, loc, index(0), ceilDiv(depth, kDepth), one, init,
+      b, loc, index(0), ceilDiv(depth, stepDepth), one, init,
       [&](OpBuilder &, Location, Value step, ValueRange acc) {
         stage(step, thread, blockThreads);
         gpu::BarrierOp::create(b, loc);
@@ -368,7 +375,7 @@ void KernelBuilder::buildTiled(bool tf32) {
             return memref::LoadOp::create(b, loc, tile, ValueRange{k, i})
                 .getResult();
           };
-          for (int64_t ks = 0; ks < kDepth; ks += 8) {
+          for (int64_t ks = 0; ks < stepDepth; ks += 8) {
             Value k0 = add(index(ks), inGroup), k1 = add(k0, index(4));
             SmallVector<Value> fragA, fragB;
             for (int64_t i = 0; i < kMmaRows; ++i) {
@@ -395,7 +402,7 @@ void KernelBuilder::buildTiled(bool tf32) {
           }
         } else {
           auto inner = scf::ForOp::create(
-              b, loc, index(0), index(kDepth), one, acc,
+              b, loc, index(0), index(stepDepth), one, acc,
               [&](OpBuilder &, Location, Value kk, ValueRange partial) {
                 SmallVector<Value> a, bv, sums;
                 for (int64_t t = 0; t < kPerThread; ++t) {

@@ -128,11 +128,13 @@ def XfmrGpuContractions : Pass<"xfmr-gpu-contractions", "mlir::func::FuncOp"> {
     permutation of the loops, A and B through loops and expressions of the
     loops all three read: the linear layers on their column panels,
     attention's scores and weighted values, with grouped-query attention's
-    key and value heads at head / group) becomes one `gpu.launch`. Its loops of each kind are flattened, row-major in loop
-    order, into `batch`, `M` and `N`; the grid is `N / 64 × M / 64 ×
-    batch`. A block of 16 × 16 threads computes a 64 × 64 tile of C, each
-    thread 4 × 4 elements in registers: per reduction step of 16, the block
-    stages 64 × 16 of A and 16 × 64 of B in shared memory (consecutive
+    key and value heads at head / group) becomes one `gpu.launch`. Its
+    loops of each kind are flattened, row-major in loop order, into
+    `batch`, `M` and `N`; the grid is `N / 128 × M / 128 × batch`. A block
+    of 16 × 16 threads computes a 128 × 128 tile of C, each thread 8 × 8
+    elements in registers (rows `ty + 16 r`, columns `tx + 16 c`): per
+    reduction step of 8, the block stages 128 × 8 of A and 8 × 128 of B in
+    shared memory (consecutive
     threads read consecutive elements of the operands' contiguous loops),
     waits at a barrier, accumulates, and waits again before the next step
     overwrites the tiles. Out-of-range rows, columns and steps read zeros
@@ -150,10 +152,11 @@ def XfmrGpuContractions : Pass<"xfmr-gpu-contractions", "mlir::func::FuncOp"> {
     of a block read 8 consecutive rows of B's 32 columns at a time; exact
     f32, with or without `tf32`.
 
-    With `tf32`, the tensor cores compute the tile instead: four warps of a
-    block, each 32 × 32 of it as 2 × 4 `nvgpu.mma.sync` of 16 × 8 × 8 on
-    TF32 (the operands keep 10 bits of mantissa; the products accumulate in
-    f32), their fragments read from the same shared tiles. Not exact f32:
+    With `tf32`, the tensor cores compute a 64 × 64 tile instead, in
+    steps of 16: four warps of a block, each 32 × 32 of it as 2 × 4
+    `nvgpu.mma.sync` of 16 × 8 × 8 on TF32 (the operands keep 10 bits of
+    mantissa; the products accumulate in f32), their fragments read from
+    the staged tiles (64 × 16 and 16 × 64). Not exact f32:
     an option the user asks for (xfmrc --cuda-tf32).
   }];
   let options = [
