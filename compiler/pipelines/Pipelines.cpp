@@ -205,13 +205,15 @@ void buildLinalgToGpuPipeline(OpPassManager &pm,
   // Every other linalg op (copies too) as parallel loops, innermost
   // dimension first; tiles of 32 × 4 iterations of the two inner dimensions
   // become the threads of a block (32 consecutive elements per warp), the
-  // tiles the grid, and inner parallel loops run in each thread. Nothing
-  // may reorder the loops between the tiling and the mapping.
+  // tiles the grid (x the rows), and inner parallel loops run in each
+  // thread. Nothing may reorder a tile's loop between the tiling and the
+  // mapping.
   pm.addNestedPass<func::FuncOp>(cuda::createXfmrGpuCopiesAsKernels());
   pm.addPass(createConvertLinalgToParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(cuda::createXfmrGpuInnermostFirst());
   pm.addNestedPass<func::FuncOp>(
       createParallelLoopTilingPass({32, 4}, /*noMinMaxBounds=*/true));
+  pm.addNestedPass<func::FuncOp>(cuda::createXfmrGpuRowsOnGridX());
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
   pm.addPass(createConvertParallelLoopToGpuPass());
   pm.addNestedPass<func::FuncOp>(cuda::createXfmrGpuCheckHostCode());

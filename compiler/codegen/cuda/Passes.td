@@ -192,6 +192,28 @@ def XfmrGpuInnermostFirst : Pass<"xfmr-gpu-innermost-first",
   let dependentDialects = ["::mlir::scf::SCFDialect"];
 }
 
+def XfmrGpuRowsOnGridX : Pass<"xfmr-gpu-rows-on-grid-x",
+                               "mlir::func::FuncOp"> {
+  let summary = "the tiled loops' rows, as one dimension, on the grid's x";
+  let description = [{
+    Runs after the parallel loops are tiled, before `gpu-map-parallel-loops`
+    gives an outermost loop's dimensions to the x, y and z blocks in order.
+    A tiled loop's first dimension is its columns' tiles (the contiguous
+    dimension, 32 per tile), the others its rows: a token's features
+    `[tokens, panels, 32]` put the tokens third, and a grid has 65535
+    blocks along y and z, so a call of more than 65535 tokens (a batch of
+    512 sequences of 128) would not launch. Each outermost tiled
+    `scf.parallel` of two or more dimensions becomes one of two
+    (`collapseParallelLoops`): its other dimensions as one, first, which
+    goes to the x blocks (up to 2^31 - 1), then the columns' tiles, to y.
+    The tile's loop inside keeps its dimensions, so a warp still covers 32
+    consecutive elements; deeper dimensions no longer run in sequence in a
+    thread but on blocks of their own.
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def XfmrGpuCheckHostCode : Pass<"xfmr-gpu-check-host-code",
                                  "mlir::func::FuncOp"> {
   let summary = "fails where computation was left on the host";
