@@ -11,7 +11,9 @@
 // "80"). Memory is host memory, every allocation "managed". Streams and
 // events exist only as handles: work runs when it is enqueued. A kernel
 // launch runs its blocks one after another, each block's threads as fibers
-// of the calling thread, switched at the collectives: a shuffle waits for
+// of the calling thread (on x86-64 a stack switch of the callee-saved
+// registers, no system call; elsewhere ucontext), switched at the
+// collectives: a shuffle waits for
 // every lane of its warp that has not exited, a barrier for every thread of
 // the block. A block whose threads cannot all go on (a barrier some warp
 // never reaches, lanes of one warp at different collectives, a shuffle of
@@ -42,8 +44,10 @@
 #include <mutex>
 #include <string>
 #include <sys/mman.h>
-#include <ucontext.h>
 #include <vector>
+#if !defined(__x86_64__)
+#include <ucontext.h>
+#endif
 
 namespace emulated = xfmr::cuda::emulated;
 
@@ -152,8 +156,93 @@ struct Function {
 
 enum class FiberState { Ready, AtShuffle, AtBarrier, AtMma, Done };
 
+void fiberEntry();
+
+#if defined(__x86_64__)
+} // namespace
+
+// Saves the callee-saved registers (and the SSE and x87 control words) on
+// the current stack, stores its pointer in *from, and resumes the stack
+// `to` was saved as, or a new one that `startContext` laid out.
+extern "C" void xfmrEmulatorSwitch(void **from, void *to);
+asm(R"(
+  .text
+  .p2align 4
+  .globl xfmrEmulatorSwitch
+  .hidden xfmrEmulatorSwitch
+  .type xfmrEmulatorSwitch, @function
+xfmrEmulatorSwitch:
+  pushq %rbp
+  pushq %rbx
+  pushq %r12
+  pushq %r13
+  pushq %r14
+  pushq %r15
+  subq $8, %rsp
+  stmxcsr (%rsp)
+  fnstcw 4(%rsp)
+  movq %rsp, (%rdi)
+  movq %rsi, %rsp
+  ldmxcsr (%rsp)
+  fldcw 4(%rsp)
+  addq $8, %rsp
+  popq %r15
+  popq %r14
+  popq %r13
+  popq %r12
+  popq %rbx
+  popq %rbp
+  ret
+  .size xfmrEmulatorSwitch, .-xfmrEmulatorSwitch
+)");
+
+namespace {
+/// Where a thread of execution stopped: its stack pointer.
+struct Context {
+  void *sp = nullptr;
+};
+
+/// `context` made to start fiberEntry on `stack`: the frame
+/// xfmrEmulatorSwitch pops, under a return address of 0 (where a call would
+/// have left one, keeping the ABI's alignment).
+void startContext(Context &context, void *stack, size_t bytes) {
+  auto *top = reinterpret_cast<uint64_t *>(
+      (reinterpret_cast<uintptr_t>(stack) + bytes) & ~uintptr_t(15));
+  *--top = 0;
+  *--top = reinterpret_cast<uint64_t>(&fiberEntry);
+  for (int r = 0; r < 6; ++r) // rbp, rbx, r12 to r15
+    *--top = 0;
+  uint32_t mxcsr;
+  uint16_t x87;
+  asm volatile("stmxcsr %0" : "=m"(mxcsr));
+  asm volatile("fnstcw %0" : "=m"(x87));
+  *--top = uint64_t(mxcsr) | uint64_t(x87) << 32;
+  context.sp = top;
+}
+
+void switchContext(Context &from, Context &to) {
+  xfmrEmulatorSwitch(&from.sp, to.sp);
+}
+#else
+struct Context {
+  ucontext_t uc;
+};
+
+void startContext(Context &context, void *stack, size_t bytes) {
+  getcontext(&context.uc);
+  context.uc.uc_stack.ss_sp = stack;
+  context.uc.uc_stack.ss_size = bytes;
+  context.uc.uc_link = nullptr;
+  makecontext(&context.uc, fiberEntry, 0);
+}
+
+void switchContext(Context &from, Context &to) {
+  swapcontext(&from.uc, &to.uc);
+}
+#endif
+
 struct Fiber {
-  ucontext_t context;
+  Context context;
   void *stack = nullptr;
   FiberState state = FiberState::Ready;
   int32_t tid[3] = {0, 0, 0};
@@ -175,10 +264,7 @@ struct Launch {
   int32_t grid[3] = {1, 1, 1}, block[3] = {1, 1, 1}, blockId[3] = {0, 0, 0};
   std::vector<Fiber> fibers;
   Fiber *current = nullptr;
-  ucontext_t scheduler;
-  /// A context as getcontext makes it, copied into each fiber before
-  /// makecontext (getcontext is a system call: once per launch).
-  ucontext_t blank;
+  Context scheduler;
   std::string failure;
 };
 
@@ -188,13 +274,14 @@ thread_local Launch *launch = nullptr;
 void wait(FiberState state) {
   Fiber *self = launch->current;
   self->state = state;
-  swapcontext(&self->context, &launch->scheduler);
+  switchContext(self->context, launch->scheduler);
 }
 
-void fiberMain() {
+/// A thread: the kernel, then back to the scheduler for good.
+void fiberEntry() {
   launch->function->entry(launch->params);
-  launch->current->state = FiberState::Done;
-  // uc_link returns to the scheduler.
+  wait(FiberState::Done);
+  __builtin_unreachable();
 }
 
 int32_t specialRegister(int32_t which) {
@@ -392,17 +479,13 @@ bool runBlock(Launch &l) {
   for (int i = 0; i < threads; ++i) {
     Fiber &f = l.fibers[i];
     f.state = FiberState::Ready;
-    f.context = l.blank;
-    f.context.uc_stack.ss_sp = f.stack;
-    f.context.uc_stack.ss_size = kStackBytes;
-    f.context.uc_link = &l.scheduler;
-    makecontext(&f.context, fiberMain, 0);
+    startContext(f.context, f.stack, kStackBytes);
   }
   for (;;) {
     for (Fiber &f : l.fibers)
       if (f.state == FiberState::Ready) {
         l.current = &f;
-        swapcontext(&l.scheduler, &f.context);
+        switchContext(l.scheduler, f.context);
       }
     bool released = false, live = false;
     for (int w = 0; w < threads; w += kWarp) {
@@ -662,7 +745,6 @@ cuLaunchKernel(void *function, unsigned gridX, unsigned gridY, unsigned gridZ,
     fiber.tid[1] = static_cast<int32_t>(i / blockX % blockY);
     fiber.tid[2] = static_cast<int32_t>(i / (uint64_t(blockX) * blockY));
   }
-  getcontext(&l.blank);
   Launch *outer = launch;
   launch = &l;
   bool ok = true;
