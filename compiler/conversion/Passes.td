@@ -16,6 +16,12 @@ def ConvertXfmrToLinalg : Pass<"convert-xfmr-to-linalg", "mlir::ModuleOp"> {
     `xfmr-strip-dropout`), weights bound (`xfmr-bind-weights`); what remains
     of the dialect afterwards is an error.
   }];
+  let options = [
+    Option<"biasAsInit", "bias-as-init", "bool", "false",
+           "a linear's bias as its accumulator's initial value instead of an "
+           "epilogue (kernels that add the initial value once to the "
+           "finished sum: the CUDA target's)">
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",

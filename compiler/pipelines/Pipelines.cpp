@@ -95,7 +95,12 @@ void buildXfmrToLinalgPipeline(OpPassManager &pm, Target target) {
     pm.addNestedPass<func::FuncOp>(cuda::createXfmrGpuAttention());
     pm.addNestedPass<func::FuncOp>(cuda::createXfmrGpuNorms());
   }
-  pm.addPass(createConvertXfmrToLinalg());
+  // The CUDA contractions add C's initial value once to the finished sum:
+  // a linear's bias can be that value, exactly, without a fill or a pass
+  // of its own.
+  ConvertXfmrToLinalgOptions lowering;
+  lowering.biasAsInit = target == Target::cuda;
+  pm.addPass(createConvertXfmrToLinalg(lowering));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addPass(createXfmrEntryDestinations());

@@ -1,5 +1,5 @@
-// RUN: xfmr-opt %s --convert-xfmr-to-linalg --xfmr-linalg-to-gpu-pipeline | FileCheck %s
-// RUN: xfmr-opt %s --convert-xfmr-to-linalg --xfmr-linalg-to-gpu-pipeline=tf32=true | FileCheck %s --check-prefix=TF32
+// RUN: xfmr-opt %s --convert-xfmr-to-linalg=bias-as-init=true --xfmr-linalg-to-gpu-pipeline | FileCheck %s
+// RUN: xfmr-opt %s --convert-xfmr-to-linalg=bias-as-init=true --xfmr-linalg-to-gpu-pipeline=tf32=true | FileCheck %s --check-prefix=TF32
 
 // The kernels of each kind of op on the CUDA target, in the gpu dialect: one
 // small function per op, its launches (grid and block) and what the kernel
@@ -8,18 +8,21 @@
 // columns' on y; contractions their own tiled kernel; reductions a thread
 // per row.
 
-// A linear on column panels: C filled; with at most 8 rows the skinny kernel
-// (8 warps per 32 columns, their sums added in shared memory after a
-// barrier), else the tiled kernel (a 128 × 128 tile of C per block of
-// 16 × 16 threads, 8 × 8 each, both operands staged in shared memory, a
-// barrier after staging and one after use); then the bias epilogue.
+// A linear on column panels: C starts as the bias (bias-as-init, as the
+// CUDA target lowers it); with at most 8 rows the skinny kernel (8 warps
+// per 32 columns, their sums added in shared memory after a barrier), else
+// the tiled kernel (a 128 × 128 tile of C per block of 16 × 16 threads,
+// 8 × 8 each, both operands staged in shared memory, a barrier after
+// staging and one after use), each adding its sums to C; no epilogue.
 // CHECK-LABEL: func.func @linear(
-// CHECK: gpu.launch_func async [%{{[0-9]+}}] @linear_kernel::@linear_kernel blocks in ({{.*}}) threads in (%c32, %c4, %c1)
+// CHECK: gpu.launch_func async [%{{[0-9]+}}] @linear_kernel::@linear_kernel blocks in ({{.*}}) threads in (%c32, %c4, %c1) args(%{{.*}} : index, %{{.*}} : index, %arg2 : memref<64xf32>, %[[C0:alloc[_0-9]*]] : memref<?x2x32xf32>)
 // CHECK: scf.if
-// CHECK: gpu.launch_func async [%{{[0-9]+}}] @[[GEMV:linear_kernel_[0-9]+]]::@linear_kernel blocks in (%c2, %c1, %c1) threads in (%c32, %c8, %c1)
+// CHECK: gpu.launch_func async [%{{[0-9]+}}] @[[GEMV:linear_kernel_[0-9]+]]::@linear_kernel blocks in (%c2, %c1, %c1) threads in (%c32, %c8, %c1) args(%{{.*}}, %arg1 : memref<2x32x32xf32>, %[[C0]] : memref<?x2x32xf32>)
 // CHECK: } else {
-// CHECK: gpu.launch_func async [%{{[0-9]+}}] @[[GEMM:linear_kernel_[0-9]+]]::@linear_kernel blocks in (%c1, %{{.*}}, %c1) threads in (%c16, %c16, %c1)
-// CHECK: gpu.launch_func async [%{{[0-9]+}}] @{{linear_kernel_[0-9]+}}::@linear_kernel blocks in (%{{.*}}, %c2, %c1) threads in (%c32, %c4, %c1)
+// CHECK: gpu.launch_func async [%{{[0-9]+}}] @[[GEMM:linear_kernel_[0-9]+]]::@linear_kernel blocks in (%c1, %{{.*}}, %c1) threads in (%c16, %c16, %c1) args(%{{.*}}, %arg1 : memref<2x32x32xf32>, %[[C0]] : memref<?x2x32xf32>)
+// CHECK: }
+// CHECK-NOT: gpu.launch_func
+// CHECK: return
 // CHECK: gpu.module @[[GEMV]]
 // CHECK: gpu.func @linear_kernel(%{{.*}}: memref<?x32xf32>, %{{.*}}: memref<2x32x32xf32>, %{{.*}}: memref<?x2x32xf32>) workgroup(%[[PARTIAL:arg[0-9]+]] : memref<8x8x32xf32, #gpu.address_space<workgroup>>) kernel attributes {known_block_size = array<i32: 32, 8, 1>, known_grid_size = array<i32: 2, 1, 1>}
 // CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32)

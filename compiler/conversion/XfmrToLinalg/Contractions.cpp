@@ -9,7 +9,10 @@
 // result and a row of the right operand, both contiguous. Either way each
 // element adds its products in k order, so fused and unfused builds round
 // alike. A right operand stored [n, k] (a weight used as stored, Kᵀ in
-// attention) is transposed to [k, n] first.
+// attention) is transposed to [k, n] first. With `biasAsInit` (the CUDA
+// target) a linear's bias is C's initial value instead of an epilogue: its
+// kernels add C's initial value once to the finished sum, which rounds as
+// the epilogue would, and save the fill and the epilogue's pass over C.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/conversion/XfmrToLinalg/LinalgBuilders.h"
@@ -51,7 +54,7 @@ Value transposeLastTwo(OpBuilder &b, Location loc, Value value) {
 /// The epilogue `(acc + bias) * scale` for whichever of the two is present.
 /// The bias comes after the sum (not as the accumulator's initial value) so
 /// that the rounding is the same whether or not a fusion later takes the
-/// bias over.
+/// bias over; `biasAsInit` lowerings pass no bias here.
 Value buildEpilogue(OpBuilder &b, Location loc, RankedTensorType type,
                     ArrayRef<OpFoldResult> sizes, Value result, Value bias,
                     FloatAttr scale) {
@@ -80,12 +83,29 @@ Value buildEpilogue(OpBuilder &b, Location loc, RankedTensorType type,
       });
 }
 
-/// The contraction into a zero-filled accumulator, then the epilogue.
+/// A tensor of `type` and `sizes` holding `bias` read through `map`.
+Value broadcastTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                      ArrayRef<OpFoldResult> sizes, Value bias, AffineMap map) {
+  return buildElementwise(
+      b, loc, type, sizes, {bias}, {map},
+      [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+}
+
+/// The contraction into an accumulator of zeros, or of the bias broadcast
+/// (`biasAsInit`), then the epilogue.
 Value buildContraction(OpBuilder &b, Location loc, RankedTensorType type,
                        ArrayRef<OpFoldResult> sizes, Value lhs, Value rhs,
                        ArrayRef<AffineMap> maps, unsigned numLoops, Value bias,
-                       FloatAttr scale) {
-  Value init = filledTensor(b, loc, type, sizes, f32Constant(b, loc, 0.0));
+                       FloatAttr scale, bool biasAsInit) {
+  Value init;
+  if (bias && biasAsInit) {
+    init = broadcastTensor(
+        b, loc, type, sizes, bias,
+        selectDimMap(b.getContext(), type.getRank(), type.getRank() - 1));
+    bias = Value();
+  } else {
+    init = filledTensor(b, loc, type, sizes, f32Constant(b, loc, 0.0));
+  }
   SmallVector<utils::IteratorType> iterators(numLoops,
                                              utils::IteratorType::parallel);
   iterators[numLoops - 2] = utils::IteratorType::reduction;
@@ -101,7 +121,8 @@ Value buildContraction(OpBuilder &b, Location loc, RankedTensorType type,
 /// the epilogue and the rows' shape restored. The innermost loop walks a
 /// panel's row and C's, both contiguous.
 Value buildPanelLinear(OpBuilder &b, Location loc, RankedTensorType type,
-                       Value input, Value weight, Value bias, FloatAttr scale) {
+                       Value input, Value weight, Value bias, FloatAttr scale,
+                       bool biasAsInit) {
   MLIRContext *ctx = b.getContext();
   auto inputType = cast<RankedTensorType>(input.getType());
   unsigned rank = inputType.getRank();
@@ -121,10 +142,19 @@ Value buildPanelLinear(OpBuilder &b, Location loc, RankedTensorType type,
   OpFoldResult rowCount = sizesOf(b, loc, input)[0];
   auto panelType =
       RankedTensorType::get({m, numPanels, width}, type.getElementType());
-  Value init =
-      filledTensor(b, loc, panelType,
-                   {rowCount, b.getIndexAttr(numPanels), b.getIndexAttr(width)},
-                   f32Constant(b, loc, 0.0));
+  SmallVector<OpFoldResult> panelSizes = {rowCount, b.getIndexAttr(numPanels),
+                                          b.getIndexAttr(width)};
+  Value init;
+  if (bias && biasAsInit) {
+    // C[m, p, j] = bias[p · P + j].
+    AffineExpr p = getAffineDimExpr(1, ctx), j = getAffineDimExpr(2, ctx);
+    init = broadcastTensor(b, loc, panelType, panelSizes, bias,
+                           AffineMap::get(3, 0, {p * width + j}, ctx));
+    bias = Value();
+  } else {
+    init =
+        filledTensor(b, loc, panelType, panelSizes, f32Constant(b, loc, 0.0));
+  }
   AffineExpr row = getAffineDimExpr(0, ctx), panel = getAffineDimExpr(1, ctx),
              k = getAffineDimExpr(2, ctx), column = getAffineDimExpr(3, ctx);
   SmallVector<AffineMap> maps = {
@@ -150,7 +180,8 @@ Value buildPanelLinear(OpBuilder &b, Location loc, RankedTensorType type,
 
 /// result[i..., n] = (sum_k input[i..., k] * weight[n, k] + bias[n]) * scale
 struct LinearLowering : OpConversionPattern<LinearOp> {
-  using OpConversionPattern::OpConversionPattern;
+  LinearLowering(MLIRContext *ctx, bool biasAsInit)
+      : OpConversionPattern(ctx), biasAsInit(biasAsInit) {}
   LogicalResult
   matchAndRewrite(LinearOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -161,7 +192,7 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
       rewriter.replaceOp(
           op, buildPanelLinear(rewriter, loc, type, adaptor.getInput(),
                                adaptor.getWeight(), adaptor.getBias(),
-                               op.getScaleAttr()));
+                               op.getScaleAttr(), biasAsInit));
       return success();
     }
     unsigned rank = type.getRank();
@@ -188,9 +219,11 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
     rewriter.replaceOp(op, buildContraction(rewriter, loc, type, sizes,
                                             adaptor.getInput(), weight, maps,
                                             numLoops, adaptor.getBias(),
-                                            op.getScaleAttr()));
+                                            op.getScaleAttr(), biasAsInit));
     return success();
   }
+
+  bool biasAsInit;
 };
 
 /// result[b..., m, n] = sum_k lhs[b..., m, k] * rhs[b..., k, n] (or
@@ -239,12 +272,15 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
                                    map(batch, m, n)};
     rewriter.replaceOp(op, buildContraction(rewriter, loc, type, sizes, lhs,
                                             rhs, maps, numLoops, Value(),
-                                            op.getScaleAttr()));
+                                            op.getScaleAttr(),
+                                            /*biasAsInit=*/false));
     return success();
   }
 };
 } // namespace
 
-void xfmr::populateContractionToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<LinearLowering, MatmulLowering>(patterns.getContext());
+void xfmr::populateContractionToLinalgPatterns(RewritePatternSet &patterns,
+                                               bool biasAsInit) {
+  patterns.add<LinearLowering>(patterns.getContext(), biasAsInit);
+  patterns.add<MatmulLowering>(patterns.getContext());
 }

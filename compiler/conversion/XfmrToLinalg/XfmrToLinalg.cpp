@@ -17,9 +17,10 @@ namespace xfmr {
 using namespace mlir;
 using namespace xfmr;
 
-void xfmr::populateXfmrToLinalgPatterns(RewritePatternSet &patterns) {
+void xfmr::populateXfmrToLinalgPatterns(RewritePatternSet &patterns,
+                                        bool biasAsInit) {
   populateAttentionToLinalgPatterns(patterns);
-  populateContractionToLinalgPatterns(patterns);
+  populateContractionToLinalgPatterns(patterns, biasAsInit);
   populateElementwiseToLinalgPatterns(patterns);
   populateEmbeddingToLinalgPatterns(patterns);
   populateLayoutToLinalgPatterns(patterns);
@@ -32,6 +33,7 @@ void xfmr::populateXfmrToLinalgPatterns(RewritePatternSet &patterns) {
 namespace {
 struct ConvertXfmrToLinalgPass
     : xfmr::impl::ConvertXfmrToLinalgBase<ConvertXfmrToLinalgPass> {
+  using Base::Base;
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     // Full conversion: anything of xfmr left over means an earlier pass did
@@ -43,7 +45,7 @@ struct ConvertXfmrToLinalgPass
     // cuda: gpu, memref, bufferization).
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(ctx);
-    populateXfmrToLinalgPatterns(patterns);
+    populateXfmrToLinalgPatterns(patterns, biasAsInit);
     if (failed(
             applyFullConversion(getOperation(), target, std::move(patterns))))
       return signalPassFailure();

@@ -7,8 +7,12 @@
 namespace xfmr {
 
 /// Patterns lowering xfmr primitives to linalg on tensors, by op family.
+/// With `biasAsInit` a linear's bias is its accumulator's initial value,
+/// not an epilogue: for kernels that add the initial value once to the
+/// finished sum (compiler/codegen/cuda), where that rounds as the epilogue.
 void populateElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
-void populateContractionToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateContractionToLinalgPatterns(mlir::RewritePatternSet &patterns,
+                                         bool biasAsInit);
 void populateLayerNormToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateSoftmaxToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateAttentionToLinalgPatterns(mlir::RewritePatternSet &patterns);
@@ -22,7 +26,8 @@ void populatePaddingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 inline constexpr llvm::StringLiteral kTokenIndexAttr = "xfmr.token_index";
 
 /// All of the above.
-void populateXfmrToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateXfmrToLinalgPatterns(mlir::RewritePatternSet &patterns,
+                                  bool biasAsInit);
 
 } // namespace xfmr
 
