@@ -23,8 +23,9 @@
 // CHECK: %[[STATS:.*]] = memref.alloc(%{{.*}}, %{{.*}}, %{{.*}}, %[[SPLITS]]) : memref<?x?x?x?x3xf32>
 // CHECK: %[[ACC:.*]] = memref.alloc(%{{.*}}, %{{.*}}, %{{.*}}, %[[SPLITS]]) : memref<?x?x?x?x8xf32>
 // CHECK: %[[QBLOCKS:.*]] = arith.ceildivui %{{.*}}, %c4
-// CHECK: %[[GX:.*]] = arith.muli %[[QBLOCKS]], %[[SPLITS]]
-// CHECK: gpu.launch blocks(%[[BX:[a-z0-9]+]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[GX]], {{.*}}) threads({{.*}}) in (%{{.*}} = %c32{{.*}}, %{{.*}} = %c4{{.*}}, %{{.*}} = %c1{{.*}})
+// CHECK: %[[ROWBLOCKS:.*]] = arith.muli %{{.*}}, %[[QBLOCKS]]
+// CHECK: %[[GX:.*]] = arith.muli %[[ROWBLOCKS]], %[[SPLITS]]
+// CHECK: gpu.launch blocks(%[[BX:[a-z0-9]+]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[GX]], %{{.*}} = %{{.*}}, %{{.*}} = %c1{{.*}}) threads({{.*}}) in (%{{.*}} = %c32{{.*}}, %{{.*}} = %c4{{.*}}, %{{.*}} = %c1{{.*}})
 // CHECK: %[[PART:.*]] = arith.remui %[[BX]], %[[SPLITS]]
 // The split's keys: [part · chunk, min(part · chunk + chunk, end)), the
 // causal end at the query's diagonal.
@@ -53,10 +54,12 @@
 // CHECK: math.fma
 // CHECK: arith.divf
 // CHECK: memref.store %{{.*}}, %[[OUT]]
-// One split: one kernel over (queries in groups of 4, heads, batch), a warp
-// per query in four streams of 8 lanes, each over every fourth key.
+// One split: one kernel over ((batch row, queries in groups of 4), heads),
+// a warp per query in four streams of 8 lanes, each over every fourth key.
 // CHECK: } else {
-// CHECK: gpu.launch blocks(%{{.*}}, %[[H:.*]], %[[B:.*]]) in ({{.*}}) threads(%[[LANE:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c32{{.*}}, %{{.*}} = %c4{{.*}}, %{{.*}} = %c1{{.*}})
+// CHECK: gpu.launch blocks(%[[BX:[a-z0-9]+]], %[[H:[a-z0-9]+]], %{{[a-z0-9]+}}) in (%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %c1{{.*}}) threads(%[[LANE:[a-z0-9]+]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c32{{.*}}, %{{.*}} = %c4{{.*}}, %{{.*}} = %c1{{.*}})
+// Block x is (batch row, query block).
+// CHECK: %[[B:.*]] = arith.divui %[[BX]], %{{.*}} : index
 // CHECK-NOT: workgroup
 // K/V head = head / (heads / kv_heads); lane = 8 stream + slot.
 // CHECK: %[[KVH:.*]] = arith.divui %[[H]], %{{.*}} : index

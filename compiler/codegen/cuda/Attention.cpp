@@ -209,21 +209,28 @@ Value AttentionKernelBuilder::build() {
 
 void AttentionKernelBuilder::buildQueryKernel(const Partials *partials) {
   Value one = index(1);
-  Value splits = partials ? partials->splits : one;
-  // Block x is (query block, split), split fastest.
-  auto launch = gpu::LaunchOp::create(
-      b, loc, mul(ceilDiv(queries, index(kQueries)), splits), heads, batch,
-      index(kLanes), index(kQueries), one);
+  // Block x is (batch row, query block, split), split fastest: the grid's
+  // x allows 2^31 - 1 blocks, y and z 65535.
+  Value queryBlocks = ceilDiv(queries, index(kQueries));
+  Value gridX = mul(batch, queryBlocks);
+  if (partials)
+    gridX = mul(gridX, partials->splits);
+  auto launch = gpu::LaunchOp::create(b, loc, gridX, heads, one, index(kLanes),
+                                      index(kQueries), one);
   OpBuilder::InsertionGuard guard(b);
   xfmr::cuda::enterKernel(b, loc, launch);
 
   Value lane = launch.getThreadIds().x;
-  Value blockX = launch.getBlockIds().x;
-  Value query =
-      add(mul(arith::DivUIOp::create(b, loc, blockX, splits), index(kQueries)),
-          launch.getThreadIds().y);
-  Value part = arith::RemUIOp::create(b, loc, blockX, splits);
-  Value head = launch.getBlockIds().y, row = launch.getBlockIds().z;
+  Value rowBlock = launch.getBlockIds().x, part;
+  if (partials) {
+    part = arith::RemUIOp::create(b, loc, rowBlock, partials->splits);
+    rowBlock = arith::DivUIOp::create(b, loc, rowBlock, partials->splits);
+  }
+  Value row = arith::DivUIOp::create(b, loc, rowBlock, queryBlocks);
+  Value query = add(mul(arith::RemUIOp::create(b, loc, rowBlock, queryBlocks),
+                        index(kQueries)),
+                    launch.getThreadIds().y);
+  Value head = launch.getBlockIds().y;
   Value kvHead = arith::DivUIOp::create(b, loc, head, group);
   // The whole warp shares its query: a warp-uniform branch.
   auto inRange = scf::IfOp::create(b, loc, lessThan(query, queries),
@@ -391,18 +398,21 @@ void AttentionKernelBuilder::buildQueryKernel(const Partials *partials) {
 
 void AttentionKernelBuilder::buildMergeKernel(const Partials &partials) {
   // Threads: x across 32 features (each thread every 32nd), y across 4
-  // queries; the grid over (query blocks, heads, batch).
+  // queries; the grid over ((batch row, query block), heads).
   int64_t perThread = (valueDim + kLanes - 1) / kLanes;
   Value one = index(1);
-  auto launch =
-      gpu::LaunchOp::create(b, loc, ceilDiv(queries, index(kQueries)), heads,
-                            batch, index(kLanes), index(kQueries), one);
+  Value queryBlocks = ceilDiv(queries, index(kQueries));
+  auto launch = gpu::LaunchOp::create(b, loc, mul(batch, queryBlocks), heads,
+                                      one, index(kLanes), index(kQueries), one);
   OpBuilder::InsertionGuard guard(b);
   xfmr::cuda::enterKernel(b, loc, launch);
   Value lane = launch.getThreadIds().x;
-  Value query = add(mul(launch.getBlockIds().x, index(kQueries)),
-                    launch.getThreadIds().y);
-  Value head = launch.getBlockIds().y, row = launch.getBlockIds().z;
+  Value blockX = launch.getBlockIds().x;
+  Value row = arith::DivUIOp::create(b, loc, blockX, queryBlocks);
+  Value query = add(
+      mul(arith::RemUIOp::create(b, loc, blockX, queryBlocks), index(kQueries)),
+      launch.getThreadIds().y);
+  Value head = launch.getBlockIds().y;
   Value kvHead = arith::DivUIOp::create(b, loc, head, group);
   auto inRange = scf::IfOp::create(b, loc, lessThan(query, queries),
                                    /*withElseRegion=*/false);

@@ -48,8 +48,9 @@ def XfmrGpuAttention : Pass<"xfmr-gpu-attention", "mlir::func::FuncOp"> {
   let summary = "fused attention as kernels: a warp per query row";
   let description = [{
     Runs before `convert-xfmr-to-linalg`, on tensors. Each
-    `xfmr.fused_attention` becomes one `gpu.launch` over (queries in groups
-    of 4, heads, batch), a warp per query row in four streams of 8 lanes:
+    `xfmr.fused_attention` becomes one `gpu.launch` over ((batch row,
+    queries in groups of 4) on x, which allows 2^31 - 1 blocks, heads), a
+    warp per query row in four streams of 8 lanes:
     stream s visits keys s, s + 4, ..., its lanes across the head's
     features. Per key a stream's partial products of q and k are summed by
     butterfly shuffles (`gpu.shuffle xor`), the score scaled and biased, and
@@ -72,7 +73,7 @@ def XfmrGpuAttention : Pass<"xfmr-gpu-attention", "mlir::func::FuncOp"> {
     `batch × heads × queries`, are fewer than 2048: into
     `min(ceil(2048 / warps), ceil(keys / 32))` splits of
     `ceil(keys / splits)` consecutive keys. Then the launch's grid x is
-    (query block, split), each warp runs the same loop over its split's
+    (batch row, query block, split), each warp runs the same loop over its split's
     keys (those before the causal end) and stores the split's state:
     maximum, sum and whether it saw an unmasked key, and its accumulator,
     in buffers of `[batch, heads, queries, splits, *]`. A second kernel, a
