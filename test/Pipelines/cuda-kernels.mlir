@@ -64,7 +64,8 @@ func.func @linear(%x: tensor<?x?x32xf32>, %w: tensor<2x32x32xf32>, %b: tensor<64
 }
 
 // Attention's scores, batched over (batch, head): K transposed, then the
-// tiled kernel with the heads and the batch on the grid's z.
+// tiled kernel with the heads and the batch on the grid's x, with the
+// columns' tiles.
 // CHECK-LABEL: func.func @scores(
 // CHECK: gpu.launch_func async [%{{[0-9]+}}] @{{.*}} threads in (%c32, %c4, %c1) args(%arg1 : memref<?x4x?x8xf32>, {{.*}}%[[KT:alloc[_0-9]*]] : memref<?x4x8x?xf32>)
 // CHECK: gpu.launch_func async [%{{[0-9]+}}] @{{.*}} threads in (%c16, %c16, %c1) args(%arg0 : memref<?x4x?x8xf32>, %{{.*}}, %[[KT]] : memref<?x4x8x?xf32>,
@@ -74,11 +75,12 @@ func.func @scores(%q: tensor<?x4x?x8xf32>, %k: tensor<?x4x?x8xf32>) -> tensor<?x
 }
 
 // Grouped-query scores read the key heads at head / 2, an expression of the
-// batch loops: the same tiled kernel, head and batch from the grid's z.
+// batch loops: the same kernels, head and batch from the grid's x.
 // CHECK-LABEL: func.func @grouped_scores(
 // CHECK: gpu.launch_func async [%{{[0-9]+}}] @{{.*}} threads in (%c16, %c16, %c1) args(%arg0 : memref<?x4x?x8xf32>
-// CHECK: gpu.func @grouped_scores_kernel(%{{.*}}: memref<?x4x?x8xf32>, %{{.*}}: index, %[[KT:arg[0-9]+]]: memref<?x2x8x?xf32>
-// CHECK: arith.remui %block_id_z, %c4
+// CHECK: gpu.func @grouped_scores_kernel(%{{.*}}: memref<?x4x?x8xf32>, %{{.*}}: index, %{{.*}}: index, %[[KT:arg[0-9]+]]: memref<?x2x8x?xf32>
+// CHECK: %[[BATCH:.*]] = arith.divui %block_id_x, %{{.*}}
+// CHECK: arith.remui %[[BATCH]], %c4
 // CHECK: arith.divsi %{{.*}}, %c2
 // CHECK: memref.load %[[KT]][%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] : memref<?x2x8x?xf32>
 func.func @grouped_scores(%q: tensor<?x4x?x8xf32>, %k: tensor<?x2x?x8xf32>) -> tensor<?x4x?x?xf32> {

@@ -160,6 +160,20 @@ private:
   Value ceilDiv(Value x, int64_t by) {
     return arith::CeilDivUIOp::create(b, loc, x, index(by));
   }
+  /// The grid's x for `blocks` per batch element: the batch elements with
+  /// them on x (which allows 2^31 - 1 blocks, y and z 65535).
+  Value batchedX(Value blocks) {
+    return loops.dims.batch.empty() ? blocks : mul(batches, blocks);
+  }
+  /// In the kernel: the block's column block of `blocks`, and the batch
+  /// loops' values set from its batch element.
+  Value columnBlock(gpu::LaunchOp launch, Value blocks) {
+    Value x = launch.getBlockIds().x;
+    if (loops.dims.batch.empty())
+      return x;
+    decompose(loops.dims.batch, arith::DivUIOp::create(b, loc, x, blocks));
+    return arith::RemUIOp::create(b, loc, x, blocks);
+  }
 
   /// The product of the sizes of `group`'s loops (1 for none).
   Value extent(ArrayRef<unsigned> group) {
@@ -268,8 +282,9 @@ void KernelBuilder::buildSkinny() {
       MemRefLayoutAttrInterface(),
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup));
   Value one = index(1);
+  Value colBlocks = ceilDiv(cols, kWarpLanes);
   auto launch = gpu::LaunchOp::create(
-      b, loc, ceilDiv(cols, kWarpLanes), one, batches, index(kWarpLanes),
+      b, loc, batchedX(colBlocks), one, one, index(kWarpLanes),
       index(kSkinnyWarps), one, /*dynamicSharedMemorySize=*/nullptr,
       /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{},
       /*workgroupAttributions=*/TypeRange{shared});
@@ -277,9 +292,7 @@ void KernelBuilder::buildSkinny() {
   xfmr::cuda::enterKernel(b, loc, launch);
   Value partial = launch.getWorkgroupAttributions()[0];
   Value lane = launch.getThreadIds().x, warp = launch.getThreadIds().y;
-  if (!dims.batch.empty())
-    decompose(dims.batch, launch.getBlockIds().z);
-  Value n = add(mul(launch.getBlockIds().x, index(kWarpLanes)), lane);
+  Value n = add(mul(columnBlock(launch, colBlocks), index(kWarpLanes)), lane);
   Value column = lessThan(n, cols);
   zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
   unsigned kDim = dims.k.front();
@@ -317,7 +330,6 @@ void KernelBuilder::buildSkinny() {
 }
 
 void KernelBuilder::buildTiled(bool tf32) {
-  const linalg::ContractionDimensions &dims = loops.dims;
   tileSize = tf32 ? kTf32Tile : kTile;
   stepDepth = tf32 ? kTf32Depth : kDepth;
   auto shared = MemRefType::get(
@@ -328,9 +340,10 @@ void KernelBuilder::buildTiled(bool tf32) {
   Value one = index(1);
   Value blockX = tf32 ? index(blockThreads) : index(kThreads);
   Value blockY = tf32 ? one : index(kThreads);
+  Value colTiles = ceilDiv(cols, tileSize);
   auto launch = gpu::LaunchOp::create(
-      b, loc, ceilDiv(cols, tileSize), ceilDiv(rows, tileSize), batches, blockX,
-      blockY, one, /*dynamicSharedMemorySize=*/nullptr,
+      b, loc, batchedX(colTiles), ceilDiv(rows, tileSize), one, blockX, blockY,
+      one, /*dynamicSharedMemorySize=*/nullptr,
       /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{},
       /*workgroupAttributions=*/TypeRange{shared, shared});
   OpBuilder::InsertionGuard guard(b);
@@ -340,10 +353,8 @@ void KernelBuilder::buildTiled(bool tf32) {
   tileB = launch.getWorkgroupAttributions()[1];
   Value tx = launch.getThreadIds().x, ty = launch.getThreadIds().y;
   rowBase = mul(launch.getBlockIds().y, index(tileSize));
-  colBase = mul(launch.getBlockIds().x, index(tileSize));
+  colBase = mul(columnBlock(launch, colTiles), index(tileSize));
   Value thread = tf32 ? tx : add(mul(ty, index(kThreads)), tx);
-  if (!dims.batch.empty())
-    decompose(dims.batch, launch.getBlockIds().z);
   zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
 
   // TF32: warp (wm, wn) computes rows wm·32 + [0, 32) and columns

@@ -131,7 +131,8 @@ def XfmrGpuContractions : Pass<"xfmr-gpu-contractions", "mlir::func::FuncOp"> {
     attention's scores and weighted values, with grouped-query attention's
     key and value heads at head / group) becomes one `gpu.launch`. Its
     loops of each kind are flattened, row-major in loop order, into
-    `batch`, `M` and `N`; the grid is `N / 128 × M / 128 × batch`. A block
+    `batch`, `M` and `N`; the grid is `(batch, N / 128) × M / 128`
+    (the batch on x, which allows 2^31 - 1 blocks). A block
     of 16 × 16 threads computes a 128 × 128 tile of C, each thread 8 × 8
     elements in registers (rows `ty + 16 r`, columns `tx + 16 c`): per
     reduction step of 8, the block stages 128 × 8 of A and 8 × 128 of B in
@@ -145,7 +146,7 @@ def XfmrGpuContractions : Pass<"xfmr-gpu-contractions", "mlir::func::FuncOp"> {
 
     Where B's innermost index is the last `N` loop at stride 1 (the linear
     layers' weight panels), the host chooses at run time: with at most 8
-    rows `M`, a skinny kernel instead, its grid `N / 32 × 1 × batch`, a
+    rows `M`, a skinny kernel instead, its grid `(batch, N / 32)`, a
     block of 8 warps of 32 lanes. Lane `l` of warp `w` holds the 8 rows'
     sums for column `32 · block + l` over `k = w, w + 8, ...` (rows past
     `M` read zeros); the warps store them in shared memory and, after a
