@@ -78,3 +78,77 @@ func.func @max_plus(%a: memref<8x32xf32>, %b: memref<32x16xf32>, %c: memref<8x16
   }
   return
 }
+
+// C's initial value written just before: the kernels read it where it comes
+// from, and the writer goes. A fill: its value.
+// CHECK-LABEL: func.func @filled
+// CHECK-NOT: linalg.fill
+// CHECK-NOT: memref.load %arg2
+// CHECK: memref.store %{{.*}}, %arg2
+// CHECK-NOT: memref.load %arg2
+// CHECK: return
+func.func @filled(%a: memref<?x32xf32>, %b: memref<32x48xf32>, %c: memref<?x48xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<?x48xf32>)
+  linalg.matmul ins(%a, %b : memref<?x32xf32>, memref<32x48xf32>) outs(%c : memref<?x48xf32>)
+  return
+}
+
+// A broadcast (a linear's bias as its initial value): its input at its map
+// of C's indices.
+// CHECK-LABEL: func.func @broadcast
+// CHECK-NOT: linalg.generic
+// CHECK: gpu.launch
+// CHECK: %[[BIAS:.*]] = memref.load %arg2[%{{.*}}] : memref<48xf32>
+// CHECK: arith.addf %[[BIAS]], %{{.*}} : f32
+func.func @broadcast(%a: memref<?x32xf32>, %b: memref<32x48xf32>, %bias: memref<48xf32>, %c: memref<?x48xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(m, n) -> (n)>, affine_map<(m, n) -> (m, n)>], iterator_types = ["parallel", "parallel"]}
+      ins(%bias : memref<48xf32>) outs(%c : memref<?x48xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    linalg.yield %x : f32
+  }
+  linalg.matmul ins(%a, %b : memref<?x32xf32>, memref<32x48xf32>) outs(%c : memref<?x48xf32>)
+  return
+}
+
+// One fill shared by two contractions (as CSE leaves it): the first reads a
+// copy of it, the second the filled buffer itself. The copy goes; the fill
+// stays for the second, which reads C: the contraction between them writes
+// memory.
+// CHECK-LABEL: func.func @shared_fill
+// CHECK: linalg.fill ins(%{{.*}}) outs(%[[Z:.*]] : memref<?x48xf32>)
+// CHECK: %[[C:.*]] = memref.alloc
+// CHECK-NOT: memref.copy
+// CHECK-NOT: memref.load %[[C]]
+// CHECK: memref.store %{{.*}}, %[[C]]
+// CHECK-NOT: memref.load %[[C]]
+// CHECK: %[[OLD:.*]] = memref.load %[[Z]]
+// CHECK: arith.addf %[[OLD]], %{{.*}} : f32
+func.func @shared_fill(%a: memref<?x32xf32>, %b: memref<32x48xf32>, %n: index) -> (memref<?x48xf32>, memref<?x48xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %z = memref.alloc(%n) : memref<?x48xf32>
+  linalg.fill ins(%zero : f32) outs(%z : memref<?x48xf32>)
+  %c = memref.alloc(%n) : memref<?x48xf32>
+  memref.copy %z, %c : memref<?x48xf32> to memref<?x48xf32>
+  linalg.matmul ins(%a, %b : memref<?x32xf32>, memref<32x48xf32>) outs(%c : memref<?x48xf32>)
+  linalg.matmul ins(%a, %b : memref<?x32xf32>, memref<32x48xf32>) outs(%z : memref<?x48xf32>)
+  return %c, %z : memref<?x48xf32>, memref<?x48xf32>
+}
+
+// A store between the fill and the contraction may write C: the kernels
+// read C.
+// CHECK-LABEL: func.func @written_between
+// CHECK: linalg.fill
+// CHECK: memref.store
+// CHECK: gpu.launch
+// CHECK: %[[OLD:.*]] = memref.load %arg2
+// CHECK: arith.addf %[[OLD]], %{{.*}} : f32
+func.func @written_between(%a: memref<?x32xf32>, %b: memref<32x48xf32>, %c: memref<?x48xf32>, %alias: memref<?x48xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %c0 = arith.constant 0 : index
+  linalg.fill ins(%zero : f32) outs(%c : memref<?x48xf32>)
+  memref.store %one, %alias[%c0, %c0] : memref<?x48xf32>
+  linalg.matmul ins(%a, %b : memref<?x32xf32>, memref<32x48xf32>) outs(%c : memref<?x48xf32>)
+  return
+}

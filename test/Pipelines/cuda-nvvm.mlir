@@ -15,26 +15,26 @@
 // shared memory, the tiled one its two tiles; both barriers and fused
 // multiply-adds, and only the tiled one mma.sync with TF32.
 // CHECK-LABEL: llvm.func @linear(
+// CHECK: gpu.launch_func <%{{.*}} : !llvm.ptr> @linear_kernel::@linear_kernel blocks in ({{.*}}) threads in ({{.*}}) : i64 args(
 // CHECK: gpu.launch_func <%{{.*}} : !llvm.ptr> @linear_kernel_0::@linear_kernel blocks in ({{.*}}) threads in ({{.*}}) : i64 args(
-// CHECK: gpu.launch_func <%{{.*}} : !llvm.ptr> @linear_kernel_1::@linear_kernel blocks in ({{.*}}) threads in ({{.*}}) : i64 args(
-// CHECK: gpu.binary @linear_kernel_0 [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80", link = ["{{.*}}libdevice.10.bc"]>
+// CHECK: gpu.binary @linear_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80", link = ["{{.*}}libdevice.10.bc"]>
 // CHECK-SAME: .version 8.0
 // CHECK-SAME: .target sm_90
 // CHECK-SAME: .maxntid 32, 8, 1
 // CHECK-SAME: .shared .align 4 .b8 __wg_linear_kernel_0[8192];
 // CHECK-SAME: fma.rn.f32
 // CHECK-SAME: bar.sync
-// CHECK: gpu.binary @linear_kernel_1 [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80", link = ["{{.*}}libdevice.10.bc"]>
+// CHECK: gpu.binary @linear_kernel_0 [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80", link = ["{{.*}}libdevice.10.bc"]>
 // CHECK-SAME: .maxntid 16, 16, 1
 // CHECK-SAME: .shared .align 4 .b8 __wg_linear_kernel_{{[01]}}[4096];
 // CHECK-SAME: bar.sync
 // CHECK-SAME: fma.rn.f32
-// SM80: gpu.binary @linear_kernel_0 [#gpu.object<#nvvm.target<O = 3, chip = "sm_80"
+// SM80: gpu.binary @linear_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_80"
 // SM80-SAME: .target sm_80
 // SM80-NOT: mma.sync
-// TF32: gpu.binary @linear_kernel_0
+// TF32: gpu.binary @linear_kernel
 // TF32-NOT: mma.sync
-// TF32: gpu.binary @linear_kernel_1
+// TF32: gpu.binary @linear_kernel_0
 // TF32-SAME: mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32
 
 // The softmax's exp is arithmetic, so its PTX calls nothing; rotary

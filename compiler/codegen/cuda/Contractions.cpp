@@ -32,6 +32,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace xfmr::cuda {
 #define GEN_PASS_DEF_XFMRGPUCONTRACTIONS
@@ -138,11 +139,86 @@ FailureOr<linalg::ContractionDimensions> matchContraction(linalg::LinalgOp op) {
   return dims;
 }
 
+/// What C holds before the contraction, where the op that wrote all of it
+/// comes just before (with nothing between that touches memory but
+/// allocations): a fill's value, a broadcast's input (a linear's bias as
+/// its initial value), or a copy of a buffer a fill wrote. The kernels read
+/// that instead of C, and the op goes.
+struct Initializer {
+  Operation *writer = nullptr;
+  Value value;                 // a fill's, or a copied buffer's fill's
+  OpOperand *source = nullptr; // a broadcast's input
+  linalg::FillOp copiedFill;   // the fill of a copy's source
+};
+
+/// Whether `op` writes `c` with its one input as it stands, broadcast.
+bool isBroadcastInto(linalg::GenericOp op, Value c) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 1 ||
+      op.getNumDpsInits() != 1 || op.getDpsInitOperand(0)->get() != c ||
+      op.getDpsInputOperand(0)->get() == c ||
+      op.getNumParallelLoops() != op.getNumLoops() ||
+      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
+    return false;
+  auto yield = cast<linalg::YieldOp>(op.getBlock()->getTerminator());
+  return op.getBlock()->getOperations().size() == 1 &&
+         yield.getOperand(0) == op.getBlock()->getArgument(0);
+}
+
+/// The fill of the buffer that `copy` reads, where before the copy the
+/// buffer is only filled and copied from (after it, anything: a fill that
+/// CSE shared among contractions is copied for each but the last, which
+/// writes the buffer itself).
+linalg::FillOp fillCopiedBy(memref::CopyOp copy) {
+  Value buffer = copy.getSource();
+  linalg::FillOp fill;
+  for (Operation *user : buffer.getUsers()) {
+    // A use inside an op of the block (the deallocation's conditions).
+    Operation *at = copy->getBlock()->findAncestorOpInBlock(*user);
+    if (!at)
+      return {};
+    if (copy->isBeforeInBlock(at))
+      continue;
+    if (auto reader = dyn_cast<memref::CopyOp>(user);
+        reader && reader.getSource() == buffer)
+      continue;
+    auto f = dyn_cast<linalg::FillOp>(user);
+    if (fill || !f || f.getDpsInitOperand(0)->get() != buffer)
+      return {};
+    fill = f;
+  }
+  return fill;
+}
+
+std::optional<Initializer> findInitializer(linalg::LinalgOp op) {
+  Value c = op.getDpsInitOperand(0)->get();
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    if (auto fill = dyn_cast<linalg::FillOp>(prev);
+        fill && fill.hasPureBufferSemantics() &&
+        fill.getDpsInitOperand(0)->get() == c)
+      return Initializer{prev, fill.value(), nullptr, {}};
+    if (auto generic = dyn_cast<linalg::GenericOp>(prev);
+        generic && isBroadcastInto(generic, c))
+      return Initializer{prev, Value(), generic.getDpsInputOperand(0), {}};
+    if (auto copy = dyn_cast<memref::CopyOp>(prev);
+        copy && copy.getTarget() == c) {
+      linalg::FillOp fill = fillCopiedBy(copy);
+      if (!fill)
+        return std::nullopt;
+      return Initializer{prev, fill.value(), nullptr, fill};
+    }
+    // Between it and the contraction, only ops that touch no memory (a
+    // dimension of C, a view of it) or allocate.
+    if (!isMemoryEffectFree(prev) && !isa<memref::AllocOp>(prev))
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 class KernelBuilder : xfmr::cuda::LoopKernelBuilder {
 public:
   KernelBuilder(OpBuilder &b, Location loc, linalg::LinalgOp op,
-                const ContractionLoops &loops)
-      : LoopKernelBuilder(b, loc, op), loops(loops) {}
+                const ContractionLoops &loops, const Initializer *init)
+      : LoopKernelBuilder(b, loc, op), loops(loops), init(init) {}
 
   /// The kernels of the contraction: the tiled kernel with fused
   /// multiply-adds in each thread (exact f32), or with `mma.sync` on the
@@ -195,6 +271,8 @@ private:
   void accumulate(Value m, Value n, Value value);
 
   const ContractionLoops &loops;
+  /// What C holds before, where the kernels read it from elsewhere.
+  const Initializer *init;
   Value zero, rows, cols, depth, batches, rowBase, colBase, tileA, tileB;
   /// The tiled kernel's tile and reduction step.
   int64_t tileSize = kTile, stepDepth = kDepth;
@@ -236,7 +314,21 @@ void KernelBuilder::accumulate(Value m, Value n, Value value) {
   decompose(loops.dims.n, n);
   OpOperand &out = *op.getDpsInitOperand(0);
   SmallVector<Value> at = indicesOf(out);
-  Value old = memref::LoadOp::create(b, loc, out.get(), at);
+  Value old;
+  if (!init) {
+    old = memref::LoadOp::create(b, loc, out.get(), at);
+  } else if (init->value) {
+    old = init->value;
+  } else {
+    // The broadcast's input at its map of C's indices.
+    auto broadcast = cast<linalg::LinalgOp>(init->writer);
+    AffineMap map = broadcast.getMatchingIndexingMap(init->source);
+    SmallVector<Value> from;
+    for (unsigned r = 0; r < map.getNumResults(); ++r)
+      from.push_back(
+          affine::AffineApplyOp::create(b, loc, map.getSubMap({r}), at));
+    old = memref::LoadOp::create(b, loc, init->source->get(), from);
+  }
   memref::StoreOp::create(b, loc, arith::AddFOp::create(b, loc, old, value),
                           out.get(), at);
 }
@@ -483,9 +575,23 @@ struct XfmrGpuContractionsPass
       for (Range range : op.createLoopRanges(rewriter, op.getLoc()))
         loops.sizes.push_back(
             getValueOrCreateConstantIndexOp(rewriter, op.getLoc(), range.size));
-      KernelBuilder(rewriter, op.getLoc(), op, loops).build(tf32);
+      std::optional<Initializer> init = findInitializer(op);
+      KernelBuilder(rewriter, op.getLoc(), op, loops, init ? &*init : nullptr)
+          .build(tf32);
       rewriter.eraseOp(op);
       ++numKernels;
+      if (!init)
+        continue;
+      rewriter.eraseOp(init->writer);
+      ++numInitializers;
+      // A shared fill goes with the last copy of it.
+      if (linalg::FillOp fill = init->copiedFill;
+          fill && llvm::all_of(fill.getDpsInitOperand(0)->get().getUsers(),
+                               [&](Operation *user) {
+                                 return user == fill ||
+                                        isa<memref::DeallocOp>(user);
+                               }))
+        rewriter.eraseOp(fill);
     }
   }
 };

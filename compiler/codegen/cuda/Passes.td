@@ -144,6 +144,14 @@ def XfmrGpuContractions : Pass<"xfmr-gpu-contractions", "mlir::func::FuncOp"> {
     with fused multiply-adds, then is added to C's initial value. Other
     contractions are left to the generic mapping.
 
+    Where the op just before (with nothing between that touches memory but
+    allocations) wrote all of C, the kernels read C's initial value where
+    it comes from and that op goes: a `linalg.fill`'s value, a broadcast's
+    input at its map of C's indices (a linear's bias as its initial value,
+    `bias-as-init`), or a `memref.copy` of a buffer only filled before it
+    (a fill that CSE shared; the fill goes with its last copy). The sum
+    rounds as before: the initial value is added once.
+
     Where B's innermost index is the last `N` loop at stride 1 (the linear
     layers' weight panels), the host chooses at run time: with at most 8
     rows `M`, a skinny kernel instead, its grid `(batch, N / 32)`, a
@@ -175,7 +183,9 @@ def XfmrGpuContractions : Pass<"xfmr-gpu-contractions", "mlir::func::FuncOp"> {
                            "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect"];
   let statistics = [
-    Statistic<"numKernels", "kernels", "contractions turned into kernels">
+    Statistic<"numKernels", "kernels", "contractions turned into kernels">,
+    Statistic<"numInitializers", "initializers",
+              "fills, broadcasts and copies of C the kernels took over">
   ];
 }
 
