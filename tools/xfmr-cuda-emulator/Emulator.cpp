@@ -229,7 +229,14 @@ struct Context {
 };
 
 void startContext(Context &context, void *stack, size_t bytes) {
-  getcontext(&context.uc);
+  // getcontext is a system call: once per host thread, copied for each
+  // fiber.
+  static thread_local const ucontext_t blank = [] {
+    ucontext_t uc;
+    getcontext(&uc);
+    return uc;
+  }();
+  context.uc = blank;
   context.uc.uc_stack.ss_sp = stack;
   context.uc.uc_stack.ss_size = bytes;
   context.uc.uc_link = nullptr;

@@ -28,6 +28,7 @@
 #include "mlir/IR/PatternMatch.h"
 
 #include <limits>
+#include <tuple>
 
 namespace xfmr::cuda {
 #define GEN_PASS_DEF_XFMRGPUATTENTION
@@ -97,6 +98,14 @@ private:
   Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
   Value ceilDiv(Value x, Value y) {
     return arith::CeilDivUIOp::create(b, loc, x, y);
+  }
+  /// The batch row and the query (of the block's thread y) of
+  /// `rowBlock`, a block of (batch row, query block), query block fastest.
+  std::pair<Value, Value> rowAndQuery(gpu::LaunchOp launch, Value rowBlock,
+                                      Value queryBlocks) {
+    Value row = arith::DivUIOp::create(b, loc, rowBlock, queryBlocks);
+    Value block = arith::RemUIOp::create(b, loc, rowBlock, queryBlocks);
+    return {row, add(mul(block, index(kQueries)), launch.getThreadIds().y)};
   }
   Value dim(Value memref, int64_t i) {
     return memref::DimOp::create(b, loc, memref, i);
@@ -226,10 +235,8 @@ void AttentionKernelBuilder::buildQueryKernel(const Partials *partials) {
     part = arith::RemUIOp::create(b, loc, rowBlock, partials->splits);
     rowBlock = arith::DivUIOp::create(b, loc, rowBlock, partials->splits);
   }
-  Value row = arith::DivUIOp::create(b, loc, rowBlock, queryBlocks);
-  Value query = add(mul(arith::RemUIOp::create(b, loc, rowBlock, queryBlocks),
-                        index(kQueries)),
-                    launch.getThreadIds().y);
+  Value row, query;
+  std::tie(row, query) = rowAndQuery(launch, rowBlock, queryBlocks);
   Value head = launch.getBlockIds().y;
   Value kvHead = arith::DivUIOp::create(b, loc, head, group);
   // The whole warp shares its query: a warp-uniform branch.
@@ -407,11 +414,9 @@ void AttentionKernelBuilder::buildMergeKernel(const Partials &partials) {
   OpBuilder::InsertionGuard guard(b);
   xfmr::cuda::enterKernel(b, loc, launch);
   Value lane = launch.getThreadIds().x;
-  Value blockX = launch.getBlockIds().x;
-  Value row = arith::DivUIOp::create(b, loc, blockX, queryBlocks);
-  Value query = add(
-      mul(arith::RemUIOp::create(b, loc, blockX, queryBlocks), index(kQueries)),
-      launch.getThreadIds().y);
+  Value row, query;
+  std::tie(row, query) =
+      rowAndQuery(launch, launch.getBlockIds().x, queryBlocks);
   Value head = launch.getBlockIds().y;
   Value kvHead = arith::DivUIOp::create(b, loc, head, group);
   auto inRange = scf::IfOp::create(b, loc, lessThan(query, queries),

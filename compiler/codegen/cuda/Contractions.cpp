@@ -217,8 +217,8 @@ std::optional<Initializer> findInitializer(linalg::LinalgOp op) {
 class KernelBuilder : xfmr::cuda::LoopKernelBuilder {
 public:
   KernelBuilder(OpBuilder &b, Location loc, linalg::LinalgOp op,
-                const ContractionLoops &loops, const Initializer *init)
-      : LoopKernelBuilder(b, loc, op), loops(loops), init(init) {}
+                const ContractionLoops &loops, const Initializer *initializer)
+      : LoopKernelBuilder(b, loc, op), loops(loops), initializer(initializer) {}
 
   /// The kernels of the contraction: the tiled kernel with fused
   /// multiply-adds in each thread (exact f32), or with `mma.sync` on the
@@ -272,7 +272,7 @@ private:
 
   const ContractionLoops &loops;
   /// What C holds before, where the kernels read it from elsewhere.
-  const Initializer *init;
+  const Initializer *initializer;
   Value zero, rows, cols, depth, batches, rowBase, colBase, tileA, tileB;
   /// The tiled kernel's tile and reduction step.
   int64_t tileSize = kTile, stepDepth = kDepth;
@@ -315,19 +315,19 @@ void KernelBuilder::accumulate(Value m, Value n, Value value) {
   OpOperand &out = *op.getDpsInitOperand(0);
   SmallVector<Value> at = indicesOf(out);
   Value old;
-  if (!init) {
+  if (!initializer) {
     old = memref::LoadOp::create(b, loc, out.get(), at);
-  } else if (init->value) {
-    old = init->value;
+  } else if (initializer->value) {
+    old = initializer->value;
   } else {
     // The broadcast's input at its map of C's indices.
-    auto broadcast = cast<linalg::LinalgOp>(init->writer);
-    AffineMap map = broadcast.getMatchingIndexingMap(init->source);
+    auto broadcast = cast<linalg::LinalgOp>(initializer->writer);
+    AffineMap map = broadcast.getMatchingIndexingMap(initializer->source);
     SmallVector<Value> from;
     for (unsigned r = 0; r < map.getNumResults(); ++r)
       from.push_back(
           affine::AffineApplyOp::create(b, loc, map.getSubMap({r}), at));
-    old = memref::LoadOp::create(b, loc, init->source->get(), from);
+    old = memref::LoadOp::create(b, loc, initializer->source->get(), from);
   }
   memref::StoreOp::create(b, loc, arith::AddFOp::create(b, loc, old, value),
                           out.get(), at);

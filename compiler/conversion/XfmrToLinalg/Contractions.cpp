@@ -83,11 +83,18 @@ Value buildEpilogue(OpBuilder &b, Location loc, RankedTensorType type,
       });
 }
 
-/// A tensor of `type` and `sizes` holding `bias` read through `map`.
-Value broadcastTensor(OpBuilder &b, Location loc, RankedTensorType type,
-                      ArrayRef<OpFoldResult> sizes, Value bias, AffineMap map) {
+/// The accumulator a contraction starts from: zeros, or with `biasAsInit`
+/// the bias read through `biasMap`, in which case `bias` is taken (cleared)
+/// so that the epilogue does not add it again.
+Value initialAccumulator(OpBuilder &b, Location loc, RankedTensorType type,
+                         ArrayRef<OpFoldResult> sizes, Value &bias,
+                         AffineMap biasMap, bool biasAsInit) {
+  if (!bias || !biasAsInit)
+    return filledTensor(b, loc, type, sizes, f32Constant(b, loc, 0.0));
+  Value broadcast = bias;
+  bias = Value();
   return buildElementwise(
-      b, loc, type, sizes, {bias}, {map},
+      b, loc, type, sizes, {broadcast}, {biasMap},
       [](OpBuilder &, Location, ValueRange args) { return args[0]; });
 }
 
@@ -97,15 +104,10 @@ Value buildContraction(OpBuilder &b, Location loc, RankedTensorType type,
                        ArrayRef<OpFoldResult> sizes, Value lhs, Value rhs,
                        ArrayRef<AffineMap> maps, unsigned numLoops, Value bias,
                        FloatAttr scale, bool biasAsInit) {
-  Value init;
-  if (bias && biasAsInit) {
-    init = broadcastTensor(
-        b, loc, type, sizes, bias,
-        selectDimMap(b.getContext(), type.getRank(), type.getRank() - 1));
-    bias = Value();
-  } else {
-    init = filledTensor(b, loc, type, sizes, f32Constant(b, loc, 0.0));
-  }
+  Value init = initialAccumulator(
+      b, loc, type, sizes, bias,
+      selectDimMap(b.getContext(), type.getRank(), type.getRank() - 1),
+      biasAsInit);
   SmallVector<utils::IteratorType> iterators(numLoops,
                                              utils::IteratorType::parallel);
   iterators[numLoops - 2] = utils::IteratorType::reduction;
@@ -144,17 +146,13 @@ Value buildPanelLinear(OpBuilder &b, Location loc, RankedTensorType type,
       RankedTensorType::get({m, numPanels, width}, type.getElementType());
   SmallVector<OpFoldResult> panelSizes = {rowCount, b.getIndexAttr(numPanels),
                                           b.getIndexAttr(width)};
-  Value init;
-  if (bias && biasAsInit) {
-    // C[m, p, j] = bias[p · P + j].
-    AffineExpr p = getAffineDimExpr(1, ctx), j = getAffineDimExpr(2, ctx);
-    init = broadcastTensor(b, loc, panelType, panelSizes, bias,
-                           AffineMap::get(3, 0, {p * width + j}, ctx));
-    bias = Value();
-  } else {
-    init =
-        filledTensor(b, loc, panelType, panelSizes, f32Constant(b, loc, 0.0));
-  }
+  // C[m, p, j] starts as bias[p · P + j].
+  Value init = initialAccumulator(
+      b, loc, panelType, panelSizes, bias,
+      AffineMap::get(
+          3, 0, {getAffineDimExpr(1, ctx) * width + getAffineDimExpr(2, ctx)},
+          ctx),
+      biasAsInit);
   AffineExpr row = getAffineDimExpr(0, ctx), panel = getAffineDimExpr(1, ctx),
              k = getAffineDimExpr(2, ctx), column = getAffineDimExpr(3, ctx);
   SmallVector<AffineMap> maps = {
