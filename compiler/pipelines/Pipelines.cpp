@@ -16,6 +16,7 @@
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
 #include "mlir/Conversion/NVVMToLLVM/NVVMToLLVM.h"
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVM.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -227,6 +228,8 @@ void buildLinalgToGpuPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
   pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(cuda::createXfmrGpuAlignSharedMemory());
+  pm.addNestedPass<gpu::GPUModuleOp>(cuda::createXfmrGpuMinBlocksPerSM());
   // The kernels run one after the other on the call's stream; the host
   // waits for them only where it reads memory they may write.
   pm.addPass(cuda::createXfmrGpuAsyncLaunches());
@@ -361,7 +364,7 @@ void registerXfmrDialects(DialectRegistry &registry) {
                   NVVM::NVVMDialect, nvgpu::NVGPUDialect, scf::SCFDialect,
                   tensor::TensorDialect, vector::VectorDialect>();
   // The GPU lowering converts what each loaded dialect says it lowers to
-  // (the kernels' arith, control flow, math, memref and index ops; the
+  // (the kernels' arith, control flow, math, memref, vector and index ops; the
   // host's launches), and gpu-module-to-binary serializes NVVM through the
   // target's interface.
   arith::registerConvertArithToLLVMInterface(registry);
@@ -373,6 +376,7 @@ void registerXfmrDialects(DialectRegistry &registry) {
   registerConvertMemRefToLLVMInterface(registry);
   NVVM::registerConvertGpuToNVVMInterface(registry);
   registerConvertNVVMToLLVMInterface(registry);
+  vector::registerConvertVectorToLLVMInterface(registry);
   NVVM::registerNVVMTargetInterfaceExternalModels(registry);
   registerBuiltinDialectTranslation(registry);
   registerGPUDialectTranslation(registry);

@@ -5,7 +5,10 @@
 // (N / 32 blocks of 8 warps, the warps' sums added in shared memory after a
 // barrier); else the tiled one, N / 128 × M / 128 blocks of 16 × 16
 // threads, 8 × 8 elements each, the two staged tiles (8 steps of the
-// reduction) in shared memory. With TF32, four warps per 64 × 64 tile.
+// reduction, two buffers, rows padded to 132) in shared memory: the first
+// step staged before the loop, then per step the next step's share read,
+// 8 k of four vector loads and 64 fused multiply-adds, the share stored in
+// the other buffer and one barrier. With TF32, four warps per 64 × 64 tile.
 // CHECK-LABEL: func.func @matmul
 // CHECK: %[[M:.*]] = memref.dim %arg0, %c0
 // CHECK: %[[FEW:.*]] = arith.cmpi ule, %[[M]], %c8
@@ -17,16 +20,27 @@
 // CHECK-NOT: gpu.barrier
 // CHECK: } else {
 // CHECK: %[[GY:.*]] = arith.ceildivui %[[M]], %c128
-// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c1, %{{.*}} = %[[GY]], %{{.*}} = %c1) threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c16, %{{.*}} = %c16, %{{.*}} = %c1) workgroup(%{{.*}} : memref<8x128xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<8x128xf32, #gpu.address_space<workgroup>>)
+// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c1, %{{.*}} = %[[GY]], %{{.*}} = %c1) threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c16, %{{.*}} = %c16, %{{.*}} = %c1) workgroup(%[[AS:.*]] : memref<2x8x132xf32, #gpu.address_space<workgroup>>, %[[BS:.*]] : memref<2x8x132xf32, #gpu.address_space<workgroup>>)
+// CHECK: memref.store %{{.*}}, %[[AS]][%c0,
 // CHECK: gpu.barrier
+// CHECK: scf.for
+// CHECK: memref.load %arg0
+// CHECK: %[[BUF:.*]] = arith.remui %{{.*}}, %c2
+// CHECK-COUNT-2: vector.load %[[AS]][%[[BUF]], %c0, %{{.*}}] {alignment = 16 : i64} : memref<2x8x132xf32, #gpu.address_space<workgroup>>, vector<4xf32>
+// CHECK-COUNT-2: vector.load %[[BS]][%[[BUF]], %c0, %{{.*}}] {alignment = 16 : i64}
 // CHECK-COUNT-64: math.fma
+// CHECK: vector.load %[[AS]][%[[BUF]], %c1,
+// CHECK-NOT: gpu.barrier
+// CHECK: memref.store %{{.*}}, %[[AS]]
 // CHECK: gpu.barrier
+// CHECK-NEXT: scf.yield
+// CHECK-NOT: gpu.barrier
 // CHECK-NOT: linalg.matmul
 // TF32-LABEL: func.func @matmul
 // TF32: threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c32, %{{.*}} = %c8, %{{.*}} = %c1)
 // TF32-NOT: nvgpu.mma.sync
 // TF32: } else {
-// TF32: threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c128, %{{.*}} = %c1, %{{.*}} = %c1) workgroup(%{{.*}} : memref<16x64xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<16x64xf32, #gpu.address_space<workgroup>>)
+// TF32: threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c128, %{{.*}} = %c1, %{{.*}} = %c1) workgroup(%{{.*}} : memref<2x16x68xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<2x16x68xf32, #gpu.address_space<workgroup>>)
 // TF32: nvgpu.mma.sync
 func.func @matmul(%a: memref<?x32xf32>, %b: memref<32x48xf32>, %c: memref<?x48xf32>) {
   linalg.matmul ins(%a, %b : memref<?x32xf32>, memref<32x48xf32>) outs(%c : memref<?x48xf32>)

@@ -25,7 +25,7 @@
 // CHECK-NOT: gpu.launch_func
 // CHECK: return
 // CHECK: gpu.module @[[GEMV]]
-// CHECK: gpu.func @linear_kernel(%{{.*}}: memref<?x32xf32>, %{{.*}}: memref<2x32x32xf32>, %{{.*}}: memref<64xf32>, %{{.*}}: memref<?x2x32xf32>) workgroup(%[[PARTIAL:arg[0-9]+]] : memref<8x8x32xf32, #gpu.address_space<workgroup>>) kernel attributes {known_block_size = array<i32: 32, 8, 1>, known_grid_size = array<i32: 2, 1, 1>}
+// CHECK: gpu.func @linear_kernel(%{{.*}}: memref<?x32xf32>, %{{.*}}: memref<2x32x32xf32>, %{{.*}}: memref<64xf32>, %{{.*}}: memref<?x2x32xf32>) workgroup(%[[PARTIAL:arg[0-9]+]] : memref<8x8x32xf32, #gpu.address_space<workgroup>>) kernel attributes {known_block_size = array<i32: 32, 8, 1>, known_grid_size = array<i32: 2, 1, 1>, nvvm.minctasm = 2 : i32}
 // CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32)
 // CHECK-COUNT-8: memref.store %{{.*}}, %[[PARTIAL]]
 // CHECK: gpu.barrier
@@ -36,15 +36,16 @@
 // CHECK: %[[SUM:.*]] = arith.addf %[[BIAS]], %{{.*}} : f32
 // CHECK: memref.store %[[SUM]], %{{.*}} : memref<?x2x32xf32>
 // CHECK: gpu.module @[[GEMM]]
-// CHECK: gpu.func @linear_kernel(%{{.*}}: memref<?x32xf32>, %[[B:arg[0-9]+]]: memref<2x32x32xf32>, %{{.*}}: memref<64xf32>, %[[C:arg[0-9]+]]: memref<?x2x32xf32>) workgroup(%[[AS:arg[0-9]+]] : memref<8x128xf32, #gpu.address_space<workgroup>>, %[[BS:arg[0-9]+]] : memref<8x128xf32, #gpu.address_space<workgroup>>) kernel attributes {known_block_size = array<i32: 16, 16, 1>}
-// CHECK: scf.for {{.*}} -> ([[F64:(f32, ){63}f32]])
+// CHECK: gpu.func @linear_kernel(%{{.*}}: memref<?x32xf32>, %[[B:arg[0-9]+]]: memref<2x32x32xf32>, %{{.*}}: memref<64xf32>, %[[C:arg[0-9]+]]: memref<?x2x32xf32>) workgroup(%[[AS:arg[0-9]+]] : memref<2x8x132xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[BS:arg[0-9]+]] : memref<2x8x132xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel attributes {known_block_size = array<i32: 16, 16, 1>, nvvm.minctasm = 2 : i32}
 // CHECK: memref.load %[[B]]
 // CHECK: memref.store %{{.*}}, %[[BS]]
 // CHECK: gpu.barrier
-// CHECK: scf.for {{.*}} -> ([[F64]])
-// CHECK: memref.load %[[AS]]
-// CHECK: memref.load %[[BS]]
+// CHECK: scf.for {{.*}} -> ([[F64:(f32, ){63}f32]])
+// CHECK: memref.load %[[B]]
+// CHECK: vector.load %[[AS]]
+// CHECK: vector.load %[[BS]]
 // CHECK-COUNT-64: math.fma
+// CHECK: memref.store %{{.*}}, %[[BS]]
 // CHECK: gpu.barrier
 // CHECK: memref.store %{{.*}}, %[[C]]
 // With tf32, four warps per block, each 2 × 4 mma.sync of 16 × 8 × 8 per
@@ -54,7 +55,6 @@
 // TF32: gpu.launch_func async [%{{[0-9]+}}] @[[GEMM:linear_kernel_[0-9]+]]::@linear_kernel blocks in (%c1, %{{.*}}, %c1) threads in (%c128, %c1, %c1)
 // TF32: gpu.module @[[GEMM]]
 // TF32: scf.for {{.*}} -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
-// TF32: gpu.barrier
 // TF32: vector.from_elements {{.*}} : vector<4x1xf32>
 // TF32: vector.from_elements {{.*}} : vector<2x1xf32>
 // TF32-COUNT-16: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled} : (vector<4x1xf32>, vector<2x1xf32>, vector<2x2xf32>) -> vector<2x2xf32>

@@ -26,8 +26,10 @@
 // CHECK-SAME: bar.sync
 // CHECK: gpu.binary @linear_kernel_0 [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80", link = ["{{.*}}libdevice.10.bc"]>
 // CHECK-SAME: .maxntid 16, 16, 1
-// CHECK-SAME: .shared .align 4 .b8 __wg_linear_kernel_{{[01]}}[4096];
+// CHECK-SAME: .minnctapersm 2
+// CHECK-SAME: .shared .align 16 .b8 __wg_linear_kernel_{{[01]}}[8448];
 // CHECK-SAME: bar.sync
+// CHECK-SAME: ld.shared.v4.b32
 // CHECK-SAME: fma.rn.f32
 // SM80: gpu.binary @linear_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_80"
 // SM80-SAME: .target sm_80

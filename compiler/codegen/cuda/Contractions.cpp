@@ -5,9 +5,11 @@
 // operand through a projected permutation of its loops. Such an op becomes
 // one kernel: a block computes a 128 × 128 tile of C, its 16 × 16 threads
 // 8 × 8 elements each, walking the reduction in steps of 8 that the block
-// stages in shared memory (with TF32, four warps a 64 × 64 tile in steps of
-// 16). The loops of each kind (batch, m, n) are flattened,
-// row-major in loop order, so one kernel serves any number of them.
+// stages in shared memory, two buffers of it: the loads of the next step
+// are in flight while the block multiplies the current one (with TF32,
+// four warps a 64 × 64 tile in steps of 16). The loops of each kind (batch, m,
+// n) are flattened, row-major in loop order, so one kernel serves any number of
+// them.
 //
 // A few rows of A (a decode step's tokens, a small batch's pooled rows)
 // leave most of such a tile empty and its few blocks walking the whole
@@ -47,6 +49,14 @@ namespace {
 constexpr int64_t kTile = 128, kThreads = 16, kDepth = 8;
 constexpr int64_t kPerThread = kTile / kThreads; // 8 × 8 elements
 constexpr int64_t kBlockThreads = kThreads * kThreads;
+/// A thread's rows (and columns) of the tile: two runs of 4, one in each
+/// half, read from the staged tiles as vectors of 4.
+constexpr int64_t kRun = 4;
+static_assert(kThreads * kRun * 2 == kTile, "two runs per thread and side");
+/// The staged tiles' rows are padded by 4 elements: the threads that store
+/// one k of consecutive rows of A then hit distinct banks, and a row still
+/// starts 16 bytes aligned; so do the TF32 kernel's fragment reads.
+constexpr int64_t kPad = 4;
 /// The TF32 kernel: its tile and step, four warps, each 2 × 4 mma tiles of
 /// 16 × 8 (32 × 32).
 constexpr int64_t kTf32Tile = 64, kTf32Depth = 16;
@@ -263,10 +273,28 @@ private:
     LoopKernelBuilder::decompose(group, flat, loops.sizes);
   }
 
-  /// Stages the block's tile × depth of A and depth × tile of B at
-  /// reduction step `step`: consecutive threads read consecutive k of A's
-  /// rows and consecutive n of B's.
-  void stage(Value step, Value thread, int64_t blockThreads);
+  /// The thread's share of the block's tile × depth of A and depth × tile
+  /// of B at reduction step `step`, read from the operands (zeros out of
+  /// range): consecutive threads read consecutive k of A's rows and
+  /// consecutive n of B's.
+  SmallVector<Value> fetch(Value step, Value thread, int64_t blockThreads);
+  /// Stores what `fetch` read into buffer `buffer` of the staged tiles.
+  void deposit(ValueRange fetched, Value buffer, Value thread,
+               int64_t blockThreads);
+  /// Where element `e` of a thread's share goes in a staged tile: (k, row
+  /// or column), k fastest in A's tile (its rows are contiguous in k), the
+  /// column fastest in B's.
+  std::pair<Value, Value> sharePosition(Value e, bool kFastest) {
+    if (kFastest)
+      return {rem(e, stepDepth), div(e, stepDepth)};
+    return {div(e, tileSize), rem(e, tileSize)};
+  }
+  /// One reduction step of the exact kernel from buffer `buffer`: 8 × 8
+  /// fused multiply-adds per k.
+  SmallVector<Value> multiplyExact(Value buffer, Value tx, Value ty,
+                                   ValueRange acc);
+  /// One reduction step of the TF32 kernel from buffer `buffer`.
+  SmallVector<Value> multiplyTf32(Value buffer, Value tx, ValueRange acc);
   /// C[m, n] += `value` where (m, n) is in range.
   void accumulate(Value m, Value n, Value value);
 
@@ -278,29 +306,40 @@ private:
   int64_t tileSize = kTile, stepDepth = kDepth;
 };
 
-void KernelBuilder::stage(Value step, Value thread, int64_t blockThreads) {
+SmallVector<Value> KernelBuilder::fetch(Value step, Value thread,
+                                        int64_t blockThreads) {
   const linalg::ContractionDimensions &dims = loops.dims;
   unsigned kDim = dims.k.front();
   Value depthBase = mul(step, index(stepDepth));
-  // Element e of the thread's share: k fastest in A's tile (its rows are
-  // contiguous in k), the column fastest in B's.
-  auto one = [&](OpOperand &operand, Value tile, ArrayRef<unsigned> group,
-                 Value base, Value extent, Value e, bool kFastest) {
-    Value kk = kFastest ? rem(e, stepDepth) : div(e, tileSize);
-    Value i = kFastest ? div(e, stepDepth) : rem(e, tileSize);
+  auto one = [&](OpOperand &operand, ArrayRef<unsigned> group, Value base,
+                 Value extent, Value e, bool kFastest) {
+    auto [kk, i] = sharePosition(e, kFastest);
     Value flat = add(base, i), k = add(depthBase, kk);
     decompose(group, flat);
     point[kDim] = k;
-    Value inBounds = both(lessThan(flat, extent), lessThan(k, depth));
-    memref::StoreOp::create(b, loc, loadOrZero(operand, inBounds), tile,
-                            ValueRange{kk, i});
+    return loadOrZero(operand,
+                      both(lessThan(flat, extent), lessThan(k, depth)));
   };
+  SmallVector<Value> fetched;
   for (int64_t r = 0; r < tileSize * stepDepth / blockThreads; ++r) {
     Value e = add(thread, index(r * blockThreads));
-    one(*op.getDpsInputOperand(0), tileA, dims.m, rowBase, rows, e,
-        /*kFastest=*/true);
-    one(*op.getDpsInputOperand(1), tileB, dims.n, colBase, cols, e,
-        /*kFastest=*/false);
+    fetched.push_back(one(*op.getDpsInputOperand(0), dims.m, rowBase, rows, e,
+                          /*kFastest=*/true));
+    fetched.push_back(one(*op.getDpsInputOperand(1), dims.n, colBase, cols, e,
+                          /*kFastest=*/false));
+  }
+  return fetched;
+}
+
+void KernelBuilder::deposit(ValueRange fetched, Value buffer, Value thread,
+                            int64_t blockThreads) {
+  for (int64_t r = 0; r < tileSize * stepDepth / blockThreads; ++r) {
+    Value e = add(thread, index(r * blockThreads));
+    for (bool isA : {true, false}) {
+      auto [kk, i] = sharePosition(e, /*kFastest=*/isA);
+      memref::StoreOp::create(b, loc, fetched[2 * r + (isA ? 0 : 1)],
+                              isA ? tileA : tileB, ValueRange{buffer, kk, i});
+    }
   }
 }
 
@@ -421,11 +460,88 @@ void KernelBuilder::buildSkinny() {
   accumulate(warp, n, total);
 }
 
+SmallVector<Value> KernelBuilder::multiplyExact(Value buffer, Value tx,
+                                                Value ty, ValueRange acc) {
+  // Thread (tx, ty) holds rows 4 ty + [0, 4) of each half of the tile and
+  // columns 4 tx + [0, 4) of each half: per k, four vector loads.
+  auto vectorType = VectorType::get({kRun}, b.getF32Type());
+  auto runs = [&](Value tile, Value base, Value kk) {
+    SmallVector<Value> elements;
+    for (int64_t half = 0; half < 2; ++half) {
+      Value run = vector::LoadOp::create(
+          b, loc, vectorType, tile,
+          ValueRange{buffer, kk, add(index(half * kTile / 2), base)},
+          /*nontemporal=*/false, llvm::Align(kRun * 4));
+      for (int64_t i = 0; i < kRun; ++i)
+        elements.push_back(vector::ExtractOp::create(b, loc, run, i));
+    }
+    return elements;
+  };
+  Value rowRun = mul(ty, index(kRun)), colRun = mul(tx, index(kRun));
+  SmallVector<Value> sums(acc.begin(), acc.end());
+  for (int64_t kk = 0; kk < stepDepth; ++kk) {
+    SmallVector<Value> a = runs(tileA, rowRun, index(kk));
+    SmallVector<Value> bv = runs(tileB, colRun, index(kk));
+    for (int64_t r = 0; r < kPerThread; ++r)
+      for (int64_t c = 0; c < kPerThread; ++c) {
+        Value &sum = sums[r * kPerThread + c];
+        sum = math::FmaOp::create(b, loc, a[r], bv[c], sum);
+      }
+  }
+  return sums;
+}
+
+SmallVector<Value> KernelBuilder::multiplyTf32(Value buffer, Value tx,
+                                               ValueRange acc) {
+  // Warp (wm, wn) computes rows wm·32 + [0, 32) and columns wn·32 + [0, 32)
+  // of the tile as 2 × 4 mma tiles of 16 × 8; lane l holds the fragments'
+  // elements at group l / 4, thread-in-group l mod 4.
+  Value warp = div(tx, kWarpLanes), lane = rem(tx, kWarpLanes);
+  Value warpRow = mul(div(warp, 2), index(32)),
+        warpCol = mul(rem(warp, 2), index(32));
+  Value group = div(lane, 4), inGroup = rem(lane, 4);
+  auto aType = VectorType::get({4, 1}, b.getF32Type());
+  auto bType = VectorType::get({2, 1}, b.getF32Type());
+  auto at = [&](Value tile, Value k, Value i) {
+    return memref::LoadOp::create(b, loc, tile, ValueRange{buffer, k, i})
+        .getResult();
+  };
+  SmallVector<Value> next(acc.begin(), acc.end());
+  for (int64_t ks = 0; ks < stepDepth; ks += 8) {
+    Value k0 = add(index(ks), inGroup), k1 = add(k0, index(4));
+    SmallVector<Value> fragA, fragB;
+    for (int64_t i = 0; i < kMmaRows; ++i) {
+      Value r0 = add(add(warpRow, index(16 * i)), group);
+      Value r1 = add(r0, index(8));
+      fragA.push_back(vector::FromElementsOp::create(
+          b, loc, aType,
+          ValueRange{at(tileA, k0, r0), at(tileA, k0, r1), at(tileA, k1, r0),
+                     at(tileA, k1, r1)}));
+    }
+    for (int64_t j = 0; j < kMmaCols; ++j) {
+      Value c = add(add(warpCol, index(8 * j)), group);
+      fragB.push_back(vector::FromElementsOp::create(
+          b, loc, bType, ValueRange{at(tileB, k0, c), at(tileB, k1, c)}));
+    }
+    for (int64_t i = 0; i < kMmaRows; ++i)
+      for (int64_t j = 0; j < kMmaCols; ++j) {
+        Value &c = next[i * kMmaCols + j];
+        c = nvgpu::MmaSyncOp::create(b, loc, fragA[i], fragB[j], c,
+                                     ArrayRef<int64_t>{16, 8, 8},
+                                     /*tf32Enabled=*/true);
+      }
+  }
+  return next;
+}
+
 void KernelBuilder::buildTiled(bool tf32) {
   tileSize = tf32 ? kTf32Tile : kTile;
   stepDepth = tf32 ? kTf32Depth : kDepth;
+  // Two buffers of each tile: the block multiplies one while its threads'
+  // loads of the next step are in flight, then stores them in the other.
   auto shared = MemRefType::get(
-      {stepDepth, tileSize}, b.getF32Type(), MemRefLayoutAttrInterface(),
+      {2, stepDepth, tileSize + kPad}, b.getF32Type(),
+      MemRefLayoutAttrInterface(),
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup));
   // Exact: 16 × 16 threads. TF32: four warps, 2 × 2 over the tile.
   int64_t blockThreads = tf32 ? kWarps * kWarpLanes : kBlockThreads;
@@ -440,7 +556,8 @@ void KernelBuilder::buildTiled(bool tf32) {
       /*workgroupAttributions=*/TypeRange{shared, shared});
   OpBuilder::InsertionGuard guard(b);
   xfmr::cuda::enterKernel(b, loc, launch);
-  // As[k][m] and Bs[k][n]: the block's operands for one reduction step.
+  // As[buffer][k][m] and Bs[buffer][k][n]: the block's operands for one
+  // reduction step.
   tileA = launch.getWorkgroupAttributions()[0];
   tileB = launch.getWorkgroupAttributions()[1];
   Value tx = launch.getThreadIds().x, ty = launch.getThreadIds().y;
@@ -449,83 +566,32 @@ void KernelBuilder::buildTiled(bool tf32) {
   Value thread = tf32 ? tx : add(mul(ty, index(kThreads)), tx);
   zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
 
-  // TF32: warp (wm, wn) computes rows wm·32 + [0, 32) and columns
-  // wn·32 + [0, 32) of the tile as 2 × 4 mma tiles of 16 × 8; lane l holds
-  // the fragments' elements at group l / 4, thread-in-group l mod 4.
-  Value warp = div(tx, kWarpLanes), lane = rem(tx, kWarpLanes);
-  Value warpRow = mul(div(warp, 2), index(32)),
-        warpCol = mul(rem(warp, 2), index(32));
-  Value group = div(lane, 4), inGroup = rem(lane, 4);
-  auto accType = VectorType::get({2, 2}, b.getF32Type());
-  auto aType = VectorType::get({4, 1}, b.getF32Type());
-  auto bType = VectorType::get({2, 1}, b.getF32Type());
   SmallVector<Value> init;
   if (tf32)
     init.assign(kMmaRows * kMmaCols,
                 arith::ConstantOp::create(
-                    b, loc, DenseElementsAttr::get(accType, 0.0f)));
+                    b, loc,
+                    DenseElementsAttr::get(
+                        VectorType::get({2, 2}, b.getF32Type()), 0.0f)));
   else
     init.assign(kPerThread * kPerThread, zero);
 
+  deposit(fetch(index(0), thread, blockThreads), index(0), thread,
+          blockThreads);
+  gpu::BarrierOp::create(b, loc);
   auto steps = scf::ForOp::create(
       b, loc, index(0), ceilDiv(depth, stepDepth), one, init,
       [&](OpBuilder &, Location, Value step, ValueRange acc) {
-        stage(step, thread, blockThreads);
-        gpu::BarrierOp::create(b, loc);
-        SmallVector<Value> next(acc.begin(), acc.end());
-        if (tf32) {
-          auto at = [&](Value tile, Value k, Value i) {
-            return memref::LoadOp::create(b, loc, tile, ValueRange{k, i})
-                .getResult();
-          };
-          for (int64_t ks = 0; ks < stepDepth; ks += 8) {
-            Value k0 = add(index(ks), inGroup), k1 = add(k0, index(4));
-            SmallVector<Value> fragA, fragB;
-            for (int64_t i = 0; i < kMmaRows; ++i) {
-              Value r0 = add(add(warpRow, index(16 * i)), group);
-              Value r1 = add(r0, index(8));
-              fragA.push_back(vector::FromElementsOp::create(
-                  b, loc, aType,
-                  ValueRange{at(tileA, k0, r0), at(tileA, k0, r1),
-                             at(tileA, k1, r0), at(tileA, k1, r1)}));
-            }
-            for (int64_t j = 0; j < kMmaCols; ++j) {
-              Value c = add(add(warpCol, index(8 * j)), group);
-              fragB.push_back(vector::FromElementsOp::create(
-                  b, loc, bType,
-                  ValueRange{at(tileB, k0, c), at(tileB, k1, c)}));
-            }
-            for (int64_t i = 0; i < kMmaRows; ++i)
-              for (int64_t j = 0; j < kMmaCols; ++j) {
-                Value &c = next[i * kMmaCols + j];
-                c = nvgpu::MmaSyncOp::create(b, loc, fragA[i], fragB[j], c,
-                                             ArrayRef<int64_t>{16, 8, 8},
-                                             /*tf32Enabled=*/true);
-              }
-          }
-        } else {
-          auto inner = scf::ForOp::create(
-              b, loc, index(0), index(stepDepth), one, acc,
-              [&](OpBuilder &, Location, Value kk, ValueRange partial) {
-                SmallVector<Value> a, bv, sums;
-                for (int64_t t = 0; t < kPerThread; ++t) {
-                  a.push_back(memref::LoadOp::create(
-                      b, loc, tileA,
-                      ValueRange{kk, add(ty, index(t * kThreads))}));
-                  bv.push_back(memref::LoadOp::create(
-                      b, loc, tileB,
-                      ValueRange{kk, add(tx, index(t * kThreads))}));
-                }
-                for (int64_t r = 0; r < kPerThread; ++r)
-                  for (int64_t c = 0; c < kPerThread; ++c)
-                    sums.push_back(math::FmaOp::create(
-                        b, loc, a[r], bv[c], partial[r * kPerThread + c]));
-                scf::YieldOp::create(b, loc, sums);
-              });
-          next.assign(inner.getResults().begin(), inner.getResults().end());
-        }
-        // The next step overwrites the tiles only when every thread is done
-        // reading them.
+        // The next step's share (zeros past the last), read before the
+        // multiplication so that its loads overlap it.
+        Value nextStep = add(step, one);
+        SmallVector<Value> fetched = fetch(nextStep, thread, blockThreads);
+        Value buffer = rem(step, 2);
+        SmallVector<Value> next = tf32 ? multiplyTf32(buffer, tx, acc)
+                                       : multiplyExact(buffer, tx, ty, acc);
+        // The other buffer was last read in the step before, which every
+        // thread finished at the barrier that ended it.
+        deposit(fetched, rem(nextStep, 2), thread, blockThreads);
         gpu::BarrierOp::create(b, loc);
         scf::YieldOp::create(b, loc, next);
       });
@@ -533,6 +599,10 @@ void KernelBuilder::buildTiled(bool tf32) {
   if (tf32) {
     // Element (r, c) of an accumulator is row group + 8 r, column
     // 2 · inGroup + c of its 16 × 8 tile.
+    Value warp = div(tx, kWarpLanes), lane = rem(tx, kWarpLanes);
+    Value warpRow = mul(div(warp, 2), index(32)),
+          warpCol = mul(rem(warp, 2), index(32));
+    Value group = div(lane, 4), inGroup = rem(lane, 4);
     for (int64_t i = 0; i < kMmaRows; ++i)
       for (int64_t j = 0; j < kMmaCols; ++j)
         for (int64_t r = 0; r < 2; ++r)
@@ -548,12 +618,14 @@ void KernelBuilder::buildTiled(bool tf32) {
           }
     return;
   }
-  // Thread (tx, ty) holds rows ty + 16 r and columns tx + 16 c of the tile:
-  // consecutive threads store consecutive columns.
+  // Thread (tx, ty)'s element (r, c) is row 4 ty + r mod 4 of half r / 4,
+  // column 4 tx + c mod 4 of half c / 4.
+  auto within = [&](Value t, int64_t i) {
+    return add(index((i / kRun) * kTile / 2 + i % kRun), mul(t, index(kRun)));
+  };
   for (int64_t r = 0; r < kPerThread; ++r)
     for (int64_t c = 0; c < kPerThread; ++c)
-      accumulate(add(rowBase, add(ty, index(r * kThreads))),
-                 add(colBase, add(tx, index(c * kThreads))),
+      accumulate(add(rowBase, within(ty, r)), add(colBase, within(tx, c)),
                  steps.getResult(r * kPerThread + c));
 }
 

@@ -134,12 +134,17 @@ def XfmrGpuContractions : Pass<"xfmr-gpu-contractions", "mlir::func::FuncOp"> {
     `batch`, `M` and `N`; the grid is `(batch, N / 128) × M / 128`
     (the batch on x, which allows 2^31 - 1 blocks). A block
     of 16 × 16 threads computes a 128 × 128 tile of C, each thread 8 × 8
-    elements in registers (rows `ty + 16 r`, columns `tx + 16 c`): per
-    reduction step of 8, the block stages 128 × 8 of A and 8 × 128 of B in
-    shared memory (consecutive
-    threads read consecutive elements of the operands' contiguous loops),
-    waits at a barrier, accumulates, and waits again before the next step
-    overwrites the tiles. Out-of-range rows, columns and steps read zeros
+    elements in registers (rows `4 ty + [0, 4)` of each half of the tile,
+    columns `4 tx + [0, 4)` of each half, read from the staged tiles as
+    vectors of 4, `alignment = 16`). The reduction goes in steps of 8: the
+    block stages 128 × 8 of A and 8 × 128 of B in shared memory
+    (consecutive threads read consecutive elements of the operands'
+    contiguous loops), in two buffers whose rows are padded to 132 (the
+    stores of one k of consecutive rows hit distinct banks). The first
+    step is staged before the loop; in each step a thread reads its share
+    of the next step from the operands, multiplies from one buffer while
+    those loads are in flight, stores the share in the other buffer and
+    waits at one barrier. Out-of-range rows, columns and steps read zeros
     and store nothing. Each element accumulates its products in k order
     with fused multiply-adds, then is added to C's initial value. Other
     contractions are left to the generic mapping.
@@ -163,7 +168,9 @@ def XfmrGpuContractions : Pass<"xfmr-gpu-contractions", "mlir::func::FuncOp"> {
     f32, with or without `tf32`.
 
     With `tf32`, the tensor cores compute a 64 × 64 tile instead, in
-    steps of 16: four warps of a block, each 32 × 32 of it as 2 × 4
+    steps of 16 staged the same way (rows padded to 68, so that a warp's
+    fragment reads hit distinct banks): four warps of a block, each
+    32 × 32 of it as 2 × 4
     `nvgpu.mma.sync` of 16 × 8 × 8 on TF32 (the operands keep 10 bits of
     mantissa; the products accumulate in f32), their fragments read from
     the staged tiles (64 × 16 and 16 × 64). Not exact f32:
@@ -268,6 +275,44 @@ def XfmrGpuAsyncLaunches : Pass<"xfmr-gpu-async-launches", "mlir::ModuleOp"> {
   let statistics = [
     Statistic<"numAsync", "async-launches", "launches made asynchronous">,
     Statistic<"numWaits", "waits", "host waits before memory accesses">
+  ];
+}
+
+def XfmrGpuAlignSharedMemory : Pass<"xfmr-gpu-align-shared-memory",
+                                     "mlir::gpu::GPUModuleOp"> {
+  let summary = "workgroup buffers aligned as their vector accesses ask";
+  let description = [{
+    Runs after `gpu-kernel-outlining`. `convert-gpu-to-nvvm` places a
+    kernel's workgroup attributions, its shared memory, as globals aligned
+    to their element type only, while the contraction kernels read their
+    staged tiles as vectors of 4 f32 (`vector.load` with `alignment = 16`),
+    which PTX loads 16 bytes at a time only from addresses aligned so. A
+    workgroup attribution that a `vector.load` or `vector.store` of the
+    `gpu.func` reads or writes directly with an `alignment` gets
+    `llvm.align` of the largest such, where it has less.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+  let statistics = [
+    Statistic<"numAligned", "aligned", "workgroup buffers aligned">
+  ];
+}
+
+def XfmrGpuMinBlocksPerSM : Pass<"xfmr-gpu-min-blocks-per-sm",
+                                  "mlir::gpu::GPUModuleOp"> {
+  let summary = "kernels' registers bounded so that 16 warps fit on an SM";
+  let description = [{
+    Runs after `gpu-kernel-outlining`. Each kernel of `n` threads a block
+    (its `known_block_size`) with fewer than 512 gets `nvvm.minctasm =
+    ceil(512 / n)` (PTX `.minnctapersm`): ptxas then keeps its registers
+    to at most 128 a thread, so that an SM holds at least 16 warps of it
+    and one block's waits for memory and barriers overlap another's
+    arithmetic. Only the exact tiled contraction (8 × 8 accumulators a
+    thread) needs more otherwise: 159 registers, one block of 256 threads
+    per SM; bounded it takes 128, with no spills. A kernel that already
+    states a bound keeps it.
+  }];
+  let statistics = [
+    Statistic<"numBounded", "bounded", "kernels given a minimum of blocks per SM">
   ];
 }
 
