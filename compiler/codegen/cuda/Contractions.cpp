@@ -293,8 +293,21 @@ private:
   /// fused multiply-adds per k.
   SmallVector<Value> multiplyExact(Value buffer, Value tx, Value ty,
                                    ValueRange acc);
+  /// Where a lane of the TF32 kernel works: warp (wm, wn) computes rows
+  /// wm·32 + [0, 32) and columns wn·32 + [0, 32) of the tile as 2 × 4 mma
+  /// tiles of 16 × 8; lane l holds the fragments' elements at group l / 4,
+  /// thread-in-group l mod 4.
+  struct MmaLane {
+    Value warpRow, warpCol, group, inGroup;
+  };
+  MmaLane mmaLane(Value tx) {
+    Value warp = div(tx, kWarpLanes), lane = rem(tx, kWarpLanes);
+    return {mul(div(warp, 2), index(32)), mul(rem(warp, 2), index(32)),
+            div(lane, 4), rem(lane, 4)};
+  }
   /// One reduction step of the TF32 kernel from buffer `buffer`.
-  SmallVector<Value> multiplyTf32(Value buffer, Value tx, ValueRange acc);
+  SmallVector<Value> multiplyTf32(Value buffer, const MmaLane &lane,
+                                  ValueRange acc);
   /// C[m, n] += `value` where (m, n) is in range.
   void accumulate(Value m, Value n, Value value);
 
@@ -491,15 +504,9 @@ SmallVector<Value> KernelBuilder::multiplyExact(Value buffer, Value tx,
   return sums;
 }
 
-SmallVector<Value> KernelBuilder::multiplyTf32(Value buffer, Value tx,
-                                               ValueRange acc) {
-  // Warp (wm, wn) computes rows wm·32 + [0, 32) and columns wn·32 + [0, 32)
-  // of the tile as 2 × 4 mma tiles of 16 × 8; lane l holds the fragments'
-  // elements at group l / 4, thread-in-group l mod 4.
-  Value warp = div(tx, kWarpLanes), lane = rem(tx, kWarpLanes);
-  Value warpRow = mul(div(warp, 2), index(32)),
-        warpCol = mul(rem(warp, 2), index(32));
-  Value group = div(lane, 4), inGroup = rem(lane, 4);
+SmallVector<Value>
+KernelBuilder::multiplyTf32(Value buffer, const MmaLane &lane, ValueRange acc) {
+  auto [warpRow, warpCol, group, inGroup] = lane;
   auto aType = VectorType::get({4, 1}, b.getF32Type());
   auto bType = VectorType::get({2, 1}, b.getF32Type());
   auto at = [&](Value tile, Value k, Value i) {
@@ -576,6 +583,9 @@ void KernelBuilder::buildTiled(bool tf32) {
   else
     init.assign(kPerThread * kPerThread, zero);
 
+  MmaLane lane;
+  if (tf32)
+    lane = mmaLane(tx);
   deposit(fetch(index(0), thread, blockThreads), index(0), thread,
           blockThreads);
   gpu::BarrierOp::create(b, loc);
@@ -587,7 +597,7 @@ void KernelBuilder::buildTiled(bool tf32) {
         Value nextStep = add(step, one);
         SmallVector<Value> fetched = fetch(nextStep, thread, blockThreads);
         Value buffer = rem(step, 2);
-        SmallVector<Value> next = tf32 ? multiplyTf32(buffer, tx, acc)
+        SmallVector<Value> next = tf32 ? multiplyTf32(buffer, lane, acc)
                                        : multiplyExact(buffer, tx, ty, acc);
         // The other buffer was last read in the step before, which every
         // thread finished at the barrier that ended it.
@@ -599,10 +609,7 @@ void KernelBuilder::buildTiled(bool tf32) {
   if (tf32) {
     // Element (r, c) of an accumulator is row group + 8 r, column
     // 2 · inGroup + c of its 16 × 8 tile.
-    Value warp = div(tx, kWarpLanes), lane = rem(tx, kWarpLanes);
-    Value warpRow = mul(div(warp, 2), index(32)),
-          warpCol = mul(rem(warp, 2), index(32));
-    Value group = div(lane, 4), inGroup = rem(lane, 4);
+    auto [warpRow, warpCol, group, inGroup] = lane;
     for (int64_t i = 0; i < kMmaRows; ++i)
       for (int64_t j = 0; j < kMmaCols; ++j)
         for (int64_t r = 0; r < 2; ++r)

@@ -6,9 +6,11 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/cuda/Passes.h"
+#include "compiler/codegen/cuda/TensorKernels.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 namespace xfmr::cuda {
@@ -63,30 +65,28 @@ struct XfmrGpuAlignSharedMemoryPass
 /// an sm_80 or sm_90 SM can hold, which caps a thread at 128 of the SM's
 /// 65536 registers.
 constexpr int64_t kMinWarpsPerSM = 16;
-constexpr int64_t kWarpLanes = 32;
 
 struct XfmrGpuMinBlocksPerSMPass
     : xfmr::cuda::impl::XfmrGpuMinBlocksPerSMBase<XfmrGpuMinBlocksPerSMPass> {
   void runOnOperation() override {
+    // NVVM's launch bound: ptxas keeps the kernel's registers few enough for
+    // this many blocks per SM (PTX `.minnctapersm`).
+    StringRef name = NVVM::NVVMDialect::getMinctasmAttrName();
     getOperation().walk([&](gpu::GPUFuncOp func) {
       std::optional<ArrayRef<int32_t>> size = func.getKnownBlockSize();
-      if (!func.isKernel() || !size || func->hasAttr(kMinBlocks))
+      if (!func.isKernel() || !size || func->hasAttr(name))
         return;
       int64_t threads = 1;
       for (int32_t extent : *size)
         threads *= extent;
-      int64_t blocks = (kMinWarpsPerSM * kWarpLanes + threads - 1) /
-                       std::max<int64_t>(threads, 1);
+      int64_t blocks =
+          llvm::divideCeil(kMinWarpsPerSM * xfmr::cuda::kWarpLanes, threads);
       if (blocks < 2)
         return;
       func->setAttr(
-          kMinBlocks,
-          IntegerAttr::get(IntegerType::get(&getContext(), 32), blocks));
+          name, IntegerAttr::get(IntegerType::get(&getContext(), 32), blocks));
       ++numBounded;
     });
   }
-  /// NVVM's launch bound: ptxas keeps the kernel's registers few enough for
-  /// this many blocks per SM (PTX `.minnctapersm`).
-  static constexpr StringLiteral kMinBlocks = "nvvm.minctasm";
 };
 } // namespace
