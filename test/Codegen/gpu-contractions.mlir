@@ -166,3 +166,47 @@ func.func @written_between(%a: memref<?x32xf32>, %b: memref<32x48xf32>, %c: memr
   linalg.matmul ins(%a, %b : memref<?x32xf32>, memref<32x48xf32>) outs(%c : memref<?x48xf32>)
   return
 }
+
+// A reduction of 1024 over few blocks: the blocks split it. The skinny
+// kernel's 2 blocks of columns take 16 runs of 64 k (grid z), each run its
+// partial sums in a buffer of its own; a kernel of a thread per element of
+// C then adds them to C in run order, and the buffer goes. The tiled kernel
+// splits as its M / 128 blocks allow (into runs of 16 steps at least): its
+// results go to C where it is not split, else to the partial sums.
+// CHECK-LABEL: func.func @split
+// CHECK: scf.if
+// CHECK: %[[SKINNY:.*]] = memref.alloc(%{{.*}}) : memref<16x1x?x48xf32>
+// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %[[Z:[a-z0-9]+]]) in (%{{.*}} = %c2, %{{.*}} = %c1, %{{.*}} = %c16) threads(%{{.*}}, %[[TY:[a-z0-9]+]], %{{.*}}) in
+// CHECK: %[[BEGIN:.*]] = arith.muli %[[Z]], %c64
+// CHECK: %[[LIMIT:.*]] = arith.addi %[[BEGIN]], %c64
+// CHECK: %[[END:.*]] = arith.minui %[[LIMIT]], %c1024
+// CHECK: %[[FIRST:.*]] = arith.addi %[[BEGIN]], %[[TY]]
+// CHECK: scf.for %{{.*}} = %[[FIRST]] to %[[END]] step %c8
+// CHECK-NOT: memref.store %{{.*}}, %arg2
+// CHECK: memref.store %{{.*}}, %[[SKINNY]][%[[Z]], %c0, %[[TY]], %{{.*}}]
+// CHECK-NOT: memref.store %{{.*}}, %arg2
+// CHECK: gpu.terminator
+// CHECK: gpu.launch {{.*}} threads(%{{.*}}) in (%{{.*}} = %c256, %{{.*}} = %c1, %{{.*}} = %c1)
+// CHECK: %[[SUM:.*]] = scf.for %[[S:.*]] = %c0 to %c16 step %c1 iter_args
+// CHECK: memref.load %[[SKINNY]][%[[S]],
+// CHECK: %[[OLD:.*]] = memref.load %arg2
+// CHECK: arith.addf %[[OLD]], %[[SUM]]
+// CHECK: memref.dealloc %[[SKINNY]]
+// CHECK: } else {
+// CHECK: %[[SPLIT:.*]] = arith.cmpi ugt, %[[COUNT:.*]], %c1
+// CHECK: %[[LEAD:.*]] = arith.select %[[SPLIT]], %[[COUNT]], %c0
+// CHECK: %[[TILED:.*]] = memref.alloc(%[[LEAD]], %{{.*}}) : memref<?x1x?x48xf32>
+// CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %c1, %{{.*}} = %{{.*}}, %{{.*}} = %[[COUNT]])
+// CHECK: %[[WHOLE:.*]] = arith.cmpi eq, %[[COUNT]], %c1
+// CHECK: scf.if %[[WHOLE]] {
+// CHECK: memref.store %{{.*}}, %arg2
+// CHECK: } else {
+// CHECK: memref.store %{{.*}}, %[[TILED]]
+// CHECK: scf.if %[[SPLIT]] {
+// CHECK: gpu.launch
+// CHECK: memref.load %[[TILED]]
+// CHECK: memref.dealloc %[[TILED]]
+func.func @split(%a: memref<?x1024xf32>, %b: memref<1024x48xf32>, %c: memref<?x48xf32>) {
+  linalg.matmul ins(%a, %b : memref<?x1024xf32>, memref<1024x48xf32>) outs(%c : memref<?x48xf32>)
+  return
+}

@@ -19,6 +19,12 @@
 // its column's 8 sums; the warps' sums meet in shared memory. The host
 // picks the kernel by the rows it has.
 //
+// Where either kernel would have too few blocks to fill the GPU (a small
+// batch's linears, a decode step's narrow ones), its blocks split the
+// reduction too: block z of the grid sums one run of k, each run into a
+// buffer of partial sums of its own, and a third kernel adds them to C in
+// run order, so a result does not depend on how the blocks were scheduled.
+//
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/cuda/LoopKernelBuilder.h"
 #include "compiler/codegen/cuda/Passes.h"
@@ -65,6 +71,15 @@ constexpr int64_t kWarps = 4, kMmaRows = 2, kMmaCols = 4;
 constexpr int64_t kSkinnyRows = 8, kSkinnyWarps = 8;
 static_assert(kSkinnyRows == kSkinnyWarps,
               "each warp sums one row of the warps' partial sums");
+/// Splitting the reduction among blocks: the warps a call aims for (a GPU's
+/// worth, about 16 per multiprocessor of the largest, as attention's key
+/// splits), and the fewest k of a split: 16 steps of the tiled kernel (its
+/// first step's staging and its epilogue are not worth less), 8 per warp of
+/// the skinny one.
+constexpr int64_t kTargetWarps = 2048, kTiledSplitDepth = 128,
+                  kSkinnySplitDepth = 64;
+/// The merge kernel's threads per block, an element of C each.
+constexpr int64_t kMergeThreads = 256;
 using xfmr::cuda::kWarpLanes;
 
 /// The loops of a contraction by kind, and their sizes.
@@ -238,28 +253,63 @@ public:
   void build(bool tf32);
 
 private:
+  /// How a kernel's blocks split the reduction: `count` runs of `chunk`
+  /// units (steps of the tiled kernel, groups of 8 k of the skinny one),
+  /// the last one shorter; where there are several (count > 1), run z's
+  /// sums go to partials[z][batch][m][n].
+  struct Splits {
+    Value count, chunk, several, partials;
+  };
+  /// The splits for `blocks` blocks of `blockWarps` warps over `units`: as
+  /// many as keep the blocks' warps within kTargetWarps, each of at least
+  /// `minUnits`; one where that allows no more.
+  Splits planSplits(Value blocks, int64_t blockWarps, Value units,
+                    int64_t minUnits);
+  /// After a kernel, on the host: where its reduction was split, the kernel
+  /// that adds the partial sums to C in split order (a thread per element);
+  /// then the partial sums' buffer goes.
+  void mergeSplits();
+  /// One of a thread's results: element (m, n) of its block's batch
+  /// element.
+  struct Result {
+    Value m, n, value;
+  };
+  /// In a kernel: its thread's results, added to C or, where the
+  /// reduction is split, stored as its split's partial sums.
+  void finish(ArrayRef<Result> results);
+
   void buildTiled(bool tf32);
+  /// The tiled kernel's body, in `launch`: its grid's x is `colTiles` per
+  /// batch element, its reduction `steps` long.
+  void buildTiledBody(gpu::LaunchOp launch, Value colTiles, Value steps,
+                      bool tf32);
   void buildSkinny();
   /// Whether B's innermost index is the last n loop, at stride 1: a warp's
   /// consecutive columns are consecutive in memory.
   bool columnsContiguousInB();
-  Value ceilDiv(Value x, int64_t by) {
-    return arith::CeilDivUIOp::create(b, loc, x, index(by));
+  Value ceilDiv(Value x, Value by) {
+    return arith::CeilDivUIOp::create(b, loc, x, by);
   }
+  Value ceilDiv(Value x, int64_t by) { return ceilDiv(x, index(by)); }
   /// The grid's x for `blocks` per batch element: the batch elements with
   /// them on x (which allows 2^31 - 1 blocks, y and z 65535).
   Value batchedX(Value blocks) {
     return loops.dims.batch.empty() ? blocks : mul(batches, blocks);
   }
-  /// In the kernel: the block's column block of `blocks`, and the batch
-  /// loops' values set from its batch element.
+  /// In the kernel: the block's column block of `blocks`; its batch
+  /// element (`batchIndex`, flat) and the batch loops' values set from it.
   Value columnBlock(gpu::LaunchOp launch, Value blocks) {
     Value x = launch.getBlockIds().x;
-    if (loops.dims.batch.empty())
+    if (loops.dims.batch.empty()) {
+      batchIndex = index(0);
       return x;
-    decompose(loops.dims.batch, arith::DivUIOp::create(b, loc, x, blocks));
+    }
+    batchIndex = arith::DivUIOp::create(b, loc, x, blocks);
+    decompose(loops.dims.batch, batchIndex);
     return arith::RemUIOp::create(b, loc, x, blocks);
   }
+  Value minU(Value x, Value y) { return arith::MinUIOp::create(b, loc, x, y); }
+  Value maxU(Value x, Value y) { return arith::MaxUIOp::create(b, loc, x, y); }
 
   /// The product of the sizes of `group`'s loops (1 for none).
   Value extent(ArrayRef<unsigned> group) {
@@ -315,6 +365,9 @@ private:
   /// What C holds before, where the kernels read it from elsewhere.
   const Initializer *initializer;
   Value zero, rows, cols, depth, batches, rowBase, colBase, tileA, tileB;
+  /// The kernel's splits, and in it, its block's split and batch element.
+  Splits splits;
+  Value split, batchIndex;
   /// The tiled kernel's tile and reduction step.
   int64_t tileSize = kTile, stepDepth = kDepth;
 };
@@ -418,6 +471,91 @@ bool KernelBuilder::columnsContiguousInB() {
          strides.back() == 1;
 }
 
+KernelBuilder::Splits KernelBuilder::planSplits(Value blocks,
+                                                int64_t blockWarps, Value units,
+                                                int64_t minUnits) {
+  Value one = index(1);
+  Value most = arith::DivUIOp::create(b, loc, index(kTargetWarps / blockWarps),
+                                      maxU(blocks, one));
+  Value count = maxU(minU(most, div(units, minUnits)), one);
+  Splits result;
+  result.chunk = ceilDiv(units, count);
+  // No run is empty.
+  result.count = maxU(ceilDiv(units, maxU(result.chunk, one)), one);
+  // Unsplit, the kernel is given an empty buffer.
+  result.several = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt,
+                                         result.count, one);
+  int64_t dynamic = ShapedType::kDynamic;
+  result.partials = memref::AllocOp::create(
+      b, loc,
+      MemRefType::get({dynamic, dynamic, dynamic, dynamic}, b.getF32Type()),
+      ValueRange{arith::SelectOp::create(b, loc, result.several, result.count,
+                                         index(0)),
+                 batches, rows, cols});
+  return result;
+}
+
+void KernelBuilder::mergeSplits() {
+  Value one = index(1);
+  auto merge = scf::IfOp::create(b, loc, splits.several,
+                                 /*withElseRegion=*/false);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(merge.thenBlock());
+    Value total = mul(mul(batches, rows), cols);
+    auto launch =
+        gpu::LaunchOp::create(b, loc, ceilDiv(total, kMergeThreads), one, one,
+                              index(kMergeThreads), one, one);
+    xfmr::cuda::enterKernel(b, loc, launch);
+    Value e = add(mul(launch.getBlockIds().x, index(kMergeThreads)),
+                  launch.getThreadIds().x);
+    auto inRange = scf::IfOp::create(b, loc, lessThan(e, total),
+                                     /*withElseRegion=*/false);
+    b.setInsertionPointToStart(inRange.thenBlock());
+    // Element e of C flattened as [batch][m][n].
+    Value n = arith::RemUIOp::create(b, loc, e, cols);
+    Value rest = arith::DivUIOp::create(b, loc, e, cols);
+    Value m = arith::RemUIOp::create(b, loc, rest, rows);
+    batchIndex = arith::DivUIOp::create(b, loc, rest, rows);
+    if (!loops.dims.batch.empty())
+      decompose(loops.dims.batch, batchIndex);
+    Value none = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+    auto sum = scf::ForOp::create(
+        b, loc, index(0), splits.count, one, ValueRange{none},
+        [&](OpBuilder &, Location, Value run, ValueRange acc) {
+          Value partial = memref::LoadOp::create(
+              b, loc, splits.partials, ValueRange{run, batchIndex, m, n});
+          scf::YieldOp::create(
+              b, loc,
+              ValueRange{arith::AddFOp::create(b, loc, acc[0], partial)});
+        });
+    accumulate(m, n, sum.getResult(0));
+  }
+  memref::DeallocOp::create(b, loc, splits.partials);
+}
+
+void KernelBuilder::finish(ArrayRef<Result> results) {
+  auto whole =
+      scf::IfOp::create(b, loc,
+                        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                              splits.count, index(1)),
+                        /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(whole.thenBlock());
+  for (const Result &result : results)
+    accumulate(result.m, result.n, result.value);
+  b.setInsertionPointToStart(whole.elseBlock());
+  for (const Result &result : results) {
+    auto store = scf::IfOp::create(
+        b, loc, both(lessThan(result.m, rows), lessThan(result.n, cols)),
+        /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(store.thenBlock());
+    memref::StoreOp::create(b, loc, result.value, splits.partials,
+                            ValueRange{split, batchIndex, result.m, result.n});
+  }
+}
+
 void KernelBuilder::buildSkinny() {
   const linalg::ContractionDimensions &dims = loops.dims;
   // Partial[w][r][l]: warp w's sum for row r of lane l's column.
@@ -427,50 +565,63 @@ void KernelBuilder::buildSkinny() {
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup));
   Value one = index(1);
   Value colBlocks = ceilDiv(cols, kWarpLanes);
+  // A split's unit: 8 k, one per warp.
+  splits = planSplits(batchedX(colBlocks), kSkinnyWarps,
+                      ceilDiv(depth, kSkinnyWarps),
+                      kSkinnySplitDepth / kSkinnyWarps);
   auto launch = gpu::LaunchOp::create(
-      b, loc, batchedX(colBlocks), one, one, index(kWarpLanes),
+      b, loc, batchedX(colBlocks), one, splits.count, index(kWarpLanes),
       index(kSkinnyWarps), one, /*dynamicSharedMemorySize=*/nullptr,
       /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{},
       /*workgroupAttributions=*/TypeRange{shared});
-  OpBuilder::InsertionGuard guard(b);
-  xfmr::cuda::enterKernel(b, loc, launch);
-  Value partial = launch.getWorkgroupAttributions()[0];
-  Value lane = launch.getThreadIds().x, warp = launch.getThreadIds().y;
-  Value n = add(mul(columnBlock(launch, colBlocks), index(kWarpLanes)), lane);
-  Value column = lessThan(n, cols);
-  zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
-  unsigned kDim = dims.k.front();
+  {
+    OpBuilder::InsertionGuard guard(b);
+    xfmr::cuda::enterKernel(b, loc, launch);
+    Value partial = launch.getWorkgroupAttributions()[0];
+    Value lane = launch.getThreadIds().x, warp = launch.getThreadIds().y;
+    Value n = add(mul(columnBlock(launch, colBlocks), index(kWarpLanes)), lane);
+    Value column = lessThan(n, cols);
+    zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+    unsigned kDim = dims.k.front();
+    // The block's split: k in [begin, end).
+    split = launch.getBlockIds().z;
+    Value run = mul(splits.chunk, index(kSkinnyWarps));
+    Value begin = mul(split, run);
+    Value end = minU(add(begin, run), depth);
 
-  // Warp w takes k = w, w + 8, ...: the block's warps read 8 consecutive
-  // rows of B's columns at a time, a warp 32 consecutive columns of one.
-  SmallVector<Value> init(kSkinnyRows, zero);
-  auto sums = scf::ForOp::create(
-      b, loc, warp, depth, index(kSkinnyWarps), init,
-      [&](OpBuilder &, Location, Value k, ValueRange acc) {
-        decompose(dims.n, n);
-        point[kDim] = k;
-        Value bk = loadOrZero(*op.getDpsInputOperand(1), column);
-        SmallVector<Value> next;
-        for (int64_t r = 0; r < kSkinnyRows; ++r) {
-          decompose(dims.m, index(r));
-          Value ak =
-              loadOrZero(*op.getDpsInputOperand(0), lessThan(index(r), rows));
-          next.push_back(math::FmaOp::create(b, loc, ak, bk, acc[r]));
-        }
-        scf::YieldOp::create(b, loc, next);
-      });
-  for (int64_t r = 0; r < kSkinnyRows; ++r)
-    memref::StoreOp::create(b, loc, sums.getResult(r), partial,
-                            ValueRange{warp, index(r), lane});
-  gpu::BarrierOp::create(b, loc);
-  // Warp r adds row r's partial sums in warp order.
-  Value total = zero;
-  for (int64_t w = 0; w < kSkinnyWarps; ++w)
-    total = arith::AddFOp::create(
-        b, loc, total,
-        memref::LoadOp::create(b, loc, partial,
-                               ValueRange{index(w), warp, lane}));
-  accumulate(warp, n, total);
+    // Warp w takes k = begin + w, begin + w + 8, ...: the block's warps read
+    // 8 consecutive rows of B's columns at a time, a warp 32 consecutive
+    // columns of one.
+    SmallVector<Value> init(kSkinnyRows, zero);
+    auto sums = scf::ForOp::create(
+        b, loc, add(begin, warp), end, index(kSkinnyWarps), init,
+        [&](OpBuilder &, Location, Value k, ValueRange acc) {
+          decompose(dims.n, n);
+          point[kDim] = k;
+          Value bk = loadOrZero(*op.getDpsInputOperand(1), column);
+          SmallVector<Value> next;
+          for (int64_t r = 0; r < kSkinnyRows; ++r) {
+            decompose(dims.m, index(r));
+            Value ak =
+                loadOrZero(*op.getDpsInputOperand(0), lessThan(index(r), rows));
+            next.push_back(math::FmaOp::create(b, loc, ak, bk, acc[r]));
+          }
+          scf::YieldOp::create(b, loc, next);
+        });
+    for (int64_t r = 0; r < kSkinnyRows; ++r)
+      memref::StoreOp::create(b, loc, sums.getResult(r), partial,
+                              ValueRange{warp, index(r), lane});
+    gpu::BarrierOp::create(b, loc);
+    // Warp r adds row r's partial sums in warp order.
+    Value total = zero;
+    for (int64_t w = 0; w < kSkinnyWarps; ++w)
+      total = arith::AddFOp::create(
+          b, loc, total,
+          memref::LoadOp::create(b, loc, partial,
+                                 ValueRange{index(w), warp, lane}));
+    finish({{warp, n, total}});
+  }
+  mergeSplits();
 }
 
 SmallVector<Value> KernelBuilder::multiplyExact(Value buffer, Value tx,
@@ -555,14 +706,28 @@ void KernelBuilder::buildTiled(bool tf32) {
   Value one = index(1);
   Value blockX = tf32 ? index(blockThreads) : index(kThreads);
   Value blockY = tf32 ? one : index(kThreads);
-  Value colTiles = ceilDiv(cols, tileSize);
+  Value colTiles = ceilDiv(cols, tileSize), rowTiles = ceilDiv(rows, tileSize);
+  Value steps = ceilDiv(depth, stepDepth);
+  splits =
+      planSplits(mul(batchedX(colTiles), rowTiles), blockThreads / kWarpLanes,
+                 steps, kTiledSplitDepth / stepDepth);
   auto launch = gpu::LaunchOp::create(
-      b, loc, batchedX(colTiles), ceilDiv(rows, tileSize), one, blockX, blockY,
-      one, /*dynamicSharedMemorySize=*/nullptr,
+      b, loc, batchedX(colTiles), rowTiles, splits.count, blockX, blockY, one,
+      /*dynamicSharedMemorySize=*/nullptr,
       /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{},
       /*workgroupAttributions=*/TypeRange{shared, shared});
-  OpBuilder::InsertionGuard guard(b);
-  xfmr::cuda::enterKernel(b, loc, launch);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    xfmr::cuda::enterKernel(b, loc, launch);
+    buildTiledBody(launch, colTiles, steps, tf32);
+  }
+  mergeSplits();
+}
+
+void KernelBuilder::buildTiledBody(gpu::LaunchOp launch, Value colTiles,
+                                   Value steps, bool tf32) {
+  int64_t blockThreads = tf32 ? kWarps * kWarpLanes : kBlockThreads;
+  Value one = index(1);
   // As[buffer][k][m] and Bs[buffer][k][n]: the block's operands for one
   // reduction step.
   tileA = launch.getWorkgroupAttributions()[0];
@@ -586,26 +751,35 @@ void KernelBuilder::buildTiled(bool tf32) {
   MmaLane lane;
   if (tf32)
     lane = mmaLane(tx);
-  deposit(fetch(index(0), thread, blockThreads), index(0), thread,
-          blockThreads);
+  // The block's split: steps [begin, begin + count).
+  split = launch.getBlockIds().z;
+  Value begin = mul(split, splits.chunk);
+  Value count = arith::SubIOp::create(
+      b, loc, minU(add(begin, splits.chunk), steps), begin);
+  deposit(fetch(begin, thread, blockThreads), index(0), thread, blockThreads);
   gpu::BarrierOp::create(b, loc);
-  auto steps = scf::ForOp::create(
-      b, loc, index(0), ceilDiv(depth, stepDepth), one, init,
-      [&](OpBuilder &, Location, Value step, ValueRange acc) {
-        // The next step's share (zeros past the last), read before the
-        // multiplication so that its loads overlap it.
-        Value nextStep = add(step, one);
-        SmallVector<Value> fetched = fetch(nextStep, thread, blockThreads);
-        Value buffer = rem(step, 2);
-        SmallVector<Value> next = tf32 ? multiplyTf32(buffer, lane, acc)
-                                       : multiplyExact(buffer, tx, ty, acc);
-        // The other buffer was last read in the step before, which every
-        // thread finished at the barrier that ended it.
-        deposit(fetched, rem(nextStep, 2), thread, blockThreads);
-        gpu::BarrierOp::create(b, loc);
-        scf::YieldOp::create(b, loc, next);
-      });
+  auto sums =
+      scf::ForOp::create(b, loc, index(0), count, one, init,
+                         [&](OpBuilder &, Location, Value i, ValueRange acc) {
+                           // The next step's share (zeros past the last), read
+                           // before the multiplication so that its loads
+                           // overlap it.
+                           Value next = add(i, one);
+                           SmallVector<Value> fetched =
+                               fetch(add(begin, next), thread, blockThreads);
+                           Value buffer = rem(i, 2);
+                           SmallVector<Value> product =
+                               tf32 ? multiplyTf32(buffer, lane, acc)
+                                    : multiplyExact(buffer, tx, ty, acc);
+                           // The other buffer was last read in the step before,
+                           // which every thread finished at the barrier that
+                           // ended it.
+                           deposit(fetched, rem(next, 2), thread, blockThreads);
+                           gpu::BarrierOp::create(b, loc);
+                           scf::YieldOp::create(b, loc, product);
+                         });
 
+  SmallVector<Result> results;
   if (tf32) {
     // Element (r, c) of an accumulator is row group + 8 r, column
     // 2 · inGroup + c of its 16 × 8 tile.
@@ -619,21 +793,23 @@ void KernelBuilder::buildTiled(bool tf32) {
             Value n = add(colBase, add(add(warpCol, index(8 * j + c)),
                                        mul(inGroup, index(2))));
             Value value = vector::ExtractOp::create(
-                b, loc, steps.getResult(i * kMmaCols + j),
+                b, loc, sums.getResult(i * kMmaCols + j),
                 ArrayRef<int64_t>{r, c});
-            accumulate(m, n, value);
+            results.push_back({m, n, value});
           }
-    return;
+  } else {
+    // Thread (tx, ty)'s element (r, c) is row 4 ty + r mod 4 of half r / 4,
+    // column 4 tx + c mod 4 of half c / 4.
+    auto within = [&](Value t, int64_t i) {
+      return add(index((i / kRun) * kTile / 2 + i % kRun), mul(t, index(kRun)));
+    };
+    for (int64_t r = 0; r < kPerThread; ++r)
+      for (int64_t c = 0; c < kPerThread; ++c)
+        results.push_back({add(rowBase, within(ty, r)),
+                           add(colBase, within(tx, c)),
+                           sums.getResult(r * kPerThread + c)});
   }
-  // Thread (tx, ty)'s element (r, c) is row 4 ty + r mod 4 of half r / 4,
-  // column 4 tx + c mod 4 of half c / 4.
-  auto within = [&](Value t, int64_t i) {
-    return add(index((i / kRun) * kTile / 2 + i % kRun), mul(t, index(kRun)));
-  };
-  for (int64_t r = 0; r < kPerThread; ++r)
-    for (int64_t c = 0; c < kPerThread; ++c)
-      accumulate(add(rowBase, within(ty, r)), add(colBase, within(tx, c)),
-                 steps.getResult(r * kPerThread + c));
+  finish(results);
 }
 
 struct XfmrGpuContractionsPass

@@ -167,6 +167,18 @@ def XfmrGpuContractions : Pass<"xfmr-gpu-contractions", "mlir::func::FuncOp"> {
     of a block read 8 consecutive rows of B's 32 columns at a time; exact
     f32, with or without `tf32`.
 
+    Where a kernel's blocks are few (a small batch's linears, a decode
+    step's narrow ones), the host splits the reduction among runs of blocks
+    as well, the grid's z: as many runs as keep the blocks within 2048
+    warps (about 16 per multiprocessor of the largest GPUs), each of at
+    least 128 k for the tiled kernels (16 steps, 8 with `tf32`) and 64 for
+    the skinny one. Run `z` sums its k in order into a buffer of partial
+    sums of its own, `[run, batch, M, N]` (an empty one where the call is
+    not split, and the results then go to C); after it a kernel of one
+    thread per element of C adds the runs' sums in run order to C's
+    initial value, so a result does not depend on how blocks were
+    scheduled, and the buffer goes.
+
     With `tf32`, the tensor cores compute a 64 × 64 tile instead, in
     steps of 16 staged the same way (rows padded to 68, so that a warp's
     fragment reads hit distinct banks): four warps of a block, each
